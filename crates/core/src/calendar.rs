@@ -1,0 +1,165 @@
+//! The evaluation calendar: every `interval` months after the production user ID, month ends clamped.
+
+use crate::workflow::EvaluationPolicy;
+use chrono::{Days, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// `date` plus `months`, clamped to the end of a shorter month (31 Aug + 6 = 28/29 Feb).
+pub fn add_months_clamped(date: NaiveDate, months: u32) -> NaiveDate {
+    // checked_add_months clamps the day; it only fails past year 262143.
+    date.checked_add_months(Months::new(months))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// The `n`-th periodic evaluation (1-based) after `anchor`, the production user ID's date.
+///
+/// Each date is computed from the anchor, not from the previous due date, so a clamp in
+/// February does not drag every later evaluation to the 28th.
+pub fn nth_due(anchor: NaiveDate, interval_months: u32, n: u32) -> NaiveDate {
+    add_months_clamped(anchor, interval_months.saturating_mul(n))
+}
+
+/// The first periodic due date strictly after `after`.
+pub fn next_due_after(anchor: NaiveDate, interval_months: u32, after: NaiveDate) -> NaiveDate {
+    let mut n = 1;
+    loop {
+        let due = nth_due(anchor, interval_months, n);
+        if due > after || due == NaiveDate::MAX {
+            return due;
+        }
+        n += 1;
+    }
+}
+
+/// Every periodic due date from `anchor` up to and including `through`.
+pub fn schedule(anchor: NaiveDate, interval_months: u32, through: NaiveDate) -> Vec<NaiveDate> {
+    (1..)
+        .map(|n| nth_due(anchor, interval_months, n))
+        .take_while(|d| *d <= through && *d != NaiveDate::MAX)
+        .collect()
+}
+
+/// Where an open evaluation stands on a given day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DueState {
+    /// Not yet in the reminder window.
+    Upcoming,
+    /// Within `reminder_days` before the due date: remind the agency.
+    ReminderWindow,
+    /// On or after the due date, within the grace period: escalate.
+    Due,
+    /// Past the grace period: the agency's grants are suspended.
+    Overdue,
+}
+
+pub fn due_state(due: NaiveDate, today: NaiveDate, policy: &EvaluationPolicy) -> DueState {
+    let remind_from = due
+        .checked_sub_days(Days::new(policy.reminder_days.into()))
+        .unwrap_or(NaiveDate::MIN);
+    let overdue_after = due
+        .checked_add_days(Days::new(policy.grace_days.into()))
+        .unwrap_or(NaiveDate::MAX);
+    if today > overdue_after {
+        DueState::Overdue
+    } else if today >= due {
+        DueState::Due
+    } else if today >= remind_from {
+        DueState::ReminderWindow
+    } else {
+        DueState::Upcoming
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    const POLICY: EvaluationPolicy = EvaluationPolicy {
+        interval_months: 6,
+        grace_days: 30,
+        reminder_days: 14,
+    };
+
+    #[test]
+    fn month_ends_clamp() {
+        assert_eq!(
+            add_months_clamped(d("2023-08-31"), 6),
+            d("2024-02-29"),
+            "leap year"
+        );
+        assert_eq!(
+            add_months_clamped(d("2024-08-31"), 6),
+            d("2025-02-28"),
+            "common year"
+        );
+        assert_eq!(add_months_clamped(d("2024-03-31"), 6), d("2024-09-30"));
+        assert_eq!(add_months_clamped(d("2024-02-29"), 12), d("2025-02-28"));
+        assert_eq!(add_months_clamped(d("2024-01-15"), 6), d("2024-07-15"));
+    }
+
+    #[test]
+    fn dates_come_from_the_anchor_not_the_previous_clamp() {
+        let anchor = d("2023-08-31");
+        assert_eq!(
+            schedule(anchor, 6, d("2025-03-01")),
+            vec![d("2024-02-29"), d("2024-08-31"), d("2025-02-28")]
+        );
+        assert_eq!(nth_due(anchor, 6, 4), d("2025-08-31"));
+    }
+
+    #[test]
+    fn next_due_after_a_date() {
+        let anchor = d("2021-04-05");
+        assert_eq!(next_due_after(anchor, 6, anchor), d("2021-10-05"));
+        assert_eq!(next_due_after(anchor, 6, d("2021-10-05")), d("2022-04-05"));
+        assert_eq!(next_due_after(anchor, 6, d("2021-10-04")), d("2021-10-05"));
+    }
+
+    #[test]
+    fn states_around_the_due_date() {
+        let due = d("2024-02-29");
+        assert_eq!(due_state(due, d("2024-02-01"), &POLICY), DueState::Upcoming);
+        assert_eq!(
+            due_state(due, d("2024-02-15"), &POLICY),
+            DueState::ReminderWindow
+        );
+        assert_eq!(due_state(due, d("2024-02-29"), &POLICY), DueState::Due);
+        assert_eq!(
+            due_state(due, d("2024-03-30"), &POLICY),
+            DueState::Due,
+            "last day of grace"
+        );
+        assert_eq!(due_state(due, d("2024-03-31"), &POLICY), DueState::Overdue);
+    }
+
+    proptest! {
+        #[test]
+        fn schedule_is_increasing_and_about_six_months_apart(days in 0u32..20000, n in 1u32..40) {
+            let anchor = d("1990-01-01") + Days::new(days.into());
+            let dates: Vec<_> = (1..=n).map(|k| nth_due(anchor, 6, k)).collect();
+            for w in dates.windows(2) {
+                let gap = (w[1] - w[0]).num_days();
+                prop_assert!((178..=187).contains(&gap), "gap {gap} between {} and {}", w[0], w[1]);
+            }
+            // Never later in the month than the anchor's day.
+            for x in &dates {
+                prop_assert!(x.format("%d").to_string() <= anchor.format("%d").to_string());
+            }
+        }
+
+        #[test]
+        fn states_are_monotonic_in_time(days in 0u32..400, offset in 0u32..400) {
+            let due = d("2024-06-30");
+            let a = d("2024-01-01") + Days::new(days.into());
+            let b = a + Days::new(offset.into());
+            let rank = |s| match s { DueState::Upcoming => 0, DueState::ReminderWindow => 1, DueState::Due => 2, DueState::Overdue => 3 };
+            prop_assert!(rank(due_state(due, a, &POLICY)) <= rank(due_state(due, b, &POLICY)));
+        }
+    }
+}

@@ -1,0 +1,28 @@
+//! Sepakat's domain, pure: no I/O, no async, no database or HTTP types.
+//!
+//! - [`workflow`]: workflows as data, loaded from TOML and validated;
+//! - [`machine`]: `submit` and `apply`, the state machine;
+//! - [`application`]: an application's state and its events;
+//! - [`request`] and [`elements`]: what may be asked for (the 31 elements, the protected five);
+//! - [`actor`]: roles and jurisdiction;
+//! - [`calendar`]: the six-monthly evaluation calendar;
+//! - [`diagram`]: the pipeline as Mermaid or Graphviz text.
+
+pub mod actor;
+pub mod application;
+pub mod calendar;
+pub mod diagram;
+pub mod elements;
+pub mod machine;
+pub mod numbering;
+pub mod request;
+pub mod workflow;
+
+pub use actor::{Actor, Ownership, RegionCode, Role, Scope};
+pub use application::{Application, Event, EventKind, GrantKind, GrantStatus};
+pub use elements::{CATALOGUE, ElementCode};
+pub use machine::{
+    AvailableAction, Command, Rejection, Unmet, apply, available_actions, execute, submit,
+};
+pub use request::{AccessMethod, DataType, PurposeKind, Request, RequestedElement};
+pub use workflow::{Workflow, WorkflowError, WorkflowErrors};

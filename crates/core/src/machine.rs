@@ -1,0 +1,756 @@
+//! The state machine: `submit` starts an application, `apply` decides what a command does.
+//!
+//! Both are pure. They either return the events to record or a `Rejection` listing every unmet
+//! requirement at once, so the person acting can fix them all in one go.
+
+use crate::actor::{Actor, Ownership, Role};
+use crate::application::{
+    Application, AttestationDetails, Event, EventKind, GrantKind, GrantStatus, WorkflowRef,
+};
+use crate::calendar;
+use crate::request::{Request, RequestProblem, check_request};
+use crate::workflow::{
+    Effect, Level, Requirement, Transition, Workflow, document_title, letter_title,
+};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// What someone asks the application to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    /// Fire a workflow transition.
+    Transition {
+        action: String,
+        comment: Option<String>,
+    },
+    /// Put a document on file: `signed:<letter>` for a signed letter, or a document kind.
+    AttachDocument {
+        key: String,
+        sha256: String,
+        filename: String,
+    },
+    /// Record the closed-network attestation; the signed statement must be on file.
+    RecordAttestation { details: AttestationDetails },
+    /// Withdraw it: every grant that depended on it is suspended.
+    WithdrawAttestation { reason: String },
+    /// Record the Minister's approval for protected elements; the letter must be on file.
+    RecordMinisterApproval { reference: String },
+}
+
+/// One reason a command cannot be carried out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Unmet {
+    UnknownAction {
+        action: String,
+        available: Vec<String>,
+    },
+    WrongStage {
+        current: String,
+        expected: Vec<String>,
+    },
+    RoleNotAllowed {
+        role: Role,
+        allowed: Vec<Role>,
+    },
+    ReadOnlyRole {
+        role: Role,
+    },
+    OutOfJurisdiction,
+    WrongOfficeLevel {
+        expected: Level,
+    },
+    FourEyes {
+        version: u32,
+    },
+    MissingSignedLetter {
+        letter: String,
+    },
+    MissingDocument {
+        kind: String,
+    },
+    UnknownDocumentKind {
+        key: String,
+    },
+    MissingAttestation,
+    AttestationWithdrawn,
+    AttestationAlreadyRecorded,
+    MissingMinisterApproval,
+    MinisterApprovalNotNeeded,
+    PksNotDrafted,
+    PksNotApproved,
+    CommentRequired,
+    MissingField {
+        field: String,
+    },
+    NoAccessMethod,
+    Request {
+        problem: RequestProblem,
+    },
+}
+
+impl Unmet {
+    pub fn message_id(&self) -> String {
+        match self {
+            Unmet::UnknownAction { action, available } => format!(
+                "Tindakan `{action}` tidak dikenal pada alur ini. Tindakan yang tersedia: {}.",
+                available.join(", ")
+            ),
+            Unmet::WrongStage { current, expected } => format!(
+                "Permohonan sedang berada pada tahap `{current}`; tindakan ini hanya dapat dilakukan pada tahap {}.",
+                expected.join(", ")
+            ),
+            Unmet::RoleNotAllowed { role, allowed } => format!(
+                "Peran {} tidak berwenang melakukan tindakan ini; yang berwenang: {}.",
+                role.name_id(),
+                allowed.iter().map(|r| r.name_id()).collect::<Vec<_>>().join(", ")
+            ),
+            Unmet::ReadOnlyRole { role } => format!("Peran {} hanya dapat membaca.", role.name_id()),
+            Unmet::OutOfJurisdiction => "Permohonan ini berada di luar wilayah kewenangan Anda.".into(),
+            Unmet::WrongOfficeLevel { expected } => format!(
+                "Alur ini untuk Disdukcapil {}; pilih Disdukcapil yang sesuai.",
+                match expected {
+                    Level::Provinsi => "provinsi",
+                    Level::Kabkota | Level::Any => "kabupaten/kota",
+                }
+            ),
+            Unmet::FourEyes { version } => format!(
+                "Anda menyusun draf PKS versi {version}; persetujuan harus diberikan oleh orang lain (prinsip empat mata)."
+            ),
+            Unmet::MissingSignedLetter { letter } => format!(
+                "Pindaian {} yang telah ditandatangani belum diunggah.",
+                letter_title(letter).unwrap_or(letter)
+            ),
+            Unmet::MissingDocument { kind } => {
+                format!("Dokumen {} belum diunggah.", document_title(kind).unwrap_or(kind))
+            }
+            Unmet::UnknownDocumentKind { key } => format!("Jenis dokumen `{key}` tidak dikenal."),
+            Unmet::MissingAttestation => {
+                "Surat pernyataan jaringan tertutup dan aman belum dicatat; user ID dan hak akses tidak dapat diterbitkan sebelumnya.".into()
+            }
+            Unmet::AttestationWithdrawn => {
+                "Pernyataan jaringan tertutup telah dicabut; catat pernyataan baru terlebih dahulu.".into()
+            }
+            Unmet::AttestationAlreadyRecorded => "Pernyataan jaringan tertutup yang berlaku sudah tercatat.".into(),
+            Unmet::MissingMinisterApproval => {
+                "Permohonan memuat elemen data yang dilindungi; persetujuan Menteri belum tercatat.".into()
+            }
+            Unmet::MinisterApprovalNotNeeded => {
+                "Permohonan tidak memuat elemen data yang dilindungi; persetujuan Menteri tidak diperlukan.".into()
+            }
+            Unmet::PksNotDrafted => "Draf PKS belum disusun.".into(),
+            Unmet::PksNotApproved => "Draf PKS versi terakhir belum disetujui.".into(),
+            Unmet::CommentRequired => "Tindakan ini wajib disertai catatan/alasan.".into(),
+            Unmet::MissingField { field } => format!("Isian `{field}` wajib diisi."),
+            Unmet::NoAccessMethod => "Permohonan tidak menyebutkan metode akses.".into(),
+            Unmet::Request { problem } => problem.message_id(),
+        }
+    }
+
+    pub fn message_en(&self) -> String {
+        match self {
+            Unmet::UnknownAction { action, available } => {
+                format!("Unknown action `{action}` in this workflow; available: {}.", available.join(", "))
+            }
+            Unmet::WrongStage { current, expected } => format!(
+                "The application is at stage `{current}`; this action is only possible at {}.",
+                expected.join(", ")
+            ),
+            Unmet::RoleNotAllowed { role, allowed } => format!(
+                "Role {role} may not do this; allowed: {}.",
+                allowed.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+            Unmet::ReadOnlyRole { role } => format!("Role {role} is read-only."),
+            Unmet::OutOfJurisdiction => "This application is outside your jurisdiction.".into(),
+            Unmet::WrongOfficeLevel { expected } => {
+                format!("This workflow is for a {expected:?} Disdukcapil; choose the matching office.")
+            }
+            Unmet::FourEyes { version } => format!(
+                "You drafted PKS version {version}; someone else must approve it (four-eyes rule)."
+            ),
+            Unmet::MissingSignedLetter { letter } => format!("Upload the signed scan of letter `{letter}` first."),
+            Unmet::MissingDocument { kind } => format!("Upload the document `{kind}` first."),
+            Unmet::UnknownDocumentKind { key } => {
+                format!("Unknown document kind `{key}`: use signed:<letter> or a kind from GET /api/v1/workflows.")
+            }
+            Unmet::MissingAttestation => {
+                "No closed-network attestation is recorded: no user ID or access grant before it.".into()
+            }
+            Unmet::AttestationWithdrawn => {
+                "The closed-network attestation was withdrawn: record a new one first.".into()
+            }
+            Unmet::AttestationAlreadyRecorded => "An active closed-network attestation is already recorded.".into(),
+            Unmet::MissingMinisterApproval => {
+                "The request includes protected data elements: record the Minister's approval first.".into()
+            }
+            Unmet::MinisterApprovalNotNeeded => {
+                "The request has no protected data element: no Minister's approval is needed.".into()
+            }
+            Unmet::PksNotDrafted => "No PKS draft exists yet.".into(),
+            Unmet::PksNotApproved => "The latest PKS draft is not approved yet.".into(),
+            Unmet::CommentRequired => "This action needs a comment giving the reason.".into(),
+            Unmet::MissingField { field } => format!("Field `{field}` is required."),
+            Unmet::NoAccessMethod => "The request names no access method.".into(),
+            Unmet::Request { problem } => problem.message_en(),
+        }
+    }
+
+    /// True when the actor can do nothing about it by fixing data (a 403 rather than a 422).
+    pub fn is_permission(&self) -> bool {
+        matches!(
+            self,
+            Unmet::RoleNotAllowed { .. } | Unmet::ReadOnlyRole { .. } | Unmet::OutOfJurisdiction
+        )
+    }
+}
+
+/// A refused command, with every reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("command refused: {}", .unmet.iter().map(Unmet::message_en).collect::<Vec<_>>().join(" "))]
+pub struct Rejection {
+    pub unmet: Vec<Unmet>,
+}
+
+impl Rejection {
+    fn from(mut unmet: Vec<Unmet>) -> Result<(), Rejection> {
+        let mut seen = Vec::new();
+        unmet.retain(|u| {
+            if seen.contains(u) {
+                false
+            } else {
+                seen.push(u.clone());
+                true
+            }
+        });
+        if unmet.is_empty() {
+            Ok(())
+        } else {
+            Err(Rejection { unmet })
+        }
+    }
+
+    /// The actor may not do this at all (role, jurisdiction, read-only): a 403 whatever else
+    /// is unmet; the other reasons are still listed.
+    pub fn is_forbidden(&self) -> bool {
+        self.unmet.iter().any(Unmet::is_permission)
+    }
+}
+
+fn blank(s: &str) -> bool {
+    s.trim().is_empty()
+}
+
+fn scope_checks(actor: &Actor, owner: &Ownership, unmet: &mut Vec<Unmet>) {
+    if !actor.may_write() {
+        unmet.push(Unmet::ReadOnlyRole { role: actor.role });
+    } else if !actor.can_see(owner) {
+        unmet.push(Unmet::OutOfJurisdiction);
+    }
+}
+
+fn role_check(actor: &Actor, allowed: &[Role], unmet: &mut Vec<Unmet>) {
+    if actor.may_write() && !allowed.contains(&actor.role) {
+        unmet.push(Unmet::RoleNotAllowed {
+            role: actor.role,
+            allowed: allowed.to_vec(),
+        });
+    }
+}
+
+/// Starts an application: checks the request against the workflow's policy and the submitter's scope.
+pub fn submit(
+    workflow: &Workflow,
+    id: Uuid,
+    ownership: Ownership,
+    request: Request,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(Application, Vec<Event>), Rejection> {
+    let mut unmet = Vec::new();
+    role_check(actor, &workflow.submission.roles, &mut unmet);
+    scope_checks(actor, &ownership, &mut unmet);
+    let office_is_province = ownership.office_region.is_province();
+    match workflow.level {
+        Level::Provinsi if !office_is_province => unmet.push(Unmet::WrongOfficeLevel {
+            expected: Level::Provinsi,
+        }),
+        Level::Kabkota if office_is_province => unmet.push(Unmet::WrongOfficeLevel {
+            expected: Level::Kabkota,
+        }),
+        _ => {}
+    }
+    if let Err(problems) = check_request(&request, &workflow.request_policy()) {
+        unmet.extend(
+            problems
+                .into_iter()
+                .map(|problem| Unmet::Request { problem }),
+        );
+    }
+    Rejection::from(unmet)?;
+
+    let wf = WorkflowRef {
+        name: workflow.name.clone(),
+        hash: workflow.hash.clone(),
+    };
+    let mut events = vec![Event {
+        at: now,
+        actor: actor.id,
+        kind: EventKind::Submitted {
+            workflow: wf.clone(),
+            stage: workflow.submission.stage.clone(),
+            request: request.clone(),
+        },
+    }];
+    if let Some(letter) = &workflow.submission.letter {
+        events.push(Event {
+            at: now,
+            actor: actor.id,
+            kind: EventKind::LetterProduced {
+                letter: letter.clone(),
+                stage: workflow.submission.stage.clone(),
+            },
+        });
+    }
+    let app = Application {
+        id,
+        workflow: wf,
+        ownership,
+        request,
+        stage: workflow.submission.stage.clone(),
+        version: 1,
+        submitted_by: actor.id,
+        submitted_at: now,
+        stage_entered_at: now,
+        documents: BTreeMap::new(),
+        attestation: None,
+        minister_approval: None,
+        pks: Default::default(),
+        grants: Vec::new(),
+        evaluation_anchor: None,
+        next_evaluation_due: None,
+    };
+    Ok((app, events))
+}
+
+/// Decides a command: the events to record, or every reason it cannot be done.
+pub fn apply(
+    workflow: &Workflow,
+    app: &Application,
+    command: &Command,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Vec<Event>, Rejection> {
+    let ev = |kind| Event {
+        at: now,
+        actor: actor.id,
+        kind,
+    };
+    let terminal = workflow.stage(&app.stage).is_none_or(|s| s.terminal);
+    let mut unmet = Vec::new();
+    match command {
+        Command::Transition { action, comment } => {
+            let Some(t) = workflow.transition(action) else {
+                let available = workflow
+                    .transitions_from(&app.stage)
+                    .map(|t| t.action.clone())
+                    .collect();
+                return Err(Rejection {
+                    unmet: vec![Unmet::UnknownAction {
+                        action: action.clone(),
+                        available,
+                    }],
+                });
+            };
+            unmet = transition_unmet(app, t, actor, comment.as_deref());
+            Rejection::from(unmet)?;
+            Ok(transition_events(workflow, app, t, comment.clone(), now)
+                .into_iter()
+                .map(ev)
+                .collect())
+        }
+        Command::AttachDocument {
+            key,
+            sha256,
+            filename,
+        } => {
+            role_check(
+                actor,
+                &[Role::AgencyHead, Role::Coordinator, Role::Central],
+                &mut unmet,
+            );
+            scope_checks(actor, &app.ownership, &mut unmet);
+            let known = match key.strip_prefix("signed:") {
+                Some(letter) => letter_title(letter).is_some(),
+                None => document_title(key).is_some(),
+            };
+            if !known {
+                unmet.push(Unmet::UnknownDocumentKind { key: key.clone() });
+            }
+            if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+                unmet.push(Unmet::MissingField {
+                    field: "sha256".into(),
+                });
+            }
+            if blank(filename) {
+                unmet.push(Unmet::MissingField {
+                    field: "filename".into(),
+                });
+            }
+            if terminal {
+                unmet.push(Unmet::WrongStage {
+                    current: app.stage.clone(),
+                    expected: vec!["(tahap yang belum selesai)".into()],
+                });
+            }
+            Rejection::from(unmet)?;
+            Ok(vec![ev(EventKind::DocumentAttached {
+                key: key.clone(),
+                sha256: sha256.clone(),
+                filename: filename.clone(),
+            })])
+        }
+        Command::RecordAttestation { details } => {
+            role_check(actor, &[Role::Coordinator, Role::Central], &mut unmet);
+            scope_checks(actor, &app.ownership, &mut unmet);
+            if app.attestation_active() {
+                unmet.push(Unmet::AttestationAlreadyRecorded);
+            }
+            for (field, value) in [
+                ("provider", &details.provider),
+                ("cost_borne_by", &details.cost_borne_by),
+                ("technical_contact", &details.technical_contact),
+            ] {
+                if blank(value) {
+                    unmet.push(Unmet::MissingField {
+                        field: field.into(),
+                    });
+                }
+            }
+            let statement = app.documents.get("pernyataan_jaringan");
+            if statement.is_none() {
+                unmet.push(Unmet::MissingDocument {
+                    kind: "pernyataan_jaringan".into(),
+                });
+            }
+            if terminal {
+                unmet.push(Unmet::WrongStage {
+                    current: app.stage.clone(),
+                    expected: vec!["(tahap yang belum selesai)".into()],
+                });
+            }
+            Rejection::from(unmet)?;
+            let statement_sha256 = statement.map(|d| d.sha256.clone()).unwrap_or_default();
+            Ok(vec![ev(EventKind::AttestationRecorded {
+                details: details.clone(),
+                statement_sha256,
+            })])
+        }
+        Command::WithdrawAttestation { reason } => {
+            role_check(actor, &[Role::Coordinator, Role::Central], &mut unmet);
+            scope_checks(actor, &app.ownership, &mut unmet);
+            if !app.attestation_active() {
+                unmet.push(Unmet::MissingAttestation);
+            }
+            if blank(reason) {
+                unmet.push(Unmet::CommentRequired);
+            }
+            Rejection::from(unmet)?;
+            let mut events = vec![ev(EventKind::AttestationWithdrawn {
+                reason: reason.clone(),
+            })];
+            // Every live grant stood on this attestation.
+            for g in app
+                .grants
+                .iter()
+                .filter(|g| g.status == GrantStatus::Active)
+            {
+                events.push(ev(EventKind::GrantSuspended {
+                    kind: g.kind,
+                    reason: format!("Pernyataan jaringan tertutup dicabut: {reason}"),
+                }));
+            }
+            Ok(events)
+        }
+        Command::RecordMinisterApproval { reference } => {
+            role_check(actor, &[Role::Central, Role::Coordinator], &mut unmet);
+            scope_checks(actor, &app.ownership, &mut unmet);
+            if !app.request.needs_minister_approval() {
+                unmet.push(Unmet::MinisterApprovalNotNeeded);
+            }
+            if !app.has_document("persetujuan_menteri") {
+                unmet.push(Unmet::MissingDocument {
+                    kind: "persetujuan_menteri".into(),
+                });
+            }
+            if blank(reference) {
+                unmet.push(Unmet::MissingField {
+                    field: "reference".into(),
+                });
+            }
+            Rejection::from(unmet)?;
+            Ok(vec![ev(EventKind::MinisterApprovalRecorded {
+                reference: reference.clone(),
+            })])
+        }
+    }
+}
+
+/// Applies the events of a command to a copy of the application and bumps its version.
+pub fn execute(
+    workflow: &Workflow,
+    app: &Application,
+    command: &Command,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(Application, Vec<Event>), Rejection> {
+    let events = apply(workflow, app, command, actor, now)?;
+    let mut next = app.clone();
+    for e in &events {
+        next.evolve(e);
+    }
+    next.version += 1;
+    Ok((next, events))
+}
+
+/// Every reason `t` cannot fire now for `actor` (empty when it can).
+pub fn transition_unmet(
+    app: &Application,
+    t: &Transition,
+    actor: &Actor,
+    comment: Option<&str>,
+) -> Vec<Unmet> {
+    let mut unmet = Vec::new();
+    if !t.from.contains(&app.stage) {
+        unmet.push(Unmet::WrongStage {
+            current: app.stage.clone(),
+            expected: t.from.clone(),
+        });
+    }
+    role_check(actor, &t.roles, &mut unmet);
+    scope_checks(actor, &app.ownership, &mut unmet);
+
+    let needs_minister = app.request.needs_minister_approval();
+    let require = |r: &Requirement, unmet: &mut Vec<Unmet>| match r {
+        Requirement::Signed(letter) => {
+            if !app.has_document(&format!("signed:{letter}")) {
+                unmet.push(Unmet::MissingSignedLetter {
+                    letter: letter.clone(),
+                });
+            }
+        }
+        Requirement::Document(kind) => {
+            if !app.has_document(kind) {
+                unmet.push(Unmet::MissingDocument { kind: kind.clone() });
+            }
+        }
+        Requirement::Attestation => match &app.attestation {
+            None => unmet.push(Unmet::MissingAttestation),
+            Some(a) if !a.is_active() => unmet.push(Unmet::AttestationWithdrawn),
+            Some(_) => {}
+        },
+        Requirement::PksApproved => {
+            if app.pks.version == 0 {
+                unmet.push(Unmet::PksNotDrafted);
+            } else if !app.pks.current_is_approved() {
+                unmet.push(Unmet::PksNotApproved);
+            }
+        }
+        Requirement::MinisterApproval => {
+            if needs_minister && app.minister_approval.is_none() {
+                unmet.push(Unmet::MissingMinisterApproval);
+            }
+        }
+        Requirement::Comment => {
+            if comment.is_none_or(blank) {
+                unmet.push(Unmet::CommentRequired);
+            }
+        }
+    };
+    for r in &t.requires {
+        require(r, &mut unmet);
+    }
+    // Gates the core holds whatever the workflow file says.
+    for e in &t.effects {
+        match e {
+            Effect::IssueTestGrant | Effect::IssueProductionGrant | Effect::RestoreGrants => {
+                require(&Requirement::Attestation, &mut unmet);
+                require(&Requirement::MinisterApproval, &mut unmet);
+                if app.request.access_method.is_none() && e.issues_grant() {
+                    unmet.push(Unmet::NoAccessMethod);
+                }
+            }
+            Effect::SignPks => {
+                require(&Requirement::PksApproved, &mut unmet);
+                require(&Requirement::MinisterApproval, &mut unmet);
+            }
+            Effect::ApprovePks | Effect::ReturnPks => {
+                if app.pks.version == 0 {
+                    unmet.push(Unmet::PksNotDrafted);
+                } else if *e == Effect::ApprovePks && app.pks.drafted_by == Some(actor.id) {
+                    unmet.push(Unmet::FourEyes {
+                        version: app.pks.version,
+                    });
+                }
+            }
+            Effect::DraftPks | Effect::SuspendGrants | Effect::RevokeGrants => {}
+        }
+    }
+    let mut deduped: Vec<Unmet> = Vec::new();
+    for u in unmet {
+        if !deduped.contains(&u) {
+            deduped.push(u);
+        }
+    }
+    deduped
+}
+
+fn transition_events(
+    workflow: &Workflow,
+    app: &Application,
+    t: &Transition,
+    comment: Option<String>,
+    now: DateTime<Utc>,
+) -> Vec<EventKind> {
+    let today = now.date_naive();
+    let mut out = vec![EventKind::Transitioned {
+        action: t.action.clone(),
+        from: app.stage.clone(),
+        to: t.to.clone(),
+        comment: comment.clone(),
+    }];
+    if let Some(letter) = &t.letter {
+        out.push(EventKind::LetterProduced {
+            letter: letter.clone(),
+            stage: app.stage.clone(),
+        });
+    }
+    let reason = comment.filter(|c| !blank(c));
+    for e in &t.effects {
+        match e {
+            Effect::DraftPks => out.push(EventKind::PksDrafted {
+                version: app.pks.version + 1,
+            }),
+            Effect::ReturnPks => out.push(EventKind::PksReturned {
+                version: app.pks.version,
+            }),
+            Effect::ApprovePks => out.push(EventKind::PksApproved {
+                version: app.pks.version,
+            }),
+            Effect::SignPks => out.push(EventKind::PksSigned {
+                version: app.pks.version,
+                on: today,
+            }),
+            Effect::IssueTestGrant | Effect::IssueProductionGrant => {
+                let kind = if *e == Effect::IssueTestGrant {
+                    GrantKind::Test
+                } else {
+                    GrantKind::Production
+                };
+                let duration = app.request.duration_months;
+                let valid_until = app
+                    .pks
+                    .ends_on(duration)
+                    .unwrap_or_else(|| calendar::add_months_clamped(today, duration.into()));
+                if kind == GrantKind::Production {
+                    if let Some(test) = app.grant(GrantKind::Test) {
+                        if !matches!(test.status, GrantStatus::Revoked { .. }) {
+                            out.push(EventKind::GrantRevoked {
+                                kind: GrantKind::Test,
+                                reason: "Diganti oleh user ID produksi".into(),
+                            });
+                        }
+                    }
+                }
+                out.push(EventKind::GrantIssued {
+                    kind,
+                    elements: app.request.element_codes(),
+                    // transition_unmet refused a grant without a method.
+                    method: app
+                        .request
+                        .access_method
+                        .unwrap_or(crate::request::AccessMethod::WebPortal),
+                    valid_until,
+                });
+                if kind == GrantKind::Production {
+                    let interval = workflow.evaluation.interval_months;
+                    out.push(EventKind::EvaluationsScheduled {
+                        anchor: today,
+                        first_due: calendar::nth_due(today, interval, 1),
+                    });
+                }
+            }
+            Effect::SuspendGrants => {
+                for g in app
+                    .grants
+                    .iter()
+                    .filter(|g| g.status == GrantStatus::Active)
+                {
+                    out.push(EventKind::GrantSuspended {
+                        kind: g.kind,
+                        reason: reason.clone().unwrap_or_else(|| t.title.clone()),
+                    });
+                }
+            }
+            Effect::RestoreGrants => {
+                for g in app
+                    .grants
+                    .iter()
+                    .filter(|g| matches!(g.status, GrantStatus::Suspended { .. }))
+                {
+                    out.push(EventKind::GrantRestored { kind: g.kind });
+                }
+            }
+            Effect::RevokeGrants => {
+                for g in app.grants.iter().filter(|g| {
+                    matches!(
+                        g.status,
+                        GrantStatus::Active | GrantStatus::Suspended { .. }
+                    )
+                }) {
+                    out.push(EventKind::GrantRevoked {
+                        kind: g.kind,
+                        reason: reason.clone().unwrap_or_else(|| t.title.clone()),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// An action the actor could take from the application's current stage, with what still blocks it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AvailableAction {
+    pub action: String,
+    pub title: String,
+    pub to: String,
+    pub unmet: Vec<Unmet>,
+}
+
+/// The transitions leaving the current stage that this actor's role may fire, each with the
+/// requirements still unmet (a comment is not counted: it is given when acting).
+pub fn available_actions(
+    workflow: &Workflow,
+    app: &Application,
+    actor: &Actor,
+) -> Vec<AvailableAction> {
+    if !actor.may_write() || !actor.can_see(&app.ownership) {
+        return Vec::new();
+    }
+    workflow
+        .transitions_from(&app.stage)
+        .filter(|t| t.roles.contains(&actor.role))
+        .map(|t| AvailableAction {
+            action: t.action.clone(),
+            title: t.title.clone(),
+            to: t.to.clone(),
+            unmet: transition_unmet(app, t, actor, Some("-"))
+                .into_iter()
+                .filter(|u| *u != Unmet::CommentRequired)
+                .collect(),
+        })
+        .collect()
+}

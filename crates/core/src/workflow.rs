@@ -1,0 +1,872 @@
+//! Workflows as data: the TOML model, its loader and its validator.
+//!
+//! A workflow file names its stages, the transitions between them (who may fire each, what it
+//! requires, which letter it produces, what it does to PKS and grants) and the evaluation policy.
+//! Loading checks everything a typo could break and reports every error with its file and line.
+
+use crate::actor::Role;
+use crate::request::{AccessMethod, DataType, RequestPolicy};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::fmt;
+use std::ops::Range;
+use toml::Spanned;
+
+/// The letters Sepakat can produce: each is a template under `templates/letters/`.
+pub const LETTERS: &[(&str, &str)] = &[
+    (
+        "surat_permohonan",
+        "Surat permohonan pemanfaatan data kependudukan",
+    ),
+    (
+        "surat_persetujuan_gubernur",
+        "Surat Gubernur/Sekda kepada Dirjen Dukcapil",
+    ),
+    ("surat_izin_kepala_daerah", "Surat izin Bupati/Walikota"),
+    ("pks", "Perjanjian Kerja Sama"),
+    (
+        "berita_acara_konsultasi_pks",
+        "Berita acara konsultasi draf PKS dengan Disdukcapil Provinsi",
+    ),
+    ("juknis", "Petunjuk teknis"),
+    ("surat_spesifikasi_teknis", "Penyampaian spesifikasi teknis"),
+    (
+        "surat_pernyataan_jaringan",
+        "Surat pernyataan jaringan tertutup dan aman",
+    ),
+    ("permohonan_user_id_uji", "Permohonan user ID uji coba"),
+    ("laporan_uji_beban", "Laporan uji beban (stress test)"),
+    ("berita_acara_poc", "Berita acara proof of concept"),
+    ("permohonan_user_id_produksi", "Permohonan user ID produksi"),
+    ("laporan_evaluasi", "Laporan evaluasi semester"),
+    (
+        "surat_jawaban_data_agregat",
+        "Surat jawaban permohonan data agregat",
+    ),
+];
+
+/// Documents that are uploaded rather than generated.
+pub const DOCUMENTS: &[(&str, &str)] = &[
+    ("persetujuan_dirjen", "Surat persetujuan Dirjen Dukcapil"),
+    ("penolakan_dirjen", "Surat penolakan Dirjen Dukcapil"),
+    (
+        "persetujuan_menteri",
+        "Persetujuan Menteri untuk elemen data yang dilindungi",
+    ),
+    (
+        "spesifikasi_teknis",
+        "Dokumen spesifikasi teknis lembaga pengguna",
+    ),
+    (
+        "pernyataan_jaringan",
+        "Surat pernyataan jaringan tertutup yang ditandatangani",
+    ),
+    ("laporan_uji_beban", "Laporan hasil uji beban"),
+    (
+        "berita_acara_poc",
+        "Berita acara proof of concept yang ditandatangani",
+    ),
+    ("akta_badan_hukum", "Akta pendirian dan izin badan hukum"),
+    ("laporan_semester", "Laporan semester lembaga pengguna"),
+];
+
+pub fn letter_title(name: &str) -> Option<&'static str> {
+    LETTERS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
+
+pub fn document_title(kind: &str) -> Option<&'static str> {
+    DOCUMENTS.iter().find(|(n, _)| *n == kind).map(|(_, t)| *t)
+}
+
+/// What a transition needs before it may fire.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(tag = "kind", content = "name", rename_all = "snake_case")]
+pub enum Requirement {
+    /// The signed scan of a generated letter is on file (`signed:<letter>`).
+    Signed(String),
+    /// An uploaded document of this kind is on file (`document:<kind>`).
+    Document(String),
+    /// A closed-network attestation is recorded and not withdrawn.
+    Attestation,
+    /// The current PKS draft has been approved in review.
+    PksApproved,
+    /// The Minister's approval is on record — needed only when the request holds protected elements.
+    MinisterApproval,
+    /// The actor must explain the action (returns and refusals).
+    Comment,
+}
+
+impl Requirement {
+    fn parse(s: &str) -> Result<Self, String> {
+        match s {
+            "attestation" => return Ok(Requirement::Attestation),
+            "pks_approved" => return Ok(Requirement::PksApproved),
+            "minister_approval" => return Ok(Requirement::MinisterApproval),
+            "comment" => return Ok(Requirement::Comment),
+            _ => {}
+        }
+        if let Some(letter) = s.strip_prefix("signed:") {
+            return if letter_title(letter).is_some() {
+                Ok(Requirement::Signed(letter.to_string()))
+            } else {
+                Err(format!(
+                    "unknown letter `{letter}` in `{s}`; known letters: {}",
+                    names(LETTERS)
+                ))
+            };
+        }
+        if let Some(kind) = s.strip_prefix("document:") {
+            return if document_title(kind).is_some() {
+                Ok(Requirement::Document(kind.to_string()))
+            } else {
+                Err(format!(
+                    "unknown document kind `{kind}` in `{s}`; known kinds: {}",
+                    names(DOCUMENTS)
+                ))
+            };
+        }
+        Err(format!(
+            "unknown requirement `{s}`; use attestation, pks_approved, minister_approval, comment, \
+             signed:<letter> or document:<kind>"
+        ))
+    }
+}
+
+impl fmt::Display for Requirement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Requirement::Signed(l) => write!(f, "signed:{l}"),
+            Requirement::Document(k) => write!(f, "document:{k}"),
+            Requirement::Attestation => f.write_str("attestation"),
+            Requirement::PksApproved => f.write_str("pks_approved"),
+            Requirement::MinisterApproval => f.write_str("minister_approval"),
+            Requirement::Comment => f.write_str("comment"),
+        }
+    }
+}
+
+fn names(list: &[(&str, &str)]) -> String {
+    list.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+}
+
+/// What a transition does besides moving the stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Effect {
+    /// A new PKS draft version, drafted by the actor.
+    DraftPks,
+    /// The reviewer sends the draft back (needs a comment).
+    ReturnPks,
+    /// The reviewer approves the current draft: never the person who drafted it (four-eyes).
+    ApprovePks,
+    /// The approved PKS is signed; needs the Minister's approval when protected elements are asked.
+    SignPks,
+    /// Test user ID: only behind a recorded, unwithdrawn closed-network attestation.
+    IssueTestGrant,
+    /// Production user ID: same gate; starts the six-monthly evaluation calendar.
+    IssueProductionGrant,
+    SuspendGrants,
+    RestoreGrants,
+    RevokeGrants,
+}
+
+impl Effect {
+    pub fn issues_grant(self) -> bool {
+        matches!(self, Effect::IssueTestGrant | Effect::IssueProductionGrant)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// Handled by the provincial Disdukcapil; approval signed by the Governor or Sekda.
+    Provinsi,
+    /// Handled by a kab/kota Disdukcapil; permission from the Bupati/Walikota; PKS consulted with the province.
+    Kabkota,
+    /// Any Disdukcapil (aggregate requests are answered by whichever office holds the data).
+    Any,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Stage {
+    pub name: String,
+    pub title: String,
+    /// Days the stage should take (service-level target); `None` for terminal stages.
+    pub sla_days: Option<u32>,
+    pub terminal: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Transition {
+    pub action: String,
+    pub title: String,
+    pub from: Vec<String>,
+    pub to: String,
+    pub roles: Vec<Role>,
+    pub requires: Vec<Requirement>,
+    pub letter: Option<String>,
+    pub effects: Vec<Effect>,
+}
+
+impl Transition {
+    pub fn has(&self, e: Effect) -> bool {
+        self.effects.contains(&e)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Submission {
+    pub stage: String,
+    pub roles: Vec<Role>,
+    pub letter: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluationPolicy {
+    pub interval_months: u32,
+    /// Days after the due date before an evaluation is overdue (and grants are suspended).
+    pub grace_days: u32,
+    /// Days before the due date when reminders go out.
+    pub reminder_days: u32,
+}
+
+/// A loaded, validated workflow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Workflow {
+    pub name: String,
+    pub title: String,
+    /// SHA-256 of the file's bytes: an application stays pinned to the version it started on.
+    pub hash: String,
+    pub level: Level,
+    pub data_type: DataType,
+    pub allowed_methods: Vec<AccessMethod>,
+    pub max_duration_months: u16,
+    pub submission: Submission,
+    pub evaluation: EvaluationPolicy,
+    pub stages: Vec<Stage>,
+    pub transitions: Vec<Transition>,
+}
+
+impl Workflow {
+    pub fn stage(&self, name: &str) -> Option<&Stage> {
+        self.stages.iter().find(|s| s.name == name)
+    }
+
+    pub fn transition(&self, action: &str) -> Option<&Transition> {
+        self.transitions.iter().find(|t| t.action == action)
+    }
+
+    /// The transitions that leave `stage`.
+    pub fn transitions_from<'a>(
+        &'a self,
+        stage: &'a str,
+    ) -> impl Iterator<Item = &'a Transition> + 'a {
+        self.transitions
+            .iter()
+            .filter(move |t| t.from.iter().any(|f| f == stage))
+    }
+
+    pub fn request_policy(&self) -> RequestPolicy {
+        RequestPolicy {
+            data_type: self.data_type,
+            allowed_methods: self.allowed_methods.clone(),
+            max_duration_months: self.max_duration_months,
+        }
+    }
+
+    /// Parses and validates a workflow file. `file` is only used in error messages.
+    pub fn from_toml(file: &str, source: &str) -> Result<Workflow, WorkflowErrors> {
+        let raw: RawWorkflow = toml::from_str(source).map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            WorkflowErrors(vec![WorkflowError::at(
+                file,
+                source,
+                span,
+                e.message().trim().to_string(),
+                "fix the TOML syntax or field at this place; see workflows/README.md for the format",
+            )])
+        })?;
+        Validator {
+            file,
+            source,
+            errors: Vec::new(),
+        }
+        .validate(raw, source)
+    }
+}
+
+/// One problem in a workflow file, with where it is and what to change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkflowError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    pub hint: String,
+}
+
+impl WorkflowError {
+    fn at(
+        file: &str,
+        source: &str,
+        span: Range<usize>,
+        message: String,
+        hint: impl Into<String>,
+    ) -> Self {
+        let (line, column) = line_col(source, span.start);
+        WorkflowError {
+            file: file.to_string(),
+            line,
+            column,
+            message,
+            hint: hint.into(),
+        }
+    }
+}
+
+impl fmt::Display for WorkflowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: error: {}\n  help: {}",
+            self.file, self.line, self.column, self.message, self.hint
+        )
+    }
+}
+
+/// Every problem found in one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkflowErrors(pub Vec<WorkflowError>);
+
+impl fmt::Display for WorkflowErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for WorkflowErrors {}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_col(source: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(source.len());
+    let before = source.get(..offset).unwrap_or(source);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+// ---- The file as written -------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWorkflow {
+    workflow: RawHeader,
+    submission: RawSubmission,
+    evaluation: Option<EvaluationPolicy>,
+    #[serde(default)]
+    stage: Vec<RawStage>,
+    #[serde(default)]
+    transition: Vec<RawTransition>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHeader {
+    name: Spanned<String>,
+    title: String,
+    level: Level,
+    data_type: DataType,
+    allowed_methods: Option<Spanned<Vec<AccessMethod>>>,
+    max_duration_months: Spanned<u16>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSubmission {
+    stage: Spanned<String>,
+    roles: Vec<Spanned<String>>,
+    letter: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStage {
+    name: Spanned<String>,
+    title: String,
+    sla_days: Option<u32>,
+    #[serde(default)]
+    terminal: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTransition {
+    action: Spanned<String>,
+    title: String,
+    from: Vec<Spanned<String>>,
+    to: Spanned<String>,
+    roles: Vec<Spanned<String>>,
+    #[serde(default)]
+    requires: Vec<Spanned<String>>,
+    letter: Option<Spanned<String>>,
+    #[serde(default)]
+    effects: Vec<Spanned<Effect>>,
+}
+
+struct Validator<'a> {
+    file: &'a str,
+    source: &'a str,
+    errors: Vec<WorkflowError>,
+}
+
+fn valid_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+        && s.as_bytes()[0].is_ascii_lowercase()
+}
+
+impl<'a> Validator<'a> {
+    fn err(&mut self, span: Range<usize>, message: String, hint: impl Into<String>) {
+        self.errors.push(WorkflowError::at(
+            self.file,
+            self.source,
+            span,
+            message,
+            hint,
+        ));
+    }
+
+    fn roles(&mut self, list: &[Spanned<String>], whose: &str) -> Vec<Role> {
+        if list.is_empty() {
+            // No span for an empty array we could point at more precisely than the owner.
+        }
+        let mut roles = Vec::new();
+        for r in list {
+            match r.get_ref().parse::<Role>() {
+                Ok(role) if roles.contains(&role) => self.err(
+                    r.span(),
+                    format!("role `{role}` is listed twice in {whose}"),
+                    "list each role once",
+                ),
+                Ok(role) => roles.push(role),
+                Err(e) => self.err(r.span(), e.to_string(), "correct the role name"),
+            }
+        }
+        roles
+    }
+
+    fn letter(&mut self, l: &Option<Spanned<String>>) -> Option<String> {
+        let l = l.as_ref()?;
+        if letter_title(l.get_ref()).is_none() {
+            self.err(
+                l.span(),
+                format!("unknown letter `{}`", l.get_ref()),
+                format!("use one of the letter templates: {}", names(LETTERS)),
+            );
+            return None;
+        }
+        Some(l.get_ref().clone())
+    }
+
+    fn validate(mut self, raw: RawWorkflow, source: &str) -> Result<Workflow, WorkflowErrors> {
+        let h = &raw.workflow;
+        if !valid_name(h.name.get_ref()) {
+            self.err(
+                h.name.span(),
+                format!(
+                    "workflow name `{}` is not a valid identifier",
+                    h.name.get_ref()
+                ),
+                "use lowercase letters, digits, `_` or `-`, starting with a letter",
+            );
+        }
+        let no_methods = Vec::new();
+        let methods = h
+            .allowed_methods
+            .as_ref()
+            .map_or(&no_methods, |m| m.get_ref());
+        let methods_span = h
+            .allowed_methods
+            .as_ref()
+            .map_or(h.name.span(), |m| m.span());
+        match h.data_type {
+            DataType::Individual if methods.is_empty() => self.err(
+                methods_span.clone(),
+                "an individual-data workflow must allow at least one access method".into(),
+                "set allowed_methods, e.g. [\"web_portal\"]",
+            ),
+            DataType::Aggregate if !methods.is_empty() => self.err(
+                methods_span.clone(),
+                "an aggregate-data workflow answers by letter and allows no access method".into(),
+                "remove allowed_methods",
+            ),
+            _ => {}
+        }
+        let dup_method = methods
+            .iter()
+            .enumerate()
+            .any(|(i, m)| methods[..i].contains(m));
+        if dup_method {
+            self.err(
+                methods_span.clone(),
+                "an access method is listed twice".into(),
+                "list each method once",
+            );
+        }
+        if *h.max_duration_months.get_ref() == 0 {
+            self.err(
+                h.max_duration_months.span(),
+                "max_duration_months must be at least 1".into(),
+                "e.g. 60",
+            );
+        }
+
+        // Stages: unique names.
+        let mut stages: Vec<Stage> = Vec::new();
+        let mut stage_spans: BTreeMap<String, Range<usize>> = BTreeMap::new();
+        for s in &raw.stage {
+            let name = s.name.get_ref();
+            if !valid_name(name) {
+                self.err(
+                    s.name.span(),
+                    format!("stage name `{name}` is not a valid identifier"),
+                    "use lowercase letters, digits, `_` or `-`, starting with a letter",
+                );
+            }
+            if stage_spans.contains_key(name) {
+                self.err(
+                    s.name.span(),
+                    format!("duplicate stage `{name}`"),
+                    "rename one of the stages",
+                );
+                continue;
+            }
+            stage_spans.insert(name.clone(), s.name.span());
+            stages.push(Stage {
+                name: name.clone(),
+                title: s.title.clone(),
+                sla_days: s.sla_days,
+                terminal: s.terminal,
+            });
+        }
+        if stages.is_empty() {
+            self.err(
+                0..0,
+                "the workflow has no stages".into(),
+                "add [[stage]] tables",
+            );
+        }
+        if !stages.iter().any(|s| s.terminal) && !stages.is_empty() {
+            self.err(
+                0..0,
+                "the workflow has no terminal stage".into(),
+                "mark the end stages with `terminal = true`",
+            );
+        }
+        let known = |n: &str| stage_spans.contains_key(n);
+
+        let sub_stage = &raw.submission.stage;
+        if !known(sub_stage.get_ref()) {
+            self.err(
+                sub_stage.span(),
+                format!("unknown stage `{}` in [submission]", sub_stage.get_ref()),
+                "name a stage declared with [[stage]]",
+            );
+        }
+        let sub_roles = self.roles(&raw.submission.roles, "[submission]");
+        if sub_roles.is_empty() {
+            self.err(
+                sub_stage.span(),
+                "[submission] names no role".into(),
+                "set roles = [\"agency_head\"]",
+            );
+        }
+        let submission = Submission {
+            stage: sub_stage.get_ref().clone(),
+            roles: sub_roles,
+            letter: self.letter(&raw.submission.letter),
+        };
+
+        // Transitions.
+        let mut transitions = Vec::new();
+        let mut actions: BTreeSet<String> = BTreeSet::new();
+        for t in &raw.transition {
+            let action = t.action.get_ref();
+            if !valid_name(action) {
+                self.err(
+                    t.action.span(),
+                    format!("action name `{action}` is not a valid identifier"),
+                    "use lowercase letters, digits, `_` or `-`, starting with a letter",
+                );
+            }
+            if !actions.insert(action.clone()) {
+                self.err(
+                    t.action.span(),
+                    format!("duplicate action `{action}`"),
+                    "give each transition its own action name (one action may leave several stages via `from`)",
+                );
+            }
+            let mut from = Vec::new();
+            if t.from.is_empty() {
+                self.err(
+                    t.action.span(),
+                    format!("transition `{action}` has an empty `from`"),
+                    "list the stages it leaves",
+                );
+            }
+            for f in &t.from {
+                if !known(f.get_ref()) {
+                    self.err(
+                        f.span(),
+                        format!("unknown stage `{}` in `from` of `{action}`", f.get_ref()),
+                        "name a declared stage",
+                    );
+                } else if stages.iter().any(|s| &s.name == f.get_ref() && s.terminal) {
+                    self.err(
+                        f.span(),
+                        format!("transition `{action}` leaves terminal stage `{}`", f.get_ref()),
+                        "a terminal stage has no way out: remove it from `from` or drop `terminal = true`",
+                    );
+                } else if from.contains(f.get_ref()) {
+                    self.err(
+                        f.span(),
+                        format!("stage `{}` is listed twice in `from`", f.get_ref()),
+                        "list it once",
+                    );
+                } else {
+                    from.push(f.get_ref().clone());
+                }
+            }
+            if !known(t.to.get_ref()) {
+                self.err(
+                    t.to.span(),
+                    format!("unknown stage `{}` in `to` of `{action}`", t.to.get_ref()),
+                    "name a declared stage",
+                );
+            }
+            let roles = self.roles(&t.roles, &format!("transition `{action}`"));
+            if t.roles.is_empty() {
+                self.err(
+                    t.action.span(),
+                    format!("transition `{action}` names no role"),
+                    "set roles = [...]",
+                );
+            }
+            for r in &roles {
+                if matches!(r, Role::Auditor | Role::Admin) {
+                    let span = t
+                        .roles
+                        .iter()
+                        .find(|s| s.get_ref() == r.as_str())
+                        .map_or(0..0, |s| s.span());
+                    self.err(
+                        span,
+                        format!("role `{r}` only reads applications and cannot fire `{action}`"),
+                        "remove it",
+                    );
+                }
+            }
+            let mut requires = Vec::new();
+            for r in &t.requires {
+                match Requirement::parse(r.get_ref()) {
+                    Ok(req) if requires.contains(&req) => self.err(
+                        r.span(),
+                        format!("requirement `{req}` is listed twice"),
+                        "list it once",
+                    ),
+                    Ok(req) => requires.push(req),
+                    Err(msg) => self.err(r.span(), msg, "correct the requirement"),
+                }
+            }
+            let mut effects: Vec<Effect> = Vec::new();
+            for e in &t.effects {
+                if effects.contains(e.get_ref()) {
+                    self.err(e.span(), "an effect is listed twice".into(), "list it once");
+                } else {
+                    effects.push(*e.get_ref());
+                }
+            }
+            // The attestation gate is enforced by the core whatever the file says; a file that
+            // forgets it would still mislead its readers, so say so.
+            if effects.iter().any(|e| e.issues_grant())
+                && !requires.contains(&Requirement::Attestation)
+            {
+                self.err(
+                    t.action.span(),
+                    format!("transition `{action}` issues a user ID but does not require the closed-network attestation"),
+                    "add \"attestation\" to `requires`",
+                );
+            }
+            if effects.contains(&Effect::ReturnPks) && !requires.contains(&Requirement::Comment) {
+                self.err(
+                    t.action.span(),
+                    format!("`{action}` returns a PKS draft without a comment"),
+                    "add \"comment\" to `requires`",
+                );
+            }
+            if effects.contains(&Effect::SignPks) && !requires.contains(&Requirement::PksApproved) {
+                self.err(
+                    t.action.span(),
+                    format!("`{action}` signs a PKS that need not be approved"),
+                    "add \"pks_approved\" to `requires`",
+                );
+            }
+            if h.data_type == DataType::Aggregate && !effects.is_empty() {
+                self.err(
+                    t.action.span(),
+                    format!(
+                        "`{action}` has effects, but aggregate requests have no PKS and no user ID"
+                    ),
+                    "remove `effects` from this transition",
+                );
+            }
+            let letter = self.letter(&t.letter);
+            transitions.push(Transition {
+                action: action.clone(),
+                title: t.title.clone(),
+                from,
+                to: t.to.get_ref().clone(),
+                roles,
+                requires,
+                letter,
+                effects,
+            });
+        }
+
+        // Reachability from the submission stage, and dead ends.
+        if known(&submission.stage) {
+            let mut reached: BTreeSet<&str> = BTreeSet::new();
+            let mut queue = VecDeque::from([submission.stage.as_str()]);
+            while let Some(s) = queue.pop_front() {
+                if reached.insert(s) {
+                    for t in transitions.iter().filter(|t| t.from.iter().any(|f| f == s)) {
+                        queue.push_back(t.to.as_str());
+                    }
+                }
+            }
+            for s in &stages {
+                let span = stage_spans[&s.name].clone();
+                if !reached.contains(s.name.as_str()) {
+                    self.err(
+                        span.clone(),
+                        format!(
+                            "stage `{}` cannot be reached from the submission stage `{}`",
+                            s.name, submission.stage
+                        ),
+                        "add a transition into it, or remove the stage",
+                    );
+                }
+                let leaves = transitions.iter().any(|t| t.from.contains(&s.name));
+                if !s.terminal && !leaves {
+                    self.err(
+                        span,
+                        format!("stage `{}` is a dead end: it is not terminal and no transition leaves it", s.name),
+                        "add a transition out of it, or mark it `terminal = true`",
+                    );
+                }
+            }
+        }
+        if raw.evaluation.is_none() && h.data_type == DataType::Individual {
+            self.err(
+                0..0,
+                "an individual-data workflow needs an [evaluation] table".into(),
+                "add [evaluation] interval_months = 6, grace_days = 30, reminder_days = 14",
+            );
+        }
+        if let Some(ev) = raw.evaluation {
+            if ev.interval_months == 0 {
+                self.err(
+                    0..0,
+                    "[evaluation] interval_months must be at least 1".into(),
+                    "the domain's rule is 6",
+                );
+            }
+        }
+
+        if !self.errors.is_empty() {
+            self.errors.sort_by_key(|e| (e.line, e.column));
+            return Err(WorkflowErrors(self.errors));
+        }
+        Ok(Workflow {
+            name: h.name.get_ref().clone(),
+            title: h.title.clone(),
+            hash: hex::encode(Sha256::digest(source.as_bytes())),
+            level: h.level,
+            data_type: h.data_type,
+            allowed_methods: methods.clone(),
+            max_duration_months: *h.max_duration_months.get_ref(),
+            submission,
+            evaluation: raw.evaluation.unwrap_or(EvaluationPolicy {
+                interval_months: 6,
+                grace_days: 30,
+                reminder_days: 14,
+            }),
+            stages,
+            transitions,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_of_offsets() {
+        let s = "a = 1\nbb = 2\n";
+        assert_eq!(line_col(s, 0), (1, 1));
+        assert_eq!(line_col(s, 6), (2, 1));
+        assert_eq!(line_col(s, 8), (2, 3));
+        assert_eq!(line_col(s, 999), (3, 1));
+    }
+
+    #[test]
+    fn requirement_parsing() {
+        assert_eq!(
+            Requirement::parse("attestation"),
+            Ok(Requirement::Attestation)
+        );
+        assert_eq!(
+            Requirement::parse("signed:pks"),
+            Ok(Requirement::Signed("pks".into()))
+        );
+        assert_eq!(
+            Requirement::parse("document:spesifikasi_teknis"),
+            Ok(Requirement::Document("spesifikasi_teknis".into()))
+        );
+        assert!(
+            Requirement::parse("signed:surat_cinta")
+                .unwrap_err()
+                .contains("unknown letter")
+        );
+        assert!(
+            Requirement::parse("document:ktp")
+                .unwrap_err()
+                .contains("unknown document kind")
+        );
+        assert!(
+            Requirement::parse("approval")
+                .unwrap_err()
+                .contains("unknown requirement")
+        );
+        for r in [
+            "attestation",
+            "pks_approved",
+            "minister_approval",
+            "comment",
+            "signed:juknis",
+            "document:laporan_uji_beban",
+        ] {
+            assert_eq!(Requirement::parse(r).unwrap().to_string(), r);
+        }
+    }
+}

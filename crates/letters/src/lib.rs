@@ -1,0 +1,254 @@
+//! Sepakat's letters: one handlebars template per letter of
+//! [`sepakat_core::workflow::LETTERS`], rendered to print-ready HTML and, in-process, to PDF.
+//!
+//! - [`context`]: the typed input, [`LetterContext`];
+//! - [`pks`]: the default articles (*pasal*) and recitals of a PKS, built from the request;
+//! - [`indonesian`]: dates, numbers and *terbilang* the Indonesian way, also as template helpers;
+//! - [`samples`]: realistic contexts (Kota Pontianak, Provinsi Kalimantan Selatan) for previews,
+//!   tests and the benchmark;
+//! - `pdf` (private): the rendered HTML laid out by typst, used as a library, with the fonts
+//!   embedded in the binary.
+//!
+//! One template yields both outputs: the PDF is laid out from the very HTML the template renders,
+//! so the two never say different things. Templates therefore use a small HTML vocabulary that
+//! the PDF layout understands (see `templates/letters/README.md`); any other tag is an error,
+//! never silently dropped text.
+//!
+//! Handlebars runs in strict mode: a field a template names but the context lacks is
+//! [`LetterError::MissingField`], naming it. Every value is HTML-escaped, and the PDF layout
+//! treats every text as text, so `<script>`, `{{…}}` or typst markup in a value is printed as is.
+
+pub mod context;
+mod helpers;
+pub mod indonesian;
+mod markup;
+mod pdf;
+pub mod pks;
+pub mod samples;
+mod templates;
+
+pub use context::{
+    AccessMethodLine, Addressee, Article, ElementLine, Issuer, LetterContext, Official, Paragraph,
+    Party, Region,
+};
+pub use pks::{PksParties, default_articles, default_recitals};
+
+use handlebars::{Handlebars, RenderError, RenderErrorReason};
+use std::path::{Path, PathBuf};
+
+/// What a rendered letter is delivered as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    Html,
+    Pdf,
+}
+
+impl Format {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Html => "text/html; charset=utf-8",
+            Format::Pdf => "application/pdf",
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Html => "html",
+            Format::Pdf => "pdf",
+        }
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "html" => Ok(Format::Html),
+            "pdf" => Ok(Format::Pdf),
+            other => Err(format!("unknown letter format `{other}`: use html or pdf")),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LetterError {
+    #[error("unknown letter `{name}`; known letters: {known}")]
+    UnknownLetter { name: String, known: String },
+    #[error(
+        "letter `{letter}`: field `{field}` is missing from the context ({template} line {line})"
+    )]
+    MissingField {
+        letter: String,
+        field: String,
+        template: String,
+        line: String,
+    },
+    #[error("letter `{letter}`: {message} ({template} line {line})")]
+    Render {
+        letter: String,
+        message: String,
+        template: String,
+        line: String,
+    },
+    #[error("template `{name}` does not parse: {message}")]
+    Template { name: String, message: String },
+    #[error("template override {}: {message}", path.display())]
+    Override { path: PathBuf, message: String },
+    #[error("letter `{letter}` cannot be laid out as PDF: {message}")]
+    Layout { letter: String, message: String },
+}
+
+/// The letter templates, ready to render. Build once and share: rendering takes `&self`.
+pub struct Letters {
+    hb: Handlebars<'static>,
+}
+
+impl std::fmt::Debug for Letters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Letters")
+            .field("templates", &self.hb.get_templates().len())
+            .finish()
+    }
+}
+
+impl Letters {
+    /// The templates embedded in the binary.
+    pub fn new() -> Result<Self, LetterError> {
+        let mut hb = Handlebars::new();
+        hb.set_strict_mode(true);
+        hb.set_prevent_indent(true);
+        helpers::register(&mut hb);
+        for (name, source) in templates::PARTIALS.iter().chain(templates::LETTERS) {
+            register(&mut hb, name, source)?;
+        }
+        Ok(Letters { hb })
+    }
+
+    /// The embedded templates, with any of them replaced by a file of the same name in `dir`:
+    /// `dir/<letter>.hbs` for a letter, `dir/partials/<partial>.hbs` for a shared partial.
+    /// A `.hbs` file that matches no template is refused, so a misspelt override is noticed.
+    pub fn with_overrides(dir: &Path) -> Result<Self, LetterError> {
+        let mut letters = Letters::new()?;
+        for (sub, known) in [("", templates::LETTERS), ("partials", templates::PARTIALS)] {
+            let folder = dir.join(sub);
+            if sub.is_empty() && !folder.is_dir() {
+                return Err(LetterError::Override {
+                    path: folder,
+                    message: "not a directory".into(),
+                });
+            }
+            let Ok(entries) = std::fs::read_dir(&folder) else {
+                continue;
+            };
+            for entry in entries {
+                let path = entry
+                    .map_err(|e| LetterError::Override {
+                        path: folder.clone(),
+                        message: e.to_string(),
+                    })?
+                    .path();
+                let Some(stem) = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .and_then(|n| n.strip_suffix(".hbs"))
+                    .map(str::to_owned)
+                else {
+                    continue;
+                };
+                if !known.iter().any(|(n, _)| *n == stem) {
+                    return Err(LetterError::Override {
+                        path,
+                        message: format!(
+                            "no template is called `{stem}`; known: {}",
+                            known.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                        ),
+                    });
+                }
+                let source = std::fs::read_to_string(&path).map_err(|e| LetterError::Override {
+                    path: path.clone(),
+                    message: e.to_string(),
+                })?;
+                register(&mut letters.hb, &stem, &source)?;
+            }
+        }
+        Ok(letters)
+    }
+
+    /// The letters these templates can render, in the order of the workflow's list.
+    pub fn names(&self) -> impl Iterator<Item = &'static str> {
+        templates::LETTERS.iter().map(|(n, _)| *n)
+    }
+
+    /// The letter as a complete HTML document (A4, print CSS).
+    pub fn render_html(&self, letter: &str, ctx: &LetterContext) -> Result<String, LetterError> {
+        if !templates::LETTERS.iter().any(|(n, _)| *n == letter) {
+            return Err(LetterError::UnknownLetter {
+                name: letter.into(),
+                known: self.names().collect::<Vec<_>>().join(", "),
+            });
+        }
+        self.hb
+            .render(letter, ctx)
+            .map_err(|e| render_error(letter, e))
+    }
+
+    /// The typst source the PDF is compiled from (for inspection and debugging).
+    pub fn render_typst(&self, letter: &str, ctx: &LetterContext) -> Result<String, LetterError> {
+        let html = self.render_html(letter, ctx)?;
+        markup::html_to_typst(&html).map_err(|message| LetterError::Layout {
+            letter: letter.into(),
+            message,
+        })
+    }
+
+    /// The letter as a PDF with its fonts embedded.
+    pub fn render_pdf(&self, letter: &str, ctx: &LetterContext) -> Result<Vec<u8>, LetterError> {
+        let source = self.render_typst(letter, ctx)?;
+        pdf::compile(source).map_err(|message| LetterError::Layout {
+            letter: letter.into(),
+            message,
+        })
+    }
+
+    pub fn render(
+        &self,
+        letter: &str,
+        ctx: &LetterContext,
+        format: Format,
+    ) -> Result<Vec<u8>, LetterError> {
+        match format {
+            Format::Html => self.render_html(letter, ctx).map(String::into_bytes),
+            Format::Pdf => self.render_pdf(letter, ctx),
+        }
+    }
+}
+
+fn register(hb: &mut Handlebars<'static>, name: &str, source: &str) -> Result<(), LetterError> {
+    hb.register_template_string(name, source)
+        .map_err(|e| LetterError::Template {
+            name: name.into(),
+            message: e.to_string(),
+        })
+}
+
+fn render_error(letter: &str, e: RenderError) -> LetterError {
+    let template = e.template_name.clone().unwrap_or_else(|| letter.into());
+    let line = e
+        .line_no
+        .map(|l| l.to_string())
+        .unwrap_or_else(|| "?".into());
+    match e.reason() {
+        RenderErrorReason::MissingVariable(path) => LetterError::MissingField {
+            letter: letter.into(),
+            field: path.clone().unwrap_or_else(|| "(unnamed)".into()),
+            template,
+            line,
+        },
+        reason => LetterError::Render {
+            letter: letter.into(),
+            message: reason.to_string(),
+            template,
+            line,
+        },
+    }
+}

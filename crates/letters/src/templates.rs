@@ -1,0 +1,90 @@
+//! The templates embedded in the binary, from `templates/letters/` at build time.
+
+/// Shared partials: `{{> layout}}`, `{{> kop}}`, … (`templates/letters/partials/`).
+pub const PARTIALS: &[(&str, &str)] = &[
+    (
+        "layout",
+        include_str!("../../../templates/letters/partials/layout.hbs"),
+    ),
+    (
+        "kop",
+        include_str!("../../../templates/letters/partials/kop.hbs"),
+    ),
+    (
+        "kepala_surat",
+        include_str!("../../../templates/letters/partials/kepala_surat.hbs"),
+    ),
+    (
+        "nomor",
+        include_str!("../../../templates/letters/partials/nomor.hbs"),
+    ),
+    (
+        "pejabat",
+        include_str!("../../../templates/letters/partials/pejabat.hbs"),
+    ),
+    (
+        "tanda_tangan",
+        include_str!("../../../templates/letters/partials/tanda_tangan.hbs"),
+    ),
+    (
+        "tembusan",
+        include_str!("../../../templates/letters/partials/tembusan.hbs"),
+    ),
+];
+
+/// One template per letter of `sepakat_core::workflow::LETTERS`, in the same order.
+pub const LETTERS: &[(&str, &str)] = &[
+    (
+        "surat_permohonan",
+        include_str!("../../../templates/letters/surat_permohonan.hbs"),
+    ),
+    (
+        "surat_persetujuan_gubernur",
+        include_str!("../../../templates/letters/surat_persetujuan_gubernur.hbs"),
+    ),
+    (
+        "surat_izin_kepala_daerah",
+        include_str!("../../../templates/letters/surat_izin_kepala_daerah.hbs"),
+    ),
+    ("pks", include_str!("../../../templates/letters/pks.hbs")),
+    (
+        "berita_acara_konsultasi_pks",
+        include_str!("../../../templates/letters/berita_acara_konsultasi_pks.hbs"),
+    ),
+    (
+        "juknis",
+        include_str!("../../../templates/letters/juknis.hbs"),
+    ),
+    (
+        "surat_spesifikasi_teknis",
+        include_str!("../../../templates/letters/surat_spesifikasi_teknis.hbs"),
+    ),
+    (
+        "surat_pernyataan_jaringan",
+        include_str!("../../../templates/letters/surat_pernyataan_jaringan.hbs"),
+    ),
+    (
+        "permohonan_user_id_uji",
+        include_str!("../../../templates/letters/permohonan_user_id_uji.hbs"),
+    ),
+    (
+        "laporan_uji_beban",
+        include_str!("../../../templates/letters/laporan_uji_beban.hbs"),
+    ),
+    (
+        "berita_acara_poc",
+        include_str!("../../../templates/letters/berita_acara_poc.hbs"),
+    ),
+    (
+        "permohonan_user_id_produksi",
+        include_str!("../../../templates/letters/permohonan_user_id_produksi.hbs"),
+    ),
+    (
+        "laporan_evaluasi",
+        include_str!("../../../templates/letters/laporan_evaluasi.hbs"),
+    ),
+    (
+        "surat_jawaban_data_agregat",
+        include_str!("../../../templates/letters/surat_jawaban_data_agregat.hbs"),
+    ),
+];

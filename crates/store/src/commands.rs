@@ -1,0 +1,1051 @@
+//! The write side: one transaction per command.
+
+use crate::audit::{GENESIS, event_hash};
+use crate::directory::{actor_from_row, actor_in, find_office, region_of};
+use crate::entity::{
+    accounts, agencies, application_elements, applications, attestations, audit_events, documents,
+    evaluations, grants, letter_counters, letters, offices, outbox,
+};
+use crate::workflows::workflow_in;
+use crate::{FailPoint, Result, Store, StoreError, micros};
+use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query, SelectStatement};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    JoinType, QueryFilter, QueryOrder, QueryTrait,
+};
+use sepakat_core::application::EventKind;
+use sepakat_core::numbering::NumberPattern;
+use sepakat_core::workflow::Workflow;
+use sepakat_core::{Actor, Application, Command, Event, Ownership, Request, Role, machine};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use tracing::field;
+use uuid::Uuid;
+
+/// An application to start.
+#[derive(Debug, Clone, Deserialize)]
+pub struct NewApplication {
+    /// Chosen by the caller to make a retried submission idempotent (a second one is a
+    /// conflict); a fresh UUIDv7 when absent.
+    pub id: Option<Uuid>,
+    /// The workflow's name; the application is pinned to its current version.
+    pub workflow: String,
+    pub agency_id: Uuid,
+    /// The handling Disdukcapil; default: the agency's own office.
+    pub office_id: Option<Uuid>,
+    pub request: Request,
+}
+
+/// A document whose bytes are already in the blob store, to put on file.
+#[derive(Debug, Clone, Deserialize)]
+pub struct NewDocument {
+    /// `signed:<letter>` or a document kind.
+    pub key: String,
+    pub filename: String,
+    pub sha256: String,
+    pub content_type: Option<String>,
+    pub size: Option<i64>,
+    pub blob_path: Option<String>,
+}
+
+/// What a committed command did.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommandOutcome {
+    /// The new state (its `version` is the one the next command must expect).
+    pub application: Application,
+    /// The audit events appended, in order.
+    pub events: Vec<audit_events::Model>,
+    /// The letters numbered by this command.
+    pub letters: Vec<letters::Model>,
+    /// The notifications queued.
+    pub outbox: Vec<outbox::Model>,
+}
+
+/// Refuses text PostgreSQL cannot store, with the same answer on SQLite.
+fn check_nul(what: &str, v: &Value) -> Result<()> {
+    let has_nul = match v {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(a) => return a.iter().try_for_each(|x| check_nul(what, x)),
+        Value::Object(m) => {
+            return m.iter().try_for_each(|(k, x)| {
+                if k.contains('\0') {
+                    return Err(StoreError::Invalid(format!(
+                        "{what} contains a NUL character"
+                    )));
+                }
+                check_nul(what, x)
+            });
+        }
+        _ => false,
+    };
+    if has_nul {
+        return Err(StoreError::Invalid(format!(
+            "{what} contains a NUL character"
+        )));
+    }
+    Ok(())
+}
+
+fn to_json<T: Serialize>(what: &str, v: &T) -> Result<Value> {
+    let v = serde_json::to_value(v)
+        .map_err(|e| StoreError::Invalid(format!("{what} cannot be serialized: {e}")))?;
+    check_nul(what, &v)?;
+    Ok(v)
+}
+
+/// What this process last committed for an application: enough to decide the next command.
+pub(crate) struct Recent {
+    workflow_name: String,
+    workflow_hash: String,
+    version: i64,
+    state: Application,
+    last_event_hash: String,
+    event_count: i64,
+}
+
+impl Recent {
+    fn from_row(row: &applications::Model) -> Result<Recent> {
+        Ok(Recent {
+            workflow_name: row.workflow_name.clone(),
+            workflow_hash: row.workflow_hash.clone(),
+            version: row.version,
+            state: Application::deserialize(&row.state).map_err(|e| {
+                StoreError::corrupt(format!("state of application {}: {e}", row.id))
+            })?,
+            last_event_hash: row.last_event_hash.clone(),
+            event_count: row.event_count,
+        })
+    }
+}
+
+/// Everything `persist` needs about one decided command.
+struct Decided<'a> {
+    workflow: &'a Workflow,
+    /// `None` for a submission.
+    before: Option<&'a Application>,
+    after: &'a Application,
+    events: &'a [Event],
+    actor: &'a Actor,
+    /// The account row the actor was built from: the write checks it is unchanged.
+    account: Option<&'a accounts::Model>,
+    now: DateTime<Utc>,
+    document: Option<&'a NewDocument>,
+    prev_hash: String,
+    prev_count: i64,
+}
+
+impl Store {
+    /// Starts an application on the current version of `new.workflow`.
+    #[tracing::instrument(skip_all, err, fields(application_id = field::Empty, workflow = %new.workflow))]
+    pub async fn submit(
+        &self,
+        new: NewApplication,
+        actor_account_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<CommandOutcome> {
+        let now = micros(now);
+        let db = &self.inner.db;
+        let actor = actor_in(db, actor_account_id).await?;
+        let workflow = self.current_workflow(&new.workflow).await?;
+        let agency = agencies::Entity::find_by_id(new.agency_id)
+            .one(db)
+            .await?
+            .ok_or_else(|| StoreError::not_found("agency", new.agency_id))?;
+        let office = find_office(db, new.office_id.unwrap_or(agency.office_id)).await?;
+        let id = new.id.unwrap_or_else(Uuid::now_v7);
+        tracing::Span::current().record("application_id", field::display(id));
+        let ownership = Ownership {
+            agency_id: agency.id,
+            office_id: office.id,
+            office_region: region_of(&office)?,
+        };
+        let (app, events) = machine::submit(&workflow, id, ownership, new.request, &actor, now)?;
+
+        if let Some(existing) = applications::Entity::find_by_id(id).one(db).await? {
+            return Err(StoreError::Conflict {
+                expected: 0,
+                actual: existing.version,
+            });
+        }
+        let decided = Decided {
+            workflow: &workflow,
+            before: None,
+            after: &app,
+            events: &events,
+            actor: &actor,
+            account: None,
+            now,
+            document: None,
+            prev_hash: GENESIS.to_string(),
+            prev_count: 0,
+        };
+        let prepared = prepare(&decided)?;
+        let w = self.begin_write().await?;
+        let result = self.persist(&w.txn, &decided, prepared).await;
+        // Two simultaneous submissions with one id: the loser trips the primary key.
+        let result = match result {
+            Err(e) if e.is_unique_violation() => Err(StoreError::Conflict {
+                expected: 0,
+                actual: 1,
+            }),
+            other => other,
+        };
+        let outcome = w.finish(result).await?;
+        self.remember(&outcome);
+        Ok(outcome)
+    }
+
+    /// Runs a core command against the application at `expected_version`.
+    #[tracing::instrument(skip(self, command, now), err, fields(command = command_name(&command)))]
+    pub async fn execute(
+        &self,
+        application_id: Uuid,
+        expected_version: i64,
+        command: Command,
+        actor_account_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<CommandOutcome> {
+        self.run(
+            application_id,
+            expected_version,
+            command,
+            None,
+            actor_account_id,
+            now,
+        )
+        .await
+    }
+
+    /// Puts a document on file (`Command::AttachDocument`) with its blob-store metadata.
+    #[tracing::instrument(skip(self, document, now), err, fields(key = %document.key))]
+    pub async fn attach_document(
+        &self,
+        application_id: Uuid,
+        expected_version: i64,
+        document: NewDocument,
+        actor_account_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<CommandOutcome> {
+        if document.size.is_some_and(|s| s < 0) {
+            return Err(StoreError::Invalid(
+                "document size cannot be negative".into(),
+            ));
+        }
+        for (field, v) in [
+            ("content_type", &document.content_type),
+            ("blob_path", &document.blob_path),
+        ] {
+            if v.as_deref().is_some_and(|s| s.contains('\0')) {
+                return Err(StoreError::Invalid(format!(
+                    "{field} contains a NUL character"
+                )));
+            }
+        }
+        let command = Command::AttachDocument {
+            key: document.key.clone(),
+            sha256: document.sha256.to_ascii_lowercase(),
+            filename: document.filename.clone(),
+        };
+        self.run(
+            application_id,
+            expected_version,
+            command,
+            Some(document),
+            actor_account_id,
+            now,
+        )
+        .await
+    }
+
+    async fn run(
+        &self,
+        application_id: Uuid,
+        expected_version: i64,
+        command: Command,
+        document: Option<NewDocument>,
+        actor_account_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<CommandOutcome> {
+        let now = micros(now);
+        let document = document.as_ref();
+        // Everything up to the decision happens before the write transaction: the
+        // version-checked UPDATE in `persist` guarantees the decision was made on the state
+        // that is still current when it commits (any change in between bumps the version and
+        // turns this command into a conflict), so reading and deciding need no lock, and
+        // SQLite's single writer holds its lock only for the writes themselves.
+        //
+        // The same guarantee lets this process skip the read when it wrote the application
+        // last, at the version the caller expects, and has seen the account: the UPDATE also
+        // checks that the account is still active with the same role and scope. Only a commit
+        // is taken from that shortcut; anything else is decided again from a fresh read.
+        if let Some((recent, account)) =
+            self.recent_inputs(application_id, expected_version, actor_account_id)
+        {
+            let attempt = self
+                .decide_and_write(&recent, &account, &command, document, now)
+                .await;
+            if let Ok(outcome) = attempt {
+                return Ok(outcome);
+            }
+            self.forget(application_id, actor_account_id);
+        }
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let (row, account) = self
+                .load_for_command(application_id, actor_account_id)
+                .await?;
+            if row.version != expected_version {
+                return Err(StoreError::Conflict {
+                    expected: expected_version,
+                    actual: row.version,
+                });
+            }
+            let recent = Recent::from_row(&row)?;
+            match self
+                .decide_and_write(&recent, &account, &command, document, now)
+                .await
+            {
+                // Same version, yet the guarded UPDATE matched nothing: the account changed
+                // between the read and the write. Decide again with the account as it is now.
+                Err(StoreError::Conflict { actual, .. })
+                    if actual == expected_version && attempts < 3 =>
+                {
+                    self.forget(application_id, actor_account_id);
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Decides `command` on `recent` for `account`, then writes it in one transaction.
+    async fn decide_and_write(
+        &self,
+        recent: &Recent,
+        account: &accounts::Model,
+        command: &Command,
+        document: Option<&NewDocument>,
+        now: DateTime<Utc>,
+    ) -> Result<CommandOutcome> {
+        let region = match account.office_id {
+            Some(office_id) if account.role == Role::Coordinator.as_str() => {
+                Some(self.office_region(office_id).await?)
+            }
+            _ => None,
+        };
+        let actor = actor_from_row(account, region)?;
+        let workflow = workflow_in(
+            self,
+            &self.inner.db,
+            &recent.workflow_name,
+            &recent.workflow_hash,
+        )
+        .await?;
+        let (after, events) = machine::execute(&workflow, &recent.state, command, &actor, now)?;
+        let decided = Decided {
+            workflow: &workflow,
+            before: Some(&recent.state),
+            after: &after,
+            events: &events,
+            actor: &actor,
+            account: Some(account),
+            now,
+            document,
+            prev_hash: recent.last_event_hash.clone(),
+            prev_count: recent.event_count,
+        };
+        let prepared = prepare(&decided)?;
+        let w = self.begin_write().await?;
+        let result = self.persist(&w.txn, &decided, prepared).await;
+        let outcome = w.finish(result).await?;
+        self.remember(&outcome);
+        Ok(outcome)
+    }
+
+    /// The application row and the acting account in one round trip.
+    async fn load_for_command(
+        &self,
+        application_id: Uuid,
+        account_id: Uuid,
+    ) -> Result<(applications::Model, accounts::Model)> {
+        let db = &self.inner.db;
+        let mut q =
+            applications::Entity::find_by_id(application_id).select_two_required(accounts::Entity);
+        QueryTrait::query(&mut q).join(
+            JoinType::InnerJoin,
+            accounts::Entity,
+            Expr::col((accounts::Entity, accounts::Column::Id)).eq(account_id),
+        );
+        let Some((row, account)) = q.one(db).await? else {
+            // Say which of the two is missing (an unknown account first).
+            actor_in(db, account_id).await?;
+            return Err(StoreError::not_found("application", application_id));
+        };
+        if !account.active {
+            return Err(StoreError::Invalid(format!(
+                "account {} ({}) is deactivated and cannot act",
+                account.id, account.email
+            )));
+        }
+        let capacity = self.inner.recent_capacity;
+        if let (true, Ok(mut seen)) = (capacity > 0, self.inner.accounts_seen.lock()) {
+            if seen.len() >= capacity {
+                seen.clear();
+            }
+            seen.insert(account.id, account.clone());
+        }
+        Ok((row, account))
+    }
+
+    fn recent_inputs(
+        &self,
+        application_id: Uuid,
+        expected_version: i64,
+        account_id: Uuid,
+    ) -> Option<(Arc<Recent>, accounts::Model)> {
+        let recent = self
+            .inner
+            .recent
+            .lock()
+            .ok()?
+            .get(&application_id)
+            .filter(|r| r.version == expected_version)?
+            .clone();
+        let account = self
+            .inner
+            .accounts_seen
+            .lock()
+            .ok()?
+            .get(&account_id)?
+            .clone();
+        Some((recent, account))
+    }
+
+    fn remember(&self, outcome: &CommandOutcome) {
+        let capacity = self.inner.recent_capacity;
+        if capacity == 0 {
+            return;
+        }
+        let app = &outcome.application;
+        let Some(last) = outcome.events.last() else {
+            return;
+        };
+        let recent = Recent {
+            workflow_name: app.workflow.name.clone(),
+            workflow_hash: app.workflow.hash.clone(),
+            version: app.version,
+            state: app.clone(),
+            last_event_hash: last.hash.clone(),
+            event_count: last.seq,
+        };
+        if let Ok(mut cache) = self.inner.recent.lock() {
+            if cache.len() >= capacity {
+                cache.clear();
+            }
+            cache.insert(app.id, Arc::new(recent));
+        }
+    }
+
+    pub(crate) fn forget(&self, application_id: Uuid, account_id: Uuid) {
+        if let Ok(mut cache) = self.inner.recent.lock() {
+            cache.remove(&application_id);
+        }
+        self.forget_account(account_id);
+    }
+
+    pub(crate) fn forget_account(&self, account_id: Uuid) {
+        if let Ok(mut seen) = self.inner.accounts_seen.lock() {
+            seen.remove(&account_id);
+        }
+    }
+
+    /// Writes one decided command inside `txn`: state row, events, letters, projections, outbox.
+    async fn persist(
+        &self,
+        txn: &DatabaseTransaction,
+        d: &Decided<'_>,
+        prepared: Prepared,
+    ) -> Result<CommandOutcome> {
+        let app = d.after;
+        let Prepared {
+            state,
+            event_rows,
+            head: prev,
+            event_count,
+        } = prepared;
+
+        // The state row: inserted, or updated only if nobody got there first.
+        match d.before {
+            None => {
+                applications::Entity::insert(applications::ActiveModel {
+                    id: Set(app.id),
+                    workflow_name: Set(app.workflow.name.clone()),
+                    workflow_hash: Set(app.workflow.hash.clone()),
+                    agency_id: Set(app.ownership.agency_id),
+                    office_id: Set(app.ownership.office_id),
+                    stage: Set(app.stage.clone()),
+                    version: Set(app.version),
+                    state: Set(state),
+                    submitted_by: Set(app.submitted_by),
+                    submitted_at: Set(micros(app.submitted_at)),
+                    stage_entered_at: Set(micros(app.stage_entered_at)),
+                    next_evaluation_due: Set(app.next_evaluation_due),
+                    last_event_hash: Set(prev.clone()),
+                    event_count: Set(event_count),
+                    updated_at: Set(d.now),
+                })
+                .exec_without_returning(txn)
+                .await?;
+            }
+            Some(before) => {
+                let mut update = applications::Entity::update_many();
+                if let Some(acc) = d.account {
+                    update = update.filter(Expr::exists(account_unchanged(acc)));
+                }
+                let updated = update
+                    .col_expr(applications::Column::Stage, Expr::value(app.stage.clone()))
+                    .col_expr(applications::Column::Version, Expr::value(app.version))
+                    .col_expr(applications::Column::State, Expr::value(state))
+                    .col_expr(
+                        applications::Column::StageEnteredAt,
+                        Expr::value(micros(app.stage_entered_at)),
+                    )
+                    .col_expr(
+                        applications::Column::NextEvaluationDue,
+                        Expr::value(app.next_evaluation_due),
+                    )
+                    .col_expr(
+                        applications::Column::LastEventHash,
+                        Expr::value(prev.clone()),
+                    )
+                    .col_expr(applications::Column::EventCount, Expr::value(event_count))
+                    .col_expr(applications::Column::UpdatedAt, Expr::value(d.now))
+                    .filter(applications::Column::Id.eq(app.id))
+                    .filter(applications::Column::Version.eq(before.version))
+                    .exec(txn)
+                    .await?;
+                if updated.rows_affected == 0 {
+                    let actual = applications::Entity::find_by_id(app.id)
+                        .one(txn)
+                        .await?
+                        .map_or(0, |r| r.version);
+                    return Err(StoreError::Conflict {
+                        expected: before.version,
+                        actual,
+                    });
+                }
+            }
+        }
+
+        if !event_rows.is_empty() {
+            audit_events::Entity::insert_many(
+                event_rows
+                    .iter()
+                    .cloned()
+                    .map(audit_events::ActiveModel::from),
+            )
+            .exec_without_returning(txn)
+            .await?;
+        }
+        self.check_fail_point(FailPoint::AfterEvents)?;
+
+        // Letters, documents and the access projections, event by event.
+        let mut letter_rows = Vec::new();
+        let mut office: Option<offices::Model> = None;
+        for (e, row) in d.events.iter().zip(&event_rows) {
+            self.project(txn, app, e, row, d, &mut office, &mut letter_rows)
+                .await?;
+        }
+
+        // Notifications for whoever must act next.
+        let stage_changed = d.before.is_none_or(|b| b.stage != app.stage);
+        let outbox_rows = if stage_changed {
+            let trigger = event_rows
+                .iter()
+                .rev()
+                .find(|r| r.kind == "transitioned" || r.kind == "submitted");
+            self.queue_notifications(txn, d, trigger).await?
+        } else {
+            Vec::new()
+        };
+
+        self.check_fail_point(FailPoint::BeforeCommit)?;
+        Ok(CommandOutcome {
+            application: app.clone(),
+            events: event_rows,
+            letters: letter_rows,
+            outbox: outbox_rows,
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn project(
+        &self,
+        txn: &DatabaseTransaction,
+        app: &Application,
+        e: &Event,
+        row: &audit_events::Model,
+        d: &Decided<'_>,
+        office: &mut Option<offices::Model>,
+        letter_rows: &mut Vec<letters::Model>,
+    ) -> Result<()> {
+        let at = row.at;
+        match &e.kind {
+            EventKind::Submitted { request, .. } => {
+                let rows: Vec<_> = request
+                    .elements
+                    .iter()
+                    .map(|el| application_elements::ActiveModel {
+                        application_id: Set(app.id),
+                        element_code: Set(el.code.as_str().to_string()),
+                        justification: Set(el.justification.clone()),
+                        protected: Set(el.code.is_protected()),
+                        approved_at: Set(None),
+                    })
+                    .collect();
+                if !rows.is_empty() {
+                    application_elements::Entity::insert_many(rows)
+                        .exec_without_returning(txn)
+                        .await?;
+                }
+            }
+            EventKind::LetterProduced { letter, stage } => {
+                if office.is_none() {
+                    *office = Some(find_office(txn, app.ownership.office_id).await?);
+                }
+                if let Some(office) = office.as_ref() {
+                    let l =
+                        allocate_letter(txn, office, app.id, letter, stage, at, row.seq).await?;
+                    letter_rows.push(l);
+                }
+            }
+            EventKind::DocumentAttached {
+                key,
+                sha256,
+                filename,
+            } => {
+                let meta = d.document.filter(|m| &m.key == key);
+                documents::Entity::insert(documents::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    application_id: Set(app.id),
+                    key: Set(key.clone()),
+                    filename: Set(filename.clone()),
+                    content_type: Set(meta.and_then(|m| m.content_type.clone())),
+                    size: Set(meta.and_then(|m| m.size)),
+                    sha256: Set(sha256.clone()),
+                    blob_path: Set(meta.and_then(|m| m.blob_path.clone())),
+                    uploaded_by: Set(e.actor),
+                    uploaded_at: Set(at),
+                    event_seq: Set(row.seq),
+                })
+                .exec_without_returning(txn)
+                .await?;
+            }
+            EventKind::AttestationRecorded {
+                details,
+                statement_sha256,
+            } => {
+                let connection = to_json("connection", &details.connection)?;
+                attestations::Entity::insert(attestations::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    application_id: Set(app.id),
+                    connection: Set(connection.as_str().unwrap_or_default().to_string()),
+                    provider: Set(details.provider.clone()),
+                    cost_borne_by: Set(details.cost_borne_by.clone()),
+                    technical_contact: Set(details.technical_contact.clone()),
+                    statement_sha256: Set(statement_sha256.clone()),
+                    recorded_by: Set(e.actor),
+                    recorded_at: Set(at),
+                    withdrawn_by: Set(None),
+                    withdrawn_at: Set(None),
+                    withdrawal_reason: Set(None),
+                })
+                .exec_without_returning(txn)
+                .await?;
+            }
+            EventKind::AttestationWithdrawn { reason } => {
+                attestations::Entity::update_many()
+                    .col_expr(attestations::Column::WithdrawnBy, Expr::value(e.actor))
+                    .col_expr(attestations::Column::WithdrawnAt, Expr::value(at))
+                    .col_expr(
+                        attestations::Column::WithdrawalReason,
+                        Expr::value(reason.clone()),
+                    )
+                    .filter(attestations::Column::ApplicationId.eq(app.id))
+                    .filter(attestations::Column::WithdrawnAt.is_null())
+                    .exec(txn)
+                    .await?;
+            }
+            EventKind::GrantIssued {
+                kind,
+                elements,
+                method,
+                valid_until,
+            } => {
+                // The core only issues behind an active attestation; the foreign key makes the
+                // database refuse a grant without one even if that ever changed.
+                let attestation = attestations::Entity::find()
+                    .filter(attestations::Column::ApplicationId.eq(app.id))
+                    .filter(attestations::Column::WithdrawnAt.is_null())
+                    .order_by_desc(attestations::Column::RecordedAt)
+                    .one(txn)
+                    .await?
+                    .ok_or_else(|| {
+                        StoreError::corrupt(format!(
+                            "application {} got a grant without an active attestation",
+                            app.id
+                        ))
+                    })?;
+                let kind_str = to_json("grant kind", kind)?;
+                let kind_str = kind_str.as_str().unwrap_or_default().to_string();
+                grants::Entity::delete_many()
+                    .filter(grants::Column::ApplicationId.eq(app.id))
+                    .filter(grants::Column::Kind.eq(kind_str.clone()))
+                    .exec(txn)
+                    .await?;
+                grants::Entity::insert(grants::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    application_id: Set(app.id),
+                    attestation_id: Set(attestation.id),
+                    kind: Set(kind_str),
+                    elements: Set(to_json("elements", elements)?),
+                    method: Set(method.as_str().to_string()),
+                    issued_at: Set(at),
+                    valid_until: Set(*valid_until),
+                    status: Set("active".into()),
+                    status_reason: Set(None),
+                    updated_at: Set(at),
+                })
+                .exec_without_returning(txn)
+                .await?;
+                let codes: Vec<String> = elements.iter().map(|c| c.as_str().to_string()).collect();
+                application_elements::Entity::update_many()
+                    .col_expr(application_elements::Column::ApprovedAt, Expr::value(at))
+                    .filter(application_elements::Column::ApplicationId.eq(app.id))
+                    .filter(application_elements::Column::ElementCode.is_in(codes))
+                    .filter(application_elements::Column::ApprovedAt.is_null())
+                    .exec(txn)
+                    .await?;
+            }
+            EventKind::GrantSuspended { kind, reason } => {
+                set_grant_status(txn, app.id, kind, "suspended", Some(reason.clone()), at).await?;
+            }
+            EventKind::GrantRestored { kind } => {
+                set_grant_status(txn, app.id, kind, "active", None, at).await?;
+            }
+            EventKind::GrantRevoked { kind, reason } => {
+                set_grant_status(txn, app.id, kind, "revoked", Some(reason.clone()), at).await?;
+            }
+            EventKind::EvaluationsScheduled { first_due, .. } => {
+                evaluations::Entity::insert(evaluations::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    application_id: Set(app.id),
+                    due_on: Set(*first_due),
+                    kind: Set("periodic".into()),
+                    state: Set("scheduled".into()),
+                    outcome: Set(None),
+                    findings: Set(None),
+                    report_sha256: Set(None),
+                    recorded_by: Set(None),
+                    recorded_at: Set(None),
+                    created_at: Set(at),
+                })
+                .on_conflict_do_nothing_on([
+                    evaluations::Column::ApplicationId,
+                    evaluations::Column::Kind,
+                    evaluations::Column::DueOn,
+                ])
+                .exec_without_returning(txn)
+                .await?;
+            }
+            EventKind::Transitioned { .. }
+            | EventKind::MinisterApprovalRecorded { .. }
+            | EventKind::PksDrafted { .. }
+            | EventKind::PksReturned { .. }
+            | EventKind::PksApproved { .. }
+            | EventKind::PksSigned { .. } => {}
+        }
+        Ok(())
+    }
+
+    /// Outbox rows for the accounts that can act from the new stage, within their scope, and
+    /// the agency's heads.
+    async fn queue_notifications(
+        &self,
+        txn: &DatabaseTransaction,
+        d: &Decided<'_>,
+        trigger: Option<&audit_events::Model>,
+    ) -> Result<Vec<outbox::Model>> {
+        let app = d.after;
+        let wf = d.workflow;
+        let mut roles: BTreeSet<Role> = wf
+            .transitions_from(&app.stage)
+            .flat_map(|t| t.roles.iter().copied())
+            .collect();
+        roles.insert(Role::AgencyHead);
+        let own = &app.ownership;
+        let in_scope = Condition::any()
+            .add(
+                Condition::all()
+                    .add(accounts::Column::Role.eq(Role::AgencyHead.as_str()))
+                    .add(accounts::Column::AgencyId.eq(own.agency_id)),
+            )
+            .add(
+                Condition::all()
+                    .add(accounts::Column::Role.eq(Role::Coordinator.as_str()))
+                    .add(accounts::Column::OfficeId.eq(own.office_id)),
+            )
+            .add(
+                Condition::all()
+                    .add(accounts::Column::Role.eq(Role::ProvincialReviewer.as_str()))
+                    .add(accounts::Column::Province.eq(own.office_region.province())),
+            )
+            .add(accounts::Column::Role.eq(Role::Central.as_str()));
+        let candidates = accounts::Entity::find()
+            .filter(accounts::Column::Active.eq(true))
+            .filter(accounts::Column::Role.is_in(roles.iter().map(|r| r.as_str())))
+            .filter(in_scope)
+            .order_by_asc(accounts::Column::Email)
+            .all(txn)
+            .await?;
+
+        let previous_stage = d.before.map(|b| b.stage.clone());
+        let action = d.events.iter().rev().find_map(|e| match &e.kind {
+            EventKind::Transitioned { action, .. } => Some(action.clone()),
+            _ => None,
+        });
+        let template = if d.before.is_none() {
+            "application_submitted"
+        } else {
+            "stage_changed"
+        };
+        let stage_title = wf.stage(&app.stage).map(|s| s.title.clone());
+        let mut rows = Vec::new();
+        for acc in candidates {
+            let region =
+                (acc.role == Role::Coordinator.as_str()).then(|| own.office_region.clone());
+            let Ok(recipient) = actor_from_row(&acc, region) else {
+                tracing::warn!(account = %acc.id, "skipping an account with an inconsistent scope");
+                continue;
+            };
+            if !recipient.can_see(own) {
+                continue;
+            }
+            let actions: Vec<&str> = wf
+                .transitions_from(&app.stage)
+                .filter(|t| t.roles.contains(&recipient.role))
+                .map(|t| t.action.as_str())
+                .collect();
+            let payload = json!({
+                "application_id": app.id,
+                "workflow": app.workflow.name,
+                "stage": app.stage,
+                "stage_title": stage_title,
+                "previous_stage": previous_stage,
+                "action": action,
+                "acted_by": d.actor.id,
+                "agency_id": own.agency_id,
+                "office_id": own.office_id,
+                "recipient_role": recipient.role,
+                "actions": actions,
+            });
+            let id = Uuid::now_v7();
+            rows.push(outbox::Model {
+                id,
+                application_id: Some(app.id),
+                event_seq: trigger.map(|t| t.seq),
+                recipient_account_id: Some(acc.id),
+                recipient_email: acc.email.clone(),
+                template: template.to_string(),
+                payload,
+                state: "pending".into(),
+                attempts: 0,
+                next_attempt_at: d.now,
+                message_id: format!("<{id}@sepakat>"),
+                created_at: d.now,
+                sent_at: None,
+                last_error: None,
+            });
+        }
+        if !rows.is_empty() {
+            outbox::Entity::insert_many(rows.iter().cloned().map(outbox::ActiveModel::from))
+                .exec_without_returning(txn)
+                .await?;
+        }
+        Ok(rows)
+    }
+}
+
+/// The rows a decided command will write, built before its transaction starts.
+struct Prepared {
+    state: Value,
+    event_rows: Vec<audit_events::Model>,
+    /// The chain's new head hash.
+    head: String,
+    event_count: i64,
+}
+
+/// Serializes the new state and chains the events onto the application's head.
+fn prepare(d: &Decided<'_>) -> Result<Prepared> {
+    let app = d.after;
+    let state = to_json("application state", app)?;
+    let mut event_rows = Vec::with_capacity(d.events.len());
+    let mut prev = d.prev_hash.clone();
+    for (i, e) in d.events.iter().enumerate() {
+        let seq = d.prev_count + 1 + i as i64;
+        let payload = to_json("event", &e.kind)?;
+        let at = micros(e.at);
+        let kind = e.kind.name().to_string();
+        let hash = event_hash(app.id, seq, &kind, e.actor, at, &payload, &prev);
+        event_rows.push(audit_events::Model {
+            id: Uuid::now_v7(),
+            application_id: app.id,
+            seq,
+            kind,
+            actor_id: e.actor,
+            at,
+            payload,
+            prev_hash: std::mem::replace(&mut prev, hash.clone()),
+            hash,
+        });
+    }
+    Ok(Prepared {
+        state,
+        event_count: d.prev_count + event_rows.len() as i64,
+        event_rows,
+        head: prev,
+    })
+}
+
+/// `SELECT 1 FROM accounts WHERE` the account is still active with the same role and scope.
+fn account_unchanged(acc: &accounts::Model) -> SelectStatement {
+    let mut q = Query::select();
+    q.expr(Expr::val(1))
+        .from(accounts::Entity)
+        .and_where(accounts::Column::Id.eq(acc.id))
+        .and_where(accounts::Column::Active.eq(true))
+        .and_where(accounts::Column::Role.eq(acc.role.clone()));
+    q.and_where(match acc.office_id {
+        Some(o) => accounts::Column::OfficeId.eq(o),
+        None => accounts::Column::OfficeId.is_null(),
+    });
+    q.and_where(match acc.agency_id {
+        Some(a) => accounts::Column::AgencyId.eq(a),
+        None => accounts::Column::AgencyId.is_null(),
+    });
+    q.and_where(match &acc.province {
+        Some(p) => accounts::Column::Province.eq(p.clone()),
+        None => accounts::Column::Province.is_null(),
+    });
+    q
+}
+
+async fn set_grant_status(
+    txn: &DatabaseTransaction,
+    application_id: Uuid,
+    kind: &sepakat_core::GrantKind,
+    status: &str,
+    reason: Option<String>,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let kind = to_json("grant kind", kind)?;
+    grants::Entity::update_many()
+        .col_expr(grants::Column::Status, Expr::value(status))
+        .col_expr(grants::Column::StatusReason, Expr::value(reason))
+        .col_expr(grants::Column::UpdatedAt, Expr::value(at))
+        .filter(grants::Column::ApplicationId.eq(application_id))
+        .filter(grants::Column::Kind.eq(kind.as_str().unwrap_or_default()))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// The date a letter carries, in the issuing office's time zone.
+pub(crate) fn local_date(office: &offices::Model, at: DateTime<Utc>) -> NaiveDate {
+    at.checked_add_signed(TimeDelta::minutes(i64::from(office.utc_offset_minutes)))
+        .unwrap_or(at)
+        .date_naive()
+}
+
+/// Takes the next number of the office's register for the letter's year, inside the command's
+/// transaction. `INSERT ... ON CONFLICT DO UPDATE ... RETURNING` is one statement on both
+/// databases: on PostgreSQL the counter row stays locked until the transaction ends, so
+/// concurrent commands of one office queue on it and a rolled-back command gives its number
+/// back; on SQLite the write transaction already serialises them. Unique and gap-free.
+pub(crate) async fn allocate_seq<C: ConnectionTrait>(
+    db: &C,
+    office_id: Uuid,
+    year: i32,
+) -> Result<i64> {
+    use letter_counters::Column as C_;
+    let stmt = Query::insert()
+        .into_table(letter_counters::Entity)
+        .columns([C_::OfficeId, C_::Year, C_::LastSeq])
+        .values([office_id.into(), year.into(), 1i64.into()])
+        .map_err(StoreError::corrupt)?
+        .on_conflict(
+            OnConflict::columns([C_::OfficeId, C_::Year])
+                .value(
+                    C_::LastSeq,
+                    Expr::col((letter_counters::Entity, C_::LastSeq)).add(1),
+                )
+                .to_owned(),
+        )
+        .returning_col(C_::LastSeq)
+        .to_owned();
+    let row = db
+        .query_one(&stmt)
+        .await?
+        .ok_or_else(|| StoreError::corrupt("the letter counter returned no row"))?;
+    Ok(row.try_get::<i64>("", "last_seq")?)
+}
+
+async fn allocate_letter(
+    txn: &DatabaseTransaction,
+    office: &offices::Model,
+    application_id: Uuid,
+    letter: &str,
+    stage: &str,
+    at: DateTime<Utc>,
+    event_seq: i64,
+) -> Result<letters::Model> {
+    let pattern = NumberPattern::parse(&office.letter_pattern)
+        .map_err(|e| StoreError::corrupt(format!("office {}: {e}", office.id)))?;
+    let day = local_date(office, at);
+    let seq = allocate_seq(txn, office.id, day.year()).await?;
+    let seq_u32 = u32::try_from(seq).map_err(|_| {
+        StoreError::corrupt(format!("letter counter of office {} overflowed", office.id))
+    })?;
+    let number = pattern.format(&office.letter_code, seq_u32, &office.letter_unit, day);
+    let row = letters::Model {
+        id: Uuid::now_v7(),
+        application_id,
+        letter: letter.to_string(),
+        stage: stage.to_string(),
+        office_id: office.id,
+        year: day.year(),
+        seq,
+        number,
+        issued_at: at,
+        issued_on: day,
+        document_sha256: None,
+        event_seq,
+    };
+    letters::Entity::insert(letters::ActiveModel::from(row.clone()))
+        .exec_without_returning(txn)
+        .await?;
+    Ok(row)
+}
+
+fn command_name(c: &Command) -> String {
+    match c {
+        Command::Transition { action, .. } => format!("transition:{action}"),
+        Command::AttachDocument { key, .. } => format!("attach_document:{key}"),
+        Command::RecordAttestation { .. } => "record_attestation".into(),
+        Command::WithdrawAttestation { .. } => "withdraw_attestation".into(),
+        Command::RecordMinisterApproval { .. } => "record_minister_approval".into(),
+    }
+}

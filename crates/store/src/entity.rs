@@ -1,0 +1,19 @@
+//! sea-orm entities, one per table created by the `migration` crate. They mirror the schema;
+//! the migrations never import them.
+
+pub mod accounts;
+pub mod agencies;
+pub mod application_elements;
+pub mod applications;
+pub mod attestations;
+pub mod audit_events;
+pub mod documents;
+pub mod evaluations;
+pub mod grants;
+pub mod idempotency_keys;
+pub mod letter_counters;
+pub mod letters;
+pub mod offices;
+pub mod outbox;
+pub mod sessions;
+pub mod workflow_versions;

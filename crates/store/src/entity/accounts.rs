@@ -1,0 +1,30 @@
+//! The `accounts` table.
+
+use sea_orm::entity::prelude::*;
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize)]
+#[sea_orm(table_name = "accounts")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub nip: Option<String>,
+    pub position: Option<String>,
+    pub role: String,
+    pub office_id: Option<Uuid>,
+    pub agency_id: Option<Uuid>,
+    pub province: Option<String>,
+    /// Never serialized: it leaves the store only through `Store::account_by_email`.
+    #[serde(skip)]
+    pub password_hash: Option<String>,
+    pub active: bool,
+    pub created_at: ChronoDateTimeUtc,
+    pub updated_at: ChronoDateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,28 @@
+//! The `attestations` table.
+
+use sea_orm::entity::prelude::*;
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize)]
+#[sea_orm(table_name = "attestations")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub application_id: Uuid,
+    pub connection: String,
+    pub provider: String,
+    pub cost_borne_by: String,
+    pub technical_contact: String,
+    pub statement_sha256: String,
+    pub recorded_by: Uuid,
+    pub recorded_at: ChronoDateTimeUtc,
+    pub withdrawn_by: Option<Uuid>,
+    pub withdrawn_at: Option<ChronoDateTimeUtc>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub withdrawal_reason: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,30 @@
+//! The `grants` table.
+
+use sea_orm::entity::prelude::*;
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize)]
+#[sea_orm(table_name = "grants")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub application_id: Uuid,
+    pub attestation_id: Uuid,
+    /// `test` or `production`.
+    pub kind: String,
+    #[sea_orm(column_type = "JsonBinary")]
+    pub elements: Json,
+    pub method: String,
+    pub issued_at: ChronoDateTimeUtc,
+    pub valid_until: Date,
+    /// `active`, `suspended`, `revoked` or `expired`.
+    pub status: String,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub status_reason: Option<String>,
+    pub updated_at: ChronoDateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

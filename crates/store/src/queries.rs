@@ -1,0 +1,287 @@
+//! The read side: what the API and the dashboard ask for.
+
+use crate::audit::{AuditBreak, AuditReport, verify_chain};
+use crate::entity::{
+    application_elements, applications, attestations, audit_events, documents, evaluations, grants,
+    letters, offices, outbox,
+};
+use crate::{Result, Store, StoreError};
+use chrono::NaiveDate;
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use sepakat_core::{Actor, Application, Scope};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// An application row with its decoded state.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredApplication {
+    pub row: applications::Model,
+    pub state: Application,
+}
+
+/// Everything about one application, for its page.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApplicationDetail {
+    pub application: StoredApplication,
+    /// The audit events, oldest first: the timeline.
+    pub events: Vec<audit_events::Model>,
+    pub letters: Vec<letters::Model>,
+    pub documents: Vec<documents::Model>,
+    pub elements: Vec<application_elements::Model>,
+    pub attestations: Vec<attestations::Model>,
+    pub grants: Vec<grants::Model>,
+    pub evaluations: Vec<evaluations::Model>,
+}
+
+/// Filters for listing applications; every field narrows the list.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ApplicationFilter {
+    pub stage: Option<String>,
+    pub workflow: Option<String>,
+    pub agency_id: Option<Uuid>,
+    pub office_id: Option<Uuid>,
+    /// Kab/kota applications of this province (what a provincial reviewer sees).
+    pub province: Option<String>,
+    /// Applications whose next evaluation is due before this day (overdue ones, when the
+    /// caller passes today minus the grace period).
+    pub evaluation_due_before: Option<NaiveDate>,
+    /// Page size, 1..=500; default 50.
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+}
+
+impl ApplicationFilter {
+    /// The applications `actor` may see, per their role's scope.
+    pub fn visible_to(actor: &Actor) -> Self {
+        let mut f = ApplicationFilter::default();
+        match &actor.scope {
+            Scope::Agency { agency_id } => f.agency_id = Some(*agency_id),
+            Scope::Office { office_id, .. } => f.office_id = Some(*office_id),
+            Scope::Province { province } => f.province = Some(province.clone()),
+            Scope::National => {}
+        }
+        f
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// How many match the filter in all.
+    pub total: u64,
+    pub limit: u64,
+    pub offset: u64,
+}
+
+impl Store {
+    /// One application and its current state.
+    pub async fn application(&self, id: Uuid) -> Result<StoredApplication> {
+        let row = applications::Entity::find_by_id(id)
+            .one(&self.inner.db)
+            .await?
+            .ok_or_else(|| StoreError::not_found("application", id))?;
+        let state = Application::deserialize(&row.state)
+            .map_err(|e| StoreError::corrupt(format!("state of application {id}: {e}")))?;
+        Ok(StoredApplication { row, state })
+    }
+
+    /// One application with its timeline, letters, documents and access records.
+    #[tracing::instrument(skip(self), err)]
+    pub async fn application_detail(&self, application_id: Uuid) -> Result<ApplicationDetail> {
+        let application = self.application(application_id).await?;
+        let db = &self.inner.db;
+        Ok(ApplicationDetail {
+            application,
+            events: self.application_events(application_id).await?,
+            letters: self.application_letters(application_id).await?,
+            documents: self.application_documents(application_id).await?,
+            elements: application_elements::Entity::find()
+                .filter(application_elements::Column::ApplicationId.eq(application_id))
+                .order_by_asc(application_elements::Column::ElementCode)
+                .all(db)
+                .await?,
+            attestations: attestations::Entity::find()
+                .filter(attestations::Column::ApplicationId.eq(application_id))
+                .order_by_asc(attestations::Column::RecordedAt)
+                .all(db)
+                .await?,
+            grants: self.application_grants(application_id).await?,
+            evaluations: evaluations::Entity::find()
+                .filter(evaluations::Column::ApplicationId.eq(application_id))
+                .order_by_asc(evaluations::Column::DueOn)
+                .all(db)
+                .await?,
+        })
+    }
+
+    /// The audit events of an application, oldest first.
+    pub async fn application_events(
+        &self,
+        application_id: Uuid,
+    ) -> Result<Vec<audit_events::Model>> {
+        Ok(audit_events::Entity::find()
+            .filter(audit_events::Column::ApplicationId.eq(application_id))
+            .order_by_asc(audit_events::Column::Seq)
+            .all(&self.inner.db)
+            .await?)
+    }
+
+    pub async fn application_letters(&self, application_id: Uuid) -> Result<Vec<letters::Model>> {
+        Ok(letters::Entity::find()
+            .filter(letters::Column::ApplicationId.eq(application_id))
+            .order_by_asc(letters::Column::EventSeq)
+            .all(&self.inner.db)
+            .await?)
+    }
+
+    /// Every document ever put on file, oldest first (a newer one of a key supersedes the older).
+    pub async fn application_documents(
+        &self,
+        application_id: Uuid,
+    ) -> Result<Vec<documents::Model>> {
+        Ok(documents::Entity::find()
+            .filter(documents::Column::ApplicationId.eq(application_id))
+            .order_by_asc(documents::Column::EventSeq)
+            .all(&self.inner.db)
+            .await?)
+    }
+
+    pub async fn application_grants(&self, application_id: Uuid) -> Result<Vec<grants::Model>> {
+        Ok(grants::Entity::find()
+            .filter(grants::Column::ApplicationId.eq(application_id))
+            .order_by_asc(grants::Column::IssuedAt)
+            .all(&self.inner.db)
+            .await?)
+    }
+
+    /// The notifications queued for an application, oldest first.
+    pub async fn application_outbox(&self, application_id: Uuid) -> Result<Vec<outbox::Model>> {
+        Ok(outbox::Entity::find()
+            .filter(outbox::Column::ApplicationId.eq(application_id))
+            .order_by_asc(outbox::Column::CreatedAt)
+            .order_by_asc(outbox::Column::Id)
+            .all(&self.inner.db)
+            .await?)
+    }
+
+    pub async fn letter(&self, id: Uuid) -> Result<letters::Model> {
+        letters::Entity::find_by_id(id)
+            .one(&self.inner.db)
+            .await?
+            .ok_or_else(|| StoreError::not_found("letter", id))
+    }
+
+    /// Records the SHA-256 of a letter's rendered document once it is archived.
+    pub async fn set_letter_document(
+        &self,
+        letter_id: Uuid,
+        sha256: &str,
+    ) -> Result<letters::Model> {
+        if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(StoreError::Invalid(
+                "sha256 must be 64 hexadecimal characters".into(),
+            ));
+        }
+        let row = self.letter(letter_id).await?;
+        let mut am: letters::ActiveModel = row.into();
+        am.document_sha256 = Set(Some(sha256.to_ascii_lowercase()));
+        Ok(sea_orm::ActiveModelTrait::update(am, &self.inner.db).await?)
+    }
+
+    /// A page of applications, most recently changed first.
+    #[tracing::instrument(skip(self), err)]
+    pub async fn list_applications(
+        &self,
+        filter: &ApplicationFilter,
+    ) -> Result<Page<applications::Model>> {
+        let mut q = applications::Entity::find();
+        if let Some(stage) = &filter.stage {
+            q = q.filter(applications::Column::Stage.eq(stage.clone()));
+        }
+        if let Some(wf) = &filter.workflow {
+            q = q.filter(applications::Column::WorkflowName.eq(wf.clone()));
+        }
+        if let Some(a) = filter.agency_id {
+            q = q.filter(applications::Column::AgencyId.eq(a));
+        }
+        if let Some(o) = filter.office_id {
+            q = q.filter(applications::Column::OfficeId.eq(o));
+        }
+        if let Some(p) = &filter.province {
+            q = q.filter(
+                applications::Column::OfficeId.in_subquery(
+                    Query::select()
+                        .column(offices::Column::Id)
+                        .from(offices::Entity)
+                        .and_where(offices::Column::ProvinceCode.eq(p.clone()))
+                        .and_where(offices::Column::Kind.eq("kabkota"))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(d) = filter.evaluation_due_before {
+            q = q.filter(applications::Column::NextEvaluationDue.lt(d));
+        }
+        let limit = filter.limit.unwrap_or(50).clamp(1, 500);
+        let offset = filter.offset.unwrap_or(0);
+        let total = q.clone().count(&self.inner.db).await?;
+        let items = q
+            .order_by_desc(applications::Column::UpdatedAt)
+            .order_by_desc(applications::Column::Id)
+            .limit(limit)
+            .offset(offset)
+            .all(&self.inner.db)
+            .await?;
+        Ok(Page {
+            items,
+            total,
+            limit,
+            offset,
+        })
+    }
+
+    /// Walks every application's audit chain; the report names the first broken event of each.
+    #[tracing::instrument(skip(self), err)]
+    pub async fn verify_audit(&self) -> Result<AuditReport> {
+        let db = &self.inner.db;
+        let mut report = AuditReport::default();
+        let mut after: Option<Uuid> = None;
+        loop {
+            let mut q = applications::Entity::find().order_by_asc(applications::Column::Id);
+            if let Some(a) = after {
+                q = q.filter(applications::Column::Id.gt(a));
+            }
+            let apps = q.limit(200).all(db).await?;
+            let Some(last) = apps.last() else { break };
+            after = Some(last.id);
+            for app in &apps {
+                let events = self.application_events(app.id).await?;
+                report.applications += 1;
+                report.events += events.len() as u64;
+                if let Some(b) = verify_chain(app, &events) {
+                    report.broken.push(b);
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// Walks one application's audit chain.
+    #[tracing::instrument(skip(self), err)]
+    pub async fn verify_application_audit(
+        &self,
+        application_id: Uuid,
+    ) -> Result<Option<AuditBreak>> {
+        let app = applications::Entity::find_by_id(application_id)
+            .one(&self.inner.db)
+            .await?
+            .ok_or_else(|| StoreError::not_found("application", application_id))?;
+        let events = self.application_events(application_id).await?;
+        Ok(verify_chain(&app, &events))
+    }
+}

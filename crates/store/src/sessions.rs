@@ -1,0 +1,134 @@
+//! Sessions, API tokens and idempotent answers: the web edge's small pieces of durable state.
+
+use crate::entity::{accounts, idempotency_keys, sessions};
+use crate::{Result, Store, StoreError, micros};
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    /// A signed-in browser: cookie, expiry, CSRF token.
+    Browser,
+    /// A bearer token for programs.
+    ApiToken,
+}
+
+impl SessionKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Browser => "browser",
+            SessionKind::ApiToken => "api_token",
+        }
+    }
+}
+
+impl Store {
+    /// Records a session or token by the digest of its secret.
+    pub async fn create_session(
+        &self,
+        account_id: Uuid,
+        token_digest: &str,
+        kind: SessionKind,
+        csrf_token: Option<&str>,
+        expires_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        sessions::Entity::insert(sessions::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            token_digest: Set(token_digest.to_string()),
+            account_id: Set(account_id),
+            kind: Set(kind.as_str().to_string()),
+            csrf_token: Set(csrf_token.map(str::to_string)),
+            created_at: Set(micros(now)),
+            expires_at: Set(expires_at.map(micros)),
+            last_used_at: Set(None),
+        })
+        .exec_without_returning(self.connection())
+        .await?;
+        Ok(())
+    }
+
+    /// The live session with this digest and its account; `None` when unknown or expired.
+    pub async fn session(
+        &self,
+        token_digest: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(sessions::Model, accounts::Model)>> {
+        let Some(session) = sessions::Entity::find()
+            .filter(sessions::Column::TokenDigest.eq(token_digest))
+            .one(self.connection())
+            .await?
+        else {
+            return Ok(None);
+        };
+        if session.expires_at.is_some_and(|e| e <= now) {
+            return Ok(None);
+        }
+        let account = accounts::Entity::find_by_id(session.account_id)
+            .one(self.connection())
+            .await?
+            .ok_or_else(|| StoreError::corrupt(format!("session {} has no account", session.id)))?;
+        Ok(Some((session, account)))
+    }
+
+    /// Ends a session or revokes a token.
+    pub async fn delete_session(&self, token_digest: &str) -> Result<()> {
+        sessions::Entity::delete_many()
+            .filter(sessions::Column::TokenDigest.eq(token_digest))
+            .exec(self.connection())
+            .await?;
+        Ok(())
+    }
+
+    /// Removes expired browser sessions; returns how many.
+    pub async fn purge_expired_sessions(&self, now: DateTime<Utc>) -> Result<u64> {
+        let res = sessions::Entity::delete_many()
+            .filter(sessions::Column::ExpiresAt.lte(micros(now)))
+            .exec(self.connection())
+            .await?;
+        Ok(res.rows_affected)
+    }
+
+    /// The answer given first to (`account_id`, `key`), if any.
+    pub async fn idempotent_response(
+        &self,
+        account_id: Uuid,
+        key: &str,
+    ) -> Result<Option<idempotency_keys::Model>> {
+        Ok(
+            idempotency_keys::Entity::find_by_id((account_id, key.to_string()))
+                .one(self.connection())
+                .await?,
+        )
+    }
+
+    /// Keeps an answer for replay; a second save under the same key is a unique violation.
+    pub async fn save_idempotent_response(
+        &self,
+        account_id: Uuid,
+        key: &str,
+        request_hash: &str,
+        status: i32,
+        body: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        idempotency_keys::Entity::insert(idempotency_keys::ActiveModel {
+            account_id: Set(account_id),
+            key: Set(key.to_string()),
+            request_hash: Set(request_hash.to_string()),
+            status: Set(status),
+            body: Set(body.to_string()),
+            created_at: Set(micros(now)),
+        })
+        .exec_without_returning(self.connection())
+        .await?;
+        Ok(())
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        self.connection().ping().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,899 @@
+//! The JSON API under `/api/v1`.
+
+pub mod letters;
+
+use crate::AppState;
+use crate::auth::{self, Caller, store_err};
+use crate::blobs::sniff_media_type;
+use crate::idempotency::{self, Answer};
+use crate::problem::{ApiError, ProblemItem};
+use crate::views::*;
+use actix_multipart::Multipart;
+use actix_web::error::JsonPayloadError;
+use actix_web::{HttpRequest, HttpResponse, web};
+use futures_util::StreamExt;
+use sepakat_core::diagram;
+use sepakat_core::elements::{CATALOGUE, Category};
+use sepakat_core::machine::available_actions;
+use sepakat_core::request::{AccessMethod, DataType, PurposeKind, RequestedElement};
+use sepakat_core::{Command, Request};
+use sepakat_store::entity::applications;
+use sepakat_store::{ApplicationFilter, StoredApplication};
+use sepakat_store::{NewApplication, NewDocument};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+pub fn scope() -> actix_web::Scope {
+    web::scope("/api/v1")
+        .route("/auth/login", web::post().to(auth::login))
+        .route("/auth/token", web::post().to(auth::token))
+        .route("/auth/logout", web::post().to(auth::logout))
+        .route("/me", web::get().to(auth::me))
+        .route("/data-elements", web::get().to(data_elements))
+        .route("/workflows", web::get().to(workflows))
+        .route("/workflows/{name}", web::get().to(workflow))
+        .route("/offices", web::get().to(offices))
+        .route("/agencies", web::get().to(agencies))
+        .route("/applications", web::post().to(submit))
+        .route("/applications", web::get().to(list))
+        .route("/applications/{id}", web::get().to(detail))
+        .route("/applications/{id}/transitions", web::post().to(transition))
+        .route("/applications/{id}/commands", web::post().to(command))
+        .route("/applications/{id}/documents", web::post().to(upload))
+        .route(
+            "/applications/{id}/documents/{document_id}",
+            web::get().to(download),
+        )
+        .configure(letters::routes)
+}
+
+/// JSON body errors: broken syntax is a 400; valid JSON of the wrong shape is a 422 that says which field.
+pub fn json_error(err: JsonPayloadError) -> ApiError {
+    match err {
+        JsonPayloadError::OverflowKnownLength { limit, .. }
+        | JsonPayloadError::Overflow { limit } => ApiError::PayloadTooLarge { limit },
+        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType {
+            detail: "Send the body as JSON with `Content-Type: application/json`.".into(),
+        },
+        JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::invalid(
+            format!("The JSON does not match what this endpoint expects: {e}"),
+            vec![ProblemItem {
+                code: "invalid_field".into(),
+                field: None,
+                message: e.to_string(),
+                message_id: format!("Isian tidak sesuai: {e}"),
+            }],
+        ),
+        other => ApiError::bad_request(format!("The body is not valid JSON: {other}")),
+    }
+}
+
+/// Liveness and database reachability.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "Up")))]
+pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
+    match state.store.ping().await {
+        Ok(()) => HttpResponse::Ok().json(serde_json::json!({"status": "ok", "database": "ok"})),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            HttpResponse::ServiceUnavailable()
+                .json(serde_json::json!({"status": "degraded", "database": "unreachable"}))
+        }
+    }
+}
+
+/// Prometheus metrics.
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(state.metrics.render())
+}
+
+/// The 31 data elements of UU 24/2013 Art. 58(2); five are protected (Art. 84(1)).
+#[utoipa::path(get, path = "/api/v1/data-elements", tag = "catalogue", responses((status = 200, body = [DataElementView])))]
+pub async fn data_elements() -> web::Json<Vec<DataElementView>> {
+    web::Json(
+        CATALOGUE
+            .iter()
+            .map(|e| DataElementView {
+                no: e.no,
+                letter: e.letter,
+                code: e.code,
+                name_id: e.name_id,
+                name_en: e.name_en,
+                category: match e.category {
+                    Category::Allowed => "allowed",
+                    Category::Protected => "protected",
+                },
+            })
+            .collect(),
+    )
+}
+
+fn snake<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn summary(wf: &sepakat_core::Workflow) -> WorkflowSummary {
+    WorkflowSummary {
+        name: wf.name.clone(),
+        title: wf.title.clone(),
+        hash: wf.hash.clone(),
+        level: snake(&wf.level),
+        data_type: snake(&wf.data_type),
+        allowed_methods: wf
+            .allowed_methods
+            .iter()
+            .map(|m| m.as_str().to_string())
+            .collect(),
+    }
+}
+
+/// The current version of every workflow.
+#[utoipa::path(get, path = "/api/v1/workflows", tag = "catalogue", responses((status = 200, body = [WorkflowSummary])))]
+pub async fn workflows(
+    state: web::Data<AppState>,
+    _caller: Caller,
+) -> Result<web::Json<Vec<WorkflowSummary>>, ApiError> {
+    let mut names: Vec<String> = state
+        .store
+        .workflow_versions()
+        .await
+        .map_err(store_err)?
+        .into_iter()
+        .map(|v| v.name)
+        .collect();
+    names.sort();
+    names.dedup();
+    let mut out = Vec::new();
+    for n in names {
+        out.push(summary(
+            &*state.store.current_workflow(&n).await.map_err(store_err)?,
+        ));
+    }
+    Ok(web::Json(out))
+}
+
+/// One workflow with its stages, transitions and diagram.
+#[utoipa::path(get, path = "/api/v1/workflows/{name}", tag = "catalogue", params(("name" = String, Path)),
+    responses((status = 200, body = WorkflowDetail), (status = 404, body = crate::problem::Problem)))]
+pub async fn workflow(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    name: web::Path<String>,
+) -> Result<web::Json<WorkflowDetail>, ApiError> {
+    let wf = state
+        .store
+        .current_workflow(&name)
+        .await
+        .map_err(store_err)?;
+    Ok(web::Json(WorkflowDetail {
+        summary: summary(&wf),
+        definition: serde_json::to_value(&*wf).map_err(|e| ApiError::Internal(e.to_string()))?,
+        diagram_mermaid: diagram::render(&wf, diagram::Format::Mermaid),
+        diagram_dot: diagram::render(&wf, diagram::Format::Dot),
+    }))
+}
+
+/// Disdukcapil offices.
+#[utoipa::path(get, path = "/api/v1/offices", tag = "catalogue", responses((status = 200, body = [OfficeView])))]
+pub async fn offices(
+    state: web::Data<AppState>,
+    _caller: Caller,
+) -> Result<web::Json<Vec<OfficeView>>, ApiError> {
+    Ok(web::Json(
+        state
+            .store
+            .offices()
+            .await
+            .map_err(store_err)?
+            .iter()
+            .map(OfficeView::from)
+            .collect(),
+    ))
+}
+
+/// User institutions. An agency head sees only their own.
+#[utoipa::path(get, path = "/api/v1/agencies", tag = "catalogue", responses((status = 200, body = [AgencyView])))]
+pub async fn agencies(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<web::Json<Vec<AgencyView>>, ApiError> {
+    let all = state.store.agencies(None).await.map_err(store_err)?;
+    let visible = all.iter().filter(|a| match &caller.actor.scope {
+        sepakat_core::Scope::Agency { agency_id } => a.id == *agency_id,
+        _ => true,
+    });
+    Ok(web::Json(visible.map(AgencyView::from).collect()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ElementRequest {
+    /// A code from `GET /api/v1/data-elements` (`nik`) or an Art. 58(2) letter (`b`).
+    pub code: String,
+    /// Why the institution needs it.
+    pub justification: String,
+}
+
+/// A new request (*permohonan*).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitBody {
+    /// `pks-kabkota`, `pks-provinsi` or `data-agregat`.
+    pub workflow: String,
+    /// Default: the caller's own agency.
+    pub agency_id: Option<Uuid>,
+    pub purpose: String,
+    /// `public_service`, `state_security` or `law_enforcement`.
+    #[schema(value_type = String)]
+    pub purpose_kind: PurposeKind,
+    pub legal_basis: String,
+    /// `individual` or `aggregate`.
+    #[schema(value_type = String)]
+    pub data_type: DataType,
+    pub elements: Vec<ElementRequest>,
+    /// `web_portal`, `card_reader` or `web_service`; none for aggregate data.
+    #[schema(value_type = Option<String>)]
+    pub access_method: Option<AccessMethod>,
+    /// The return data the institution will provide (mandatory for individual data).
+    #[serde(default)]
+    pub data_balikan: Vec<String>,
+    pub duration_months: u16,
+}
+
+async fn view(
+    state: &AppState,
+    caller: &Caller,
+    stored: StoredApplication,
+) -> Result<ApplicationView, ApiError> {
+    let wf = state
+        .store
+        .workflow(&stored.row.workflow_name, &stored.row.workflow_hash)
+        .await
+        .map_err(store_err)?;
+    let detail = state
+        .store
+        .application_detail(stored.row.id)
+        .await
+        .map_err(store_err)?;
+    let actions = available_actions(&wf, &stored.state, &caller.actor);
+    Ok(ApplicationView {
+        summary: ApplicationSummary::new(
+            &stored.row,
+            wf.stage(&stored.row.stage).map(|s| s.title.clone()),
+        ),
+        workflow_hash: stored.row.workflow_hash.clone(),
+        request: serde_json::to_value(&stored.state.request)
+            .map_err(|e| ApiError::Internal(e.to_string()))?,
+        allowed_actions: actions.iter().map(ActionView::from).collect(),
+        documents: detail.documents.iter().map(DocumentView::from).collect(),
+        letters: detail.letters.iter().map(LetterView::from).collect(),
+        attestations: detail
+            .attestations
+            .iter()
+            .map(AttestationView::from)
+            .collect(),
+        grants: detail.grants.iter().map(GrantView::from).collect(),
+        timeline: detail.events.iter().map(TimelineEntry::from).collect(),
+    })
+}
+
+/// The application, if the caller may see it; otherwise "not found" (no existence leak).
+async fn visible(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<StoredApplication, ApiError> {
+    let stored = state.store.application(id).await.map_err(store_err)?;
+    if caller.actor.can_see(&stored.state.ownership) {
+        Ok(stored)
+    } else {
+        Err(ApiError::NotFound {
+            what: "application",
+        })
+    }
+}
+
+/// Submit a request. Protected elements in an ordinary request, a missing justification or
+/// data balikan, or a method the workflow does not offer are refused with 422, each named.
+#[utoipa::path(post, path = "/api/v1/applications", tag = "applications", request_body = SubmitBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for the same key and body")),
+    responses((status = 201, body = ApplicationView), (status = 403, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
+pub async fn submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    body: web::Json<SubmitBody>,
+) -> Result<HttpResponse, ApiError> {
+    let fingerprint = serde_json::to_vec(&serde_json::json!({
+        "workflow": body.workflow, "agency": body.agency_id, "purpose": body.purpose,
+        "elements": body.elements.iter().map(|e| (&e.code, &e.justification)).collect::<Vec<_>>(),
+        "legal_basis": body.legal_basis, "balikan": body.data_balikan, "duration": body.duration_months,
+        "method": body.access_method, "kind": body.purpose_kind, "type": body.data_type,
+    }))
+    .unwrap_or_default();
+    let key = idempotency::key_of(&req)?;
+    idempotency::once(&state, &req, &caller, &fingerprint, || async {
+        let body = body.into_inner();
+        let mut bad = Vec::new();
+        let mut elements = Vec::new();
+        for (i, e) in body.elements.iter().enumerate() {
+            match sepakat_core::ElementCode::parse(&e.code) {
+                Ok(code) => elements.push(RequestedElement {
+                    code,
+                    justification: e.justification.clone(),
+                }),
+                Err(err) => bad.push(ApiError::field(
+                    &format!("elements[{i}].code"),
+                    "unknown_element",
+                    err.to_string(),
+                    format!("Elemen data `{}` tidak dikenal.", e.code),
+                )),
+            }
+        }
+        if !bad.is_empty() {
+            return Err(ApiError::invalid("Some data elements are unknown.", bad));
+        }
+        let agency_id = match (body.agency_id, &caller.actor.scope) {
+            (Some(a), _) => a,
+            (None, sepakat_core::Scope::Agency { agency_id }) => *agency_id,
+            (None, _) => {
+                return Err(ApiError::invalid(
+                    "agency_id is required when the caller is not an agency head.",
+                    vec![ApiError::field(
+                        "agency_id",
+                        "missing_field",
+                        "Give agency_id.",
+                        "Isian agency_id wajib diisi.",
+                    )],
+                ));
+            }
+        };
+        let request = Request {
+            purpose: body.purpose,
+            purpose_kind: body.purpose_kind,
+            legal_basis: body.legal_basis,
+            data_type: body.data_type,
+            elements,
+            access_method: body.access_method,
+            data_balikan: body.data_balikan,
+            duration_months: body.duration_months,
+        };
+        // A retried submission with the same key gets the same id, so it can never create two.
+        let id = key
+            .as_ref()
+            .map(|k| Uuid::new_v5(&caller.account.id, k.as_bytes()));
+        let new = NewApplication {
+            id,
+            workflow: body.workflow,
+            agency_id,
+            office_id: None,
+            request,
+        };
+        let outcome = state
+            .store
+            .submit(new, caller.account.id, state.clock.now())
+            .await
+            .map_err(store_err)?;
+        let stored = state
+            .store
+            .application(outcome.application.id)
+            .await
+            .map_err(store_err)?;
+        Answer::created(view(&state, &caller, stored).await?)
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    pub stage: Option<String>,
+    pub workflow: Option<String>,
+    pub agency: Option<Uuid>,
+    pub office: Option<Uuid>,
+    /// Only applications where the caller can act now.
+    #[serde(default)]
+    pub waiting_on_me: bool,
+    /// Only applications whose evaluation is past its grace period.
+    #[serde(default)]
+    pub overdue: bool,
+    /// 1..=500, default 50.
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+}
+
+/// Applications visible to the caller, most recently changed first.
+#[utoipa::path(get, path = "/api/v1/applications", tag = "applications", params(ListQuery),
+    responses((status = 200, body = ApplicationList)))]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: web::Query<ListQuery>,
+) -> Result<web::Json<ApplicationList>, ApiError> {
+    let q = q.into_inner();
+    let mut filter = ApplicationFilter::visible_to(&caller.actor);
+    // Narrowing filters never widen the caller's scope: an agency head asking for another
+    // agency simply gets an empty list.
+    if let Some(a) = q.agency {
+        if filter.agency_id.is_some_and(|own| own != a) {
+            return Ok(web::Json(ApplicationList {
+                items: vec![],
+                total: 0,
+                limit: q.limit.unwrap_or(50),
+                offset: q.offset.unwrap_or(0),
+            }));
+        }
+        filter.agency_id = Some(a);
+    }
+    if let Some(o) = q.office {
+        if filter.office_id.is_some_and(|own| own != o) {
+            return Ok(web::Json(ApplicationList {
+                items: vec![],
+                total: 0,
+                limit: q.limit.unwrap_or(50),
+                offset: q.offset.unwrap_or(0),
+            }));
+        }
+        filter.office_id = Some(o);
+    }
+    filter.stage = q.stage;
+    filter.workflow = q.workflow;
+    let today = state.clock.now().date_naive();
+    if q.overdue {
+        // The grace period is per workflow; 30 days is every shipped workflow's.
+        filter.evaluation_due_before = today.checked_sub_days(chrono::Days::new(30));
+    }
+    let (items, total, limit, offset) = if q.waiting_on_me {
+        let mut matching = waiting_on(&state, &caller.actor).await?;
+        if let Some(stage) = &filter.stage {
+            matching.retain(|r| &r.stage == stage);
+        }
+        if let Some(wf) = &filter.workflow {
+            matching.retain(|r| &r.workflow_name == wf);
+        }
+        let total = matching.len() as u64;
+        let limit = q.limit.unwrap_or(50).clamp(1, 500);
+        let offset = q.offset.unwrap_or(0);
+        (
+            matching
+                .into_iter()
+                .skip(offset as usize)
+                .take(limit as usize)
+                .collect::<Vec<_>>(),
+            total,
+            limit,
+            offset,
+        )
+    } else {
+        filter.limit = q.limit;
+        filter.offset = q.offset;
+        let page = state
+            .store
+            .list_applications(&filter)
+            .await
+            .map_err(store_err)?;
+        (page.items, page.total, page.limit, page.offset)
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for row in &items {
+        // Workflows are cached in the store: this is a map lookup, not a query.
+        let wf = state
+            .store
+            .workflow(&row.workflow_name, &row.workflow_hash)
+            .await
+            .map_err(store_err)?;
+        out.push(ApplicationSummary::new(
+            row,
+            wf.stage(&row.stage).map(|s| s.title.clone()),
+        ));
+    }
+    Ok(web::Json(ApplicationList {
+        items: out,
+        total,
+        limit,
+        offset,
+    }))
+}
+
+/// Every application the actor may see, all pages of the list.
+pub(crate) async fn visible_rows(
+    state: &AppState,
+    actor: &sepakat_core::Actor,
+) -> Result<Vec<applications::Model>, ApiError> {
+    let mut filter = ApplicationFilter::visible_to(actor);
+    filter.limit = Some(500);
+    let mut out = Vec::new();
+    let mut offset = 0;
+    loop {
+        filter.offset = Some(offset);
+        let page = state
+            .store
+            .list_applications(&filter)
+            .await
+            .map_err(store_err)?;
+        let n = page.items.len() as u64;
+        out.extend(page.items);
+        offset += n;
+        if n < 500 {
+            return Ok(out);
+        }
+    }
+}
+
+/// The core state stored in a list row (the row carries it; no second query).
+pub(crate) fn state_of(row: &applications::Model) -> Result<sepakat_core::Application, ApiError> {
+    serde_json::from_value(row.state.clone())
+        .map_err(|e| ApiError::Internal(format!("application {} state unreadable: {e}", row.id)))
+}
+
+/// What waits on `actor`, oldest in its stage first: applications in a stage with a target
+/// where the actor has an action. A stage without a target (live access) waits on nobody,
+/// though a coordinator may act there.
+pub(crate) async fn waiting_on(
+    state: &AppState,
+    actor: &sepakat_core::Actor,
+) -> Result<Vec<applications::Model>, ApiError> {
+    let mut out = Vec::new();
+    for row in visible_rows(state, actor).await? {
+        let wf = state
+            .store
+            .workflow(&row.workflow_name, &row.workflow_hash)
+            .await
+            .map_err(store_err)?;
+        let has_target = wf.stage(&row.stage).is_some_and(|s| s.sla_days.is_some());
+        if has_target && !available_actions(&wf, &state_of(&row)?, actor).is_empty() {
+            out.push(row);
+        }
+    }
+    out.sort_by_key(|r| r.stage_entered_at);
+    Ok(out)
+}
+
+fn parse_id(raw: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(raw).map_err(|_| {
+        ApiError::bad_request(format!("`{raw}` is not a valid application id (a UUID)"))
+    })
+}
+
+/// One application: stage, version, what the caller may do now, documents, letters, timeline.
+#[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "applications", params(("id" = Uuid, Path)),
+    responses((status = 200, body = ApplicationView), (status = 404, body = crate::problem::Problem)))]
+pub async fn detail(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<web::Json<ApplicationView>, ApiError> {
+    let stored = visible(&state, &caller, parse_id(&id)?).await?;
+    Ok(web::Json(view(&state, &caller, stored).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionBody {
+    /// An action from `allowed_actions`.
+    pub action: String,
+    pub comment: Option<String>,
+    /// The version the caller saw; a stale one is a 409.
+    pub expected_version: i64,
+}
+
+/// What one command did, kept small so its cost does not grow with the application's history:
+/// the new state's summary, what the caller may do next, the grants, and only the events and
+/// letters this command added. `GET /api/v1/applications/{id}` has the whole picture.
+async fn run_command(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    version: i64,
+    command: Command,
+) -> Result<Answer, ApiError> {
+    let outcome = state
+        .store
+        .execute(id, version, command, caller.account.id, state.clock.now())
+        .await
+        .map_err(store_err)?;
+    let app = &outcome.application;
+    let wf = state
+        .store
+        .workflow(&app.workflow.name, &app.workflow.hash)
+        .await
+        .map_err(store_err)?;
+    let summary = ApplicationSummary {
+        id: app.id,
+        workflow: app.workflow.name.clone(),
+        agency_id: app.ownership.agency_id,
+        office_id: app.ownership.office_id,
+        stage: app.stage.clone(),
+        stage_title: wf.stage(&app.stage).map(|s| s.title.clone()),
+        version: app.version,
+        submitted_at: app.submitted_at,
+        stage_entered_at: app.stage_entered_at,
+        next_evaluation_due: app.next_evaluation_due,
+    };
+    Answer::ok(CommandResult {
+        summary,
+        allowed_actions: available_actions(&wf, app, &caller.actor)
+            .iter()
+            .map(ActionView::from)
+            .collect(),
+        grants: app
+            .grants
+            .iter()
+            .map(|g| GrantState {
+                kind: snake(&g.kind),
+                status: grant_status_name(&g.status),
+                valid_until: g.valid_until,
+            })
+            .collect(),
+        attestation_active: app.attestation_active(),
+        events: outcome.events.iter().map(TimelineEntry::from).collect(),
+        letters: outcome.letters.iter().map(LetterView::from).collect(),
+    })
+}
+
+/// Fire a workflow transition. 409 on a stale version, 422 listing every unmet requirement,
+/// 403 when the caller's role or jurisdiction may not act.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/transitions", tag = "applications", params(("id" = Uuid, Path)),
+    request_body = TransitionBody,
+    responses((status = 200, body = CommandResult), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem),
+        (status = 409, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
+pub async fn transition(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<String>,
+    body: web::Json<TransitionBody>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&id)?;
+    visible(&state, &caller, id).await?;
+    let fingerprint = serde_json::to_vec(&(&body.action, &body.comment, body.expected_version))
+        .unwrap_or_default();
+    idempotency::once(&state, &req, &caller, &fingerprint, || async {
+        let body = body.into_inner();
+        run_command(
+            &state,
+            &caller,
+            id,
+            body.expected_version,
+            Command::Transition {
+                action: body.action,
+                comment: body.comment,
+            },
+        )
+        .await
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommandBody {
+    pub expected_version: i64,
+    /// `{"command": "record_attestation", "details": {...}}`, `{"command": "withdraw_attestation", "reason": "..."}`
+    /// or `{"command": "record_minister_approval", "reference": "..."}`. Documents go through `/documents`.
+    #[schema(value_type = Object)]
+    pub command: Command,
+}
+
+/// Record or withdraw the closed-network attestation, or record the Minister's approval.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/commands", tag = "applications", params(("id" = Uuid, Path)),
+    request_body = CommandBody,
+    responses((status = 200, body = CommandResult), (status = 403, body = crate::problem::Problem), (status = 409, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
+pub async fn command(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<String>,
+    body: web::Json<CommandBody>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&id)?;
+    visible(&state, &caller, id).await?;
+    if matches!(body.command, Command::AttachDocument { .. }) {
+        return Err(ApiError::bad_request(
+            "Documents are uploaded with POST /api/v1/applications/{id}/documents (multipart).",
+        ));
+    }
+    let fingerprint =
+        serde_json::to_vec(&(&body.command, body.expected_version)).unwrap_or_default();
+    idempotency::once(&state, &req, &caller, &fingerprint, || async {
+        let body = body.into_inner();
+        run_command(&state, &caller, id, body.expected_version, body.command).await
+    })
+    .await
+}
+
+/// Reads one multipart field fully, refusing more than `limit` bytes.
+async fn read_field(field: &mut actix_multipart::Field, limit: usize) -> Result<Vec<u8>, ApiError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.next().await {
+        let chunk =
+            chunk.map_err(|e| ApiError::bad_request(format!("broken multipart body: {e}")))?;
+        if bytes.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
+/// Upload a document (multipart: `key`, `expected_version`, `file`): a signed letter
+/// (`signed:<letter>`), the network statement (`pernyataan_jaringan`), a test report, …
+/// PDF, PNG or JPEG, checked by content; the SHA-256 is returned.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/documents", tag = "documents", params(("id" = Uuid, Path)),
+    request_body(content_type = "multipart/form-data", description = "fields: key, expected_version, file"),
+    responses((status = 200, body = ApplicationView), (status = 413, body = crate::problem::Problem), (status = 415, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
+pub async fn upload(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<String>,
+    mut form: Multipart,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&id)?;
+    visible(&state, &caller, id).await?;
+    let limit = state.config.max_upload_bytes;
+    let (mut key, mut version, mut file) = (None, None, None);
+    while let Some(field) = form.next().await {
+        let mut field =
+            field.map_err(|e| ApiError::bad_request(format!("broken multipart body: {e}")))?;
+        let name = field.name().unwrap_or_default().to_string();
+        match name.as_str() {
+            "key" => {
+                key = Some(
+                    String::from_utf8_lossy(&read_field(&mut field, 200).await?)
+                        .trim()
+                        .to_string(),
+                )
+            }
+            "expected_version" => {
+                version = Some(
+                    String::from_utf8_lossy(&read_field(&mut field, 32).await?)
+                        .trim()
+                        .to_string(),
+                )
+            }
+            "file" => {
+                let filename = field
+                    .content_disposition()
+                    .and_then(|cd| cd.get_filename().map(str::to_string))
+                    .unwrap_or_default();
+                file = Some((filename, read_field(&mut field, limit).await?));
+            }
+            other => {
+                return Err(ApiError::bad_request(format!(
+                    "unexpected multipart field `{other}`: send key, expected_version and file"
+                )));
+            }
+        }
+    }
+    let mut missing = Vec::new();
+    for (field, present) in [
+        ("key", key.is_some()),
+        ("expected_version", version.is_some()),
+        ("file", file.is_some()),
+    ] {
+        if !present {
+            missing.push(ApiError::field(
+                field,
+                "missing_field",
+                format!("The `{field}` field is required."),
+                format!("Isian `{field}` wajib ada."),
+            ));
+        }
+    }
+    if !missing.is_empty() {
+        return Err(ApiError::invalid("The upload is incomplete.", missing));
+    }
+    let (key, version, (filename, bytes)) = (
+        key.unwrap_or_default(),
+        version.unwrap_or_default(),
+        file.unwrap_or_default(),
+    );
+    let version: i64 = version.parse().map_err(|_| {
+        ApiError::invalid(
+            "expected_version must be a whole number.",
+            vec![ApiError::field(
+                "expected_version",
+                "invalid_field",
+                "Give the version you saw.",
+                "Versi harus berupa bilangan bulat.",
+            )],
+        )
+    })?;
+    let content_type = sniff_media_type(&bytes).ok_or_else(|| ApiError::UnsupportedMediaType {
+        detail: "Only PDF, PNG and JPEG files are accepted (checked by their content).".into(),
+    })?;
+    let filename = if filename.trim().is_empty() {
+        format!("{key}.{}", content_type.rsplit('/').next().unwrap_or("bin"))
+    } else {
+        filename
+    };
+    let fingerprint = [
+        key.as_bytes(),
+        &[0],
+        version.to_string().as_bytes(),
+        &[0],
+        &bytes,
+    ]
+    .concat();
+    idempotency::once(&state, &req, &caller, &fingerprint, || async {
+        let blobs = state.blobs.clone();
+        let data = bytes.clone();
+        let sha256 = web::block(move || blobs.put(&data))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?
+            .map_err(|e| ApiError::Internal(format!("blob store: {e}")))?;
+        let document = NewDocument {
+            key,
+            filename,
+            sha256: sha256.clone(),
+            content_type: Some(content_type.into()),
+            size: Some(bytes.len() as i64),
+            blob_path: Some(format!("{}/{}", &sha256[..2], sha256)),
+        };
+        state
+            .store
+            .attach_document(id, version, document, caller.account.id, state.clock.now())
+            .await
+            .map_err(store_err)?;
+        let stored = state.store.application(id).await.map_err(store_err)?;
+        Answer::ok(view(&state, &caller, stored).await?)
+    })
+    .await
+}
+
+/// Download a document on file.
+#[utoipa::path(get, path = "/api/v1/applications/{id}/documents/{document_id}", tag = "documents",
+    params(("id" = Uuid, Path), ("document_id" = Uuid, Path)),
+    responses((status = 200, description = "The file"), (status = 404, body = crate::problem::Problem)))]
+pub async fn download(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, doc) = path.into_inner();
+    let id = parse_id(&id)?;
+    let doc = Uuid::parse_str(&doc).map_err(|_| {
+        ApiError::bad_request(format!("`{doc}` is not a valid document id (a UUID)"))
+    })?;
+    visible(&state, &caller, id).await?;
+    let docs = state
+        .store
+        .application_documents(id)
+        .await
+        .map_err(store_err)?;
+    let d = docs
+        .into_iter()
+        .find(|d| d.id == doc)
+        .ok_or(ApiError::NotFound { what: "document" })?;
+    let blobs = state.blobs.clone();
+    let sha = d.sha256.clone();
+    let bytes = web::block(move || blobs.get(&sha))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| ApiError::Internal(format!("blob store: {e}")))?
+        .ok_or(ApiError::NotFound {
+            what: "document file",
+        })?;
+    let safe_name: String = d
+        .filename
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || ".-_ ".contains(*c))
+        .collect();
+    Ok(HttpResponse::Ok()
+        .content_type(
+            d.content_type
+                .unwrap_or_else(|| "application/octet-stream".into()),
+        )
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{safe_name}\""),
+        ))
+        .insert_header(("X-Content-SHA256", d.sha256))
+        .body(bytes))
+}

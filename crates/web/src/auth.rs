@@ -1,0 +1,286 @@
+//! Who is calling: sign-in (session cookie for pages, bearer tokens for programs), the `Caller`
+//! extractor every protected handler takes, and CSRF for cookie-authenticated writes.
+
+use crate::AppState;
+use crate::problem::ApiError;
+use crate::security::{new_secret, secret_digest, verify_password};
+use crate::views::AccountView;
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::dev::Payload;
+use actix_web::http::Method;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use sepakat_core::Actor;
+use sepakat_store::entity::accounts;
+use sepakat_store::sessions::SessionKind;
+use serde::{Deserialize, Serialize};
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Instant;
+use utoipa::ToSchema;
+
+pub const SESSION_COOKIE: &str = "sepakat_session";
+pub const CSRF_HEADER: &str = "X-CSRF-Token";
+
+/// The signed-in account behind a request.
+pub struct Caller {
+    pub account: accounts::Model,
+    pub actor: Actor,
+    /// Set when the request came with the session cookie (and so needs CSRF protection).
+    pub csrf: Option<String>,
+}
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let value = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Caller, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .ok_or_else(|| ApiError::Internal("application state missing".into()))?
+                .clone();
+            let (token, from_cookie) = match bearer(&req) {
+                Some(t) => (t, false),
+                None => match req.cookie(SESSION_COOKIE) {
+                    Some(c) => (c.value().to_string(), true),
+                    None => return Err(ApiError::Unauthenticated),
+                },
+            };
+            let now = state.clock.now();
+            let Some((session, account)) = state
+                .store
+                .session(&secret_digest(&token), now)
+                .await
+                .map_err(store_err)?
+            else {
+                return Err(ApiError::Unauthenticated);
+            };
+            if !account.active {
+                return Err(ApiError::Unauthenticated);
+            }
+            let csrf = from_cookie.then(|| session.csrf_token.clone().unwrap_or_default());
+            let unsafe_method =
+                !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+            if let Some(expected) = &csrf {
+                let sent = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+                if unsafe_method && sent != Some(expected.as_str()) {
+                    return Err(ApiError::Forbidden {
+                        items: vec![ApiError::field(
+                            CSRF_HEADER,
+                            "csrf_token_missing",
+                            "A cookie-authenticated write needs the X-CSRF-Token header given at sign-in.",
+                            "Token CSRF tidak ada atau tidak cocok; muat ulang halaman lalu coba lagi.",
+                        )],
+                    });
+                }
+            }
+            let actor = state.store.actor(account.id).await.map_err(store_err)?;
+            Ok(Caller {
+                account,
+                actor,
+                csrf,
+            })
+        })
+    }
+}
+
+/// Store errors as HTTP errors (kept beside the extractor that needs it; api.rs uses it too).
+pub fn store_err(e: sepakat_store::StoreError) -> ApiError {
+    use sepakat_store::StoreError as S;
+    match e {
+        S::NotFound { entity, .. } => ApiError::NotFound { what: entity },
+        S::Conflict { expected, actual } => ApiError::Conflict { expected, actual },
+        S::Rejected(r) => r.into(),
+        S::Invalid(msg) => ApiError::invalid(msg, Vec::new()),
+        S::Storage(e) => ApiError::Internal(e.to_string()),
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Credentials {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignedIn {
+    pub account: AccountView,
+    /// Send it back as the `X-CSRF-Token` header on every cookie-authenticated write.
+    pub csrf_token: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiToken {
+    pub token: String,
+    pub token_type: &'static str,
+    pub account: AccountView,
+}
+
+/// Checks credentials with the per-account and per-address rate limit.
+pub(crate) async fn check_credentials(
+    state: &AppState,
+    req: &HttpRequest,
+    creds: &Credentials,
+) -> Result<accounts::Model, ApiError> {
+    let email = creds.email.trim().to_lowercase();
+    let addr = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    let keys = [format!("account:{email}"), format!("addr:{addr}")];
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let now = Instant::now();
+    if let Some(retry_after_secs) = state.login_limiter.blocked(&keys, now) {
+        return Err(ApiError::TooManyRequests { retry_after_secs });
+    }
+    let account = state
+        .store
+        .account_by_email(&email)
+        .await
+        .map_err(store_err)?;
+    let ok = account.as_ref().is_some_and(|a| {
+        a.active
+            && a.password_hash
+                .as_deref()
+                .is_some_and(|h| verify_password(&creds.password, h))
+    });
+    match account {
+        Some(a) if ok => {
+            state.login_limiter.reset(keys[0]);
+            Ok(a)
+        }
+        _ => {
+            state.login_limiter.record_failure(&keys, now);
+            Err(ApiError::Invalid {
+                detail: "Wrong e-mail or password.".into(),
+                items: vec![ApiError::field(
+                    "password",
+                    "wrong_credentials",
+                    "Wrong e-mail or password.",
+                    "Surel atau kata sandi salah.",
+                )],
+            })
+        }
+    }
+}
+
+/// Sign in with e-mail and password; sets the session cookie.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = Credentials,
+    responses((status = 200, body = SignedIn), (status = 422, body = crate::problem::Problem), (status = 429, body = crate::problem::Problem)))]
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    creds: web::Json<Credentials>,
+) -> Result<HttpResponse, ApiError> {
+    let account = check_credentials(&state, &req, &creds).await?;
+    let (cookie, csrf, expires_at) = start_browser_session(&state, &account).await?;
+    let body = SignedIn {
+        account: AccountView::from(&account),
+        csrf_token: csrf,
+        expires_at,
+    };
+    Ok(HttpResponse::Ok().cookie(cookie).json(body))
+}
+
+/// Opens a browser session: the session cookie, its CSRF token and when it expires.
+pub(crate) async fn start_browser_session(
+    state: &AppState,
+    account: &accounts::Model,
+) -> Result<(Cookie<'static>, String, chrono::DateTime<chrono::Utc>), ApiError> {
+    let secret = new_secret().map_err(ApiError::Internal)?;
+    let csrf = new_secret().map_err(ApiError::Internal)?;
+    let now = state.clock.now();
+    let hours = i64::from(state.config.session_hours);
+    let expires_at = now + chrono::Duration::hours(hours);
+    state
+        .store
+        .create_session(
+            account.id,
+            &secret_digest(&secret),
+            SessionKind::Browser,
+            Some(&csrf),
+            Some(expires_at),
+            now,
+        )
+        .await
+        .map_err(store_err)?;
+    let cookie = Cookie::build(SESSION_COOKIE, secret)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.config.secure_cookies)
+        .max_age(CookieDuration::hours(hours))
+        .finish();
+    Ok((cookie, csrf, expires_at))
+}
+
+/// Exchange e-mail and password for a bearer token, for programs.
+#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = Credentials,
+    responses((status = 201, body = ApiToken), (status = 422, body = crate::problem::Problem), (status = 429, body = crate::problem::Problem)))]
+pub async fn token(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    creds: web::Json<Credentials>,
+) -> Result<HttpResponse, ApiError> {
+    let account = check_credentials(&state, &req, &creds).await?;
+    let secret = new_secret().map_err(ApiError::Internal)?;
+    let now = state.clock.now();
+    state
+        .store
+        .create_session(
+            account.id,
+            &secret_digest(&secret),
+            SessionKind::ApiToken,
+            None,
+            None,
+            now,
+        )
+        .await
+        .map_err(store_err)?;
+    Ok(HttpResponse::Created().json(ApiToken {
+        token: secret,
+        token_type: "Bearer",
+        account: AccountView::from(&account),
+    }))
+}
+
+/// Sign out: ends this session (or revokes this bearer token).
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204)))]
+pub async fn logout(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    _caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let token = bearer(&req).or_else(|| req.cookie(SESSION_COOKIE).map(|c| c.value().to_string()));
+    if let Some(t) = token {
+        state
+            .store
+            .delete_session(&secret_digest(&t))
+            .await
+            .map_err(store_err)?;
+    }
+    let mut gone = Cookie::build(SESSION_COOKIE, "").path("/").finish();
+    gone.make_removal();
+    Ok(HttpResponse::NoContent().cookie(gone).finish())
+}
+
+/// The signed-in account, its role and its office or agency.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", responses((status = 200, body = AccountView), (status = 401, body = crate::problem::Problem)))]
+pub async fn me(caller: Caller) -> web::Json<AccountView> {
+    web::Json(AccountView::from(&caller.account))
+}

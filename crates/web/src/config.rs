@@ -1,0 +1,65 @@
+//! Server settings. Each has a default that works on a fresh clone with nothing else running;
+//! each can be set by flag or environment variable (`sepakat serve --help` lists them).
+
+use clap::Args;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeConfig {
+    /// Address and port to listen on.
+    #[arg(long, env = "SEPAKAT_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Database: `sqlite://FILE?mode=rwc` (embedded default) or `postgres://…` (production).
+    #[arg(long, env = "DATABASE_URL", default_value = sepakat_store::DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+
+    /// Folder of workflow files (*.toml) loaded at start.
+    #[arg(long, env = "SEPAKAT_WORKFLOWS", default_value = "workflows")]
+    pub workflows: PathBuf,
+
+    /// Folder of templates; files here override the ones built into the binary.
+    #[arg(long, env = "SEPAKAT_TEMPLATES", default_value = "templates")]
+    pub templates: PathBuf,
+
+    /// Folder where uploaded documents and issued letters are stored (the blob store).
+    #[arg(long, env = "SEPAKAT_BLOBS", default_value = "blobs")]
+    pub blobs: PathBuf,
+
+    /// Largest accepted upload, in bytes.
+    #[arg(long, env = "SEPAKAT_MAX_UPLOAD_BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub max_upload_bytes: usize,
+
+    /// Largest accepted JSON body, in bytes.
+    #[arg(long, env = "SEPAKAT_MAX_JSON_BYTES", default_value_t = 256 * 1024)]
+    pub max_json_bytes: usize,
+
+    /// How long a sign-in session lasts, in hours.
+    #[arg(long, env = "SEPAKAT_SESSION_HOURS", default_value_t = 12)]
+    pub session_hours: u32,
+
+    /// Failed sign-ins allowed per account and per address within 15 minutes.
+    #[arg(long, env = "SEPAKAT_LOGIN_ATTEMPTS", default_value_t = 5)]
+    pub login_attempts: usize,
+
+    /// Mark the session cookie `Secure` (set when served over HTTPS behind a proxy).
+    #[arg(long, env = "SEPAKAT_SECURE_COOKIES", default_value_t = false)]
+    pub secure_cookies: bool,
+
+    /// HTTP worker threads (0 = one per core).
+    #[arg(long, env = "SEPAKAT_WORKERS", default_value_t = 0)]
+    pub workers: usize,
+}
+
+impl ServeConfig {
+    /// The defaults, as `sepakat serve` with no flags or environment would use them.
+    pub fn defaults() -> Self {
+        use clap::{Command, FromArgMatches};
+        let cmd = ServeConfig::augment_args(Command::new("serve").no_binary_name(true));
+        let m = cmd
+            .try_get_matches_from(Vec::<String>::new())
+            .expect("defaults parse");
+        ServeConfig::from_arg_matches(&m).expect("defaults parse")
+    }
+}

@@ -1,0 +1,244 @@
+//! The words of the pages, in Bahasa Indonesia first and English as the second language.
+
+/// `(key, Indonesian, English)`.
+const WORDS: &[(&str, &str, &str)] = &[
+    ("app_name", "Sepakat", "Sepakat"),
+    (
+        "tagline",
+        "Sistem pencatatan perjanjian kerja sama pemanfaatan data kependudukan",
+        "System of record for population-data agreements",
+    ),
+    ("sign_in", "Masuk", "Sign in"),
+    ("sign_out", "Keluar", "Sign out"),
+    ("email", "Surel", "E-mail"),
+    ("password", "Kata sandi", "Password"),
+    ("inbox", "Menunggu tindakan Anda", "Waiting on you"),
+    ("applications", "Permohonan", "Applications"),
+    ("new_request", "Permohonan baru", "New request"),
+    ("dashboard", "Dasbor", "Dashboard"),
+    ("workflows", "Alur", "Workflows"),
+    ("agency", "Lembaga pengguna", "Agency"),
+    ("office", "Disdukcapil", "Disdukcapil office"),
+    ("stage", "Tahap", "Stage"),
+    ("days_in_stage", "Hari di tahap ini", "Days in stage"),
+    ("sla", "Target (hari)", "Target (days)"),
+    ("overdue", "Terlambat", "Overdue"),
+    ("on_time", "Sesuai target", "On time"),
+    (
+        "nothing_waiting",
+        "Tidak ada permohonan yang menunggu tindakan Anda.",
+        "Nothing is waiting on you.",
+    ),
+    ("filter", "Saring", "Filter"),
+    (
+        "search",
+        "Cari nama lembaga atau nomor surat",
+        "Search agency name or letter number",
+    ),
+    ("all", "Semua", "All"),
+    (
+        "only_overdue",
+        "Hanya evaluasi terlambat",
+        "Only overdue evaluations",
+    ),
+    (
+        "no_results",
+        "Tidak ada permohonan yang cocok.",
+        "No matching application.",
+    ),
+    ("timeline", "Riwayat", "Timeline"),
+    ("documents", "Dokumen", "Documents"),
+    ("letters", "Surat", "Letters"),
+    (
+        "actions",
+        "Tindakan yang dapat Anda lakukan",
+        "What you can do",
+    ),
+    (
+        "no_actions",
+        "Tidak ada tindakan untuk Anda pada tahap ini.",
+        "Nothing for you to do at this stage.",
+    ),
+    (
+        "blocked_by",
+        "Belum dapat dilakukan karena:",
+        "Not possible yet because:",
+    ),
+    ("comment", "Catatan", "Comment"),
+    ("do", "Lakukan", "Do it"),
+    ("upload", "Unggah dokumen", "Upload a document"),
+    ("document_kind", "Jenis dokumen", "Document kind"),
+    ("file", "Berkas (PDF, PNG, JPEG)", "File (PDF, PNG, JPEG)"),
+    (
+        "attestation",
+        "Pernyataan jaringan tertutup",
+        "Closed-network attestation",
+    ),
+    (
+        "no_attestation",
+        "Belum dicatat. User ID tidak dapat diterbitkan sebelum pernyataan ini dicatat.",
+        "Not recorded. No user ID can be issued before it is.",
+    ),
+    (
+        "record_attestation",
+        "Catat pernyataan jaringan tertutup",
+        "Record the closed-network attestation",
+    ),
+    ("connection", "Jenis koneksi", "Connection"),
+    ("provider", "Penyedia jaringan", "Network provider"),
+    ("cost_borne_by", "Biaya ditanggung oleh", "Cost borne by"),
+    ("technical_contact", "Kontak teknis", "Technical contact"),
+    ("grants", "Hak akses (user ID)", "Access grants (user IDs)"),
+    ("no_grants", "Belum ada user ID.", "No user ID yet."),
+    (
+        "evaluation",
+        "Evaluasi enam bulanan",
+        "Six-monthly evaluation",
+    ),
+    ("next_due", "Evaluasi berikutnya", "Next evaluation"),
+    ("purpose", "Tujuan pemanfaatan data", "Purpose"),
+    ("purpose_kind", "Jenis tujuan", "Kind of purpose"),
+    ("legal_basis", "Dasar hukum", "Legal basis"),
+    ("data_type", "Jenis data", "Data type"),
+    ("access_method", "Metode akses", "Access method"),
+    (
+        "elements",
+        "Elemen data yang diminta",
+        "Data elements requested",
+    ),
+    ("justification", "Alasan kebutuhan", "Why it is needed"),
+    (
+        "protected_reason",
+        "Dilindungi (Pasal 84 ayat (1) UU 24/2013): hanya untuk keamanan negara atau penegakan hukum, dengan persetujuan Menteri.",
+        "Protected (Art. 84(1) UU 24/2013): only for state security or law enforcement, with the Minister's approval.",
+    ),
+    (
+        "needs_minister",
+        "Memerlukan persetujuan Menteri",
+        "Needs the Minister's approval",
+    ),
+    (
+        "data_balikan",
+        "Data balikan yang akan diberikan (satu per baris)",
+        "Return data you will provide (one per line)",
+    ),
+    (
+        "duration",
+        "Jangka waktu kerja sama (bulan)",
+        "Duration (months)",
+    ),
+    ("workflow", "Alur", "Workflow"),
+    ("submit", "Ajukan permohonan", "Submit the request"),
+    (
+        "fix_errors",
+        "Permohonan belum dapat diajukan. Perbaiki isian yang ditandai.",
+        "The request cannot be submitted yet. Fix the marked fields.",
+    ),
+    ("pks_review", "Reviu draf PKS", "PKS draft review"),
+    (
+        "article_comment",
+        "Catatan untuk pasal ini",
+        "Comment on this article",
+    ),
+    ("approve", "Setujui draf", "Approve the draft"),
+    (
+        "return",
+        "Kembalikan dengan catatan",
+        "Return with comments",
+    ),
+    ("funnel", "Permohonan per tahap", "Applications per stage"),
+    (
+        "median_days",
+        "Median hari per tahap",
+        "Median days per stage",
+    ),
+    (
+        "blocked_attestation",
+        "Terhambat pernyataan jaringan tertutup",
+        "Blocked on the network attestation",
+    ),
+    (
+        "blocked_attestation_help",
+        "Akses sudah disetujui, tetapi user ID belum dapat diterbitkan karena jaringan belum dinyatakan tertutup dan aman.",
+        "Access approved, but no user ID can be issued: the network is not attested yet.",
+    ),
+    (
+        "evaluations_due",
+        "Evaluasi jatuh tempo (30 hari)",
+        "Evaluations due (30 days)",
+    ),
+    (
+        "evaluations_overdue",
+        "Evaluasi terlambat",
+        "Evaluations overdue",
+    ),
+    (
+        "grants_ending",
+        "Hak akses berakhir dalam 90 hari",
+        "Grants ending within 90 days",
+    ),
+    ("language", "English", "Bahasa Indonesia"),
+    ("role", "Peran", "Role"),
+    ("version", "Versi", "Version"),
+    ("number", "Nomor", "Number"),
+    ("date", "Tanggal", "Date"),
+    ("who", "Oleh", "By"),
+    ("what", "Kejadian", "What"),
+    (
+        "wrong_credentials",
+        "Surel atau kata sandi salah.",
+        "Wrong e-mail or password.",
+    ),
+    (
+        "too_many",
+        "Terlalu banyak percobaan. Coba lagi nanti.",
+        "Too many attempts. Try again later.",
+    ),
+    (
+        "stale",
+        "Permohonan telah berubah sejak halaman dibuka. Periksa kembali lalu ulangi.",
+        "The application changed since you opened it. Check it and try again.",
+    ),
+    ("done", "Berhasil disimpan.", "Saved."),
+    ("skip", "Lompat ke isi", "Skip to content"),
+];
+
+pub fn word(lang: &str, key: &str) -> &'static str {
+    WORDS
+        .iter()
+        .find(|(k, _, _)| *k == key)
+        .map(|(_, id, en)| if lang == "en" { *en } else { *id })
+        .unwrap_or("?")
+}
+
+/// All words of one language, for a template's `t` object.
+pub fn all(lang: &str) -> serde_json::Map<String, serde_json::Value> {
+    WORDS
+        .iter()
+        .map(|(k, id, en)| {
+            (
+                k.to_string(),
+                serde_json::Value::from(if lang == "en" { *en } else { *id }),
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn keys_are_unique_and_translated() {
+        let mut keys: Vec<_> = super::WORDS.iter().map(|w| w.0).collect();
+        keys.sort();
+        let n = keys.len();
+        keys.dedup();
+        assert_eq!(keys.len(), n);
+        assert!(
+            super::WORDS
+                .iter()
+                .all(|(_, id, en)| !id.is_empty() && !en.is_empty())
+        );
+        assert_eq!(super::word("en", "sign_in"), "Sign in");
+        assert_eq!(super::word("id", "sign_in"), "Masuk");
+    }
+}

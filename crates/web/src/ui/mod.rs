@@ -1,0 +1,1319 @@
+//! The web pages for coordinators, agency heads and provincial reviewers: server-rendered
+//! handlebars from `templates/ui/`, in Bahasa Indonesia with an English switch. Forms carry a
+//! CSRF token; every refusal is shown beside its field, and what was typed is kept.
+
+mod i18n;
+mod svg;
+
+use crate::AppState;
+use crate::auth::{SESSION_COOKIE, store_err};
+use crate::problem::{ApiError, ProblemItem};
+use crate::security::secret_digest;
+use actix_web::ResponseError;
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Utc};
+use handlebars::Handlebars;
+use sepakat_core::elements::CATALOGUE;
+use sepakat_core::machine::{Unmet, available_actions};
+use sepakat_core::request::{AccessMethod, DataType, PurposeKind, RequestedElement};
+use sepakat_core::workflow::{DOCUMENTS, LETTERS};
+use sepakat_core::{Actor, Command, ElementCode, Request, Role, Scope};
+use sepakat_store::entity::accounts;
+use sepakat_store::{NewApplication, StoreError};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
+use uuid::Uuid;
+
+const LANG_COOKIE: &str = "sepakat_lang";
+
+/// The page templates, embedded in the binary.
+const PAGES: &[(&str, &str)] = &[
+    (
+        "layout",
+        include_str!("../../../../templates/ui/layout.hbs"),
+    ),
+    ("masuk", include_str!("../../../../templates/ui/masuk.hbs")),
+    (
+        "kotak_masuk",
+        include_str!("../../../../templates/ui/kotak_masuk.hbs"),
+    ),
+    (
+        "daftar",
+        include_str!("../../../../templates/ui/daftar.hbs"),
+    ),
+    (
+        "permohonan",
+        include_str!("../../../../templates/ui/permohonan.hbs"),
+    ),
+    ("baru", include_str!("../../../../templates/ui/baru.hbs")),
+    (
+        "reviu_pks",
+        include_str!("../../../../templates/ui/reviu_pks.hbs"),
+    ),
+    (
+        "dasbor",
+        include_str!("../../../../templates/ui/dasbor.hbs"),
+    ),
+    ("alur", include_str!("../../../../templates/ui/alur.hbs")),
+];
+
+static PAGES_REGISTRY: OnceLock<Handlebars<'static>> = OnceLock::new();
+
+fn build_registry(overrides: Option<&std::path::Path>) -> Result<Handlebars<'static>, String> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    for (name, src) in PAGES {
+        hb.register_template_string(name, *src)
+            .map_err(|e| format!("embedded page template {name}: {e}"))?;
+    }
+    let Some(dir) = overrides.filter(|d| d.is_dir()) else {
+        return Ok(hb);
+    };
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    for entry in entries {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let Some(stem) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".hbs"))
+        else {
+            continue;
+        };
+        if !PAGES.iter().any(|(n, _)| *n == stem) {
+            let known: Vec<&str> = PAGES.iter().map(|(n, _)| *n).collect();
+            return Err(format!(
+                "{}: no page template is called `{stem}`; known: {}",
+                path.display(),
+                known.join(", ")
+            ));
+        }
+        let src = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        hb.register_template_string(stem, src)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(hb)
+}
+
+/// Loads the page templates once per process: the embedded ones, overridden by the files of
+/// `dir` (the operator's `templates/ui/`) when that folder exists.
+pub fn init_templates(dir: &std::path::Path) -> Result<(), String> {
+    if PAGES_REGISTRY.get().is_none() {
+        let _ = PAGES_REGISTRY.set(build_registry(Some(dir))?);
+    }
+    Ok(())
+}
+
+fn registry() -> &'static Handlebars<'static> {
+    PAGES_REGISTRY.get_or_init(|| match build_registry(None) {
+        Ok(hb) => hb,
+        // The embedded templates are compiled in and checked by the tests.
+        Err(e) => panic!("{e}"),
+    })
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(inbox))
+        .route("/masuk", web::get().to(sign_in_page))
+        .route("/masuk", web::post().to(sign_in))
+        .route("/keluar", web::post().to(sign_out))
+        .route("/bahasa", web::get().to(language))
+        .route("/permohonan", web::get().to(list))
+        .route("/permohonan/baru", web::get().to(new_page))
+        .route("/permohonan/baru", web::post().to(new_submit))
+        .route("/permohonan/{id}", web::get().to(detail))
+        .route("/permohonan/{id}/tindakan", web::post().to(act))
+        .route("/permohonan/{id}/atestasi", web::post().to(attest))
+        .route("/permohonan/{id}/pks", web::get().to(pks_review))
+        .route("/dasbor", web::get().to(dashboard))
+        .route("/alur/{name}", web::get().to(workflow_page));
+}
+
+/// The signed-in person behind a page request.
+struct Viewer {
+    account: accounts::Model,
+    actor: Actor,
+    csrf: String,
+    unit: String,
+}
+
+fn lang(req: &HttpRequest) -> String {
+    match req.cookie(LANG_COOKIE) {
+        Some(c) if c.value() == "en" => "en".into(),
+        _ => "id".into(),
+    }
+}
+
+fn redirect(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to.to_string()))
+        .finish()
+}
+
+async fn viewer(state: &AppState, req: &HttpRequest) -> Result<Option<Viewer>, ApiError> {
+    let Some(cookie) = req.cookie(SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let Some((session, account)) = state
+        .store
+        .session(&secret_digest(cookie.value()), state.clock.now())
+        .await
+        .map_err(store_err)?
+    else {
+        return Ok(None);
+    };
+    if !account.active {
+        return Ok(None);
+    }
+    let actor = state.store.actor(account.id).await.map_err(store_err)?;
+    let unit = match &actor.scope {
+        Scope::Agency { agency_id } => state
+            .store
+            .agency(*agency_id)
+            .await
+            .map(|a| a.name)
+            .unwrap_or_default(),
+        Scope::Office { office_id, .. } => state
+            .store
+            .office(*office_id)
+            .await
+            .map(|o| o.name)
+            .unwrap_or_default(),
+        Scope::Province { province } => format!("Provinsi {province}"),
+        Scope::National => "Nasional".into(),
+    };
+    Ok(Some(Viewer {
+        account,
+        actor,
+        csrf: session.csrf_token.unwrap_or_default(),
+        unit,
+    }))
+}
+
+fn page(
+    req: &HttpRequest,
+    viewer: Option<&Viewer>,
+    template: &str,
+    title: &str,
+    mut data: Value,
+) -> Result<HttpResponse, ApiError> {
+    let lang = lang(req);
+    let obj = data
+        .as_object_mut()
+        .ok_or_else(|| ApiError::Internal("page data must be an object".into()))?;
+    obj.insert("lang".into(), json!(lang));
+    obj.insert("t".into(), Value::Object(i18n::all(&lang)));
+    obj.insert("title".into(), json!(title));
+    obj.insert("path".into(), json!(req.uri().to_string()));
+    obj.insert(
+        "me".into(),
+        match viewer {
+            Some(v) => json!({
+                "name": v.account.name, "role": v.actor.role.as_str(), "role_name": role_name(v.actor.role, &lang),
+                "unit": v.unit, "csrf": v.csrf,
+                "is_agency_head": v.actor.role == Role::AgencyHead,
+                "sees_dashboard": !matches!(v.actor.role, Role::AgencyHead),
+            }),
+            None => Value::Null,
+        },
+    );
+    let body = registry()
+        .render(template, &data)
+        .map_err(|e| ApiError::Internal(format!("page {template}: {e}")))?;
+    let full = registry()
+        .render("layout", &json!({"lang": lang, "t": data["t"], "title": title, "me": data["me"], "path": data["path"], "body": body}))
+        .map_err(|e| ApiError::Internal(format!("layout: {e}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Cache-Control", "no-store"))
+        .body(full))
+}
+
+fn role_name(role: Role, lang: &str) -> String {
+    if lang == "en" {
+        match role {
+            Role::AgencyHead => "Agency head",
+            Role::Coordinator => "Disdukcapil coordinator",
+            Role::ProvincialReviewer => "Provincial reviewer",
+            Role::Central => "Ditjen Dukcapil",
+            Role::Auditor => "Auditor",
+            Role::Admin => "Administrator",
+        }
+        .into()
+    } else {
+        role.name_id().into()
+    }
+}
+
+fn unmet_text(u: &Unmet, lang: &str) -> String {
+    if lang == "en" {
+        u.message_en()
+    } else {
+        u.message_id()
+    }
+}
+
+fn item_text(i: &ProblemItem, lang: &str) -> String {
+    if lang == "en" {
+        i.message.clone()
+    } else {
+        i.message_id.clone()
+    }
+}
+
+/// What a page handler returns when nobody is signed in.
+macro_rules! signed_in {
+    ($state:expr, $req:expr) => {
+        match viewer(&$state, &$req).await? {
+            Some(v) => v,
+            None => {
+                return Ok(redirect(&format!(
+                    "/masuk?next={}",
+                    urlencode(&$req.uri().to_string())
+                )))
+            }
+        }
+    };
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Only local paths, so `next` cannot send anyone elsewhere.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".into(),
+    }
+}
+
+fn check_csrf(v: &Viewer, sent: &str) -> Result<(), ApiError> {
+    if !v.csrf.is_empty() && v.csrf == sent {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden {
+            items: vec![ApiError::field(
+                "csrf",
+                "csrf_token_missing",
+                "The form is stale; reload the page.",
+                "Formulir kedaluwarsa; muat ulang halaman.",
+            )],
+        })
+    }
+}
+
+// ---- Sign in / out / language ----------------------------------------------------------------
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+async fn sign_in_page(
+    req: HttpRequest,
+    q: web::Query<NextQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let t = i18n::word(&lang(&req), "sign_in");
+    page(
+        &req,
+        None,
+        "masuk",
+        t,
+        json!({"email": "", "error": null, "next": safe_next(q.next.as_deref())}),
+    )
+}
+
+#[derive(Deserialize)]
+struct SignInForm {
+    email: String,
+    password: String,
+    next: Option<String>,
+}
+
+async fn sign_in(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: web::Form<SignInForm>,
+) -> Result<HttpResponse, ApiError> {
+    let lang = lang(&req);
+    let creds = crate::auth::Credentials {
+        email: form.email.clone(),
+        password: form.password.clone(),
+    };
+    // The same check as the API's, with its per-account and per-address limit.
+    let account = match crate::auth::check_credentials(&state, &req, &creds).await {
+        Ok(a) => a,
+        Err(e @ (ApiError::TooManyRequests { .. } | ApiError::Invalid { .. })) => {
+            let key = if matches!(e, ApiError::TooManyRequests { .. }) {
+                "too_many"
+            } else {
+                "wrong_credentials"
+            };
+            let data = json!({"email": form.email, "error": i18n::word(&lang, key), "next": safe_next(form.next.as_deref())});
+            let mut res = page(&req, None, "masuk", i18n::word(&lang, "sign_in"), data)?;
+            *res.status_mut() = e.status_code();
+            return Ok(res);
+        }
+        Err(e) => return Err(e),
+    };
+    let (cookie, _, _) = crate::auth::start_browser_session(&state, &account).await?;
+    let mut res = redirect(&safe_next(form.next.as_deref()));
+    res.add_cookie(&cookie)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    csrf: String,
+}
+
+async fn sign_out(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, ApiError> {
+    if let Some(v) = viewer(&state, &req).await? {
+        check_csrf(&v, &form.csrf)?;
+        if let Some(c) = req.cookie(SESSION_COOKIE) {
+            state
+                .store
+                .delete_session(&secret_digest(c.value()))
+                .await
+                .map_err(store_err)?;
+        }
+    }
+    let mut gone = Cookie::build(SESSION_COOKIE, "").path("/").finish();
+    gone.make_removal();
+    let mut res = redirect("/masuk");
+    res.add_cookie(&gone)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+struct LangQuery {
+    lang: String,
+    next: Option<String>,
+}
+
+async fn language(q: web::Query<LangQuery>) -> Result<HttpResponse, ApiError> {
+    let value = if q.lang == "en" { "en" } else { "id" };
+    let cookie = Cookie::build(LANG_COOKIE, value)
+        .path("/")
+        .same_site(SameSite::Lax)
+        .max_age(CookieDuration::days(365))
+        .finish();
+    let mut res = redirect(&safe_next(q.next.as_deref()));
+    res.add_cookie(&cookie)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(res)
+}
+
+// ---- Lists -------------------------------------------------------------------------------------
+
+struct Names {
+    agencies: HashMap<Uuid, String>,
+    offices: HashMap<Uuid, String>,
+}
+
+async fn names(state: &AppState) -> Result<Names, ApiError> {
+    Ok(Names {
+        agencies: state
+            .store
+            .agencies(None)
+            .await
+            .map_err(store_err)?
+            .into_iter()
+            .map(|a| (a.id, a.name))
+            .collect(),
+        offices: state
+            .store
+            .offices()
+            .await
+            .map_err(store_err)?
+            .into_iter()
+            .map(|o| (o.id, o.name))
+            .collect(),
+    })
+}
+
+/// A row of a list: agency, stage, days in stage against the stage's target.
+async fn row(
+    state: &AppState,
+    names: &Names,
+    a: &sepakat_store::entity::applications::Model,
+    now: DateTime<Utc>,
+) -> Result<Value, ApiError> {
+    let wf = state
+        .store
+        .workflow(&a.workflow_name, &a.workflow_hash)
+        .await
+        .map_err(store_err)?;
+    let stage = wf.stage(&a.stage);
+    let days = (now - a.stage_entered_at).num_days().max(0);
+    let sla = stage.and_then(|s| s.sla_days);
+    let today = now.date_naive();
+    let evaluation_overdue = a
+        .next_evaluation_due
+        .is_some_and(|d| d + chrono::Days::new(u64::from(wf.evaluation.grace_days)) < today);
+    Ok(json!({
+        "id": a.id,
+        "agency": names.agencies.get(&a.agency_id).cloned().unwrap_or_default(),
+        "office": names.offices.get(&a.office_id).cloned().unwrap_or_default(),
+        "workflow": wf.title,
+        "stage": a.stage,
+        "stage_title": stage.map(|s| s.title.clone()).unwrap_or_else(|| a.stage.clone()),
+        "terminal": stage.is_some_and(|s| s.terminal),
+        "days": days,
+        "sla": sla,
+        "late": sla.is_some_and(|s| days > i64::from(s)),
+        "evaluation_overdue": evaluation_overdue,
+        "next_evaluation_due": a.next_evaluation_due.map(|d| sepakat_letters::indonesian::format_date(d)),
+    }))
+}
+
+async fn inbox(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let v = signed_in!(state, req);
+    let now = state.clock.now();
+    let names = names(&state).await?;
+    let waiting = crate::api::waiting_on(&state, &v.actor).await?;
+    let mut rows = Vec::new();
+    for a in &waiting {
+        rows.push(row(&state, &names, a, now).await?);
+    }
+    let title = i18n::word(&lang(&req), "inbox");
+    page(&req, Some(&v), "kotak_masuk", title, json!({"rows": rows}))
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    stage: Option<String>,
+    agency: Option<String>,
+    office: Option<String>,
+    overdue: Option<String>,
+    blocked: Option<String>,
+    q: Option<String>,
+}
+
+/// Applications in `jaringan_tertutup` or `user_id_uji` with no active attestation: approved
+/// access that cannot get a user ID (the Kalimantan Selatan case).
+fn blocked_on_attestation(stage: &str, app: &sepakat_core::Application) -> bool {
+    matches!(stage, "jaringan_tertutup" | "user_id_uji") && !app.attestation_active()
+}
+
+async fn list(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let v = signed_in!(state, req);
+    let now = state.clock.now();
+    let names = names(&state).await?;
+    let needle =
+        q.q.as_deref()
+            .map(|s| s.trim().to_lowercase())
+            .filter(|s| !s.is_empty());
+    let mut rows = Vec::new();
+    let mut stages = BTreeMap::new();
+    for a in crate::api::visible_rows(&state, &v.actor).await? {
+        let r = row(&state, &names, &a, now).await?;
+        stages.insert(a.stage.clone(), r["stage_title"].clone());
+        let empty = |s: &Option<String>| s.as_deref().is_none_or(str::is_empty);
+        if !empty(&q.stage) && q.stage.as_deref() != Some(a.stage.as_str()) {
+            continue;
+        }
+        if !empty(&q.agency) && q.agency.as_deref() != Some(a.agency_id.to_string().as_str()) {
+            continue;
+        }
+        if !empty(&q.office) && q.office.as_deref() != Some(a.office_id.to_string().as_str()) {
+            continue;
+        }
+        if q.overdue.is_some() && !r["evaluation_overdue"].as_bool().unwrap_or(false) {
+            continue;
+        }
+        if q.blocked.is_some() {
+            if !blocked_on_attestation(&a.stage, &crate::api::state_of(&a)?) {
+                continue;
+            }
+        }
+        if let Some(n) = &needle {
+            let agency_hit = r["agency"]
+                .as_str()
+                .unwrap_or_default()
+                .to_lowercase()
+                .contains(n.as_str());
+            let letter_hit = !agency_hit
+                && state
+                    .store
+                    .application_letters(a.id)
+                    .await
+                    .map_err(store_err)?
+                    .iter()
+                    .any(|l| l.number.to_lowercase().contains(n.as_str()));
+            if !agency_hit && !letter_hit {
+                continue;
+            }
+        }
+        rows.push(r);
+    }
+    let agencies: Vec<Value> = names.agencies.iter().map(|(id, n)| json!({"id": id, "name": n, "selected": q.agency.as_deref() == Some(id.to_string().as_str())})).collect();
+    let stages: Vec<Value> = stages.into_iter().map(|(s, t)| json!({"name": s, "title": t, "selected": q.stage.as_deref() == Some(s.as_str())})).collect();
+    let title = i18n::word(&lang(&req), "applications");
+    page(
+        &req,
+        Some(&v),
+        "daftar",
+        title,
+        json!({"rows": rows, "stages": stages, "agencies": agencies, "q": q.q.clone().unwrap_or_default(), "overdue": q.overdue.is_some(), "blocked": q.blocked.is_some()}),
+    )
+}
+
+// ---- One application ---------------------------------------------------------------------------
+
+#[derive(Default, Deserialize)]
+struct DetailQuery {
+    error: Option<String>,
+    done: Option<String>,
+}
+
+async fn load_visible(
+    state: &AppState,
+    v: &Viewer,
+    id: &str,
+) -> Result<sepakat_store::StoredApplication, ApiError> {
+    let id = Uuid::parse_str(id).map_err(|_| ApiError::NotFound {
+        what: "application",
+    })?;
+    let stored = state.store.application(id).await.map_err(store_err)?;
+    if v.actor.can_see(&stored.state.ownership) {
+        Ok(stored)
+    } else {
+        Err(ApiError::NotFound {
+            what: "application",
+        })
+    }
+}
+
+async fn detail(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    q: web::Query<DetailQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let v = signed_in!(state, req);
+    let lang = lang(&req);
+    let stored = load_visible(&state, &v, &id).await?;
+    render_detail(
+        &state,
+        &req,
+        &v,
+        stored,
+        q.error.clone(),
+        q.done.is_some(),
+        &lang,
+    )
+    .await
+}
+
+async fn render_detail(
+    state: &AppState,
+    req: &HttpRequest,
+    v: &Viewer,
+    stored: sepakat_store::StoredApplication,
+    error: Option<String>,
+    done: bool,
+    lang: &str,
+) -> Result<HttpResponse, ApiError> {
+    let a = &stored.row;
+    let app = &stored.state;
+    let wf = state
+        .store
+        .workflow(&a.workflow_name, &a.workflow_hash)
+        .await
+        .map_err(store_err)?;
+    let detail = state
+        .store
+        .application_detail(a.id)
+        .await
+        .map_err(store_err)?;
+    let names = names(state).await?;
+    let accounts: HashMap<Uuid, String> = state
+        .store
+        .accounts()
+        .await
+        .map_err(store_err)?
+        .into_iter()
+        .map(|x| (x.id, x.name))
+        .collect();
+    let actions: Vec<Value> = available_actions(&wf, app, &v.actor)
+        .iter()
+        .map(|x| {
+            json!({
+                "action": x.action, "title": x.title, "ready": x.unmet.is_empty(),
+                "unmet": x.unmet.iter().map(|u| unmet_text(u, lang)).collect::<Vec<_>>(),
+                "needs_comment": wf.transition(&x.action).is_some_and(|t| t.requires.contains(&sepakat_core::workflow::Requirement::Comment)),
+            })
+        })
+        .collect();
+    let timeline: Vec<Value> = detail
+        .events
+        .iter()
+        .map(|e| {
+            let comment = e.payload.get("comment").and_then(Value::as_str).unwrap_or_default();
+            let what = match e.kind.as_str() {
+                "transitioned" => {
+                    let action = e.payload.get("action").and_then(Value::as_str).unwrap_or_default();
+                    wf.transition(action).map(|t| t.title.clone()).unwrap_or_else(|| action.to_string())
+                }
+                "document_attached" => format!("{}: {}", i18n::word(lang, "upload"), e.payload.get("key").and_then(Value::as_str).unwrap_or_default()),
+                other => other.replace('_', " "),
+            };
+            json!({"at": e.at.format("%d-%m-%Y %H:%M").to_string(), "who": accounts.get(&e.actor_id).cloned().unwrap_or_default(), "what": what, "comment": comment})
+        })
+        .collect();
+    let documents: Vec<Value> = detail
+        .documents
+        .iter()
+        .map(|d| json!({"key": d.key, "filename": d.filename, "sha256": &d.sha256[..12], "href": format!("/api/v1/applications/{}/documents/{}", a.id, d.id)}))
+        .collect();
+    let letters: Vec<Value> = detail
+        .letters
+        .iter()
+        .map(|l| json!({"letter": sepakat_core::workflow::letter_title(&l.letter).unwrap_or(&l.letter), "number": l.number, "date": sepakat_letters::indonesian::format_date(l.issued_on), "signed": app.has_document(&format!("signed:{}", l.letter))}))
+        .collect();
+    let attestation = app.attestation.as_ref().map(|x| {
+        json!({"provider": x.details.provider, "cost": x.details.cost_borne_by, "contact": x.details.technical_contact, "active": x.is_active(),
+               "withdrawn": x.withdrawn.as_ref().map(|w| w.reason.clone())})
+    });
+    let grants: Vec<Value> = detail
+        .grants
+        .iter()
+        .map(|g| json!({"kind": g.kind, "status": g.status, "reason": g.status_reason, "method": g.method, "valid_until": sepakat_letters::indonesian::format_date(g.valid_until)}))
+        .collect();
+    let kinds: Vec<Value> = LETTERS
+        .iter()
+        .map(|(n, t)| json!({"key": format!("signed:{n}"), "title": format!("{t} (ditandatangani)")}))
+        .chain(DOCUMENTS.iter().map(|(n, t)| json!({"key": n, "title": t})))
+        .collect();
+    let may_write = v.actor.may_write() && v.actor.role != Role::ProvincialReviewer;
+    let may_attest = matches!(v.actor.role, Role::Coordinator | Role::Central)
+        && !app.attestation_active()
+        && !wf.stage(&app.stage).is_some_and(|s| s.terminal);
+    let stage_title = wf
+        .stage(&app.stage)
+        .map(|s| s.title.clone())
+        .unwrap_or_default();
+    let request = &app.request;
+    let elements: Vec<Value> = request
+        .elements
+        .iter()
+        .map(|e| json!({"name": if lang == "en" { e.code.element().name_en } else { e.code.element().name_id }, "justification": e.justification, "protected": e.code.is_protected()}))
+        .collect();
+    let reviewable = wf.transitions_from(&app.stage).any(|t| {
+        t.has(sepakat_core::workflow::Effect::ApprovePks) && t.roles.contains(&v.actor.role)
+    });
+    let title = names
+        .agencies
+        .get(&a.agency_id)
+        .cloned()
+        .unwrap_or_default();
+    page(
+        req,
+        Some(v),
+        "permohonan",
+        &title,
+        json!({
+            "id": a.id, "version": a.version, "agency": title, "office": names.offices.get(&a.office_id).cloned().unwrap_or_default(),
+            "workflow": wf.title, "workflow_name": wf.name, "stage_title": stage_title,
+            "stepper": svg::stepper(&wf, &app.stage, &stage_title),
+            "purpose": request.purpose, "legal_basis": request.legal_basis, "elements": elements,
+            "method": request.access_method.map(|m| m.name_id()), "data_balikan": request.data_balikan,
+            "actions": actions, "timeline": timeline, "documents": documents, "letters": letters,
+            "attestation": attestation, "grants": grants, "kinds": kinds, "may_write": may_write, "may_attest": may_attest,
+            "next_due": a.next_evaluation_due.map(|d| sepakat_letters::indonesian::format_date(d)),
+            "error": error, "done": done, "reviewable": reviewable,
+        }),
+    )
+}
+
+#[derive(Deserialize)]
+struct ActForm {
+    csrf: String,
+    action: String,
+    comment: Option<String>,
+    expected_version: i64,
+}
+
+fn problem_text(e: &ApiError, lang: &str) -> String {
+    let p = e.problem();
+    let details: Vec<String> = p.errors.iter().map(|i| item_text(i, lang)).collect();
+    let head = if lang == "en" { p.detail } else { p.detail_id };
+    if details.is_empty() {
+        head
+    } else {
+        format!("{head} {}", details.join(" "))
+    }
+}
+
+async fn after_command(
+    state: &AppState,
+    req: &HttpRequest,
+    v: &Viewer,
+    id: &str,
+    result: Result<(), StoreError>,
+) -> Result<HttpResponse, ApiError> {
+    let lang = lang(req);
+    match result {
+        Ok(()) => Ok(redirect(&format!("/permohonan/{id}?done=1"))),
+        Err(e) => {
+            let stale = matches!(e, StoreError::Conflict { .. });
+            let err = store_err(e);
+            if matches!(err, ApiError::Internal(_)) {
+                return Err(err);
+            }
+            let message = if stale {
+                i18n::word(&lang, "stale").to_string()
+            } else {
+                problem_text(&err, &lang)
+            };
+            let stored = load_visible(state, v, id).await?;
+            let mut res = render_detail(state, req, v, stored, Some(message), false, &lang).await?;
+            *res.status_mut() = err
+                .problem()
+                .status
+                .try_into()
+                .unwrap_or(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY);
+            Ok(res)
+        }
+    }
+}
+
+async fn act(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    form: web::Form<ActForm>,
+) -> Result<HttpResponse, ApiError> {
+    let v = signed_in!(state, req);
+    check_csrf(&v, &form.csrf)?;
+    let stored = load_visible(&state, &v, &id).await?;
+    let comment = form.comment.clone().filter(|c| !c.trim().is_empty());
+    let result = state
+        .store
+        .execute(
+            stored.row.id,
+            form.expected_version,
+            Command::Transition {
+                action: form.action.clone(),
+                comment,
+            },
+            v.account.id,
+            state.clock.now(),
+        )
+        .await
+        .map(|_| ());
+    after_command(&state, &req, &v, &id, result).await
+}
+
+#[derive(Deserialize)]
+struct AttestForm {
+    csrf: String,
+    expected_version: i64,
+    connection: sepakat_core::application::ConnectionType,
+    provider: String,
+    cost_borne_by: String,
+    technical_contact: String,
+}
+
+async fn attest(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    form: web::Form<AttestForm>,
+) -> Result<HttpResponse, ApiError> {
+    let v = signed_in!(state, req);
+    check_csrf(&v, &form.csrf)?;
+    let stored = load_visible(&state, &v, &id).await?;
+    let form = form.into_inner();
+    let details = sepakat_core::application::AttestationDetails {
+        connection: form.connection,
+        provider: form.provider,
+        cost_borne_by: form.cost_borne_by,
+        technical_contact: form.technical_contact,
+    };
+    let result = state
+        .store
+        .execute(
+            stored.row.id,
+            form.expected_version,
+            Command::RecordAttestation { details },
+            v.account.id,
+            state.clock.now(),
+        )
+        .await
+        .map(|_| ());
+    after_command(&state, &req, &v, &id, result).await
+}
+
+// ---- New request -------------------------------------------------------------------------------
+
+fn element_rows(
+    lang: &str,
+    chosen: &HashMap<String, String>,
+    security: bool,
+    errors: &HashMap<String, String>,
+) -> Vec<Value> {
+    CATALOGUE
+        .iter()
+        .map(|e| {
+            json!({
+                "code": e.code, "letter": e.letter,
+                "name": if lang == "en" { e.name_en } else { e.name_id },
+                "protected": e.is_protected(),
+                "disabled": e.is_protected() && !security,
+                "checked": chosen.contains_key(e.code),
+                "justification": chosen.get(e.code).cloned().unwrap_or_default(),
+                "error": errors.get(&format!("elements.{}", e.code)).cloned(),
+            })
+        })
+        .collect()
+}
+
+async fn workflows_for(state: &AppState, selected: &str) -> Result<Vec<Value>, ApiError> {
+    let mut names: Vec<String> = state
+        .store
+        .workflow_versions()
+        .await
+        .map_err(store_err)?
+        .into_iter()
+        .map(|w| w.name)
+        .collect();
+    names.sort();
+    names.dedup();
+    let mut out = Vec::new();
+    for n in names {
+        let wf = state.store.current_workflow(&n).await.map_err(store_err)?;
+        out.push(json!({"name": wf.name, "title": wf.title, "selected": wf.name == selected}));
+    }
+    Ok(out)
+}
+
+async fn new_form(
+    state: &AppState,
+    req: &HttpRequest,
+    v: &Viewer,
+    values: &HashMap<String, String>,
+    chosen: &HashMap<String, String>,
+    errors: HashMap<String, String>,
+) -> Result<HttpResponse, ApiError> {
+    let lang = lang(req);
+    let kind = values
+        .get("purpose_kind")
+        .cloned()
+        .unwrap_or_else(|| "public_service".into());
+    let security = kind != "public_service";
+    let get = |k: &str| values.get(k).cloned().unwrap_or_default();
+    let sel = |k: &str, val: &str| values.get(k).map(String::as_str) == Some(val);
+    let default_wf = if agency_is_provincial(state, v).await {
+        "pks-provinsi"
+    } else {
+        "pks-kabkota"
+    };
+    let workflow = values
+        .get("workflow")
+        .cloned()
+        .unwrap_or_else(|| default_wf.into());
+    let data = json!({
+        "workflows": workflows_for(state, &workflow).await?,
+        "purpose": get("purpose"), "legal_basis": get("legal_basis"), "data_balikan": get("data_balikan"),
+        "duration": values.get("duration_months").cloned().unwrap_or_else(|| "24".into()),
+        "kind_public": kind == "public_service", "kind_security": kind == "state_security", "kind_law": kind == "law_enforcement",
+        "type_individual": !sel("data_type", "aggregate"), "type_aggregate": sel("data_type", "aggregate"),
+        "method_portal": !sel("access_method", "card_reader") && !sel("access_method", "web_service"),
+        "method_card": sel("access_method", "card_reader"), "method_ws": sel("access_method", "web_service"),
+        "elements": element_rows(&lang, chosen, security, &errors),
+        "errors": errors, "has_errors": !errors.is_empty(),
+    });
+    let mut res = page(req, Some(v), "baru", i18n::word(&lang, "new_request"), data)?;
+    if !errors.is_empty() {
+        *res.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+/// Whether the viewer's agency is handled by a provincial office (so the provincial workflow fits).
+async fn agency_is_provincial(state: &AppState, v: &Viewer) -> bool {
+    let Scope::Agency { agency_id } = v.actor.scope else {
+        return false;
+    };
+    let Ok(agency) = state.store.agency(agency_id).await else {
+        return false;
+    };
+    state
+        .store
+        .office(agency.office_id)
+        .await
+        .is_ok_and(|o| o.kind == "province")
+}
+
+async fn new_page(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let v = signed_in!(state, req);
+    new_form(
+        &state,
+        &req,
+        &v,
+        &HashMap::new(),
+        &HashMap::new(),
+        HashMap::new(),
+    )
+    .await
+}
+
+async fn new_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let v = signed_in!(state, req);
+    let lang = lang(&req);
+    // Parsed by hand: the element checkboxes and justifications are dynamic field names.
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
+        .map_err(|e| ApiError::bad_request(format!("unreadable form: {e}")))?;
+    let mut values = HashMap::new();
+    let mut ticked = Vec::new();
+    let mut why = HashMap::new();
+    for (k, val) in pairs {
+        if k == "element" {
+            ticked.push(val);
+        } else if let Some(code) = k.strip_prefix("why_") {
+            why.insert(code.to_string(), val);
+        } else {
+            values.insert(k, val);
+        }
+    }
+    check_csrf(
+        &v,
+        values.get("csrf").map(String::as_str).unwrap_or_default(),
+    )?;
+    let chosen: HashMap<String, String> = ticked
+        .iter()
+        .map(|c| (c.clone(), why.get(c).cloned().unwrap_or_default()))
+        .collect();
+    let mut errors: HashMap<String, String> = HashMap::new();
+    let kind: PurposeKind = choice(&values, "purpose_kind").unwrap_or(PurposeKind::PublicService);
+    let data_type: DataType = choice(&values, "data_type").unwrap_or(DataType::Individual);
+    let method: Option<AccessMethod> = if data_type == DataType::Aggregate {
+        None
+    } else {
+        choice(&values, "access_method")
+    };
+    let duration: u16 = match values.get("duration_months").map(|d| d.trim().parse()) {
+        Some(Ok(d)) => d,
+        _ => {
+            errors.insert(
+                "duration_months".into(),
+                i18n::word(&lang, "duration").to_string(),
+            );
+            0
+        }
+    };
+    let mut elements = Vec::new();
+    for code in &ticked {
+        match ElementCode::parse(code) {
+            Ok(c) => elements.push(RequestedElement {
+                code: c,
+                justification: why.get(code).cloned().unwrap_or_default(),
+            }),
+            Err(e) => {
+                errors.insert("elements".into(), e.to_string());
+            }
+        }
+    }
+    let request = Request {
+        purpose: values.get("purpose").cloned().unwrap_or_default(),
+        purpose_kind: kind,
+        legal_basis: values.get("legal_basis").cloned().unwrap_or_default(),
+        data_type,
+        elements,
+        access_method: method,
+        data_balikan: values
+            .get("data_balikan")
+            .map(|d| {
+                d.lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        duration_months: duration,
+    };
+    let agency_id = match v.actor.scope {
+        Scope::Agency { agency_id } => agency_id,
+        _ => return Err(ApiError::Forbidden { items: vec![] }),
+    };
+    if errors.is_empty() {
+        let new = NewApplication {
+            id: None,
+            workflow: values.get("workflow").cloned().unwrap_or_default(),
+            agency_id,
+            office_id: None,
+            request,
+        };
+        match state
+            .store
+            .submit(new, v.account.id, state.clock.now())
+            .await
+        {
+            Ok(outcome) => {
+                return Ok(redirect(&format!(
+                    "/permohonan/{}?done=1",
+                    outcome.application.id
+                )));
+            }
+            Err(StoreError::Rejected(r)) => {
+                for u in &r.unmet {
+                    let field = match u {
+                        Unmet::Request { problem } => problem.field(),
+                        _ => "form".into(),
+                    };
+                    let text = unmet_text(u, &lang);
+                    errors
+                        .entry(field)
+                        .and_modify(|e| {
+                            e.push(' ');
+                            e.push_str(&text)
+                        })
+                        .or_insert(text);
+                }
+            }
+            Err(e) => {
+                let err = store_err(e);
+                if matches!(err, ApiError::Internal(_)) {
+                    return Err(err);
+                }
+                errors.insert("form".into(), problem_text(&err, &lang));
+            }
+        }
+    }
+    new_form(&state, &req, &v, &values, &chosen, errors).await
+}
+
+/// A select's value as the enum it names; `None` when absent or unknown.
+fn choice<T: serde::de::DeserializeOwned>(
+    values: &HashMap<String, String>,
+    key: &str,
+) -> Option<T> {
+    values
+        .get(key)
+        .and_then(|s| serde_json::from_value(json!(s)).ok())
+}
+
+// ---- PKS review --------------------------------------------------------------------------------
+
+async fn pks_review(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let v = signed_in!(state, req);
+    let lang = lang(&req);
+    let stored = load_visible(&state, &v, &id).await?;
+    let a = &stored.row;
+    let agency = state.store.agency(a.agency_id).await.map_err(store_err)?;
+    let office = state.store.office(a.office_id).await.map_err(store_err)?;
+    let parties = sepakat_letters::PksParties {
+        first: office.name.clone(),
+        second: agency.name.clone(),
+        region_head: if office.kind == "province" {
+            "Gubernur".into()
+        } else {
+            "Bupati/Wali Kota".into()
+        },
+        city: office.place_name.clone(),
+        daily_quota: 1000,
+    };
+    let articles: Vec<Value> = sepakat_letters::default_articles(&stored.state.request, &parties)
+        .iter()
+        .map(|art| json!({"number": art.number, "title": art.title, "paragraphs": art.paragraphs.iter().map(|p| json!({"text": p.text, "points": p.points})).collect::<Vec<_>>()}))
+        .collect();
+    let wf = state
+        .store
+        .workflow(&a.workflow_name, &a.workflow_hash)
+        .await
+        .map_err(store_err)?;
+    let actions = available_actions(&wf, &stored.state, &v.actor);
+    let find = |effect| {
+        actions
+            .iter()
+            .find(|x| wf.transition(&x.action).is_some_and(|t| t.has(effect)))
+            .map(|x| json!({"action": x.action, "ready": x.unmet.is_empty(), "unmet": x.unmet.iter().map(|u| unmet_text(u, &lang)).collect::<Vec<_>>()}))
+    };
+    let data = json!({
+        "id": a.id, "version": a.version, "agency": agency.name, "pks_version": stored.state.pks.version,
+        "articles": articles,
+        "approve": find(sepakat_core::workflow::Effect::ApprovePks),
+        "return_action": find(sepakat_core::workflow::Effect::ReturnPks),
+    });
+    page(
+        &req,
+        Some(&v),
+        "reviu_pks",
+        i18n::word(&lang, "pks_review"),
+        data,
+    )
+}
+
+// ---- Dashboard and workflows -------------------------------------------------------------------
+
+fn median(mut v: Vec<i64>) -> Option<i64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_unstable();
+    Some(v[v.len() / 2])
+}
+
+async fn dashboard(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let v = signed_in!(state, req);
+    let lang = lang(&req);
+    let now = state.clock.now();
+    let today = now.date_naive();
+    let rows = crate::api::visible_rows(&state, &v.actor).await?;
+    let mut per_stage: BTreeMap<(usize, String), (String, usize)> = BTreeMap::new();
+    let mut durations: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    let (mut blocked, mut due, mut overdue, mut ending) = (0, 0, 0, 0);
+    for a in &rows {
+        let wf = state
+            .store
+            .workflow(&a.workflow_name, &a.workflow_hash)
+            .await
+            .map_err(store_err)?;
+        let order = wf
+            .stages
+            .iter()
+            .position(|s| s.name == a.stage)
+            .unwrap_or(usize::MAX);
+        let title = wf
+            .stage(&a.stage)
+            .map(|s| s.title.clone())
+            .unwrap_or_default();
+        per_stage
+            .entry((order, a.stage.clone()))
+            .or_insert((title, 0))
+            .1 += 1;
+        let app = crate::api::state_of(a)?;
+        if blocked_on_attestation(&a.stage, &app) {
+            blocked += 1;
+        }
+        if let Some(d) = a.next_evaluation_due {
+            let grace = chrono::Days::new(u64::from(wf.evaluation.grace_days));
+            if d + grace < today {
+                overdue += 1;
+            } else if d <= today + chrono::Days::new(30) {
+                due += 1;
+            }
+        }
+        for g in &app.grants {
+            if g.status == sepakat_core::GrantStatus::Active
+                && g.valid_until <= today + chrono::Days::new(90)
+            {
+                ending += 1;
+            }
+        }
+        // Time spent in each stage left, from the audit log.
+        let events = state
+            .store
+            .application_events(a.id)
+            .await
+            .map_err(store_err)?;
+        let mut entered = a.submitted_at;
+        for e in events.iter().filter(|e| e.kind == "transitioned") {
+            if let Some(from) = e.payload.get("from").and_then(Value::as_str) {
+                durations
+                    .entry(from.to_string())
+                    .or_default()
+                    .push((e.at - entered).num_days());
+            }
+            entered = e.at;
+        }
+    }
+    let bars: Vec<(String, String, usize, String)> = per_stage
+        .iter()
+        .map(|((_, s), (t, n))| (s.clone(), t.clone(), *n, format!("/permohonan?stage={s}")))
+        .collect();
+    let medians: Vec<Value> = per_stage
+        .iter()
+        .filter_map(|((_, s), (t, _))| {
+            durations
+                .get(s)
+                .cloned()
+                .and_then(median)
+                .map(|m| json!({"title": t, "days": m}))
+        })
+        .collect();
+    let data = json!({
+        "funnel": svg::funnel(&bars, i18n::word(&lang, "funnel")),
+        "medians": medians, "blocked": blocked, "due": due, "overdue": overdue, "ending": ending, "total": rows.len(),
+    });
+    page(
+        &req,
+        Some(&v),
+        "dasbor",
+        i18n::word(&lang, "dashboard"),
+        data,
+    )
+}
+
+async fn workflow_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    name: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let v = signed_in!(state, req);
+    let wf = state
+        .store
+        .current_workflow(&name)
+        .await
+        .map_err(store_err)?;
+    let versions: Vec<Value> = state
+        .store
+        .workflow_versions()
+        .await
+        .map_err(store_err)?
+        .into_iter()
+        .filter(|w| w.name == wf.name)
+        .map(|w| json!({"hash": &w.hash[..12], "loaded_at": w.loaded_at.format("%d-%m-%Y %H:%M").to_string(), "current": w.hash == wf.hash}))
+        .collect();
+    let transitions: Vec<Value> = wf
+        .transitions
+        .iter()
+        .map(|t| {
+            json!({"title": t.title, "from": t.from.iter().map(|f| wf.stage(f).map(|s| s.title.clone()).unwrap_or_default()).collect::<Vec<_>>().join(", "),
+                   "to": wf.stage(&t.to).map(|s| s.title.clone()).unwrap_or_default(),
+                   "roles": t.roles.iter().map(|r| r.name_id()).collect::<Vec<_>>().join(", "),
+                   "letter": t.letter.as_deref().and_then(sepakat_core::workflow::letter_title)})
+        })
+        .collect();
+    let first = wf.submission.stage.clone();
+    let data = json!({
+        "name": wf.name, "wf_title": wf.title, "hash": &wf.hash[..12], "versions": versions,
+        "picture": svg::stepper(&wf, &first, &wf.title), "transitions": transitions,
+        "mermaid": sepakat_core::diagram::render(&wf, sepakat_core::diagram::Format::Mermaid),
+    });
+    page(&req, Some(&v), "alur", &wf.title, data)
+}

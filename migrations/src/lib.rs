@@ -1,0 +1,34 @@
+//! Sepakat's schema, as sea-orm migrations written in the schema DSL.
+//!
+//! One set of migrations runs unchanged on SQLite (the embedded default) and PostgreSQL: only
+//! portable column types, inline constraints (SQLite cannot add a foreign key to an existing
+//! table) and `IF NOT EXISTS` everywhere. The migrations never import the store's entities, so
+//! the schema's history stays what it was when each migration was written.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_directory;
+mod m20261123_000002_applications;
+mod m20261123_000003_letters;
+mod m20261123_000004_access;
+mod m20261123_000005_audit_outbox;
+mod m20261123_000006_sessions;
+
+mod idens;
+
+/// Every migration, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_directory::Migration),
+            Box::new(m20261123_000002_applications::Migration),
+            Box::new(m20261123_000003_letters::Migration),
+            Box::new(m20261123_000004_access::Migration),
+            Box::new(m20261123_000005_audit_outbox::Migration),
+            Box::new(m20261123_000006_sessions::Migration),
+        ]
+    }
+}

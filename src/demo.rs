@@ -1,0 +1,780 @@
+//! `sepakat demo`: fills an empty database with the picture the field reports paint.
+//!
+//! Kalimantan Selatan (April 2021): the provincial Disdukcapil with DPMPTSP and Disnakertrans,
+//! whose access was approved but who have no user ID because their network is not attested.
+//! Kota Pontianak (May 2018): the city Disdukcapil with the Dinas Pendidikan dan Kebudayaan and
+//! the DPMPTSP, whose PKS drafts were consulted with the Kalimantan Barat province and signed.
+//! More agencies sit at every other stage, and some evaluations are overdue.
+
+use anyhow::{Context, Result, bail};
+use chrono::{DateTime, Duration, Utc};
+use sepakat_core::application::{AttestationDetails, ConnectionType};
+use sepakat_core::request::{AccessMethod, DataType, PurposeKind, RequestedElement};
+use sepakat_core::{Command, ElementCode, Request, Role};
+use sepakat_store::{NewAccount, NewAgency, NewApplication, NewDocument, NewOffice, Store};
+use sepakat_web::blobs::BlobStore;
+use sepakat_web::security::hash_password;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// The accounts the demo creates, printed for a newcomer to sign in with.
+pub struct DemoAccount {
+    pub email: &'static str,
+    pub password: &'static str,
+    pub role: Role,
+    pub who: String,
+}
+
+struct Demo<'a> {
+    store: &'a Store,
+    blobs: BlobStore,
+    accounts: BTreeMap<&'static str, Uuid>,
+    now: DateTime<Utc>,
+}
+
+/// One step of a walk: who does what.
+enum Step {
+    Attach(&'static str, &'static str),
+    Act(&'static str, &'static str),
+    Attest(&'static str),
+}
+
+use Step::{Act, Attach, Attest};
+
+const HEAD: &str = "head";
+const COORD: &str = "coord";
+const COORD2: &str = "coord2";
+const REVIEWER: &str = "reviewer";
+const CENTRAL: &str = "central";
+
+/// The pipeline from request to live access, step by step. The two paths differ only in the
+/// regional head's letter (Governor/Sekda or Bupati/Walikota) and in who reviews the PKS draft
+/// (a second provincial coordinator, or the provincial reviewer).
+fn script(provincial: bool) -> Vec<Step> {
+    let (forward, head_letter, record) = if provincial {
+        (
+            "teruskan_ke_gubernur",
+            "signed:surat_persetujuan_gubernur",
+            "catat_surat_gubernur",
+        )
+    } else {
+        (
+            "teruskan_ke_kepala_daerah",
+            "signed:surat_izin_kepala_daerah",
+            "catat_izin_kepala_daerah",
+        )
+    };
+    let reviewer = if provincial { COORD2 } else { REVIEWER };
+    vec![
+        Attach(HEAD, "signed:surat_permohonan"),
+        Act(COORD, forward),
+        Attach(COORD, head_letter),
+        Act(COORD, record),
+        Attach(CENTRAL, "persetujuan_dirjen"),
+        Act(CENTRAL, "catat_persetujuan_dirjen"),
+        Act(COORD, "ajukan_draf_pks"),
+        Act(reviewer, "setujui_draf_pks"),
+        Attach(COORD, "signed:pks"),
+        Act(COORD, "catat_pks_ditandatangani"),
+        Attach(COORD, "signed:juknis"),
+        Act(COORD, "catat_juknis_ditandatangani"),
+        Attach(HEAD, "spesifikasi_teknis"),
+        Act(HEAD, "ajukan_spesifikasi_teknis"),
+        Attach(HEAD, "pernyataan_jaringan"),
+        Attest(COORD),
+        Act(COORD, "verifikasi_jaringan_tertutup"),
+        Act(CENTRAL, "terbitkan_user_id_uji"),
+        Attach(HEAD, "laporan_uji_beban"),
+        Act(COORD, "catat_uji_beban_berhasil"),
+        Attach(COORD, "signed:berita_acara_poc"),
+        Act(COORD, "catat_poc_berhasil"),
+        Act(CENTRAL, "terbitkan_user_id_produksi"),
+    ]
+}
+
+fn el(code: &str, why: &str) -> RequestedElement {
+    RequestedElement {
+        code: ElementCode::parse(code).expect("catalogue code"),
+        justification: why.into(),
+    }
+}
+
+fn request(
+    purpose: &str,
+    balikan: &str,
+    method: AccessMethod,
+    elements: Vec<RequestedElement>,
+) -> Request {
+    Request {
+        purpose: purpose.into(),
+        purpose_kind: PurposeKind::PublicService,
+        legal_basis: "UU 24/2013 Pasal 58 dan 79; Permendagri 102/2019 jo. Permendagri 17/2023"
+            .into(),
+        data_type: DataType::Individual,
+        elements,
+        access_method: Some(method),
+        data_balikan: vec![balikan.into()],
+        duration_months: 24,
+    }
+}
+
+fn basic_elements() -> Vec<RequestedElement> {
+    vec![
+        el("nik", "Memastikan identitas pemohon layanan"),
+        el("nama_lengkap", "Mencocokkan nama pada berkas permohonan"),
+        el("tanggal_lahir", "Memverifikasi usia pemohon"),
+        el("alamat_sekarang", "Memastikan domisili pemohon"),
+    ]
+}
+
+impl Demo<'_> {
+    fn tick(&mut self, days: i64) -> DateTime<Utc> {
+        self.now += Duration::days(days);
+        self.now
+    }
+
+    fn account(&self, key: &str) -> Result<Uuid> {
+        self.accounts
+            .get(key)
+            .copied()
+            .with_context(|| format!("demo account {key} missing"))
+    }
+
+    /// A small PDF standing in for a scanned, signed document.
+    fn put_pdf(&self, title: &str) -> Result<(String, i64)> {
+        let body = format!("%PDF-1.4\n% Sepakat demo: {title}\n%%EOF\n");
+        let sha = self
+            .blobs
+            .put(body.as_bytes())
+            .context("writing a demo document to the blob store")?;
+        Ok((sha, body.len() as i64))
+    }
+
+    /// Submits an application and walks it through the first `steps` steps of `script`.
+    async fn walk(
+        &mut self,
+        workflow: &str,
+        agency: Uuid,
+        cast: &BTreeMap<&'static str, Uuid>,
+        request: Request,
+        script: &[Step],
+        steps: usize,
+    ) -> Result<Uuid> {
+        let at = self.tick(1);
+        let head = cast[HEAD];
+        let new = NewApplication {
+            id: None,
+            workflow: workflow.into(),
+            agency_id: agency,
+            office_id: None,
+            request,
+        };
+        let outcome = self
+            .store
+            .submit(new, head, at)
+            .await
+            .with_context(|| format!("demo submission to {workflow}"))?;
+        let id = outcome.application.id;
+        let mut version = outcome.application.version;
+        for step in script.iter().take(steps) {
+            let at = self.tick(3);
+            let result = match step {
+                Attach(who, key) => {
+                    let (sha256, size) = self.put_pdf(key)?;
+                    let doc = NewDocument {
+                        key: (*key).into(),
+                        filename: format!("{}.pdf", key.replace(':', "-")),
+                        sha256: sha256.clone(),
+                        content_type: Some("application/pdf".into()),
+                        size: Some(size),
+                        blob_path: Some(format!("{}/{}", &sha256[..2], sha256)),
+                    };
+                    self.store
+                        .attach_document(id, version, doc, cast[who], at)
+                        .await
+                }
+                Act(who, action) => {
+                    let command = Command::Transition {
+                        action: (*action).into(),
+                        comment: Some("Sesuai berkas.".into()),
+                    };
+                    self.store
+                        .execute(id, version, command, cast[who], at)
+                        .await
+                }
+                Attest(who) => {
+                    let details = AttestationDetails {
+                        connection: ConnectionType::VpnAgencyToDisdukcapil,
+                        provider: "Dinas Komunikasi dan Informatika".into(),
+                        cost_borne_by: "Lembaga pengguna".into(),
+                        technical_contact: "Tim teknis lembaga pengguna".into(),
+                    };
+                    self.store
+                        .execute(
+                            id,
+                            version,
+                            Command::RecordAttestation { details },
+                            cast[who],
+                            at,
+                        )
+                        .await
+                }
+            };
+            version = result.context("demo walk step")?.application.version;
+        }
+        Ok(id)
+    }
+}
+
+/// Creates the demo picture; refuses a database that already holds offices.
+pub async fn run(store: &Store, blobs: BlobStore, now: DateTime<Utc>) -> Result<Vec<DemoAccount>> {
+    if !store.offices().await?.is_empty() {
+        bail!(
+            "the database already holds data; `sepakat demo` only fills an empty one (use a new DATABASE_URL or delete sepakat.db)"
+        );
+    }
+    // Start 15 months back so the live grants have evaluations due and overdue.
+    let mut demo = Demo {
+        store,
+        blobs,
+        accounts: BTreeMap::new(),
+        now: now - Duration::days(460),
+    };
+    let t = demo.now;
+
+    let kalsel = store
+        .create_office(
+            NewOffice {
+                name: "Dinas Kependudukan, Pencatatan Sipil dan Keluarga Berencana Provinsi Kalimantan Selatan".into(),
+                region_code: "63".into(),
+                place_name: "Banjarbaru".into(),
+                address: "Jalan Aneka Tambang, Kawasan Perkantoran Pemerintah Provinsi, Banjarbaru".into(),
+                letter_code: None,
+                letter_unit: "Disdukcapil-KB".into(),
+                letter_pattern: None,
+                utc_offset_minutes: Some(480),
+            },
+            t,
+        )
+        .await?;
+    let kalbar = store
+        .create_office(
+            NewOffice {
+                name: "Dinas Kependudukan dan Pencatatan Sipil Provinsi Kalimantan Barat".into(),
+                region_code: "61".into(),
+                place_name: "Pontianak".into(),
+                address: "Jalan Sutan Syahrir, Pontianak".into(),
+                letter_code: None,
+                letter_unit: "Dukcapil".into(),
+                letter_pattern: None,
+                utc_offset_minutes: Some(420),
+            },
+            t,
+        )
+        .await?;
+    let pontianak = store
+        .create_office(
+            NewOffice {
+                name: "Dinas Kependudukan dan Pencatatan Sipil Kota Pontianak".into(),
+                region_code: "61.71".into(),
+                place_name: "Pontianak".into(),
+                address: "Jalan Letjen Sutoyo, Pontianak".into(),
+                letter_code: None,
+                letter_unit: "Dukcapil.4".into(),
+                letter_pattern: None,
+                utc_offset_minutes: Some(420),
+            },
+            t,
+        )
+        .await?;
+
+    let agency = |name: &str, office: Uuid| NewAgency {
+        name: name.into(),
+        kind: None,
+        office_id: office,
+        address: String::new(),
+    };
+    let mut agencies = BTreeMap::new();
+    for (key, name, office) in [
+        (
+            "dpmptsp_kalsel",
+            "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Provinsi Kalimantan Selatan",
+            kalsel.id,
+        ),
+        (
+            "disnakertrans_kalsel",
+            "Dinas Tenaga Kerja dan Transmigrasi Provinsi Kalimantan Selatan",
+            kalsel.id,
+        ),
+        (
+            "dinsos_kalsel",
+            "Dinas Sosial Provinsi Kalimantan Selatan",
+            kalsel.id,
+        ),
+        (
+            "bpkad_kalsel",
+            "Badan Pengelolaan Keuangan dan Aset Daerah Provinsi Kalimantan Selatan",
+            kalsel.id,
+        ),
+        ("rsud_ulin", "RSUD Ulin Banjarmasin", kalsel.id),
+        (
+            "disdikbud_ptk",
+            "Dinas Pendidikan dan Kebudayaan Kota Pontianak",
+            pontianak.id,
+        ),
+        (
+            "dpmptsp_ptk",
+            "Dinas Penanaman Modal, Tenaga Kerja dan Pelayanan Terpadu Satu Pintu Kota Pontianak",
+            pontianak.id,
+        ),
+        ("dinkes_ptk", "Dinas Kesehatan Kota Pontianak", pontianak.id),
+        (
+            "dinsos_ptk",
+            "Dinas Sosial Pemberdayaan Masyarakat dan Desa Kota Pontianak",
+            pontianak.id,
+        ),
+        (
+            "bappeda_ptk",
+            "Badan Perencanaan Pembangunan Daerah Kota Pontianak",
+            pontianak.id,
+        ),
+    ] {
+        agencies.insert(key, store.create_agency(agency(name, office), t).await?.id);
+    }
+
+    let mut printed = Vec::new();
+    let mut add = |email: &'static str,
+                   password: &'static str,
+                   name: &str,
+                   nip: Option<&str>,
+                   position: &str,
+                   role: Role,
+                   office: Option<Uuid>,
+                   agency: Option<Uuid>,
+                   province: Option<&str>,
+                   who: String| {
+        printed.push(DemoAccount {
+            email,
+            password,
+            role,
+            who,
+        });
+        NewAccount {
+            email: email.into(),
+            name: name.into(),
+            nip: nip.map(Into::into),
+            position: Some(position.into()),
+            role,
+            office_id: office,
+            agency_id: agency,
+            province: province.map(Into::into),
+        }
+    };
+    let specs = vec![
+        (
+            "koord_kalsel",
+            add(
+                "koordinator@disdukcapil.kalselprov.go.id",
+                "kalsel-koordinator",
+                "Hj. Rahmawati, S.Kom.",
+                Some("198203152006042011"),
+                "Kepala Bidang Pemanfaatan Data dan Inovasi Pelayanan",
+                Role::Coordinator,
+                Some(kalsel.id),
+                None,
+                None,
+                "Koordinator Disdukcapil-KB Provinsi Kalimantan Selatan".into(),
+            ),
+        ),
+        (
+            "koord2_kalsel",
+            add(
+                "reviu@disdukcapil.kalselprov.go.id",
+                "kalsel-reviu",
+                "Ahmad Fauzi, S.T.",
+                Some("198507212010011009"),
+                "Analis Kebijakan Ahli Muda",
+                Role::Coordinator,
+                Some(kalsel.id),
+                None,
+                None,
+                "Koordinator kedua (reviu PKS) Disdukcapil-KB Provinsi Kalimantan Selatan".into(),
+            ),
+        ),
+        (
+            "koord_ptk",
+            add(
+                "koordinator@disdukcapil.pontianak.go.id",
+                "pontianak-koordinator",
+                "Sri Wahyuni, S.E.",
+                Some("197911032005022004"),
+                "Kepala Bidang Pemanfaatan Data",
+                Role::Coordinator,
+                Some(pontianak.id),
+                None,
+                None,
+                "Koordinator Disdukcapil Kota Pontianak".into(),
+            ),
+        ),
+        (
+            "reviewer_kalbar",
+            add(
+                "peninjau@disdukcapil.kalbarprov.go.id",
+                "kalbar-peninjau",
+                "Drs. Yohanes Baptista",
+                Some("196812121993031007"),
+                "Kepala Seksi Kerja Sama",
+                Role::ProvincialReviewer,
+                None,
+                None,
+                Some("61"),
+                "Peninjau PKS Disdukcapil Provinsi Kalimantan Barat".into(),
+            ),
+        ),
+        (
+            "central",
+            add(
+                "ditjen@dukcapil.kemendagri.go.id",
+                "ditjen-dukcapil",
+                "Direktorat Integrasi Data Kependudukan Nasional",
+                None,
+                "Direktorat Jenderal Kependudukan dan Pencatatan Sipil",
+                Role::Central,
+                None,
+                None,
+                None,
+                "Ditjen Dukcapil".into(),
+            ),
+        ),
+        (
+            "head_dpmptsp_kalsel",
+            add(
+                "kepala@dpmptsp.kalselprov.go.id",
+                "dpmptsp-kalsel",
+                "Ir. H. Muhammad Nispuani",
+                Some("196905101996031004"),
+                "Kepala Dinas",
+                Role::AgencyHead,
+                None,
+                Some(agencies["dpmptsp_kalsel"]),
+                None,
+                "Kepala DPMPTSP Provinsi Kalimantan Selatan".into(),
+            ),
+        ),
+        (
+            "head_disnakertrans_kalsel",
+            add(
+                "kepala@disnakertrans.kalselprov.go.id",
+                "disnakertrans-kalsel",
+                "Drs. Siswansyah",
+                Some("196704151992031009"),
+                "Kepala Dinas",
+                Role::AgencyHead,
+                None,
+                Some(agencies["disnakertrans_kalsel"]),
+                None,
+                "Kepala Disnakertrans Provinsi Kalimantan Selatan".into(),
+            ),
+        ),
+        (
+            "head_disdikbud_ptk",
+            add(
+                "kepala@disdikbud.pontianak.go.id",
+                "disdikbud-pontianak",
+                "Syahdan Lazis, S.Pd., M.Si.",
+                Some("197005051995031006"),
+                "Kepala Dinas",
+                Role::AgencyHead,
+                None,
+                Some(agencies["disdikbud_ptk"]),
+                None,
+                "Kepala Dinas Pendidikan dan Kebudayaan Kota Pontianak".into(),
+            ),
+        ),
+        (
+            "head_dinkes_ptk",
+            add(
+                "kepala@dinkes.pontianak.go.id",
+                "dinkes-pontianak",
+                "dr. Saptiko, M.Med.Ed.",
+                Some("197408182003121004"),
+                "Kepala Dinas",
+                Role::AgencyHead,
+                None,
+                Some(agencies["dinkes_ptk"]),
+                None,
+                "Kepala Dinas Kesehatan Kota Pontianak".into(),
+            ),
+        ),
+        (
+            "auditor",
+            add(
+                "auditor@itjen.kemendagri.go.id",
+                "auditor-itjen",
+                "Inspektorat Jenderal",
+                None,
+                "Auditor",
+                Role::Auditor,
+                None,
+                None,
+                None,
+                "Auditor (hanya membaca)".into(),
+            ),
+        ),
+        (
+            "admin",
+            add(
+                "admin@sepakat.local",
+                "admin-sepakat",
+                "Administrator Sepakat",
+                None,
+                "Administrator",
+                Role::Admin,
+                None,
+                None,
+                None,
+                "Administrator".into(),
+            ),
+        ),
+    ];
+    // Heads of the other agencies exist too (the demo walks act as them) but are not printed.
+    let extra_heads = [
+        (
+            "head_dinsos_kalsel",
+            "kepala@dinsos.kalselprov.go.id",
+            "dinsos_kalsel",
+        ),
+        (
+            "head_bpkad_kalsel",
+            "kepala@bpkad.kalselprov.go.id",
+            "bpkad_kalsel",
+        ),
+        (
+            "head_rsud_ulin",
+            "direktur@rsudulin.kalselprov.go.id",
+            "rsud_ulin",
+        ),
+        (
+            "head_dpmptsp_ptk",
+            "kepala@dpmptsp.pontianak.go.id",
+            "dpmptsp_ptk",
+        ),
+        (
+            "head_dinsos_ptk",
+            "kepala@dinsos.pontianak.go.id",
+            "dinsos_ptk",
+        ),
+        (
+            "head_bappeda_ptk",
+            "kepala@bappeda.pontianak.go.id",
+            "bappeda_ptk",
+        ),
+    ];
+    for (key, spec) in specs {
+        let row = store.create_account(spec, t).await?;
+        demo.accounts.insert(key, row.id);
+    }
+    for (key, email, agency_key) in extra_heads {
+        let spec = NewAccount {
+            email: email.into(),
+            name: format!("Kepala {agency_key}"),
+            nip: None,
+            position: Some("Kepala".into()),
+            role: Role::AgencyHead,
+            office_id: None,
+            agency_id: Some(agencies[agency_key]),
+            province: None,
+        };
+        demo.accounts
+            .insert(key, store.create_account(spec, t).await?.id);
+    }
+    for a in &printed {
+        let id = store
+            .account_by_email(a.email)
+            .await?
+            .context("demo account just created")?
+            .id;
+        let hash = hash_password(a.password).map_err(anyhow::Error::msg)?;
+        store.set_password_hash(id, Some(hash), t).await?;
+    }
+
+    let cast = |demo: &Demo, head: &str, coord: &str| -> Result<BTreeMap<&'static str, Uuid>> {
+        Ok(BTreeMap::from([
+            (HEAD, demo.account(head)?),
+            (COORD, demo.account(coord)?),
+            (COORD2, demo.account("koord2_kalsel")?),
+            (REVIEWER, demo.account("reviewer_kalbar")?),
+            (CENTRAL, demo.account("central")?),
+        ]))
+    };
+    let prov = script(true);
+    let kab = script(false);
+    let at = |name: &str, script: &[Step]| {
+        script
+            .iter()
+            .position(|s| matches!(s, Act(_, a) if *a == name))
+            .expect("action in script")
+    };
+
+    // Kalimantan Selatan: long-running ones first, so their evaluations fall due.
+    let c = cast(&demo, "head_rsud_ulin", "koord_kalsel")?;
+    demo.walk(
+        "pks-provinsi",
+        agencies["rsud_ulin"],
+        &c,
+        request(
+            "Verifikasi identitas pasien JKN",
+            "Nomor rekam medis dipadankan dengan NIK",
+            AccessMethod::CardReader,
+            basic_elements(),
+        ),
+        &prov,
+        prov.len(),
+    )
+    .await?;
+    // DPMPTSP and Disnakertrans: approved, juknis signed, specification sent — but no user ID:
+    // the network statement is missing (the April 2021 case).
+    let blocked = at("verifikasi_jaringan_tertutup", &prov) - 2;
+    let c = cast(&demo, "head_dpmptsp_kalsel", "koord_kalsel")?;
+    demo.walk(
+        "pks-provinsi",
+        agencies["dpmptsp_kalsel"],
+        &c,
+        request(
+            "Verifikasi data pemohon perizinan berusaha",
+            "Nomor Induk Berusaha (NIB) dipadankan dengan NIK",
+            AccessMethod::WebPortal,
+            basic_elements(),
+        ),
+        &prov,
+        blocked,
+    )
+    .await?;
+    let c = cast(&demo, "head_disnakertrans_kalsel", "koord_kalsel")?;
+    demo.walk(
+        "pks-provinsi",
+        agencies["disnakertrans_kalsel"],
+        &c,
+        request(
+            "Verifikasi pencari kerja dan calon transmigran",
+            "Nomor kartu pencari kerja (AK/1) dipadankan dengan NIK",
+            AccessMethod::WebPortal,
+            basic_elements(),
+        ),
+        &prov,
+        blocked,
+    )
+    .await?;
+    let c = cast(&demo, "head_dinsos_kalsel", "koord_kalsel")?;
+    demo.walk(
+        "pks-provinsi",
+        agencies["dinsos_kalsel"],
+        &c,
+        request(
+            "Pemadanan data penerima bantuan sosial",
+            "Nomor DTKS dipadankan dengan NIK",
+            AccessMethod::WebPortal,
+            basic_elements(),
+        ),
+        &prov,
+        at("catat_persetujuan_dirjen", &prov) - 1,
+    )
+    .await?;
+    let c = cast(&demo, "head_bpkad_kalsel", "koord_kalsel")?;
+    demo.walk(
+        "pks-provinsi",
+        agencies["bpkad_kalsel"],
+        &c,
+        request(
+            "Verifikasi wajib pajak kendaraan bermotor",
+            "NPWPD dipadankan dengan NIK",
+            AccessMethod::WebPortal,
+            basic_elements(),
+        ),
+        &prov,
+        0,
+    )
+    .await?;
+
+    // Kota Pontianak: Disdikbud and DPMPTSP signed their PKS after consultation with Kalimantan Barat.
+    let c = cast(&demo, "head_dpmptsp_ptk", "koord_ptk")?;
+    demo.walk(
+        "pks-kabkota",
+        agencies["dpmptsp_ptk"],
+        &c,
+        request(
+            "Verifikasi data pemohon perizinan",
+            "Nomor izin dipadankan dengan NIK",
+            AccessMethod::WebPortal,
+            basic_elements(),
+        ),
+        &kab,
+        kab.len(),
+    )
+    .await?;
+    let c = cast(&demo, "head_disdikbud_ptk", "koord_ptk")?;
+    let mut sekolah = basic_elements();
+    sekolah.push(el("nomor_kk", "Zonasi penerimaan peserta didik baru"));
+    demo.walk(
+        "pks-kabkota",
+        agencies["disdikbud_ptk"],
+        &c,
+        request(
+            "Verifikasi data calon peserta didik baru (PPDB)",
+            "NISN dipadankan dengan NIK",
+            AccessMethod::WebPortal,
+            sekolah,
+        ),
+        &kab,
+        at("catat_juknis_ditandatangani", &kab),
+    )
+    .await?;
+    let c = cast(&demo, "head_dinkes_ptk", "koord_ptk")?;
+    demo.walk(
+        "pks-kabkota",
+        agencies["dinkes_ptk"],
+        &c,
+        request(
+            "Verifikasi sasaran imunisasi dan layanan kesehatan",
+            "Nomor kepesertaan layanan kesehatan daerah dipadankan dengan NIK",
+            AccessMethod::WebPortal,
+            basic_elements(),
+        ),
+        &kab,
+        at("setujui_draf_pks", &kab),
+    )
+    .await?;
+    let c = cast(&demo, "head_dinsos_ptk", "koord_ptk")?;
+    demo.walk(
+        "pks-kabkota",
+        agencies["dinsos_ptk"],
+        &c,
+        request(
+            "Pemadanan data penerima bantuan",
+            "Nomor DTKS dipadankan dengan NIK",
+            AccessMethod::WebPortal,
+            basic_elements(),
+        ),
+        &kab,
+        at("catat_izin_kepala_daerah", &kab),
+    )
+    .await?;
+    let c = cast(&demo, "head_bappeda_ptk", "koord_ptk")?;
+    let mut agregat = request(
+        "Perencanaan pembangunan: jumlah penduduk per kelurahan",
+        "",
+        AccessMethod::WebPortal,
+        vec![
+            el("jenis_kelamin", "Jumlah penduduk menurut jenis kelamin"),
+            el("tanggal_lahir", "Jumlah penduduk menurut kelompok umur"),
+        ],
+    );
+    agregat.data_type = DataType::Aggregate;
+    agregat.access_method = None;
+    agregat.data_balikan.clear();
+    agregat.duration_months = 1;
+    demo.walk("data-agregat", agencies["bappeda_ptk"], &c, agregat, &[], 0)
+        .await?;
+    let _ = kalbar;
+    Ok(printed)
+}

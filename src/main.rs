@@ -1,0 +1,400 @@
+//! `sepakat`: the command-line entry point. It wires the crates together; the logic lives in them.
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use sepakat_core::Workflow;
+use sepakat_core::diagram;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+mod demo;
+
+#[derive(Parser)]
+#[command(
+    name = "sepakat",
+    version,
+    about = "Sepakat: the system of record for population-data agreements (PKS)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check and draw workflow files.
+    #[command(subcommand)]
+    Workflow(WorkflowCommand),
+    /// Apply the database migrations (harmless when there is nothing to do).
+    Migrate(DbArgs),
+    /// Work with the tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Run the server: the JSON API (and pages) on the embedded SQLite default unless told otherwise.
+    Serve(sepakat_web::config::ServeConfig),
+    /// Fill an empty database with the demo picture (Kalimantan Selatan, Kota Pontianak) and print the accounts.
+    Demo {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Folder for the demo's documents (the server's blob store).
+        #[arg(long, env = "SEPAKAT_BLOBS", default_value = "blobs")]
+        blobs: PathBuf,
+        /// Folder of workflow files to register.
+        #[arg(long, env = "SEPAKAT_WORKFLOWS", default_value = "workflows")]
+        workflows: PathBuf,
+    },
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Print the OpenAPI document of the JSON API (the committed copy is docs/openapi.json).
+    Openapi,
+    /// Render the letters of an application.
+    #[command(subcommand)]
+    Letters(LettersCommand),
+}
+
+#[derive(Subcommand)]
+enum LettersCommand {
+    /// Render one letter of an application to a file: numbered if its stage produced it, else a draft.
+    Render {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        application: uuid::Uuid,
+        /// A letter of the application's workflow, e.g. surat_permohonan or pks.
+        #[arg(long)]
+        letter: String,
+        #[arg(long, value_enum, default_value_t = LetterFormat::Pdf)]
+        format: LetterFormat,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LetterFormat {
+    Pdf,
+    Html,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account. The password is read from SEPAKAT_PASSWORD or, failing that, one line of standard input.
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// agency_head, coordinator, provincial_reviewer, central, auditor or admin.
+        #[arg(long)]
+        role: sepakat_core::Role,
+        /// For coordinators: their office's id.
+        #[arg(long)]
+        office: Option<uuid::Uuid>,
+        /// For agency heads: their agency's id.
+        #[arg(long)]
+        agency: Option<uuid::Uuid>,
+        /// For provincial reviewers: the two-digit province code.
+        #[arg(long)]
+        province: Option<String>,
+        #[arg(long)]
+        nip: Option<String>,
+        #[arg(long)]
+        position: Option<String>,
+    },
+}
+
+#[derive(clap::Args)]
+struct DbArgs {
+    /// sqlite://FILE?mode=rwc or postgres://USER@HOST:PORT/DB
+    #[arg(long, env = "DATABASE_URL", default_value = sepakat_store::DEFAULT_DATABASE_URL)]
+    database_url: String,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk every application's hash chain; exits non-zero naming the first broken event of each.
+    Verify(DbArgs),
+}
+
+#[derive(Subcommand)]
+enum WorkflowCommand {
+    /// Validate workflow files; exits non-zero with every error (file:line:column) when one is invalid.
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print the pipeline of a workflow as Mermaid or Graphviz DOT.
+    Diagram {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = DiagramFormat::Mermaid)]
+        format: DiagramFormat,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DiagramFormat {
+    Mermaid,
+    Dot,
+}
+
+fn load_workflow(path: &PathBuf) -> Result<Result<Workflow, sepakat_core::WorkflowErrors>> {
+    let source = std::fs::read_to_string(path).with_context(|| {
+        format!(
+            "cannot read workflow file {}: check the path",
+            path.display()
+        )
+    })?;
+    Ok(Workflow::from_toml(&path.display().to_string(), &source))
+}
+
+/// Runs an async store operation from the synchronous CLI.
+fn block_on<T>(f: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?
+        .block_on(f)
+}
+
+async fn open_store(db: &DbArgs) -> Result<sepakat_store::Store> {
+    sepakat_store::Store::connect(&db.database_url)
+        .await
+        .context("cannot open the database (check DATABASE_URL)")
+}
+
+/// Opens the database, applies migrations and registers the workflow files.
+async fn prepare_store(
+    database_url: &str,
+    workflows: &std::path::Path,
+) -> Result<sepakat_store::Store> {
+    let store = sepakat_store::Store::connect(database_url)
+        .await
+        .with_context(|| format!("cannot open the database {database_url} (check DATABASE_URL)"))?;
+    store.migrate().await.context("migration failed")?;
+    store
+        .register_workflow_dir(workflows, chrono::Utc::now())
+        .await
+        .with_context(|| {
+            format!(
+                "cannot load the workflows in {} (set --workflows or SEPAKAT_WORKFLOWS)",
+                workflows.display()
+            )
+        })?;
+    Ok(store)
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SEPAKAT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Openapi => {
+            println!("{}", sepakat_web::openapi::json());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve(config) => {
+            init_tracing();
+            actix_web::rt::System::new().block_on(async move {
+                let store = prepare_store(&config.database_url, &config.workflows).await?;
+                let listen = config.listen;
+                let app = sepakat_web::Application::build(
+                    config,
+                    store,
+                    std::sync::Arc::new(sepakat_web::SystemClock),
+                )
+                .with_context(|| {
+                    format!("cannot start the server on {listen} (another server on that port? set --listen; a broken template override? check --templates)")
+                })?;
+                tracing::info!(
+                    port = app.port,
+                    "Sepakat listening on http://{}:{}/",
+                    listen.ip(),
+                    app.port
+                );
+                println!(
+                    "Sepakat listening on http://{}:{}/ (Ctrl-C stops it)",
+                    listen.ip(),
+                    app.port
+                );
+                app.server.await.context("server stopped with an error")?;
+                Ok(ExitCode::SUCCESS)
+            })
+        }
+        Command::Demo {
+            db,
+            blobs,
+            workflows,
+        } => block_on(async move {
+            let store = prepare_store(&db.database_url, &workflows).await?;
+            let accounts = demo::run(
+                &store,
+                sepakat_web::blobs::BlobStore::new(&blobs),
+                chrono::Utc::now(),
+            )
+            .await?;
+            println!("Demo data created in {}. Sign in with:\n", db.database_url);
+            println!(
+                "{:<44} {:<24} {:<20} {}",
+                "e-mail", "password", "role", "who"
+            );
+            for a in accounts {
+                println!(
+                    "{:<44} {:<24} {:<20} {}",
+                    a.email,
+                    a.password,
+                    a.role.as_str(),
+                    a.who
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }),
+        Command::User(UserCommand::Add {
+            db,
+            email,
+            name,
+            role,
+            office,
+            agency,
+            province,
+            nip,
+            position,
+        }) => block_on(async move {
+            let password = match std::env::var("SEPAKAT_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .context("cannot read the password from standard input")?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            if password.chars().count() < 10 {
+                bail!(
+                    "the password must have at least 10 characters (give it in SEPAKAT_PASSWORD or on standard input)"
+                );
+            }
+            let store = open_store(&db).await?;
+            store.migrate().await.context("migration failed")?;
+            let now = chrono::Utc::now();
+            let account = store
+                .create_account(
+                    sepakat_store::NewAccount {
+                        email,
+                        name,
+                        nip,
+                        position,
+                        role,
+                        office_id: office,
+                        agency_id: agency,
+                        province,
+                    },
+                    now,
+                )
+                .await?;
+            let hash =
+                sepakat_web::security::hash_password(&password).map_err(anyhow::Error::msg)?;
+            store.set_password_hash(account.id, Some(hash), now).await?;
+            println!(
+                "account {} created: {} ({})",
+                account.id, account.email, account.role
+            );
+            Ok(ExitCode::SUCCESS)
+        }),
+        Command::Letters(LettersCommand::Render {
+            db,
+            application,
+            letter,
+            format,
+            out,
+        }) => block_on(async move {
+            let store = open_store(&db).await?;
+            let format = match format {
+                LetterFormat::Pdf => sepakat_web::api::letters::Format::Pdf,
+                LetterFormat::Html => sepakat_web::api::letters::Format::Html,
+            };
+            let bytes = sepakat_web::api::letters::render(&store, application, &letter, format)
+                .await
+                .with_context(|| {
+                    format!("cannot render letter `{letter}` of application {application}")
+                })?;
+            std::fs::write(&out, &bytes)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            println!("{} written ({} bytes)", out.display(), bytes.len());
+            Ok(ExitCode::SUCCESS)
+        }),
+        Command::Migrate(db) => block_on(async {
+            let store = open_store(&db).await?;
+            let applied = store.migrate().await.context("migration failed")?;
+            println!("{applied} migration(s) applied; the schema is up to date");
+            Ok(ExitCode::SUCCESS)
+        }),
+        Command::Audit(AuditCommand::Verify(db)) => block_on(async {
+            let store = open_store(&db).await?;
+            let report = store
+                .verify_audit()
+                .await
+                .context("cannot read the audit log (run `sepakat migrate` first?)")?;
+            if report.is_ok() {
+                println!("{report}");
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!("{report}");
+                Ok(ExitCode::FAILURE)
+            }
+        }),
+        Command::Workflow(WorkflowCommand::Check { files }) => {
+            let mut failed = false;
+            for f in &files {
+                match load_workflow(f)? {
+                    Ok(wf) => println!(
+                        "{}: ok ({} {}, {} stages, {} transitions, sha256 {})",
+                        f.display(),
+                        wf.name,
+                        wf.title,
+                        wf.stages.len(),
+                        wf.transitions.len(),
+                        &wf.hash[..12]
+                    ),
+                    Err(errors) => {
+                        failed = true;
+                        eprintln!("{errors}");
+                    }
+                }
+            }
+            Ok(if failed {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Workflow(WorkflowCommand::Diagram { file, format }) => {
+            let wf = match load_workflow(&file)? {
+                Ok(wf) => wf,
+                Err(errors) => bail!("{errors}"),
+            };
+            let format = match format {
+                DiagramFormat::Mermaid => diagram::Format::Mermaid,
+                DiagramFormat::Dot => diagram::Format::Dot,
+            };
+            print!("{}", diagram::render(&wf, format));
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

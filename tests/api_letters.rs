@@ -1,0 +1,309 @@
+//! Letters rendered from the demo data through the API and the CLI: every numbered letter as
+//! HTML and PDF, drafts without a number, scope, archiving, and hostile values kept as text.
+
+mod common;
+
+use common::who::*;
+use common::*;
+use reqwest::StatusCode;
+use sepakat_store::ApplicationFilter;
+use serde_json::{Value, json};
+use std::process::Command;
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+        .replace('=', "&#x3D;")
+}
+
+fn letter_path(id: impl std::fmt::Display, letter: &str) -> String {
+    format!("/api/v1/applications/{id}/letters/{letter}")
+}
+
+async fn every_numbered_letter_renders(db: Db) {
+    let app = spawn_app(db).await;
+    let central = app.token(CENTRAL.0, CENTRAL.1).await;
+    let coord_ptk = app.token(KOORD_PTK.0, KOORD_PTK.1).await;
+    let head_disdik = app.token(HEAD_DISDIK_PTK.0, HEAD_DISDIK_PTK.1).await;
+
+    let filter = ApplicationFilter {
+        limit: Some(500),
+        ..ApplicationFilter::default()
+    };
+    let apps = app.store.list_applications(&filter).await.unwrap().items;
+    let mut rendered = 0;
+    let mut workflows = std::collections::BTreeSet::new();
+    for row in &apps {
+        let agency = app.store.agency(row.agency_id).await.unwrap();
+        for l in app.store.application_letters(row.id).await.unwrap() {
+            let path = letter_path(row.id, &l.letter);
+            let res = app.get(&central, &format!("{path}?format=html")).await;
+            assert_eq!(res.status(), StatusCode::OK, "{} of {}", l.letter, row.id);
+            assert_eq!(
+                res.headers()["content-type"],
+                "text/html; charset=utf-8",
+                "{}",
+                l.letter
+            );
+            assert_eq!(res.headers()["x-letter-number"], l.number.as_str());
+            let html = res.text().await.unwrap();
+            assert!(
+                html.contains(&escape(&l.number)),
+                "{}: number {} missing",
+                l.letter,
+                l.number
+            );
+            assert!(
+                html.contains(&escape(&agency.name)),
+                "{}: agency {} missing",
+                l.letter,
+                agency.name
+            );
+            assert!(!html.contains("draf — belum bernomor"), "{}", l.letter);
+
+            let res = app.get(&central, &format!("{path}?format=pdf")).await;
+            assert_eq!(res.status(), StatusCode::OK, "{} as PDF", l.letter);
+            assert_eq!(res.headers()["content-type"], "application/pdf");
+            let pdf = res.bytes().await.unwrap();
+            assert!(pdf.starts_with(b"%PDF"), "{} is no PDF", l.letter);
+            rendered += 1;
+            workflows.insert(row.workflow_name.clone());
+        }
+    }
+    assert!(rendered >= 20, "only {rendered} letters rendered");
+    assert!(workflows.contains("pks-provinsi") && workflows.contains("pks-kabkota"));
+
+    // A Kalimantan Selatan application is out of Pontianak's scope and of another agency's.
+    let kalsel = apps
+        .iter()
+        .find(|r| r.workflow_name == "pks-provinsi" && r.stage == "akses_aktif")
+        .expect("a live Kalsel application");
+    for token in [&coord_ptk, &head_disdik] {
+        let res = app
+            .get(token, &letter_path(kalsel.id, "surat_permohonan"))
+            .await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    }
+
+    // A bad format, a name that is no letter, and a letter of another workflow.
+    let res = app
+        .get(
+            &central,
+            &format!("{}?format=docx", letter_path(kalsel.id, "pks")),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    for name in ["nope", "surat_izin_kepala_daerah"] {
+        let res = app.get(&central, &letter_path(kalsel.id, name)).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{name}");
+    }
+
+    // A letter the application has not reached yet is a draft without a number.
+    let fresh = apps
+        .iter()
+        .find(|r| r.workflow_name == "pks-provinsi" && r.stage == "permohonan")
+        .expect("a fresh provincial application");
+    let numbers: Vec<String> = app
+        .store
+        .application_letters(fresh.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| l.number)
+        .collect();
+    assert!(!numbers.is_empty());
+    for format in ["html", "pdf"] {
+        let res = app
+            .get(
+                &central,
+                &format!("{}?format={format}", letter_path(fresh.id, "pks")),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(res.headers().get("x-letter-number").is_none());
+        let body = res.bytes().await.unwrap();
+        if format == "html" {
+            let html = String::from_utf8(body.to_vec()).unwrap();
+            assert!(html.contains("belum bernomor"), "draft marker missing");
+            assert!(!html.contains("/Disdukcapil-KB/"), "a draft shows a number");
+            for n in &numbers {
+                assert!(!html.contains(n.as_str()));
+            }
+        } else {
+            assert!(body.starts_with(b"%PDF"));
+        }
+    }
+
+    // The aggregate-data answer needs figures Sepakat does not hold: a 422 naming the field,
+    // never a letter with a silent blank.
+    let agregat = apps
+        .iter()
+        .find(|r| r.workflow_name == "data-agregat")
+        .expect("an aggregate-data application");
+    let res = app
+        .get(
+            &central,
+            &letter_path(agregat.id, "surat_jawaban_data_agregat"),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = res.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["code"], "letter_field_missing");
+    assert_eq!(problem["errors"][0]["field"], "extra.data_agregat");
+
+    // The CLI renders the same letter to a file.
+    let out = std::env::temp_dir().join(format!("sepakat-letter-{}.html", uuid::Uuid::new_v4()));
+    let l = &app.store.application_letters(kalsel.id).await.unwrap()[0];
+    let run = Command::new(env!("CARGO_BIN_EXE_sepakat"))
+        .args(["letters", "render", "--application"])
+        .arg(kalsel.id.to_string())
+        .args(["--letter", &l.letter, "--format", "html", "--out"])
+        .arg(&out)
+        .env("DATABASE_URL", app.db.as_ref().unwrap().url())
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let html = std::fs::read_to_string(&out).unwrap();
+    std::fs::remove_file(&out).ok();
+    assert!(html.contains(&escape(&l.number)));
+    let pdf_out = out.with_extension("pdf");
+    let run = Command::new(env!("CARGO_BIN_EXE_sepakat"))
+        .args(["letters", "render", "--application"])
+        .arg(kalsel.id.to_string())
+        .args(["--letter", "pks", "--format", "pdf", "--out"])
+        .arg(&pdf_out)
+        .env("DATABASE_URL", app.db.as_ref().unwrap().url())
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    let pdf = std::fs::read(&pdf_out).unwrap();
+    std::fs::remove_file(&pdf_out).ok();
+    assert!(pdf.starts_with(b"%PDF"));
+    // An unknown letter is a clear error, not a file.
+    let run = Command::new(env!("CARGO_BIN_EXE_sepakat"))
+        .args(["letters", "render", "--application"])
+        .arg(kalsel.id.to_string())
+        .args(["--letter", "nope", "--format", "pdf", "--out"])
+        .arg(&pdf_out)
+        .env("DATABASE_URL", app.db.as_ref().unwrap().url())
+        .output()
+        .unwrap();
+    assert!(!run.status.success());
+    assert!(String::from_utf8_lossy(&run.stderr).contains("`nope` is not a letter"));
+    assert!(!pdf_out.exists());
+
+    app.stop().await;
+}
+on_both_databases!(every_numbered_letter_renders);
+
+async fn archive_and_hostile_values(db: Db) {
+    let app = spawn_app(db).await;
+    let coord = app.token(KOORD_PTK.0, KOORD_PTK.1).await;
+    let coord_kalsel = app.token(KOORD_KALSEL.0, KOORD_KALSEL.1).await;
+    let head = app.token(HEAD_DISDIK_PTK.0, HEAD_DISDIK_PTK.1).await;
+
+    // A hostile purpose stays text in the letter numbered at submission.
+    let mut body = ordinary_request("pks-kabkota");
+    body["purpose"] = json!("Verifikasi <script>alert(1)</script> data {{x}} penerima layanan");
+    let res = app.post(&head, "/api/v1/applications", body).await;
+    let status = res.status();
+    let created: Value = res.json().await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_str().unwrap().to_string();
+    let number = created["letters"][0]["number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let res = app.get(&head, &letter_path(&id, "surat_permohonan")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains(&number));
+    assert!(!html.contains("<script>"), "script tag came through");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(html.contains("{{x}}"), "handlebars syntax was interpreted");
+    let res = app
+        .get(
+            &head,
+            &format!("{}?format=pdf", letter_path(&id, "surat_permohonan")),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.bytes().await.unwrap().starts_with(b"%PDF"));
+
+    // Only coordinators and Ditjen archive; an agency head may not.
+    let archive = format!("{}/archive", letter_path(&id, "surat_permohonan"));
+    let res = app.post(&head, &archive, json!({})).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // Out of scope: Kalsel's coordinator does not see a Pontianak application.
+    let res = app.post(&coord_kalsel, &archive, json!({})).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // Not archived yet: nothing to download.
+    let res = app.get(&coord, &archive).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // A letter the application has not reached has no number to archive.
+    let res = app
+        .post(
+            &coord,
+            &format!("{}/archive", letter_path(&id, "pks")),
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = res.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["code"], "letter_not_numbered");
+
+    let res = app.post(&coord, &archive, json!({})).await;
+    let status = res.status();
+    let archived: Value = res.json().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{archived}");
+    assert_eq!(archived["number"], number.as_str());
+    let sha = archived["document_sha256"].as_str().unwrap().to_string();
+    assert_eq!(sha.len(), 64);
+    let row = app
+        .store
+        .letter(archived["id"].as_str().unwrap().parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(row.document_sha256.as_deref(), Some(sha.as_str()));
+
+    // The archived PDF downloads back, and its bytes hash to the recorded SHA-256.
+    let res = app.get(&head, &archive).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["x-content-sha256"], sha.as_str());
+    let pdf = res.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    let scratch = std::env::temp_dir().join(format!("sepakat-sha-{}", uuid::Uuid::new_v4()));
+    let recomputed = sepakat_web::blobs::BlobStore::new(&scratch)
+        .put(&pdf)
+        .unwrap();
+    std::fs::remove_dir_all(&scratch).ok();
+    assert_eq!(recomputed, sha);
+    // The endpoints are documented.
+    let doc: Value = app
+        .client
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let letters = &doc["paths"]["/api/v1/applications/{id}/letters/{letter}"];
+    assert!(letters.get("get").is_some(), "preview undocumented");
+    let archive_doc = &doc["paths"]["/api/v1/applications/{id}/letters/{letter}/archive"];
+    assert!(archive_doc.get("post").is_some() && archive_doc.get("get").is_some());
+
+    // The detail lists the letter with its SHA-256.
+    let detail = app.detail(&head, &id).await;
+    assert_eq!(detail["letters"][0]["document_sha256"], sha.as_str());
+
+    app.stop().await;
+}
+on_both_databases!(archive_and_hostile_values);

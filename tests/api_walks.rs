@@ -1,0 +1,253 @@
+//! One application walked through each workflow over HTTP by the right people, with the
+//! attestation gate refusing the user ID before the network statement is recorded.
+
+mod common;
+
+use common::who::*;
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+fn attestation() -> Value {
+    json!({"command": "record_attestation", "details": {
+        "connection": "vpn_agency_to_disdukcapil",
+        "provider": "Diskominfo Kota Pontianak",
+        "cost_borne_by": "Lembaga pengguna",
+        "technical_contact": "Tim teknis Disdikbud"
+    }})
+}
+
+async fn submit(app: &TestApp, token: &str, body: Value) -> Value {
+    let res = app.post(token, "/api/v1/applications", body).await;
+    let status = res.status();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body
+}
+
+async fn kabkota_walk(db: Db) {
+    let app = spawn_app(db).await;
+    let head = app.token(HEAD_DINKES_PTK.0, HEAD_DINKES_PTK.1).await;
+    let coord = app.token(KOORD_PTK.0, KOORD_PTK.1).await;
+    let reviewer = app.token(REVIEWER_KALBAR.0, REVIEWER_KALBAR.1).await;
+    let central = app.token(CENTRAL.0, CENTRAL.1).await;
+
+    let created = submit(&app, &head, ordinary_request("pks-kabkota")).await;
+    let id = created["id"].as_str().unwrap().to_string();
+    assert_eq!(created["stage"], "permohonan");
+    assert_eq!(created["letters"][0]["letter"], "surat_permohonan");
+    assert!(
+        created["letters"][0]["number"]
+            .as_str()
+            .unwrap()
+            .contains("/Dukcapil.4/")
+    );
+
+    app.attach(&head, &id, "signed:surat_permohonan").await;
+    // It now waits on the coordinator.
+    let waiting: Value = app
+        .get(&coord, "/api/v1/applications?waiting_on_me=true&limit=500")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        waiting["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["id"] == id.as_str()),
+        "{waiting}"
+    );
+    app.act(&coord, &id, "teruskan_ke_kepala_daerah").await;
+    app.attach(&coord, &id, "signed:surat_izin_kepala_daerah")
+        .await;
+    app.act(&coord, &id, "catat_izin_kepala_daerah").await;
+    app.attach(&central, &id, "persetujuan_dirjen").await;
+    app.act(&central, &id, "catat_persetujuan_dirjen").await;
+    app.act(&coord, &id, "ajukan_draf_pks").await;
+    app.act(&reviewer, &id, "kembalikan_draf_pks").await;
+    app.act(&coord, &id, "ajukan_draf_pks").await;
+    app.act(&reviewer, &id, "setujui_draf_pks").await;
+    app.attach(&coord, &id, "signed:pks").await;
+    app.act(&coord, &id, "catat_pks_ditandatangani").await;
+    app.attach(&coord, &id, "signed:juknis").await;
+    app.act(&coord, &id, "catat_juknis_ditandatangani").await;
+    app.attach(&head, &id, "spesifikasi_teknis").await;
+    app.act(&head, &id, "ajukan_spesifikasi_teknis").await;
+
+    // The gate: no verification, no user ID, before the network statement is on record.
+    let detail = app.detail(&coord, &id).await;
+    let v = detail["version"].as_i64().unwrap();
+    let res = app
+        .post(
+            &coord,
+            &format!("/api/v1/applications/{id}/transitions"),
+            json!({"action": "verifikasi_jaringan_tertutup", "expected_version": v}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = res.json().await.unwrap();
+    assert_eq!(problem["type"], "/problems/requirements-unmet");
+    assert_eq!(problem["errors"][0]["code"], "missing_attestation");
+    assert!(
+        problem["errors"][0]["message_id"]
+            .as_str()
+            .unwrap()
+            .contains("jaringan tertutup")
+    );
+    // Recording it needs the signed statement on file first.
+    let res = app.command(&coord, &id, attestation()).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = res.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["code"], "missing_document");
+
+    app.attach(&head, &id, "pernyataan_jaringan").await;
+    let res = app.command(&coord, &id, attestation()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    app.act(&coord, &id, "verifikasi_jaringan_tertutup").await;
+    let after = app.act(&central, &id, "terbitkan_user_id_uji").await;
+    assert_eq!(after["grants"][0]["kind"], "test");
+    app.attach(&head, &id, "laporan_uji_beban").await;
+    app.act(&coord, &id, "catat_uji_beban_berhasil").await;
+    app.attach(&coord, &id, "signed:berita_acara_poc").await;
+    app.act(&coord, &id, "catat_poc_berhasil").await;
+    let live = app.act(&central, &id, "terbitkan_user_id_produksi").await;
+    assert_eq!(live["stage"], "akses_aktif");
+    assert!(
+        live["next_evaluation_due"].is_string(),
+        "evaluations scheduled: {live}"
+    );
+    let production = live["grants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["kind"] == "production")
+        .expect("production grant");
+    assert_eq!(production["status"], "active");
+    // The command's answer carries only what it added: the grant it issued, no old history.
+    let added: Vec<&str> = live["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        added.contains(&"grant_issued") && !added.contains(&"submitted"),
+        "{added:?}"
+    );
+    assert_eq!(live["letters"][0]["letter"], "permohonan_user_id_produksi");
+    let full = app.detail(&head, &id).await;
+    assert!(full["timeline"].as_array().unwrap().len() > 40);
+    // The uploaded statement downloads back byte for byte.
+    let doc = full["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["key"] == "pernyataan_jaringan")
+        .unwrap();
+    let res = app
+        .get(
+            &head,
+            &format!(
+                "/api/v1/applications/{id}/documents/{}",
+                doc["id"].as_str().unwrap()
+            ),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    assert_eq!(
+        res.bytes().await.unwrap().as_ref(),
+        b"%PDF-1.4\n% pernyataan_jaringan\n%%EOF\n"
+    );
+    // And the audit chain of everything above verifies.
+    assert!(app.store.verify_audit().await.unwrap().is_ok());
+    app.stop().await;
+}
+on_both_databases!(kabkota_walk);
+
+async fn provincial_walk(db: Db) {
+    let app = spawn_app(db).await;
+    let head = app
+        .token(HEAD_DISNAKER_KALSEL.0, HEAD_DISNAKER_KALSEL.1)
+        .await;
+    let coord = app.token(KOORD_KALSEL.0, KOORD_KALSEL.1).await;
+    let coord2 = app.token(REVIU_KALSEL.0, REVIU_KALSEL.1).await;
+    let central = app.token(CENTRAL.0, CENTRAL.1).await;
+    // The provincial workflow does not offer web services (Kalimantan Selatan stopped them).
+    let mut body = ordinary_request("pks-provinsi");
+    body["access_method"] = json!("web_service");
+    let res = app.post(&head, "/api/v1/applications", body.clone()).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = res.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["code"], "method_not_allowed");
+    assert_eq!(problem["errors"][0]["field"], "access_method");
+    body["access_method"] = json!("card_reader");
+    let id = submit(&app, &head, body).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    app.attach(&head, &id, "signed:surat_permohonan").await;
+    app.act(&coord, &id, "teruskan_ke_gubernur").await;
+    app.attach(&coord, &id, "signed:surat_persetujuan_gubernur")
+        .await;
+    app.act(&coord, &id, "catat_surat_gubernur").await;
+    app.attach(&central, &id, "persetujuan_dirjen").await;
+    app.act(&central, &id, "catat_persetujuan_dirjen").await;
+    app.act(&coord, &id, "ajukan_draf_pks").await;
+    // Four-eyes: the drafter's approval is refused, someone else's is taken.
+    let v = app.detail(&coord, &id).await["version"].as_i64().unwrap();
+    let res = app
+        .post(
+            &coord,
+            &format!("/api/v1/applications/{id}/transitions"),
+            json!({"action": "setujui_draf_pks", "expected_version": v}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["errors"][0]["code"],
+        "four_eyes"
+    );
+    app.act(&coord2, &id, "setujui_draf_pks").await;
+    app.attach(&coord, &id, "signed:pks").await;
+    app.act(&coord, &id, "catat_pks_ditandatangani").await;
+    app.attach(&coord, &id, "signed:juknis").await;
+    app.act(&coord, &id, "catat_juknis_ditandatangani").await;
+    app.attach(&head, &id, "spesifikasi_teknis").await;
+    app.act(&head, &id, "ajukan_spesifikasi_teknis").await;
+    app.attach(&head, &id, "pernyataan_jaringan").await;
+    assert_eq!(
+        app.command(&coord, &id, attestation()).await.status(),
+        StatusCode::OK
+    );
+    app.act(&coord, &id, "verifikasi_jaringan_tertutup").await;
+    app.act(&central, &id, "terbitkan_user_id_uji").await;
+    app.attach(&head, &id, "laporan_uji_beban").await;
+    app.act(&coord, &id, "catat_uji_beban_berhasil").await;
+    app.attach(&coord, &id, "signed:berita_acara_poc").await;
+    app.act(&coord, &id, "catat_poc_berhasil").await;
+    let live = app.act(&central, &id, "terbitkan_user_id_produksi").await;
+    assert_eq!(live["stage"], "akses_aktif");
+    // Withdrawing the attestation suspends the live grant.
+    let res = app
+        .command(
+            &coord,
+            &id,
+            json!({"command": "withdraw_attestation", "reason": "VPN diputus penyedia"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let after: Value = res.json().await.unwrap();
+    let production = after["grants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["kind"] == "production")
+        .unwrap();
+    assert_eq!(production["status"], "suspended");
+    app.stop().await;
+}
+on_both_databases!(provincial_walk);

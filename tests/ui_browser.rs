@@ -1,0 +1,245 @@
+//! The pages, driven in real headless Chromium (through chromedriver) as each kind of user
+//! would use them. Every journey saves screenshots under `target/ui-screenshots/` so a reader
+//! can see what the user saw.
+
+mod common;
+#[path = "browser/webdriver.rs"]
+mod webdriver;
+
+use common::who::*;
+use common::*;
+use std::path::PathBuf;
+use webdriver::{Driver, Session};
+
+fn shots() -> PathBuf {
+    repo().join("target/ui-screenshots")
+}
+
+async fn sign_in(s: &Session, app: &TestApp, (email, password): (&str, &str)) {
+    s.goto(&app.url("/masuk")).await;
+    s.type_into("#email", email).await;
+    s.type_into("#password", password).await;
+    s.click("button[type=submit].primary").await;
+    s.wait_for("data-testid=\"who\"").await;
+}
+
+async fn sign_out(s: &Session) {
+    s.click("header form button").await;
+    s.wait_for("id=\"password\"").await;
+}
+
+#[actix_rt::test]
+async fn request_advance_and_pks_review_journeys() {
+    let app = spawn_app(Db::Sqlite).await;
+    let driver = Driver::start().await;
+    let s = driver.session(1280, 1000).await;
+    let dir = shots();
+
+    // 1. An agency head: protected elements are shown disabled with the reason; a bad request is
+    //    refused with every error beside its field and nothing typed lost; then a valid one.
+    sign_in(&s, &app, HEAD_DINKES_PTK).await;
+    assert!(
+        s.text("[data-testid=who]")
+            .await
+            .contains("Kepala lembaga pengguna")
+    );
+    s.goto(&app.url("/permohonan/baru")).await;
+    assert_eq!(
+        s.property("input[value=sidik_jari]", "disabled").await,
+        true
+    );
+    assert!(
+        s.text("#why-protected-sidik_jari")
+            .await
+            .contains("Pasal 84 ayat (1)")
+    );
+    s.type_into("#purpose", "Verifikasi sasaran vaksinasi")
+        .await;
+    s.type_into("#legal_basis", "Permendagri 102/2019").await;
+    s.click("input[value=nik]").await;
+    s.click("input[value=nama_lengkap]").await;
+    s.type_into("#why_nama_lengkap", "Pencocokan nama").await;
+    s.screenshot(&dir, "01-agency-new-request").await;
+    s.click("form button.primary").await;
+    s.wait_for(r#"<p class="alert" role="alert">"#).await;
+    let page = s.source().await;
+    assert!(
+        page.contains("Alasan kebutuhan elemen data NIK wajib diisi"),
+        "justification error shown"
+    );
+    assert!(
+        page.contains("Data balikan yang akan diberikan wajib dicantumkan"),
+        "data balikan error shown"
+    );
+    assert_eq!(
+        s.property("#purpose", "value").await,
+        "Verifikasi sasaran vaksinasi",
+        "typed text kept"
+    );
+    assert_eq!(
+        s.property("#why_nama_lengkap", "value").await,
+        "Pencocokan nama"
+    );
+    s.screenshot(&dir, "02-agency-request-refused").await;
+    // A state-security purpose opens the protected elements, marked with the Minister's approval.
+    s.select("#purpose_kind", "law_enforcement").await;
+    assert_eq!(
+        s.property("input[value=sidik_jari]", "disabled").await,
+        false
+    );
+    s.select("#purpose_kind", "public_service").await;
+    s.type_into("#why_nik", "Identitas sasaran").await;
+    s.type_into(
+        "#data_balikan",
+        "Nomor registrasi vaksinasi dipadankan dengan NIK",
+    )
+    .await;
+    s.click("form button.primary").await;
+    s.wait_for("data-testid=\"stage\"").await;
+    assert!(
+        s.text("[data-testid=stage]")
+            .await
+            .contains("Permohonan diverifikasi")
+    );
+    let id = s
+        .current_url()
+        .await
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    s.screenshot(&dir, "03-agency-request-submitted").await;
+    // The agency head uploads the signed request letter.
+    let scan = std::env::temp_dir().join(format!("surat-{}.pdf", uuid::Uuid::new_v4().simple()));
+    std::fs::write(
+        &scan,
+        b"%PDF-1.4\n% surat permohonan bertanda tangan\n%%EOF\n",
+    )
+    .unwrap();
+    s.select("#key", "signed:surat_permohonan").await;
+    s.choose_file("#file", &scan).await;
+    s.click("#upload-form button").await;
+    s.wait_for(scan.file_name().unwrap().to_str().unwrap())
+        .await;
+    sign_out(&s).await;
+
+    // 2. The coordinator finds it in the inbox and advances it; the letters carry numbers.
+    sign_in(&s, &app, KOORD_PTK).await;
+    s.wait_for(&id).await;
+    s.screenshot(&dir, "04-coordinator-inbox").await;
+    s.goto(&app.url(&format!("/permohonan/{id}"))).await;
+    s.type_into("#c-teruskan_ke_kepala_daerah", "Berkas lengkap")
+        .await;
+    s.click("form[data-action=teruskan_ke_kepala_daerah] button")
+        .await;
+    s.wait_for(r#"data-testid="stage">Menunggu izin Bupati/Walikota<"#)
+        .await;
+    let page = s.source().await;
+    assert!(
+        page.contains("/Dukcapil.4/"),
+        "the request letter is numbered"
+    );
+    // The next step is blocked until the Walikota's signed permission is on file: said plainly.
+    assert!(
+        page.contains(
+            "Pindaian Surat izin Bupati/Walikota yang telah ditandatangani belum diunggah"
+        )
+    );
+    s.screenshot(&dir, "05-coordinator-advanced").await;
+    sign_out(&s).await;
+
+    // 3. The provincial reviewer returns a demo PKS draft with a comment on an article, the
+    //    coordinator revises it, the reviewer approves the revision.
+    let coord = app.token(KOORD_PTK.0, KOORD_PTK.1).await;
+    let draft = app.find(&coord, "konsultasi_provinsi").await;
+    sign_in(&s, &app, REVIEWER_KALBAR).await;
+    s.goto(&app.url(&format!("/permohonan/{draft}/pks"))).await;
+    s.type_into(
+        "#pasal-3",
+        "Kuota harian perlu disesuaikan dengan kebutuhan",
+    )
+    .await;
+    s.screenshot(&dir, "06-reviewer-pks-draft").await;
+    s.click("button[value=kembalikan_draf_pks]").await;
+    s.wait_for(r#"data-testid="stage">Penyusunan draf PKS<"#)
+        .await;
+    assert!(
+        s.source()
+            .await
+            .contains("Pasal 3: Kuota harian perlu disesuaikan"),
+        "the comment is in the timeline"
+    );
+    sign_out(&s).await;
+    sign_in(&s, &app, KOORD_PTK).await;
+    s.goto(&app.url(&format!("/permohonan/{draft}"))).await;
+    s.click("form[data-action=ajukan_draf_pks] button").await;
+    s.wait_for(r#"data-testid="stage">Konsultasi draf PKS dengan Disdukcapil Provinsi<"#)
+        .await;
+    sign_out(&s).await;
+    sign_in(&s, &app, REVIEWER_KALBAR).await;
+    s.goto(&app.url(&format!("/permohonan/{draft}/pks"))).await;
+    s.click("button[value=setujui_draf_pks]").await;
+    s.wait_for(r#"data-testid="stage">Penandatanganan PKS<"#)
+        .await;
+    s.screenshot(&dir, "07-reviewer-approved").await;
+    s.close().await;
+    app.stop().await;
+}
+
+#[actix_rt::test]
+async fn dashboard_shows_the_kalsel_case_and_pages_fit_a_phone() {
+    let app = spawn_app(Db::Sqlite).await;
+    let driver = Driver::start().await;
+    let s = driver.session(1280, 1000).await;
+    let dir = shots();
+    sign_in(&s, &app, KOORD_KALSEL).await;
+    s.goto(&app.url("/dasbor")).await;
+    // DPMPTSP and Disnakertrans: access approved, no user ID, network not attested.
+    assert!(
+        s.text("[data-testid=blocked]").await.starts_with('2'),
+        "{}",
+        s.text("[data-testid=blocked]").await
+    );
+    s.screenshot(&dir, "08-dashboard").await;
+    s.click("[data-testid=blocked]").await;
+    s.wait_for("data-testid=\"applications\"").await;
+    let list = s.text("[data-testid=applications]").await;
+    assert!(
+        list.contains("Penanaman Modal") && list.contains("Tenaga Kerja"),
+        "{list}"
+    );
+    assert_eq!(s.count("[data-testid=applications] tbody tr").await, 2);
+    s.screenshot(&dir, "09-blocked-list").await;
+    // The English switch.
+    s.click("header a[lang=en]").await;
+    s.wait_for("Waiting on you").await;
+    s.close().await;
+
+    let phone = driver.session(390, 844).await;
+    sign_in(&phone, &app, KOORD_KALSEL).await;
+    let coord = app.token(KOORD_KALSEL.0, KOORD_KALSEL.1).await;
+    let id = app.find(&coord, "jaringan_tertutup").await;
+    phone.goto(&app.url(&format!("/permohonan/{id}"))).await;
+    assert!(
+        phone
+            .text("[data-testid=no-attestation]")
+            .await
+            .contains("User ID tidak dapat diterbitkan")
+    );
+    phone.screenshot(&dir, "10-phone-application").await;
+    // Nothing wider than the screen.
+    let widths = phone
+        .eval("return [document.documentElement.scrollWidth, window.innerWidth]")
+        .await;
+    let (page, screen) = (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap());
+    assert_eq!(screen, 390, "emulated phone width");
+    assert!(
+        page <= screen,
+        "page is {page}px wide on a {screen}px phone"
+    );
+    phone.close().await;
+    app.stop().await;
+}
