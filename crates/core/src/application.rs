@@ -87,6 +87,91 @@ pub struct Grant {
     pub issued_at: DateTime<Utc>,
     pub valid_until: NaiveDate,
     pub status: GrantStatus,
+    /// Suspended by the evaluation calendar (overdue or failed), so a later pass restores it;
+    /// a suspension by hand is not lifted by an evaluation.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub held_by_evaluation: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvaluationKind {
+    /// Every `interval_months` after the production user ID.
+    Periodic,
+    /// Opened by Disdukcapil at any time.
+    Incidental,
+}
+
+impl EvaluationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EvaluationKind::Periodic => "periodic",
+            EvaluationKind::Incidental => "incidental",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvaluationOutcome {
+    Pass,
+    PassWithFindings,
+    /// Suspends the agency's grants until a later evaluation passes.
+    Fail,
+}
+
+impl EvaluationOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EvaluationOutcome::Pass => "pass",
+            EvaluationOutcome::PassWithFindings => "pass_with_findings",
+            EvaluationOutcome::Fail => "fail",
+        }
+    }
+
+    pub fn passed(self) -> bool {
+        self != EvaluationOutcome::Fail
+    }
+}
+
+/// One evaluation (monev) of a live access, from opening to its recorded outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evaluation {
+    pub kind: EvaluationKind,
+    pub due_on: NaiveDate,
+    pub opened_at: DateTime<Utc>,
+    /// Why an incidental evaluation was opened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The agency was reminded before the due date.
+    pub reminded: bool,
+    /// Past the due date: escalated to the head of the Disdukcapil office.
+    pub escalated: bool,
+    /// Past the grace period: the grants were suspended.
+    pub overdue: bool,
+    pub result: Option<EvaluationResult>,
+}
+
+impl Evaluation {
+    pub fn is_open(&self) -> bool {
+        self.result.is_none()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvaluationResult {
+    pub outcome: EvaluationOutcome,
+    pub findings: String,
+    /// Whether the return-data (data balikan) obligations were met this period.
+    pub data_balikan_met: bool,
+    /// SHA-256 of the agency's semester report on file, when one was.
+    pub report_sha256: Option<String>,
+    pub by: Uuid,
+    pub at: DateTime<Utc>,
 }
 
 /// The PKS draft's review state; the articles themselves live with the letters.
@@ -147,7 +232,15 @@ pub struct Application {
     pub grants: Vec<Grant>,
     /// The production user ID's date: the anchor of the six-monthly calendar.
     pub evaluation_anchor: Option<NaiveDate>,
+    /// The earliest due date among the open evaluations and the next periodic one; `None`
+    /// once no access is live. Derived by `evolve`, kept on the row for the due-date index.
     pub next_evaluation_due: Option<NaiveDate>,
+    /// The next periodic due date (the one in progress until its outcome is recorded).
+    #[serde(default)]
+    pub periodic_due: Option<NaiveDate>,
+    /// Every evaluation opened, oldest first.
+    #[serde(default)]
+    pub evaluations: Vec<Evaluation>,
 }
 
 impl Application {
@@ -167,6 +260,47 @@ impl Application {
 
     fn grant_mut(&mut self, kind: GrantKind) -> Option<&mut Grant> {
         self.grants.iter_mut().find(|g| g.kind == kind)
+    }
+
+    /// The production user ID is live (active, or suspended and restorable).
+    pub fn access_live(&self) -> bool {
+        self.grant(GrantKind::Production).is_some_and(|g| {
+            matches!(
+                g.status,
+                GrantStatus::Active | GrantStatus::Suspended { .. }
+            )
+        })
+    }
+
+    pub fn evaluation(&self, kind: EvaluationKind, due_on: NaiveDate) -> Option<&Evaluation> {
+        self.evaluations
+            .iter()
+            .find(|e| e.kind == kind && e.due_on == due_on)
+    }
+
+    fn evaluation_mut(
+        &mut self,
+        kind: EvaluationKind,
+        due_on: NaiveDate,
+    ) -> Option<&mut Evaluation> {
+        self.evaluations
+            .iter_mut()
+            .find(|e| e.kind == kind && e.due_on == due_on)
+    }
+
+    pub fn open_evaluations(&self) -> impl Iterator<Item = &Evaluation> {
+        self.evaluations.iter().filter(|e| e.is_open())
+    }
+
+    fn refresh_next_due(&mut self) {
+        self.next_evaluation_due = if self.access_live() {
+            self.open_evaluations()
+                .map(|e| e.due_on)
+                .chain(self.periodic_due)
+                .min()
+        } else {
+            None
+        };
     }
 
     /// Folds one event into the state. Events come from `apply` (or the audit log), so they
@@ -246,18 +380,26 @@ impl Application {
                     issued_at: event.at,
                     valid_until: *valid_until,
                     status: GrantStatus::Active,
+                    held_by_evaluation: false,
                 });
+                self.refresh_next_due();
             }
-            EventKind::GrantSuspended { kind, reason } => {
+            EventKind::GrantSuspended {
+                kind,
+                reason,
+                evaluation,
+            } => {
                 if let Some(g) = self.grant_mut(*kind) {
                     g.status = GrantStatus::Suspended {
                         reason: reason.clone(),
                     };
+                    g.held_by_evaluation = *evaluation;
                 }
             }
             EventKind::GrantRestored { kind } => {
                 if let Some(g) = self.grant_mut(*kind) {
                     g.status = GrantStatus::Active;
+                    g.held_by_evaluation = false;
                 }
             }
             EventKind::GrantRevoked { kind, reason } => {
@@ -265,11 +407,67 @@ impl Application {
                     g.status = GrantStatus::Revoked {
                         reason: reason.clone(),
                     };
+                    g.held_by_evaluation = false;
                 }
+                self.refresh_next_due();
             }
             EventKind::EvaluationsScheduled { anchor, first_due } => {
                 self.evaluation_anchor = Some(*anchor);
-                self.next_evaluation_due = Some(*first_due);
+                self.periodic_due = Some(*first_due);
+                self.refresh_next_due();
+            }
+            EventKind::EvaluationOpened {
+                kind,
+                due_on,
+                reason,
+            } => {
+                self.evaluations.push(Evaluation {
+                    kind: *kind,
+                    due_on: *due_on,
+                    opened_at: event.at,
+                    reason: reason.clone(),
+                    reminded: false,
+                    escalated: false,
+                    overdue: false,
+                    result: None,
+                });
+                self.refresh_next_due();
+            }
+            EventKind::EvaluationReminded { kind, due_on } => {
+                if let Some(e) = self.evaluation_mut(*kind, *due_on) {
+                    e.reminded = true;
+                }
+            }
+            EventKind::EvaluationEscalated { kind, due_on } => {
+                if let Some(e) = self.evaluation_mut(*kind, *due_on) {
+                    e.escalated = true;
+                }
+            }
+            EventKind::EvaluationOverdue { kind, due_on } => {
+                if let Some(e) = self.evaluation_mut(*kind, *due_on) {
+                    e.overdue = true;
+                }
+            }
+            EventKind::EvaluationRecorded {
+                kind,
+                due_on,
+                outcome,
+                findings,
+                data_balikan_met,
+                report_sha256,
+            } => {
+                let result = EvaluationResult {
+                    outcome: *outcome,
+                    findings: findings.clone(),
+                    data_balikan_met: *data_balikan_met,
+                    report_sha256: report_sha256.clone(),
+                    by: event.actor,
+                    at: event.at,
+                };
+                if let Some(e) = self.evaluation_mut(*kind, *due_on) {
+                    e.result = Some(result);
+                }
+                self.refresh_next_due();
             }
         }
     }
@@ -339,6 +537,9 @@ pub enum EventKind {
     GrantSuspended {
         kind: GrantKind,
         reason: String,
+        /// Suspended by the evaluation calendar (a later pass restores it).
+        #[serde(default, skip_serializing_if = "is_false")]
+        evaluation: bool,
     },
     GrantRestored {
         kind: GrantKind,
@@ -347,9 +548,39 @@ pub enum EventKind {
         kind: GrantKind,
         reason: String,
     },
+    /// The periodic calendar runs from `anchor`; `first_due` is the next periodic due date
+    /// (the first one at the production user ID, the following one after each outcome).
     EvaluationsScheduled {
         anchor: NaiveDate,
         first_due: NaiveDate,
+    },
+    EvaluationOpened {
+        kind: EvaluationKind,
+        due_on: NaiveDate,
+        reason: Option<String>,
+    },
+    /// The agency was reminded that the evaluation falls due.
+    EvaluationReminded {
+        kind: EvaluationKind,
+        due_on: NaiveDate,
+    },
+    /// The due date passed without an outcome: escalated to the head of office.
+    EvaluationEscalated {
+        kind: EvaluationKind,
+        due_on: NaiveDate,
+    },
+    /// The grace period passed without an outcome: the grants are suspended.
+    EvaluationOverdue {
+        kind: EvaluationKind,
+        due_on: NaiveDate,
+    },
+    EvaluationRecorded {
+        kind: EvaluationKind,
+        due_on: NaiveDate,
+        outcome: EvaluationOutcome,
+        findings: String,
+        data_balikan_met: bool,
+        report_sha256: Option<String>,
     },
 }
 
@@ -373,6 +604,11 @@ impl EventKind {
             EventKind::GrantRestored { .. } => "grant_restored",
             EventKind::GrantRevoked { .. } => "grant_revoked",
             EventKind::EvaluationsScheduled { .. } => "evaluations_scheduled",
+            EventKind::EvaluationOpened { .. } => "evaluation_opened",
+            EventKind::EvaluationReminded { .. } => "evaluation_reminded",
+            EventKind::EvaluationEscalated { .. } => "evaluation_escalated",
+            EventKind::EvaluationOverdue { .. } => "evaluation_overdue",
+            EventKind::EvaluationRecorded { .. } => "evaluation_recorded",
         }
     }
 }

@@ -6,6 +6,7 @@
 //! - [`request`] and [`elements`]: what may be asked for (the 31 elements, the protected five);
 //! - [`actor`]: roles and jurisdiction;
 //! - [`calendar`]: the six-monthly evaluation calendar;
+//! - [`evaluation`]: what the calendar and a recorded outcome do to a live access;
 //! - [`diagram`]: the pipeline as Mermaid or Graphviz text.
 
 pub mod actor;
@@ -13,13 +14,16 @@ pub mod application;
 pub mod calendar;
 pub mod diagram;
 pub mod elements;
+pub mod evaluation;
 pub mod machine;
 pub mod numbering;
 pub mod request;
 pub mod workflow;
 
 pub use actor::{Actor, Ownership, RegionCode, Role, Scope};
-pub use application::{Application, Event, EventKind, GrantKind, GrantStatus};
+pub use application::{
+    Application, EvaluationKind, EvaluationOutcome, Event, EventKind, GrantKind, GrantStatus,
+};
 pub use elements::{CATALOGUE, ElementCode};
 pub use machine::{
     AvailableAction, Command, Rejection, Unmet, apply, available_actions, execute, submit,

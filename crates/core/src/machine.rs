@@ -5,14 +5,16 @@
 
 use crate::actor::{Actor, Ownership, Role};
 use crate::application::{
-    Application, AttestationDetails, Event, EventKind, GrantKind, GrantStatus, WorkflowRef,
+    Application, AttestationDetails, EvaluationKind, EvaluationOutcome, Event, EventKind,
+    GrantKind, GrantStatus, WorkflowRef,
 };
 use crate::calendar;
+use crate::evaluation;
 use crate::request::{Request, RequestProblem, check_request};
 use crate::workflow::{
     Effect, Level, Requirement, Transition, Workflow, document_title, letter_title,
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -38,6 +40,21 @@ pub enum Command {
     WithdrawAttestation { reason: String },
     /// Record the Minister's approval for protected elements; the letter must be on file.
     RecordMinisterApproval { reference: String },
+    /// Run the evaluation calendar as of now: open, remind, escalate, suspend when overdue.
+    /// The scheduler sends it; doing it again the same day changes nothing.
+    CheckEvaluations,
+    /// Open an incidental evaluation of a live access, due on `due_on`.
+    OpenEvaluation { due_on: NaiveDate, reason: String },
+    /// Record the outcome of an open evaluation: `fail` suspends the grants, a pass restores
+    /// what the calendar suspended. A pass needs the agency's semester report (`laporan_semester`)
+    /// uploaded since the evaluation opened and the data balikan obligations met.
+    RecordEvaluation {
+        kind: EvaluationKind,
+        due_on: NaiveDate,
+        outcome: EvaluationOutcome,
+        findings: String,
+        data_balikan_met: bool,
+    },
 }
 
 /// One reason a command cannot be carried out.
@@ -90,6 +107,22 @@ pub enum Unmet {
     Request {
         problem: RequestProblem,
     },
+    /// Evaluations need a live production user ID.
+    NoLiveAccess,
+    NoOpenEvaluation {
+        kind: EvaluationKind,
+        due_on: NaiveDate,
+    },
+    EvaluationAlreadyOpen {
+        due_on: NaiveDate,
+    },
+    DueDateInPast {
+        due_on: NaiveDate,
+    },
+    /// A pass needs the agency's semester report uploaded since the evaluation opened.
+    MissingSemesterReport,
+    /// A plain pass is impossible while data balikan is owed.
+    DataBalikanNotMet,
 }
 
 impl Unmet {
@@ -147,6 +180,25 @@ impl Unmet {
             Unmet::MissingField { field } => format!("Isian `{field}` wajib diisi."),
             Unmet::NoAccessMethod => "Permohonan tidak menyebutkan metode akses.".into(),
             Unmet::Request { problem } => problem.message_id(),
+            Unmet::NoLiveAccess => {
+                "Evaluasi hanya dapat dilakukan atas akses yang berjalan (user ID produksi telah diterbitkan dan belum dicabut).".into()
+            }
+            Unmet::NoOpenEvaluation { kind, due_on } => format!(
+                "Tidak ada evaluasi {} yang terbuka dengan tanggal jatuh tempo {due_on}.",
+                evaluation::kind_id(*kind)
+            ),
+            Unmet::EvaluationAlreadyOpen { due_on } => format!(
+                "Evaluasi insidental dengan tanggal jatuh tempo {due_on} sudah dibuka."
+            ),
+            Unmet::DueDateInPast { due_on } => format!(
+                "Tanggal jatuh tempo {due_on} sudah lewat; pilih hari ini atau tanggal sesudahnya."
+            ),
+            Unmet::MissingSemesterReport => {
+                "Laporan semester lembaga pengguna untuk periode ini belum diunggah; unggah laporan tersebut sebelum mencatat hasil lulus.".into()
+            }
+            Unmet::DataBalikanNotMet => {
+                "Kewajiban data balikan belum dipenuhi: hasil evaluasi paling tinggi \"lulus dengan temuan\".".into()
+            }
         }
     }
 
@@ -195,6 +247,25 @@ impl Unmet {
             Unmet::MissingField { field } => format!("Field `{field}` is required."),
             Unmet::NoAccessMethod => "The request names no access method.".into(),
             Unmet::Request { problem } => problem.message_en(),
+            Unmet::NoLiveAccess => {
+                "Evaluations apply to live access only (a production user ID issued and not revoked).".into()
+            }
+            Unmet::NoOpenEvaluation { kind, due_on } => format!(
+                "No open {} evaluation is due on {due_on}.",
+                kind.as_str()
+            ),
+            Unmet::EvaluationAlreadyOpen { due_on } => {
+                format!("An incidental evaluation due on {due_on} is already open.")
+            }
+            Unmet::DueDateInPast { due_on } => {
+                format!("The due date {due_on} has passed: choose today or a later date.")
+            }
+            Unmet::MissingSemesterReport => {
+                "Upload the agency's semester report (laporan_semester) for this period before recording a pass.".into()
+            }
+            Unmet::DataBalikanNotMet => {
+                "The data balikan obligations are not met: the best possible outcome is pass_with_findings.".into()
+            }
         }
     }
 
@@ -331,6 +402,8 @@ pub fn submit(
         grants: Vec::new(),
         evaluation_anchor: None,
         next_evaluation_due: None,
+        periodic_due: None,
+        evaluations: Vec::new(),
     };
     Ok((app, events))
 }
@@ -470,6 +543,7 @@ pub fn apply(
                 events.push(ev(EventKind::GrantSuspended {
                     kind: g.kind,
                     reason: format!("Pernyataan jaringan tertutup dicabut: {reason}"),
+                    evaluation: false,
                 }));
             }
             Ok(events)
@@ -494,6 +568,89 @@ pub fn apply(
             Ok(vec![ev(EventKind::MinisterApprovalRecorded {
                 reference: reference.clone(),
             })])
+        }
+        Command::CheckEvaluations => {
+            role_check(actor, &[Role::Coordinator, Role::Central], &mut unmet);
+            scope_checks(actor, &app.ownership, &mut unmet);
+            Rejection::from(unmet)?;
+            Ok(evaluation::calendar_events(workflow, app, now.date_naive())
+                .into_iter()
+                .map(ev)
+                .collect())
+        }
+        Command::OpenEvaluation { due_on, reason } => {
+            role_check(actor, &[Role::Coordinator, Role::Central], &mut unmet);
+            scope_checks(actor, &app.ownership, &mut unmet);
+            if terminal || !app.access_live() {
+                unmet.push(Unmet::NoLiveAccess);
+            }
+            if *due_on < now.date_naive() {
+                unmet.push(Unmet::DueDateInPast { due_on: *due_on });
+            }
+            if app
+                .evaluation(EvaluationKind::Incidental, *due_on)
+                .is_some()
+            {
+                unmet.push(Unmet::EvaluationAlreadyOpen { due_on: *due_on });
+            }
+            if blank(reason) {
+                unmet.push(Unmet::CommentRequired);
+            }
+            Rejection::from(unmet)?;
+            Ok(vec![ev(EventKind::EvaluationOpened {
+                kind: EvaluationKind::Incidental,
+                due_on: *due_on,
+                reason: Some(reason.clone()),
+            })])
+        }
+        Command::RecordEvaluation {
+            kind,
+            due_on,
+            outcome,
+            findings,
+            data_balikan_met,
+        } => {
+            role_check(actor, &[Role::Coordinator, Role::Central], &mut unmet);
+            scope_checks(actor, &app.ownership, &mut unmet);
+            let open = app.evaluation(*kind, *due_on).filter(|e| e.is_open());
+            if open.is_none() {
+                unmet.push(Unmet::NoOpenEvaluation {
+                    kind: *kind,
+                    due_on: *due_on,
+                });
+            }
+            if terminal || !app.access_live() {
+                unmet.push(Unmet::NoLiveAccess);
+            }
+            if blank(findings) {
+                unmet.push(Unmet::MissingField {
+                    field: "findings".into(),
+                });
+            }
+            // The semester report of this period: uploaded since the evaluation opened.
+            let report = app
+                .documents
+                .get("laporan_semester")
+                .filter(|d| open.is_some_and(|e| d.at >= e.opened_at));
+            if outcome.passed() && report.is_none() {
+                unmet.push(Unmet::MissingSemesterReport);
+            }
+            if *outcome == EvaluationOutcome::Pass && !data_balikan_met {
+                unmet.push(Unmet::DataBalikanNotMet);
+            }
+            Rejection::from(unmet)?;
+            let mut events = vec![EventKind::EvaluationRecorded {
+                kind: *kind,
+                due_on: *due_on,
+                outcome: *outcome,
+                findings: findings.clone(),
+                data_balikan_met: *data_balikan_met,
+                report_sha256: report.map(|d| d.sha256.clone()),
+            }];
+            events.extend(evaluation::outcome_events(
+                workflow, app, *kind, *due_on, *outcome,
+            ));
+            Ok(events.into_iter().map(ev).collect())
         }
     }
 }
@@ -691,6 +848,7 @@ fn transition_events(
                     out.push(EventKind::GrantSuspended {
                         kind: g.kind,
                         reason: reason.clone().unwrap_or_else(|| t.title.clone()),
+                        evaluation: false,
                     });
                 }
             }

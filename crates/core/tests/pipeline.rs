@@ -8,57 +8,6 @@ use sepakat_core::machine::Unmet;
 use sepakat_core::*;
 use uuid::Uuid;
 
-/// Walks a kab/kota application from request to production and returns it.
-fn kabkota_to_production(request: Request) -> Walk {
-    let coord = city_coordinator();
-    let head = agency_head();
-    let mut w = Walk::start(kabkota(), city_ownership(), request);
-    assert_eq!(w.app.stage, "permohonan");
-    w.attach(&head, "signed:surat_permohonan");
-    w.act(&coord, "teruskan_ke_kepala_daerah");
-    w.attach(&coord, "signed:surat_izin_kepala_daerah");
-    w.act(&coord, "catat_izin_kepala_daerah");
-    w.attach(&coord, "persetujuan_dirjen");
-    w.act(&central(), "catat_persetujuan_dirjen");
-    w.act(&coord, "ajukan_draf_pks");
-    w.act(&reviewer("61"), "kembalikan_draf_pks");
-    w.act(&coord, "ajukan_draf_pks");
-    assert_eq!(w.app.pks.version, 2);
-    w.act(&reviewer("61"), "setujui_draf_pks");
-    w.attach(&coord, "signed:pks");
-    if w.app.request.needs_minister_approval() {
-        w.attach(&central(), "persetujuan_menteri");
-        w.try_do(
-            &central(),
-            Command::RecordMinisterApproval {
-                reference: "Persetujuan Menteri No. X".into(),
-            },
-        )
-        .unwrap();
-    }
-    w.act(&coord, "catat_pks_ditandatangani");
-    w.attach(&coord, "signed:juknis");
-    w.act(&coord, "catat_juknis_ditandatangani");
-    w.attach(&head, "spesifikasi_teknis");
-    w.act(&head, "ajukan_spesifikasi_teknis");
-    w.attach(&head, "pernyataan_jaringan");
-    w.try_do(
-        &coord,
-        Command::RecordAttestation {
-            details: attestation_details(),
-        },
-    )
-    .unwrap();
-    w.act(&coord, "verifikasi_jaringan_tertutup");
-    w.act(&coord, "terbitkan_user_id_uji");
-    w.attach(&head, "laporan_uji_beban");
-    w.act(&coord, "catat_uji_beban_berhasil");
-    w.attach(&coord, "signed:berita_acara_poc");
-    w.act(&coord, "catat_poc_berhasil");
-    w.act(&central(), "terbitkan_user_id_produksi");
-    w
-}
-
 #[test]
 fn kabkota_application_reaches_production_with_its_letters_and_calendar() {
     let w = kabkota_to_production(ordinary_request());

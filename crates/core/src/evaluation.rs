@@ -1,0 +1,159 @@
+//! Evaluations (monev) of a live access: what the calendar does on a given day, and what an
+//! opened or recorded evaluation changes. Pure: `machine::apply` turns these into events.
+//!
+//! The life of one evaluation, for the workflow's `[evaluation]` policy:
+//!
+//! | when | what happens |
+//! | --- | --- |
+//! | `reminder_days` before the due date | the periodic evaluation is opened; the agency is reminded |
+//! | on the due date, no outcome yet | escalated to the head of the Disdukcapil office |
+//! | `grace_days` after the due date | overdue: every active grant is suspended |
+//! | outcome recorded | `fail` suspends the active grants; a pass restores the grants the calendar suspended and schedules the next periodic date |
+
+use crate::application::{Application, EvaluationKind, EvaluationOutcome, EventKind, GrantStatus};
+use crate::calendar::{self, DueState, due_state};
+use crate::workflow::Workflow;
+use chrono::NaiveDate;
+
+/// What the calendar does to `app` on `today`; empty when nothing is due. Running it twice on
+/// the same day gives nothing the second time: every step is recorded on the evaluation.
+pub fn calendar_events(workflow: &Workflow, app: &Application, today: NaiveDate) -> Vec<EventKind> {
+    let terminal = workflow.stage(&app.stage).is_none_or(|s| s.terminal);
+    if terminal || !app.access_live() {
+        return Vec::new();
+    }
+    let policy = &workflow.evaluation;
+    let mut out = Vec::new();
+    // Each step is folded into a working copy so the next one sees it (an evaluation opened
+    // today can be reminded today).
+    let mut state = app.clone();
+
+    if let Some(due) = state.periodic_due {
+        let opened = state.evaluation(EvaluationKind::Periodic, due).is_some();
+        if !opened && due_state(due, today, policy) != DueState::Upcoming {
+            push(
+                &mut state,
+                EventKind::EvaluationOpened {
+                    kind: EvaluationKind::Periodic,
+                    due_on: due,
+                    reason: None,
+                },
+                &mut out,
+            );
+        }
+    }
+
+    let open: Vec<(EvaluationKind, NaiveDate)> = state
+        .open_evaluations()
+        .map(|e| (e.kind, e.due_on))
+        .collect();
+    for (kind, due_on) in open {
+        let Some(e) = state.evaluation(kind, due_on).cloned() else {
+            continue;
+        };
+        let stage = due_state(due_on, today, policy);
+        if stage != DueState::Upcoming && !e.reminded {
+            push(
+                &mut state,
+                EventKind::EvaluationReminded { kind, due_on },
+                &mut out,
+            );
+        }
+        if matches!(stage, DueState::Due | DueState::Overdue) && !e.escalated {
+            push(
+                &mut state,
+                EventKind::EvaluationEscalated { kind, due_on },
+                &mut out,
+            );
+        }
+        if stage == DueState::Overdue && !e.overdue {
+            push(
+                &mut state,
+                EventKind::EvaluationOverdue { kind, due_on },
+                &mut out,
+            );
+            for g in suspend_active(&state, &overdue_reason(kind, due_on)) {
+                push(&mut state, g, &mut out);
+            }
+        }
+    }
+    out
+}
+
+/// The events of recording `outcome` for the open evaluation (`kind`, `due_on`).
+pub fn outcome_events(
+    workflow: &Workflow,
+    app: &Application,
+    kind: EvaluationKind,
+    due_on: NaiveDate,
+    outcome: EvaluationOutcome,
+) -> Vec<EventKind> {
+    let mut out = Vec::new();
+    if outcome.passed() {
+        // Restore only what the calendar suspended, and never without a live attestation.
+        if app.attestation_active() {
+            for g in app.grants.iter().filter(|g| {
+                g.held_by_evaluation && matches!(g.status, GrantStatus::Suspended { .. })
+            }) {
+                out.push(EventKind::GrantRestored { kind: g.kind });
+            }
+        }
+    } else {
+        out.extend(suspend_active(
+            app,
+            &format!(
+                "Hasil evaluasi {} (jatuh tempo {due_on}): tidak memenuhi",
+                kind_id(kind)
+            ),
+        ));
+    }
+    if kind == EvaluationKind::Periodic {
+        if let Some(anchor) = app.evaluation_anchor {
+            out.push(EventKind::EvaluationsScheduled {
+                anchor,
+                first_due: calendar::next_due_after(
+                    anchor,
+                    workflow.evaluation.interval_months,
+                    due_on,
+                ),
+            });
+        }
+    }
+    out
+}
+
+fn push(state: &mut Application, kind: EventKind, out: &mut Vec<EventKind>) {
+    state.evolve(&crate::Event {
+        at: state.stage_entered_at,
+        actor: state.submitted_by,
+        kind: kind.clone(),
+    });
+    out.push(kind);
+}
+
+fn suspend_active(app: &Application, reason: &str) -> Vec<EventKind> {
+    app.grants
+        .iter()
+        .filter(|g| g.status == GrantStatus::Active)
+        .map(|g| EventKind::GrantSuspended {
+            kind: g.kind,
+            reason: reason.to_string(),
+            evaluation: true,
+        })
+        .collect()
+}
+
+fn overdue_reason(kind: EvaluationKind, due_on: NaiveDate) -> String {
+    format!(
+        "Evaluasi {} yang jatuh tempo {due_on} belum dilaksanakan melewati masa tenggang",
+        kind_id(kind)
+    )
+}
+
+/// The kind's name in Indonesian.
+pub fn kind_id(kind: EvaluationKind) -> &'static str {
+    match kind {
+        EvaluationKind::Periodic => "semesteran",
+        EvaluationKind::Incidental => "insidental",
+    }
+}
