@@ -13,6 +13,7 @@ mod m20261123_000003_letters;
 mod m20261123_000004_access;
 mod m20261123_000005_audit_outbox;
 mod m20261123_000006_sessions;
+mod m20261203_000007_evaluations_notify;
 
 mod idens;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_access::Migration),
             Box::new(m20261123_000005_audit_outbox::Migration),
             Box::new(m20261123_000006_sessions::Migration),
+            Box::new(m20261203_000007_evaluations_notify::Migration),
         ]
     }
 }

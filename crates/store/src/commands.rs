@@ -6,6 +6,7 @@ use crate::entity::{
     accounts, agencies, application_elements, applications, attestations, audit_events, documents,
     evaluations, grants, letter_counters, letters, offices, outbox,
 };
+use crate::evaluations::SYSTEM_ACCOUNT_ID;
 use crate::workflows::workflow_in;
 use crate::{FailPoint, Result, Store, StoreError, micros};
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
@@ -17,7 +18,9 @@ use sea_orm::{
 use sepakat_core::application::EventKind;
 use sepakat_core::numbering::NumberPattern;
 use sepakat_core::workflow::Workflow;
-use sepakat_core::{Actor, Application, Command, Event, Ownership, Request, Role, machine};
+use sepakat_core::{
+    Actor, Application, Command, EvaluationKind, Event, Ownership, Request, Role, machine,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -345,6 +348,15 @@ impl Store {
         )
         .await?;
         let (after, events) = machine::execute(&workflow, &recent.state, command, &actor, now)?;
+        if events.is_empty() {
+            // Nothing to record (the calendar found nothing due): no write, no new version.
+            return Ok(CommandOutcome {
+                application: recent.state.clone(),
+                events: Vec::new(),
+                letters: Vec::new(),
+                outbox: Vec::new(),
+            });
+        }
         let decided = Decided {
             workflow: &workflow,
             before: Some(&recent.state),
@@ -562,7 +574,7 @@ impl Store {
 
         // Notifications for whoever must act next.
         let stage_changed = d.before.is_none_or(|b| b.stage != app.stage);
-        let outbox_rows = if stage_changed {
+        let mut outbox_rows = if stage_changed {
             let trigger = event_rows
                 .iter()
                 .rev()
@@ -571,6 +583,12 @@ impl Store {
         } else {
             Vec::new()
         };
+        if event_rows.iter().any(|r| r.kind.starts_with("evaluation_")) {
+            outbox_rows.extend(
+                self.queue_evaluation_notifications(txn, d, &event_rows)
+                    .await?,
+            );
+        }
 
         self.check_fail_point(FailPoint::BeforeCommit)?;
         Ok(CommandOutcome {
@@ -730,7 +748,7 @@ impl Store {
                     .exec(txn)
                     .await?;
             }
-            EventKind::GrantSuspended { kind, reason } => {
+            EventKind::GrantSuspended { kind, reason, .. } => {
                 set_grant_status(txn, app.id, kind, "suspended", Some(reason.clone()), at).await?;
             }
             EventKind::GrantRestored { kind } => {
@@ -740,26 +758,82 @@ impl Store {
                 set_grant_status(txn, app.id, kind, "revoked", Some(reason.clone()), at).await?;
             }
             EventKind::EvaluationsScheduled { first_due, .. } => {
-                evaluations::Entity::insert(evaluations::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    application_id: Set(app.id),
-                    due_on: Set(*first_due),
-                    kind: Set("periodic".into()),
-                    state: Set("scheduled".into()),
-                    outcome: Set(None),
-                    findings: Set(None),
-                    report_sha256: Set(None),
-                    recorded_by: Set(None),
-                    recorded_at: Set(None),
-                    created_at: Set(at),
-                })
-                .on_conflict_do_nothing_on([
-                    evaluations::Column::ApplicationId,
-                    evaluations::Column::Kind,
-                    evaluations::Column::DueOn,
-                ])
-                .exec_without_returning(txn)
+                upsert_evaluation(
+                    txn,
+                    app.id,
+                    EvaluationKind::Periodic,
+                    *first_due,
+                    "scheduled",
+                    None,
+                    at,
+                    false,
+                )
                 .await?;
+            }
+            EventKind::EvaluationOpened {
+                kind,
+                due_on,
+                reason,
+            } => {
+                upsert_evaluation(
+                    txn,
+                    app.id,
+                    *kind,
+                    *due_on,
+                    "open",
+                    reason.clone(),
+                    at,
+                    true,
+                )
+                .await?;
+            }
+            EventKind::EvaluationReminded { kind, due_on } => {
+                evaluations::Entity::update_many()
+                    .col_expr(evaluations::Column::RemindedAt, Expr::value(at))
+                    .filter(evaluation_key(app.id, *kind, *due_on))
+                    .exec(txn)
+                    .await?;
+            }
+            EventKind::EvaluationEscalated { kind, due_on } => {
+                evaluations::Entity::update_many()
+                    .col_expr(evaluations::Column::EscalatedAt, Expr::value(at))
+                    .filter(evaluation_key(app.id, *kind, *due_on))
+                    .exec(txn)
+                    .await?;
+            }
+            EventKind::EvaluationOverdue { kind, due_on } => {
+                evaluations::Entity::update_many()
+                    .col_expr(evaluations::Column::OverdueAt, Expr::value(at))
+                    .col_expr(evaluations::Column::State, Expr::value("overdue"))
+                    .filter(evaluation_key(app.id, *kind, *due_on))
+                    .exec(txn)
+                    .await?;
+            }
+            EventKind::EvaluationRecorded {
+                kind,
+                due_on,
+                outcome,
+                findings,
+                data_balikan_met,
+                report_sha256,
+            } => {
+                evaluations::Entity::update_many()
+                    .col_expr(evaluations::Column::State, Expr::value("completed"))
+                    .col_expr(evaluations::Column::Outcome, Expr::value(outcome.as_str()))
+                    .col_expr(evaluations::Column::Findings, Expr::value(findings.clone()))
+                    .col_expr(
+                        evaluations::Column::DataBalikanMet,
+                        Expr::value(*data_balikan_met),
+                    )
+                    .col_expr(
+                        evaluations::Column::ReportSha256,
+                        Expr::value(report_sha256.clone()),
+                    )
+                    .col_expr(evaluations::Column::RecordedBy, Expr::value(e.actor))
+                    .col_expr(evaluations::Column::RecordedAt, Expr::value(at))
+                    .filter(evaluation_key(app.id, *kind, *due_on))
+                    .exec(txn)
+                    .await?;
             }
             EventKind::Transitioned { .. }
             | EventKind::MinisterApprovalRecorded { .. }
@@ -771,22 +845,14 @@ impl Store {
         Ok(())
     }
 
-    /// Outbox rows for the accounts that can act from the new stage, within their scope, and
-    /// the agency's heads.
-    async fn queue_notifications(
+    /// Active accounts with one of `roles` whose scope covers the application (never the
+    /// scheduler's own account), each with the actor it stands for.
+    async fn audience(
         &self,
         txn: &DatabaseTransaction,
-        d: &Decided<'_>,
-        trigger: Option<&audit_events::Model>,
-    ) -> Result<Vec<outbox::Model>> {
-        let app = d.after;
-        let wf = d.workflow;
-        let mut roles: BTreeSet<Role> = wf
-            .transitions_from(&app.stage)
-            .flat_map(|t| t.roles.iter().copied())
-            .collect();
-        roles.insert(Role::AgencyHead);
-        let own = &app.ownership;
+        own: &Ownership,
+        roles: &BTreeSet<Role>,
+    ) -> Result<Vec<(accounts::Model, Actor)>> {
         let in_scope = Condition::any()
             .add(
                 Condition::all()
@@ -806,12 +872,43 @@ impl Store {
             .add(accounts::Column::Role.eq(Role::Central.as_str()));
         let candidates = accounts::Entity::find()
             .filter(accounts::Column::Active.eq(true))
+            .filter(accounts::Column::Id.ne(SYSTEM_ACCOUNT_ID))
             .filter(accounts::Column::Role.is_in(roles.iter().map(|r| r.as_str())))
             .filter(in_scope)
             .order_by_asc(accounts::Column::Email)
             .all(txn)
             .await?;
+        let mut out = Vec::with_capacity(candidates.len());
+        for acc in candidates {
+            let region =
+                (acc.role == Role::Coordinator.as_str()).then(|| own.office_region.clone());
+            let Ok(recipient) = actor_from_row(&acc, region) else {
+                tracing::warn!(account = %acc.id, "skipping an account with an inconsistent scope");
+                continue;
+            };
+            if recipient.can_see(own) {
+                out.push((acc, recipient));
+            }
+        }
+        Ok(out)
+    }
 
+    /// Outbox rows for the accounts that can act from the new stage, within their scope, and
+    /// the agency's heads.
+    async fn queue_notifications(
+        &self,
+        txn: &DatabaseTransaction,
+        d: &Decided<'_>,
+        trigger: Option<&audit_events::Model>,
+    ) -> Result<Vec<outbox::Model>> {
+        let app = d.after;
+        let wf = d.workflow;
+        let mut roles: BTreeSet<Role> = wf
+            .transitions_from(&app.stage)
+            .flat_map(|t| t.roles.iter().copied())
+            .collect();
+        roles.insert(Role::AgencyHead);
+        let own = &app.ownership;
         let previous_stage = d.before.map(|b| b.stage.clone());
         let action = d.events.iter().rev().find_map(|e| match &e.kind {
             EventKind::Transitioned { action, .. } => Some(action.clone()),
@@ -824,16 +921,7 @@ impl Store {
         };
         let stage_title = wf.stage(&app.stage).map(|s| s.title.clone());
         let mut rows = Vec::new();
-        for acc in candidates {
-            let region =
-                (acc.role == Role::Coordinator.as_str()).then(|| own.office_region.clone());
-            let Ok(recipient) = actor_from_row(&acc, region) else {
-                tracing::warn!(account = %acc.id, "skipping an account with an inconsistent scope");
-                continue;
-            };
-            if !recipient.can_see(own) {
-                continue;
-            }
+        for (acc, recipient) in self.audience(txn, own, &roles).await? {
             let actions: Vec<&str> = wf
                 .transitions_from(&app.stage)
                 .filter(|t| t.roles.contains(&recipient.role))
@@ -852,31 +940,149 @@ impl Store {
                 "recipient_role": recipient.role,
                 "actions": actions,
             });
-            let id = Uuid::now_v7();
-            rows.push(outbox::Model {
-                id,
-                application_id: Some(app.id),
-                event_seq: trigger.map(|t| t.seq),
-                recipient_account_id: Some(acc.id),
-                recipient_email: acc.email.clone(),
-                template: template.to_string(),
+            rows.push(outbox_row(
+                &acc,
+                template,
                 payload,
-                state: "pending".into(),
-                attempts: 0,
-                next_attempt_at: d.now,
-                message_id: format!("<{id}@sepakat>"),
-                created_at: d.now,
-                sent_at: None,
-                last_error: None,
-            });
+                app.id,
+                trigger.map(|t| t.seq),
+                d.now,
+            ));
         }
-        if !rows.is_empty() {
-            outbox::Entity::insert_many(rows.iter().cloned().map(outbox::ActiveModel::from))
-                .exec_without_returning(txn)
-                .await?;
-        }
+        insert_outbox(txn, &rows).await?;
         Ok(rows)
     }
+
+    /// Outbox rows for the evaluation steps among the command's events: the agency is
+    /// reminded, the head of office hears of an escalation, both of a suspension, the agency
+    /// of an outcome or an incidental evaluation opened.
+    async fn queue_evaluation_notifications(
+        &self,
+        txn: &DatabaseTransaction,
+        d: &Decided<'_>,
+        event_rows: &[audit_events::Model],
+    ) -> Result<Vec<outbox::Model>> {
+        let app = d.after;
+        let own = &app.ownership;
+        let policy = &d.workflow.evaluation;
+        let mut rows = Vec::new();
+        for (e, row) in d.events.iter().zip(event_rows) {
+            let (template, kind, due_on, outcome, roles): (_, _, _, _, &[Role]) = match &e.kind {
+                EventKind::EvaluationOpened {
+                    kind: kind @ EvaluationKind::Incidental,
+                    due_on,
+                    ..
+                } => ("evaluation_opened", kind, due_on, None, &[Role::AgencyHead]),
+                EventKind::EvaluationReminded { kind, due_on } => (
+                    "evaluation_reminder",
+                    kind,
+                    due_on,
+                    None,
+                    &[Role::AgencyHead],
+                ),
+                EventKind::EvaluationEscalated { kind, due_on } => (
+                    "evaluation_escalated",
+                    kind,
+                    due_on,
+                    None,
+                    &[Role::Coordinator],
+                ),
+                EventKind::EvaluationOverdue { kind, due_on } => (
+                    "evaluation_overdue",
+                    kind,
+                    due_on,
+                    None,
+                    &[Role::AgencyHead, Role::Coordinator],
+                ),
+                EventKind::EvaluationRecorded {
+                    kind,
+                    due_on,
+                    outcome,
+                    ..
+                } => (
+                    "evaluation_recorded",
+                    kind,
+                    due_on,
+                    Some(*outcome),
+                    &[Role::AgencyHead, Role::Coordinator],
+                ),
+                _ => continue,
+            };
+            let mut audience = self
+                .audience(txn, own, &roles.iter().copied().collect::<BTreeSet<Role>>())
+                .await?;
+            if template == "evaluation_escalated" {
+                // To the head of office; to every coordinator when no head is on record.
+                if audience.iter().any(|(a, _)| a.heads_office) {
+                    audience.retain(|(a, _)| a.heads_office);
+                }
+            }
+            let evaluation = app.evaluation(*kind, *due_on);
+            for (acc, recipient) in audience {
+                let payload = json!({
+                    "application_id": app.id,
+                    "workflow": app.workflow.name,
+                    "stage": app.stage,
+                    "agency_id": own.agency_id,
+                    "office_id": own.office_id,
+                    "recipient_role": recipient.role,
+                    "evaluation_kind": kind,
+                    "due_on": due_on,
+                    "reason": evaluation.and_then(|e| e.reason.clone()),
+                    "outcome": outcome,
+                    "findings": evaluation.and_then(|e| e.result.as_ref()).map(|r| r.findings.clone()),
+                    "grace_days": policy.grace_days,
+                    "suspended": app.grants.iter().any(|g| g.held_by_evaluation),
+                });
+                rows.push(outbox_row(
+                    &acc,
+                    template,
+                    payload,
+                    app.id,
+                    Some(row.seq),
+                    d.now,
+                ));
+            }
+        }
+        insert_outbox(txn, &rows).await?;
+        Ok(rows)
+    }
+}
+
+fn outbox_row(
+    acc: &accounts::Model,
+    template: &str,
+    payload: Value,
+    application_id: Uuid,
+    event_seq: Option<i64>,
+    now: DateTime<Utc>,
+) -> outbox::Model {
+    let id = Uuid::now_v7();
+    outbox::Model {
+        id,
+        application_id: Some(application_id),
+        event_seq,
+        recipient_account_id: Some(acc.id),
+        recipient_email: acc.email.clone(),
+        template: template.to_string(),
+        payload,
+        state: "pending".into(),
+        attempts: 0,
+        next_attempt_at: now,
+        message_id: format!("<{id}@sepakat>"),
+        created_at: now,
+        sent_at: None,
+        last_error: None,
+    }
+}
+
+async fn insert_outbox(txn: &DatabaseTransaction, rows: &[outbox::Model]) -> Result<()> {
+    if !rows.is_empty() {
+        outbox::Entity::insert_many(rows.iter().cloned().map(outbox::ActiveModel::from))
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// The rows a decided command will write, built before its transaction starts.
@@ -941,6 +1147,61 @@ fn account_unchanged(acc: &accounts::Model) -> SelectStatement {
         None => accounts::Column::Province.is_null(),
     });
     q
+}
+
+/// The evaluation row of (`application`, `kind`, `due_on`).
+fn evaluation_key(application_id: Uuid, kind: EvaluationKind, due_on: NaiveDate) -> Condition {
+    Condition::all()
+        .add(evaluations::Column::ApplicationId.eq(application_id))
+        .add(evaluations::Column::Kind.eq(kind.as_str()))
+        .add(evaluations::Column::DueOn.eq(due_on))
+}
+
+/// Inserts an evaluation row, or (when `update`) moves an existing one to `state`.
+#[allow(clippy::too_many_arguments)]
+async fn upsert_evaluation(
+    txn: &DatabaseTransaction,
+    application_id: Uuid,
+    kind: EvaluationKind,
+    due_on: NaiveDate,
+    state: &str,
+    reason: Option<String>,
+    at: DateTime<Utc>,
+    update: bool,
+) -> Result<()> {
+    let key = [
+        evaluations::Column::ApplicationId,
+        evaluations::Column::Kind,
+        evaluations::Column::DueOn,
+    ];
+    let mut conflict = OnConflict::columns(key);
+    if update {
+        conflict.update_columns([evaluations::Column::State, evaluations::Column::Reason]);
+    } else {
+        conflict.do_nothing();
+    }
+    evaluations::Entity::insert(evaluations::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        application_id: Set(application_id),
+        due_on: Set(due_on),
+        kind: Set(kind.as_str().into()),
+        state: Set(state.into()),
+        outcome: Set(None),
+        findings: Set(None),
+        report_sha256: Set(None),
+        recorded_by: Set(None),
+        recorded_at: Set(None),
+        created_at: Set(at),
+        reason: Set(reason),
+        data_balikan_met: Set(None),
+        reminded_at: Set(None),
+        escalated_at: Set(None),
+        overdue_at: Set(None),
+    })
+    .on_conflict(conflict.to_owned())
+    .exec_without_returning(txn)
+    .await?;
+    Ok(())
 }
 
 async fn set_grant_status(
@@ -1047,5 +1308,8 @@ fn command_name(c: &Command) -> String {
         Command::RecordAttestation { .. } => "record_attestation".into(),
         Command::WithdrawAttestation { .. } => "withdraw_attestation".into(),
         Command::RecordMinisterApproval { .. } => "record_minister_approval".into(),
+        Command::CheckEvaluations => "check_evaluations".into(),
+        Command::OpenEvaluation { .. } => "open_evaluation".into(),
+        Command::RecordEvaluation { .. } => "record_evaluation".into(),
     }
 }

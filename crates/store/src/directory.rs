@@ -314,6 +314,7 @@ impl Store {
             province: Set(new.province.map(|p| p.trim().to_string())),
             password_hash: Set(None),
             active: Set(true),
+            heads_office: Set(false),
             created_at: Set(now),
             updated_at: Set(now),
         };
@@ -383,6 +384,29 @@ impl Store {
     ) -> Result<()> {
         let mut row: accounts::ActiveModel = self.account(account_id).await?.into();
         row.active = Set(active);
+        row.updated_at = Set(micros(now));
+        row.update(&self.inner.db).await?;
+        self.forget_account(account_id);
+        Ok(())
+    }
+
+    /// Marks a coordinator as the head of their office (Kepala Dinas), who receives the
+    /// escalations of overdue evaluations; only a coordinator can head an office.
+    pub async fn set_heads_office(
+        &self,
+        account_id: Uuid,
+        heads: bool,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let account = self.account(account_id).await?;
+        if heads && account.role != Role::Coordinator.as_str() {
+            return Err(StoreError::Invalid(format!(
+                "only a coordinator account can head a Disdukcapil office; {} is a {}",
+                account.email, account.role
+            )));
+        }
+        let mut row: accounts::ActiveModel = account.into();
+        row.heads_office = Set(heads);
         row.updated_at = Set(micros(now));
         row.update(&self.inner.db).await?;
         self.forget_account(account_id);

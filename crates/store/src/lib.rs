@@ -20,10 +20,13 @@
 //! busy timeout.
 
 pub mod audit;
+pub mod clock;
 mod commands;
 mod directory;
 pub mod entity;
 mod error;
+pub mod evaluations;
+pub mod outbox;
 mod queries;
 pub mod sessions;
 pub mod testing;
@@ -33,6 +36,8 @@ pub use audit::{AuditBreak, AuditProblem, AuditReport};
 pub use commands::{CommandOutcome, NewApplication, NewDocument};
 pub use directory::{NewAccount, NewAgency, NewOffice};
 pub use error::{Result, StoreError};
+pub use evaluations::{CalendarReport, DueEvaluation, SYSTEM_ACCOUNT_ID};
+pub use outbox::{Delivery, OutboxCounts};
 pub use queries::{ApplicationDetail, ApplicationFilter, Page, StoredApplication};
 
 pub use entity::accounts::Model as Account;
@@ -192,6 +197,7 @@ impl Store {
             .await?
             .len();
         Migrator::up(&self.inner.db, None).await?;
+        self.ensure_system_account().await?;
         Ok(pending)
     }
 

@@ -159,6 +159,23 @@ impl Store {
             .await?)
     }
 
+    /// The grants of these applications, oldest first.
+    pub async fn grants_of(&self, application_ids: &[Uuid]) -> Result<Vec<grants::Model>> {
+        let mut out = Vec::new();
+        // Bounded IN lists: both databases cap the parameters of one statement.
+        for chunk in application_ids.chunks(500) {
+            out.extend(
+                grants::Entity::find()
+                    .filter(grants::Column::ApplicationId.is_in(chunk.iter().copied()))
+                    .order_by_asc(grants::Column::IssuedAt)
+                    .all(&self.inner.db)
+                    .await?,
+            );
+        }
+        out.sort_by_key(|g| (g.issued_at, g.id));
+        Ok(out)
+    }
+
     /// The notifications queued for an application, oldest first.
     pub async fn application_outbox(&self, application_id: Uuid) -> Result<Vec<outbox::Model>> {
         Ok(outbox::Entity::find()

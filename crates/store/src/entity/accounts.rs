@@ -20,6 +20,8 @@ pub struct Model {
     #[serde(skip)]
     pub password_hash: Option<String>,
     pub active: bool,
+    /// A coordinator who heads the office (Kepala Dinas): receives escalations.
+    pub heads_office: bool,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

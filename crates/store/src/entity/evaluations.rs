@@ -12,7 +12,7 @@ pub struct Model {
     pub due_on: Date,
     /// `periodic` or `incidental`.
     pub kind: String,
-    /// `scheduled`, `submitted`, `completed` or `overdue`.
+    /// `scheduled` (the next periodic date), `open`, `overdue` (grants suspended) or `completed`.
     pub state: String,
     pub outcome: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
@@ -21,6 +21,12 @@ pub struct Model {
     pub recorded_by: Option<Uuid>,
     pub recorded_at: Option<ChronoDateTimeUtc>,
     pub created_at: ChronoDateTimeUtc,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub reason: Option<String>,
+    pub data_balikan_met: Option<bool>,
+    pub reminded_at: Option<ChronoDateTimeUtc>,
+    pub escalated_at: Option<ChronoDateTimeUtc>,
+    pub overdue_at: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,169 @@
+//! The notification outbox, from the dispatcher's side: claim what is due, then mark each
+//! row sent, or failed (retried with backoff, dead after the last attempt).
+//!
+//! A claim is a lease: inside one short transaction the due rows are selected (on PostgreSQL
+//! `FOR UPDATE SKIP LOCKED`, so two instances never pick the same row; on SQLite the write
+//! transaction already admits one claimer at a time) and their `next_attempt_at` is pushed past
+//! the lease. A dispatcher that dies mid-send loses nothing: the lease runs out and the row is
+//! claimed again, with the same Message-ID, so a receiver can tell a redelivery.
+
+use crate::entity::outbox;
+use crate::{Result, Store, micros};
+use chrono::{DateTime, TimeDelta, Utc};
+use sea_orm::sea_query::{Expr, LockBehavior, LockType};
+use sea_orm::{
+    ColumnTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+/// What the dispatcher reports back about one attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    Sent,
+    /// Will be tried again at the given time.
+    Retry(DateTime<Utc>),
+    /// The last attempt failed: the row is dead (visible to admins, retried only by hand).
+    Dead,
+}
+
+/// Counts by state, for `/metrics` and the admin view.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct OutboxCounts {
+    pub pending: u64,
+    pub sent: u64,
+    pub dead: u64,
+}
+
+impl Store {
+    /// Claims up to `limit` rows due at `now` for `lease`; returns them with their attempt count
+    /// as it was before this attempt.
+    #[tracing::instrument(skip(self), err)]
+    pub async fn claim_outbox(
+        &self,
+        now: DateTime<Utc>,
+        limit: u64,
+        lease: TimeDelta,
+    ) -> Result<Vec<outbox::Model>> {
+        let now = micros(now);
+        let w = self.begin_write().await?;
+        let result = async {
+            let mut q = outbox::Entity::find()
+                .filter(outbox::Column::State.eq("pending"))
+                .filter(outbox::Column::NextAttemptAt.lte(now))
+                .order_by_asc(outbox::Column::NextAttemptAt)
+                .order_by_asc(outbox::Column::Id)
+                .limit(limit);
+            if self.backend() == DbBackend::Postgres {
+                q = q.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+            }
+            let rows = q.all(&w.txn).await?;
+            if !rows.is_empty() {
+                outbox::Entity::update_many()
+                    .col_expr(outbox::Column::NextAttemptAt, Expr::value(now + lease))
+                    .filter(outbox::Column::Id.is_in(rows.iter().map(|r| r.id)))
+                    .exec(&w.txn)
+                    .await?;
+            }
+            Ok(rows)
+        }
+        .await;
+        w.finish(result).await
+    }
+
+    /// Records the outcome of one delivery attempt of `id`.
+    ///
+    /// `attempts_before` is the count the claim returned; after `max_attempts` failures the row
+    /// is dead. The wait before retry `n` is `backoff * 2^(n-1)`, at most a day.
+    pub async fn record_delivery(
+        &self,
+        id: Uuid,
+        attempts_before: i32,
+        now: DateTime<Utc>,
+        error: Option<&str>,
+        max_attempts: i32,
+        backoff: TimeDelta,
+    ) -> Result<Delivery> {
+        let now = micros(now);
+        let attempts = attempts_before.saturating_add(1);
+        let (delivery, update) = match error {
+            None => (
+                Delivery::Sent,
+                outbox::Entity::update_many()
+                    .col_expr(outbox::Column::State, Expr::value("sent"))
+                    .col_expr(outbox::Column::SentAt, Expr::value(now))
+                    .col_expr(
+                        outbox::Column::LastError,
+                        Expr::value(Option::<String>::None),
+                    ),
+            ),
+            Some(err) => {
+                let err: String = err.replace('\0', "").chars().take(2000).collect();
+                if attempts >= max_attempts {
+                    (
+                        Delivery::Dead,
+                        outbox::Entity::update_many()
+                            .col_expr(outbox::Column::State, Expr::value("dead"))
+                            .col_expr(outbox::Column::LastError, Expr::value(err)),
+                    )
+                } else {
+                    let exp = u32::try_from(attempts - 1).unwrap_or(0).min(16);
+                    let wait = backoff
+                        .checked_mul(1 << exp)
+                        .unwrap_or(TimeDelta::days(1))
+                        .min(TimeDelta::days(1));
+                    let next = now + wait;
+                    (
+                        Delivery::Retry(next),
+                        outbox::Entity::update_many()
+                            .col_expr(outbox::Column::NextAttemptAt, Expr::value(next))
+                            .col_expr(outbox::Column::LastError, Expr::value(err)),
+                    )
+                }
+            }
+        };
+        update
+            .col_expr(outbox::Column::Attempts, Expr::value(attempts))
+            .filter(outbox::Column::Id.eq(id))
+            .filter(outbox::Column::State.eq("pending"))
+            .exec(&self.inner.db)
+            .await?;
+        Ok(delivery)
+    }
+
+    /// Rows in `state` (`pending`, `sent`, `dead`), newest first.
+    pub async fn outbox_in_state(&self, state: &str, limit: u64) -> Result<Vec<outbox::Model>> {
+        Ok(outbox::Entity::find()
+            .filter(outbox::Column::State.eq(state))
+            .order_by_desc(outbox::Column::CreatedAt)
+            .order_by_desc(outbox::Column::Id)
+            .limit(limit)
+            .all(&self.inner.db)
+            .await?)
+    }
+
+    pub async fn outbox_counts(&self) -> Result<OutboxCounts> {
+        let count = |state: &'static str| {
+            outbox::Entity::find()
+                .filter(outbox::Column::State.eq(state))
+                .count(&self.inner.db)
+        };
+        Ok(OutboxCounts {
+            pending: count("pending").await?,
+            sent: count("sent").await?,
+            dead: count("dead").await?,
+        })
+    }
+
+    /// Puts a dead row back in the queue (an admin's retry after fixing the mail setup).
+    pub async fn requeue_outbox(&self, id: Uuid, now: DateTime<Utc>) -> Result<bool> {
+        let done = outbox::Entity::update_many()
+            .col_expr(outbox::Column::State, Expr::value("pending"))
+            .col_expr(outbox::Column::Attempts, Expr::value(0))
+            .col_expr(outbox::Column::NextAttemptAt, Expr::value(micros(now)))
+            .filter(outbox::Column::Id.eq(id))
+            .filter(outbox::Column::State.eq("dead"))
+            .exec(&self.inner.db)
+            .await?;
+        Ok(done.rows_affected == 1)
+    }
+}
