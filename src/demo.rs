@@ -372,6 +372,37 @@ pub async fn run(store: &Store, blobs: BlobStore, now: DateTime<Utc>) -> Result<
     };
     let specs = vec![
         (
+            "kadis_kalsel",
+            add(
+                "kepala@disdukcapil.kalselprov.go.id",
+                "kalsel-kepala-dinas",
+                "Drs. H. Muhammad Rusdi, M.Si.",
+                Some("196810121994031007"),
+                "Kepala Dinas Kependudukan, Pencatatan Sipil dan Keluarga Berencana",
+                Role::Coordinator,
+                Some(kalsel.id),
+                None,
+                None,
+                "Kepala Disdukcapil-KB Provinsi Kalimantan Selatan (menerima eskalasi evaluasi)"
+                    .into(),
+            ),
+        ),
+        (
+            "kadis_ptk",
+            add(
+                "kepala@disdukcapil.pontianak.go.id",
+                "pontianak-kepala-dinas",
+                "Erma Suryani, S.Sos., M.Si.",
+                Some("197102201992032004"),
+                "Kepala Dinas Kependudukan dan Pencatatan Sipil",
+                Role::Coordinator,
+                Some(pontianak.id),
+                None,
+                None,
+                "Kepala Disdukcapil Kota Pontianak (menerima eskalasi evaluasi)".into(),
+            ),
+        ),
+        (
             "koord_kalsel",
             add(
                 "koordinator@disdukcapil.kalselprov.go.id",
@@ -572,6 +603,9 @@ pub async fn run(store: &Store, blobs: BlobStore, now: DateTime<Utc>) -> Result<
     ];
     for (key, spec) in specs {
         let row = store.create_account(spec, t).await?;
+        if key.starts_with("kadis_") {
+            store.set_heads_office(row.id, true, t).await?;
+        }
         demo.accounts.insert(key, row.id);
     }
     for (key, email, agency_key) in extra_heads {

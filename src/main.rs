@@ -51,6 +51,32 @@ enum Command {
     /// Render the letters of an application.
     #[command(subcommand)]
     Letters(LettersCommand),
+    /// The six-monthly (and incidental) evaluations.
+    #[command(subcommand)]
+    Evaluations(EvaluationsCommand),
+}
+
+#[derive(Subcommand)]
+enum EvaluationsCommand {
+    /// List the evaluations due within --within-days and those overdue, oldest first.
+    Due {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Also list evaluations falling due within this many days.
+        #[arg(long, default_value_t = 30)]
+        within_days: u64,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run the evaluation calendar once now (the server does it every hour): open, remind,
+    /// escalate, and suspend grants of evaluations past their grace period.
+    Run {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long, env = "SEPAKAT_WORKFLOWS", default_value = "workflows")]
+        workflows: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -103,6 +129,10 @@ enum UserCommand {
         nip: Option<String>,
         #[arg(long)]
         position: Option<String>,
+        /// For coordinators: this account heads the office (Kepala Dinas) and receives the
+        /// escalations of overdue evaluations.
+        #[arg(long)]
+        heads_office: bool,
     },
 }
 
@@ -203,10 +233,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
             actix_web::rt::System::new().block_on(async move {
                 let store = prepare_store(&config.database_url, &config.workflows).await?;
                 let listen = config.listen;
+                let clock: std::sync::Arc<dyn sepakat_web::Clock> =
+                    std::sync::Arc::new(sepakat_web::SystemClock);
+                let dispatcher = sepakat_notify::Dispatcher::from_settings(
+                    store.clone(),
+                    config.notify.clone(),
+                    &config.templates,
+                )
+                .context("cannot set up notifications (check SMTP_URL, SEPAKAT_MAIL_FROM and templates/emails)")?;
+                if config.notify.smtp_url.is_none() {
+                    tracing::info!("no SMTP_URL set: notifications are written to the log and marked delivered");
+                }
+                let background = sepakat_notify::Background::spawn(
+                    store.clone(),
+                    dispatcher,
+                    clock.clone(),
+                    std::time::Duration::from_secs(config.notify.outbox_interval_secs.max(1)),
+                    std::time::Duration::from_secs(config.notify.calendar_interval_secs.max(1)),
+                );
                 let app = sepakat_web::Application::build(
                     config,
                     store,
-                    std::sync::Arc::new(sepakat_web::SystemClock),
+                    clock,
                 )
                 .with_context(|| {
                     format!("cannot start the server on {listen} (another server on that port? set --listen; a broken template override? check --templates)")
@@ -222,7 +270,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     listen.ip(),
                     app.port
                 );
-                app.server.await.context("server stopped with an error")?;
+                let served = app.server.await;
+                background.stop().await;
+                served.context("server stopped with an error")?;
                 Ok(ExitCode::SUCCESS)
             })
         }
@@ -264,6 +314,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             province,
             nip,
             position,
+            heads_office,
         }) => block_on(async move {
             let password = match std::env::var("SEPAKAT_PASSWORD") {
                 Ok(p) => p,
@@ -301,6 +352,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let hash =
                 sepakat_web::security::hash_password(&password).map_err(anyhow::Error::msg)?;
             store.set_password_hash(account.id, Some(hash), now).await?;
+            if heads_office {
+                store.set_heads_office(account.id, true, now).await?;
+            }
             println!(
                 "account {} created: {} ({})",
                 account.id, account.email, account.role
@@ -328,6 +382,50 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .with_context(|| format!("cannot write {}", out.display()))?;
             println!("{} written ({} bytes)", out.display(), bytes.len());
             Ok(ExitCode::SUCCESS)
+        }),
+        Command::Evaluations(EvaluationsCommand::Due {
+            db,
+            within_days,
+            json,
+        }) => block_on(async move {
+            let store = open_store(&db).await?;
+            let today = chrono::Utc::now().date_naive();
+            let through = today
+                .checked_add_days(chrono::Days::new(within_days.min(3660)))
+                .unwrap_or(today);
+            let due = store.evaluations_due(today, through).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&due)?);
+            } else if due.is_empty() {
+                println!("no evaluation is due within {within_days} days, and none is overdue");
+            } else {
+                println!(
+                    "{:<10} {:<8} {:<10} {:<11} {:<36} agency (office)",
+                    "due on", "late", "kind", "state", "application"
+                );
+                for d in &due {
+                    let late = if d.days_late > 0 {
+                        format!("{}d", d.days_late)
+                    } else {
+                        "-".into()
+                    };
+                    println!(
+                        "{:<10} {:<8} {:<10} {:<11} {:<36} {} ({})",
+                        d.due_on, late, d.kind, d.state, d.application_id, d.agency, d.office
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }),
+        Command::Evaluations(EvaluationsCommand::Run { db, workflows }) => block_on(async move {
+            let store = prepare_store(&db.database_url, &workflows).await?;
+            let report = store.run_evaluation_calendar(chrono::Utc::now()).await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(if report.failed > 0 {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
         }),
         Command::Migrate(db) => block_on(async {
             let store = open_store(&db).await?;

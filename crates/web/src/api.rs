@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`.
 
+pub mod access;
 pub mod letters;
 
 use crate::AppState;
@@ -46,6 +47,7 @@ pub fn scope() -> actix_web::Scope {
             web::get().to(download),
         )
         .configure(letters::routes)
+        .configure(access::routes)
 }
 
 /// JSON body errors: broken syntax is a 400; valid JSON of the wrong shape is a 422 that says which field.
@@ -278,6 +280,11 @@ async fn view(
             .map(AttestationView::from)
             .collect(),
         grants: detail.grants.iter().map(GrantView::from).collect(),
+        evaluations: detail
+            .evaluations
+            .iter()
+            .map(EvaluationView::from)
+            .collect(),
         timeline: detail.events.iter().map(TimelineEntry::from).collect(),
     })
 }
@@ -674,13 +681,16 @@ pub async fn transition(
 #[serde(deny_unknown_fields)]
 pub struct CommandBody {
     pub expected_version: i64,
-    /// `{"command": "record_attestation", "details": {...}}`, `{"command": "withdraw_attestation", "reason": "..."}`
-    /// or `{"command": "record_minister_approval", "reference": "..."}`. Documents go through `/documents`.
+    /// `{"command": "record_attestation", "details": {...}}`, `{"command": "withdraw_attestation", "reason": "..."}`,
+    /// `{"command": "record_minister_approval", "reference": "..."}`,
+    /// `{"command": "open_evaluation", "due_on": "YYYY-MM-DD", "reason": "..."}`,
+    /// `{"command": "record_evaluation", "kind": "periodic|incidental", "due_on": "YYYY-MM-DD", "outcome": "pass|pass_with_findings|fail", "findings": "...", "data_balikan_met": true}`
+    /// or `{"command": "check_evaluations"}`. Documents go through `/documents`.
     #[schema(value_type = Object)]
     pub command: Command,
 }
 
-/// Record or withdraw the closed-network attestation, or record the Minister's approval.
+/// Record or withdraw the closed-network attestation, record the Minister's approval, open or record an evaluation.
 #[utoipa::path(post, path = "/api/v1/applications/{id}/commands", tag = "applications", params(("id" = Uuid, Path)),
     request_body = CommandBody,
     responses((status = 200, body = CommandResult), (status = 403, body = crate::problem::Problem), (status = 409, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]

@@ -50,6 +50,10 @@ pub struct ServeConfig {
     /// HTTP worker threads (0 = one per core).
     #[arg(long, env = "SEPAKAT_WORKERS", default_value_t = 0)]
     pub workers: usize,
+
+    /// Mail and the background loops (outbox, evaluation calendar).
+    #[command(flatten)]
+    pub notify: sepakat_notify::NotifySettings,
 }
 
 impl ServeConfig {

@@ -26,17 +26,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// A source of "now": the real clock in production, a movable one in tests.
-pub trait Clock: Send + Sync {
-    fn now(&self) -> chrono::DateTime<chrono::Utc>;
-}
-
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> chrono::DateTime<chrono::Utc> {
-        chrono::Utc::now()
-    }
-}
+pub use sepakat_store::clock::{Clock, ManualClock, SystemClock};
 
 /// What every request shares.
 pub struct AppState {

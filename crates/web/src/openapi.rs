@@ -7,13 +7,15 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Sepakat API", description = "Population-data agreements (PKS): applications, documents, letters and grants. \
+    info(title = "Sepakat API", description = "Population-data agreements (PKS): applications, documents, letters, grants and evaluations. \
         Errors are RFC 9457 problem+json with `detail` (English) and `detail_id` (Bahasa Indonesia)."),
     paths(
         api::healthz, auth::login, auth::token, auth::logout, auth::me,
         api::data_elements, api::workflows, api::workflow, api::offices, api::agencies,
         api::submit, api::list, api::detail, api::transition, api::command, api::upload, api::download,
         api::letters::preview, api::letters::archive, api::letters::archived,
+        api::access::grants, api::access::export, api::access::evaluations_due,
+        api::access::outbox, api::access::retry,
     ),
     components(schemas(
         problem::Problem, problem::ProblemItem, auth::Credentials, auth::SignedIn, auth::ApiToken,
@@ -21,6 +23,7 @@ use utoipa::OpenApi;
         views::WorkflowDetail, views::ActionView, views::ApplicationSummary, views::ApplicationList, views::ApplicationView,
         views::TimelineEntry, views::DocumentView, views::LetterView, views::GrantView, views::AttestationView, views::CommandResult, views::GrantState,
         api::SubmitBody, api::ElementRequest, api::TransitionBody, api::CommandBody,
+        views::EvaluationView, api::access::GrantRecord, api::access::DueEvaluationView, api::access::OutboxView,
     )),
     modifiers(&BearerAuth),
     security(("bearer" = []), ("session" = [])),

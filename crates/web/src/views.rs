@@ -4,8 +4,8 @@ use crate::problem::ProblemItem;
 use chrono::{DateTime, NaiveDate, Utc};
 use sepakat_core::machine::AvailableAction;
 use sepakat_store::entity::{
-    accounts, agencies, applications, attestations, audit_events, documents, grants, letters,
-    offices,
+    accounts, agencies, applications, attestations, audit_events, documents, evaluations, grants,
+    letters, offices,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -279,6 +279,47 @@ impl From<&grants::Model> for GrantView {
     }
 }
 
+/// One evaluation (monev) of a live access.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EvaluationView {
+    pub id: Uuid,
+    /// `periodic` or `incidental`.
+    pub kind: String,
+    pub due_on: NaiveDate,
+    /// `scheduled` (the next periodic date), `open`, `overdue` (grants suspended) or `completed`.
+    pub state: String,
+    pub reason: Option<String>,
+    /// `pass`, `pass_with_findings` or `fail`, once recorded.
+    pub outcome: Option<String>,
+    pub findings: Option<String>,
+    pub data_balikan_met: Option<bool>,
+    pub report_sha256: Option<String>,
+    pub reminded_at: Option<DateTime<Utc>>,
+    pub escalated_at: Option<DateTime<Utc>>,
+    pub overdue_at: Option<DateTime<Utc>>,
+    pub recorded_at: Option<DateTime<Utc>>,
+}
+
+impl From<&evaluations::Model> for EvaluationView {
+    fn from(e: &evaluations::Model) -> Self {
+        EvaluationView {
+            id: e.id,
+            kind: e.kind.clone(),
+            due_on: e.due_on,
+            state: e.state.clone(),
+            reason: e.reason.clone(),
+            outcome: e.outcome.clone(),
+            findings: e.findings.clone(),
+            data_balikan_met: e.data_balikan_met,
+            report_sha256: e.report_sha256.clone(),
+            reminded_at: e.reminded_at,
+            escalated_at: e.escalated_at,
+            overdue_at: e.overdue_at,
+            recorded_at: e.recorded_at,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AttestationView {
     pub id: Uuid,
@@ -325,6 +366,7 @@ pub struct ApplicationView {
     pub letters: Vec<LetterView>,
     pub attestations: Vec<AttestationView>,
     pub grants: Vec<GrantView>,
+    pub evaluations: Vec<EvaluationView>,
     pub timeline: Vec<TimelineEntry>,
 }
 

@@ -256,9 +256,15 @@ pub async fn build_context(
     };
 
     let disdukcapil_head_title = format!("Kepala {}", office.name);
-    let coordinator = accounts.iter().find(|a| {
+    // The head of office signs for Disdukcapil; without one on record, a coordinator does.
+    let of_office = |a: &&sepakat_store::Account| {
         a.active && a.role == Role::Coordinator.as_str() && a.office_id == Some(office.id)
-    });
+    };
+    let coordinator = accounts
+        .iter()
+        .filter(of_office)
+        .find(|a| a.heads_office)
+        .or_else(|| accounts.iter().find(of_office));
     let disdukcapil = Party {
         name: office.name.clone(),
         address: office.address.clone(),

@@ -1,0 +1,92 @@
+//! The loops `sepakat serve` runs beside the HTTP server: the outbox dispatcher and the
+//! evaluation calendar, each on the shared clock, each stopped by `Background::stop`.
+
+use crate::dispatch::Dispatcher;
+use sepakat_store::Store;
+use sepakat_store::clock::Clock;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub struct Background {
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Background {
+    /// Starts both loops on the current tokio runtime.
+    pub fn spawn(
+        store: Store,
+        dispatcher: Dispatcher,
+        clock: Arc<dyn Clock>,
+        outbox_every: Duration,
+        calendar_every: Duration,
+    ) -> Background {
+        let (stop, stopped) = watch::channel(false);
+        let dispatcher = Arc::new(dispatcher);
+        let mut tasks = Vec::new();
+        {
+            let clock = clock.clone();
+            let mut stopped = stopped.clone();
+            tasks.push(tokio::spawn(async move {
+                loop {
+                    match dispatcher.run_once(clock.now()).await {
+                        Ok(r) if r.claimed > 0 => tracing::info!(
+                            sent = r.sent,
+                            retried = r.retried,
+                            dead = r.dead,
+                            "outbox delivered"
+                        ),
+                        Ok(_) => {}
+                        Err(e) => {
+                            tracing::warn!(error = %e, "outbox round failed; trying again later")
+                        }
+                    }
+                    if wait(&mut stopped, outbox_every).await {
+                        return;
+                    }
+                }
+            }));
+        }
+        {
+            let mut stopped = stopped.clone();
+            tasks.push(tokio::spawn(async move {
+                loop {
+                    match store.run_evaluation_calendar(clock.now()).await {
+                        Ok(r) if r.changed > 0 => tracing::info!(
+                            opened = r.opened,
+                            reminded = r.reminded,
+                            escalated = r.escalated,
+                            overdue = r.overdue,
+                            grants_suspended = r.grants_suspended,
+                            "evaluation calendar ran"
+                        ),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "evaluation calendar failed; trying again later"),
+                    }
+                    if wait(&mut stopped, calendar_every).await {
+                        return;
+                    }
+                }
+            }));
+        }
+        Background { stop, tasks }
+    }
+
+    /// Stops both loops after the round in progress.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        for t in self.tasks {
+            let _ = t.await;
+        }
+    }
+}
+
+/// Sleeps `every`; true when told to stop meanwhile.
+async fn wait(stopped: &mut watch::Receiver<bool>, every: Duration) -> bool {
+    tokio::select! {
+        _ = tokio::time::sleep(every) => *stopped.borrow(),
+        r = stopped.changed() => r.is_err() || *stopped.borrow(),
+    }
+}

@@ -1,0 +1,142 @@
+//! The messages' templates: `templates/emails/<name>.hbs`, embedded in the binary, each
+//! overridable by a file of the same name in the operator's folder.
+//!
+//! A template renders to the whole message: a first line `Subjek: …` (the subject), a blank
+//! line, then the plain-text body. Handlebars runs in strict mode, so a field the template
+//! names but the message lacks is an error naming it, never a silent blank.
+
+use crate::NotifyError;
+use handlebars::Handlebars;
+use serde_json::Value;
+use std::path::Path;
+
+/// Every template, by the outbox row's `template` name.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "application_submitted",
+        include_str!("../../../templates/emails/application_submitted.hbs"),
+    ),
+    (
+        "stage_changed",
+        include_str!("../../../templates/emails/stage_changed.hbs"),
+    ),
+    (
+        "evaluation_opened",
+        include_str!("../../../templates/emails/evaluation_opened.hbs"),
+    ),
+    (
+        "evaluation_reminder",
+        include_str!("../../../templates/emails/evaluation_reminder.hbs"),
+    ),
+    (
+        "evaluation_escalated",
+        include_str!("../../../templates/emails/evaluation_escalated.hbs"),
+    ),
+    (
+        "evaluation_overdue",
+        include_str!("../../../templates/emails/evaluation_overdue.hbs"),
+    ),
+    (
+        "evaluation_recorded",
+        include_str!("../../../templates/emails/evaluation_recorded.hbs"),
+    ),
+];
+
+const SUBJECT_PREFIX: &str = "Subjek:";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedEmail {
+    pub subject: String,
+    pub body: String,
+}
+
+pub struct EmailTemplates {
+    hb: Handlebars<'static>,
+}
+
+impl EmailTemplates {
+    /// The embedded templates.
+    pub fn new() -> Result<Self, NotifyError> {
+        let mut hb = Handlebars::new();
+        hb.set_strict_mode(true);
+        // Plain text: nothing to escape for a browser.
+        hb.register_escape_fn(handlebars::no_escape);
+        for (name, source) in TEMPLATES {
+            register(&mut hb, name, source)?;
+        }
+        Ok(EmailTemplates { hb })
+    }
+
+    /// The embedded templates, with `dir/<name>.hbs` taking the place of each one it holds. A
+    /// missing folder is fine; a file that matches no template is an error.
+    pub fn with_overrides(dir: &Path) -> Result<Self, NotifyError> {
+        let mut templates = EmailTemplates::new()?;
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return Ok(templates);
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Some(stem) = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_suffix(".hbs"))
+                .map(str::to_owned)
+            else {
+                continue;
+            };
+            if !TEMPLATES.iter().any(|(n, _)| *n == stem) {
+                return Err(NotifyError::Override {
+                    path,
+                    message: format!(
+                        "no email template is called `{stem}`; known: {}",
+                        TEMPLATES
+                            .iter()
+                            .map(|(n, _)| *n)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                });
+            }
+            let source = std::fs::read_to_string(&path).map_err(|e| NotifyError::Override {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+            register(&mut templates.hb, &stem, &source)?;
+        }
+        Ok(templates)
+    }
+
+    pub fn render(&self, name: &str, ctx: &Value) -> Result<RenderedEmail, NotifyError> {
+        let err = |message: String| NotifyError::Template {
+            name: name.to_string(),
+            message,
+        };
+        if !TEMPLATES.iter().any(|(n, _)| *n == name) {
+            return Err(err("no such template".into()));
+        }
+        let text = self.hb.render(name, ctx).map_err(|e| err(e.to_string()))?;
+        let text = text.trim_start();
+        let (first, body) = text.split_once('\n').unwrap_or((text, ""));
+        let subject = first
+            .strip_prefix(SUBJECT_PREFIX)
+            .ok_or_else(|| err(format!("the first line must start with `{SUBJECT_PREFIX}`")))?
+            .trim();
+        // Header injection is impossible: the subject is one line, whatever the values held.
+        let subject: String = subject.chars().filter(|c| !c.is_control()).collect();
+        if subject.is_empty() {
+            return Err(err("the subject is empty".into()));
+        }
+        Ok(RenderedEmail {
+            subject,
+            body: body.trim_start_matches(['\r', '\n']).trim_end().to_string() + "\n",
+        })
+    }
+}
+
+fn register(hb: &mut Handlebars<'static>, name: &str, source: &str) -> Result<(), NotifyError> {
+    hb.register_template_string(name, source)
+        .map_err(|e| NotifyError::Template {
+            name: name.to_string(),
+            message: e.to_string(),
+        })
+}
