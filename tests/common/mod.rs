@@ -12,6 +12,8 @@ use std::sync::Arc;
 
 pub use sepakat_store::testing::Backend as Db;
 
+pub mod smtp;
+
 pub struct TestApp {
     pub base: String,
     pub client: Client,
@@ -27,6 +29,11 @@ pub fn repo() -> PathBuf {
 
 /// Starts a server on a fresh database filled by `sepakat demo`.
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with_clock(backend, Arc::new(sepakat_web::SystemClock)).await
+}
+
+/// The same, with the server's "now" taken from `clock` (tests move it instead of sleeping).
+pub async fn spawn_app_with_clock(backend: Backend, clock: Arc<dyn sepakat_web::Clock>) -> TestApp {
     let db = TempDb::new(backend).await.expect("temporary database");
     let blobs =
         std::env::temp_dir().join(format!("sepakat-blobs-{}", uuid::Uuid::new_v4().simple()));
@@ -55,9 +62,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     config.blobs = blobs.clone();
     config.workers = 2;
     config.max_upload_bytes = 64 * 1024;
-    let app =
-        sepakat_web::Application::build(config, store.clone(), Arc::new(sepakat_web::SystemClock))
-            .expect("bind");
+    let app = sepakat_web::Application::build(config, store.clone(), clock).expect("bind");
     let handle = app.server.handle();
     actix_rt::spawn(app.server);
     TestApp {
