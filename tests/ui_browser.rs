@@ -243,3 +243,60 @@ async fn dashboard_shows_the_kalsel_case_and_pages_fit_a_phone() {
     phone.close().await;
     app.stop().await;
 }
+
+#[actix_rt::test]
+async fn a_coordinator_records_an_overdue_evaluation_and_access_comes_back() {
+    use sepakat_web::Clock;
+    let clock = std::sync::Arc::new(sepakat_web::ManualClock::new(chrono::Utc::now()));
+    let app = spawn_app_with_clock(Db::Sqlite, clock.clone()).await;
+    let coord = app.token(KOORD_PTK.0, KOORD_PTK.1).await;
+    let id = app.find(&coord, "akses_aktif").await;
+    let due: chrono::NaiveDate = app.detail(&coord, &id).await["next_evaluation_due"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // The calendar as the server runs it, 40 days after the due date: overdue, suspended.
+    let at = chrono::TimeZone::from_utc_datetime(
+        &chrono::Utc,
+        &(due + chrono::Duration::days(40)).and_hms_opt(2, 0, 0).unwrap(),
+    );
+    clock.set(at);
+    let r = app.store.run_evaluation_calendar(clock.now()).await.unwrap();
+    assert!(r.grants_suspended >= 1, "{r:?}");
+    clock.advance(chrono::Duration::days(1));
+    app.attach(&coord, &id, "laporan_semester").await;
+
+    let driver = Driver::start().await;
+    let s = driver.session(1280, 1000).await;
+    let dir = shots();
+    sign_in(&s, &app, KOORD_PTK).await;
+    s.goto(&app.url(&format!("/permohonan/{id}#evaluasi"))).await;
+    assert!(
+        s.text("[data-testid=evaluations]")
+            .await
+            .contains("terlambat — akses ditangguhkan")
+    );
+    s.screenshot(&dir, "11-evaluation-overdue").await;
+    s.type_into(
+        "#findings-0",
+        "Laporan semester terlambat; data balikan NIB telah dikirim.",
+    )
+    .await;
+    s.click("[data-testid=record-evaluation] input[name=data_balikan_met]")
+        .await;
+    s.click("[data-testid=record-evaluation] button.primary").await;
+    s.wait_for("role=\"status\"").await;
+    let table = s.text("[data-testid=evaluations]").await;
+    assert!(table.contains("selesai") && table.contains("lulus"), "{table}");
+    let grants: serde_json::Value = app
+        .get(&coord, &format!("/api/v1/grants?application={id}&status=active"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(grants.as_array().unwrap().len(), 1, "access restored");
+    s.screenshot(&dir, "12-evaluation-recorded").await;
+    s.close().await;
+    app.stop().await;
+}

@@ -411,6 +411,13 @@ impl Application {
                 }
                 self.refresh_next_due();
             }
+            EventKind::GrantExpired { kind } => {
+                if let Some(g) = self.grant_mut(*kind) {
+                    g.status = GrantStatus::Expired;
+                    g.held_by_evaluation = false;
+                }
+                self.refresh_next_due();
+            }
             EventKind::EvaluationsScheduled { anchor, first_due } => {
                 self.evaluation_anchor = Some(*anchor);
                 self.periodic_due = Some(*first_due);
@@ -548,6 +555,10 @@ pub enum EventKind {
         kind: GrantKind,
         reason: String,
     },
+    /// The grant outlived its `valid_until` (the end of the PKS).
+    GrantExpired {
+        kind: GrantKind,
+    },
     /// The periodic calendar runs from `anchor`; `first_due` is the next periodic due date
     /// (the first one at the production user ID, the following one after each outcome).
     EvaluationsScheduled {
@@ -603,6 +614,7 @@ impl EventKind {
             EventKind::GrantSuspended { .. } => "grant_suspended",
             EventKind::GrantRestored { .. } => "grant_restored",
             EventKind::GrantRevoked { .. } => "grant_revoked",
+            EventKind::GrantExpired { .. } => "grant_expired",
             EventKind::EvaluationsScheduled { .. } => "evaluations_scheduled",
             EventKind::EvaluationOpened { .. } => "evaluation_opened",
             EventKind::EvaluationReminded { .. } => "evaluation_reminded",

@@ -9,6 +9,9 @@
 //! | on the due date, no outcome yet | escalated to the head of the Disdukcapil office |
 //! | `grace_days` after the due date | overdue: every active grant is suspended |
 //! | outcome recorded | `fail` suspends the active grants; a pass restores the grants the calendar suspended and schedules the next periodic date |
+//!
+//! The calendar also expires every grant whose `valid_until` (the end of the PKS) has passed;
+//! once no access is live it has nothing more to do.
 
 use crate::application::{Application, EvaluationKind, EvaluationOutcome, EventKind, GrantStatus};
 use crate::calendar::{self, DueState, due_state};
@@ -19,7 +22,7 @@ use chrono::NaiveDate;
 /// the same day gives nothing the second time: every step is recorded on the evaluation.
 pub fn calendar_events(workflow: &Workflow, app: &Application, today: NaiveDate) -> Vec<EventKind> {
     let terminal = workflow.stage(&app.stage).is_none_or(|s| s.terminal);
-    if terminal || !app.access_live() {
+    if terminal {
         return Vec::new();
     }
     let policy = &workflow.evaluation;
@@ -27,6 +30,21 @@ pub fn calendar_events(workflow: &Workflow, app: &Application, today: NaiveDate)
     // Each step is folded into a working copy so the next one sees it (an evaluation opened
     // today can be reminded today).
     let mut state = app.clone();
+    let ended: Vec<_> = state
+        .grants
+        .iter()
+        .filter(|g| {
+            matches!(g.status, GrantStatus::Active | GrantStatus::Suspended { .. })
+                && today > g.valid_until
+        })
+        .map(|g| g.kind)
+        .collect();
+    for kind in ended {
+        push(&mut state, EventKind::GrantExpired { kind }, &mut out);
+    }
+    if !state.access_live() {
+        return out;
+    }
 
     if let Some(due) = state.periodic_due {
         let opened = state.evaluation(EvaluationKind::Periodic, due).is_some();

@@ -343,3 +343,22 @@ fn the_state_rebuilt_from_the_log_matches_after_evaluations() {
     rebuilt.version = w.app.version;
     assert_eq!(rebuilt, w.app);
 }
+
+#[test]
+fn grants_expire_when_the_pks_ends_and_the_calendar_falls_silent() {
+    let mut w = kabkota_to_production(ordinary_request());
+    let until = w.app.grant(GrantKind::Production).unwrap().valid_until;
+    // Keep the evaluations up to date until then.
+    while let Some(due) = w.app.periodic_due.filter(|d| *d <= until) {
+        check_on(&mut w, due - Duration::days(1));
+        w.attach(&agency_head(), "laporan_semester");
+        w.try_do(&city_coordinator(), record(EvaluationOutcome::Pass, true, due))
+            .unwrap();
+    }
+    assert!(check_on(&mut w, until).iter().all(|e| e.name() != "grant_expired"));
+    let ev = check_on(&mut w, until + Duration::days(1));
+    assert_eq!(names(&ev), ["grant_expired"]);
+    assert_eq!(production_status(&w), GrantStatus::Expired);
+    assert_eq!(w.app.next_evaluation_due, None);
+    assert!(check_on(&mut w, until + Duration::days(400)).is_empty());
+}

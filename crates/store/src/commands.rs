@@ -757,6 +757,10 @@ impl Store {
             EventKind::GrantRevoked { kind, reason } => {
                 set_grant_status(txn, app.id, kind, "revoked", Some(reason.clone()), at).await?;
             }
+            EventKind::GrantExpired { kind } => {
+                let reason = "Masa berlaku PKS berakhir".to_string();
+                set_grant_status(txn, app.id, kind, "expired", Some(reason), at).await?;
+            }
             EventKind::EvaluationsScheduled { first_due, .. } => {
                 upsert_evaluation(
                     txn,

@@ -39,6 +39,8 @@ pub struct CalendarReport {
     pub escalated: usize,
     pub overdue: usize,
     pub grants_suspended: usize,
+    /// Grants past the end of their PKS.
+    pub grants_expired: usize,
     /// Applications that could not be swept this time (logged; the next sweep tries again).
     pub failed: usize,
 }
@@ -117,6 +119,7 @@ impl Store {
                             "evaluation_escalated" => report.escalated += 1,
                             "evaluation_overdue" => report.overdue += 1,
                             "grant_suspended" => report.grants_suspended += 1,
+                            "grant_expired" => report.grants_expired += 1,
                             _ => {}
                         }
                     }

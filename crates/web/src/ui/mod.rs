@@ -129,6 +129,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/permohonan/{id}", web::get().to(detail))
         .route("/permohonan/{id}/tindakan", web::post().to(act))
         .route("/permohonan/{id}/atestasi", web::post().to(attest))
+        .route("/permohonan/{id}/evaluasi", web::post().to(evaluate))
         .route("/permohonan/{id}/pks", web::get().to(pks_review))
         .route("/dasbor", web::get().to(dashboard))
         .route("/alur/{name}", web::get().to(workflow_page));
@@ -704,6 +705,41 @@ async fn render_detail(
         .iter()
         .map(|g| json!({"kind": g.kind, "status": g.status, "reason": g.status_reason, "method": g.method, "valid_until": sepakat_letters::indonesian::format_date(g.valid_until)}))
         .collect();
+    let today = state.clock.now().date_naive();
+    let evaluations: Vec<Value> = detail
+        .evaluations
+        .iter()
+        .map(|e| {
+            json!({
+                "kind": evaluation_kind_name(&e.kind, lang),
+                "due_on": sepakat_letters::indonesian::format_date(e.due_on),
+                "reason": e.reason,
+                "state": evaluation_state_name(&e.state, lang),
+                "late": e.state == "overdue" || (e.state == "open" && e.due_on < today),
+                "outcome": e.outcome.as_deref().map(|o| outcome_name(o, lang)),
+                "findings": e.findings,
+            })
+        })
+        .collect();
+    let open_evaluations: Vec<Value> = app
+        .open_evaluations()
+        .map(|e| {
+            json!({
+                "kind": evaluation_kind_name(e.kind.as_str(), lang),
+                "kind_code": e.kind.as_str(),
+                "due_on": sepakat_letters::indonesian::format_date(e.due_on),
+                "due_code": e.due_on.to_string(),
+            })
+        })
+        .collect();
+    let may_evaluate = matches!(v.actor.role, Role::Coordinator | Role::Central)
+        && app.access_live()
+        && !wf.stage(&app.stage).is_some_and(|s| s.terminal);
+    let outcome_names = json!({
+        "pass": outcome_name("pass", lang),
+        "pass_with_findings": outcome_name("pass_with_findings", lang),
+        "fail": outcome_name("fail", lang),
+    });
     let kinds: Vec<Value> = LETTERS
         .iter()
         .map(|(n, t)| json!({"key": format!("signed:{n}"), "title": format!("{t} (ditandatangani)")}))
@@ -745,6 +781,8 @@ async fn render_detail(
             "actions": actions, "timeline": timeline, "documents": documents, "letters": letters,
             "attestation": attestation, "grants": grants, "kinds": kinds, "may_write": may_write, "may_attest": may_attest,
             "next_due": a.next_evaluation_due.map(|d| sepakat_letters::indonesian::format_date(d)),
+            "evaluations": evaluations, "open_evaluations": open_evaluations, "may_evaluate": may_evaluate,
+            "outcome_names": outcome_names,
             "error": error, "done": done, "reviewable": reviewable,
         }),
     )
@@ -861,6 +899,104 @@ async fn attest(
             stored.row.id,
             form.expected_version,
             Command::RecordAttestation { details },
+            v.account.id,
+            state.clock.now(),
+        )
+        .await
+        .map(|_| ());
+    after_command(&state, &req, &v, &id, result).await
+}
+
+fn evaluation_kind_name(kind: &str, lang: &str) -> &'static str {
+    match (kind, lang) {
+        ("incidental", "en") => "incidental",
+        ("incidental", _) => "insidental",
+        (_, "en") => "six-monthly",
+        _ => "semesteran",
+    }
+}
+
+fn evaluation_state_name(state: &str, lang: &str) -> String {
+    let (id, en) = match state {
+        "scheduled" => ("dijadwalkan", "scheduled"),
+        "open" => ("berjalan", "open"),
+        "overdue" => ("terlambat — akses ditangguhkan", "overdue — access suspended"),
+        "completed" => ("selesai", "completed"),
+        other => (other, other),
+    };
+    if lang == "en" { en } else { id }.to_string()
+}
+
+fn outcome_name(outcome: &str, lang: &str) -> String {
+    let (id, en) = match outcome {
+        "pass" => ("lulus", "pass"),
+        "pass_with_findings" => ("lulus dengan temuan", "pass with findings"),
+        "fail" => ("tidak lulus — akses ditangguhkan", "fail — access suspended"),
+        other => (other, other),
+    };
+    if lang == "en" { en } else { id }.to_string()
+}
+
+#[derive(Deserialize)]
+struct EvaluationForm {
+    csrf: String,
+    expected_version: i64,
+    /// `record` an outcome, or `open` an incidental evaluation.
+    op: String,
+    kind: Option<sepakat_core::EvaluationKind>,
+    due_on: String,
+    outcome: Option<sepakat_core::EvaluationOutcome>,
+    findings: Option<String>,
+    data_balikan_met: Option<String>,
+    reason: Option<String>,
+}
+
+async fn evaluate(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    form: web::Form<EvaluationForm>,
+) -> Result<HttpResponse, ApiError> {
+    let v = signed_in!(state, req);
+    check_csrf(&v, &form.csrf)?;
+    let stored = load_visible(&state, &v, &id).await?;
+    let form = form.into_inner();
+    let lang = lang(&req);
+    let Ok(due_on) = form.due_on.trim().parse::<chrono::NaiveDate>() else {
+        let message = if lang == "en" {
+            "Give the due date as a date (YYYY-MM-DD)."
+        } else {
+            "Isi tanggal jatuh tempo dengan tanggal yang sah (TTTT-BB-HH)."
+        };
+        let mut res =
+            render_detail(&state, &req, &v, stored, Some(message.into()), false, &lang).await?;
+        *res.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(res);
+    };
+    let command = match (form.op.as_str(), form.kind, form.outcome) {
+        ("record", Some(kind), Some(outcome)) => Command::RecordEvaluation {
+            kind,
+            due_on,
+            outcome,
+            findings: form.findings.unwrap_or_default(),
+            data_balikan_met: form.data_balikan_met.is_some_and(|v| v == "true"),
+        },
+        ("open", _, _) => Command::OpenEvaluation {
+            due_on,
+            reason: form.reason.unwrap_or_default(),
+        },
+        _ => {
+            return Err(ApiError::bad_request(
+                "op is `record` (with kind and outcome) or `open`",
+            ));
+        }
+    };
+    let result = state
+        .store
+        .execute(
+            stored.row.id,
+            form.expected_version,
+            command,
             v.account.id,
             state.clock.now(),
         )
