@@ -652,20 +652,22 @@ pub async fn run(store: &Store, blobs: BlobStore, now: DateTime<Utc>) -> Result<
 
     // Kalimantan Selatan: long-running ones first, so their evaluations fall due.
     let c = cast(&demo, "head_rsud_ulin", "koord_kalsel")?;
-    demo.walk(
-        "pks-provinsi",
-        agencies["rsud_ulin"],
-        &c,
-        request(
-            "Verifikasi identitas pasien JKN",
-            "Nomor rekam medis dipadankan dengan NIK",
-            AccessMethod::CardReader,
-            basic_elements(),
-        ),
-        &prov,
-        prov.len(),
-    )
-    .await?;
+    let ulin = demo
+        .walk(
+            "pks-provinsi",
+            agencies["rsud_ulin"],
+            &c,
+            request(
+                "Verifikasi identitas pasien JKN",
+                "Nomor rekam medis dipadankan dengan NIK",
+                AccessMethod::CardReader,
+                basic_elements(),
+            ),
+            &prov,
+            prov.len(),
+        )
+        .await?;
+    let ulin_cast = c.clone();
     // DPMPTSP and Disnakertrans: approved, juknis signed, specification sent — but no user ID:
     // the network statement is missing (the April 2021 case).
     let blocked = at("verifikasi_jaringan_tertutup", &prov) - 2;
@@ -809,6 +811,75 @@ pub async fn run(store: &Store, blobs: BlobStore, now: DateTime<Utc>) -> Result<
     agregat.duration_months = 1;
     demo.walk("data-agregat", agencies["bappeda_ptk"], &c, agregat, &[], 0)
         .await?;
+    // RSUD Ulin reports every semester: its past evaluations are on record and the next one
+    // is upcoming. Kota Pontianak's DPMPTSP has not reported: the server's evaluation
+    // calendar finds it overdue at its first run and suspends its user ID (the April 2021
+    // story of access revoked for missing semester reports).
+    demo.evaluate_every_semester(ulin, &ulin_cast, now).await?;
     let _ = kalbar;
     Ok(printed)
+}
+
+impl Demo<'_> {
+    /// Opens, reports and passes each periodic evaluation of `id` that fell due before `now`.
+    async fn evaluate_every_semester(
+        &mut self,
+        id: Uuid,
+        cast: &BTreeMap<&'static str, Uuid>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        loop {
+            let app = self.store.application(id).await?;
+            let Some(due) = app.state.periodic_due else {
+                return Ok(());
+            };
+            let at = |days_before: i64| {
+                due.and_hms_opt(2, 0, 0)
+                    .map(|t| t.and_utc() - Duration::days(days_before))
+                    .unwrap_or(now)
+            };
+            if at(3) >= now {
+                return Ok(());
+            }
+            let mut version = app.row.version;
+            let opened = self
+                .store
+                .execute(id, version, Command::CheckEvaluations, cast[COORD], at(14))
+                .await
+                .context("demo evaluation calendar")?;
+            version = opened.application.version;
+            let (sha256, size) = self.put_pdf("laporan_semester")?;
+            let doc = NewDocument {
+                key: "laporan_semester".into(),
+                filename: "laporan-semester.pdf".into(),
+                sha256: sha256.clone(),
+                content_type: Some("application/pdf".into()),
+                size: Some(size),
+                blob_path: Some(format!("{}/{}", &sha256[..2], sha256)),
+            };
+            version = self
+                .store
+                .attach_document(id, version, doc, cast[HEAD], at(5))
+                .await
+                .context("demo semester report")?
+                .application
+                .version;
+            self.store
+                .execute(
+                    id,
+                    version,
+                    Command::RecordEvaluation {
+                        kind: sepakat_core::EvaluationKind::Periodic,
+                        due_on: due,
+                        outcome: sepakat_core::EvaluationOutcome::Pass,
+                        findings: "Pemanfaatan data sesuai PKS; laporan semester dan data balikan nomor rekam medis telah disampaikan.".into(),
+                        data_balikan_met: true,
+                    },
+                    cast[COORD],
+                    at(3),
+                )
+                .await
+                .context("demo evaluation outcome")?;
+        }
+    }
 }

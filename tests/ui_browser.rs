@@ -259,10 +259,16 @@ async fn a_coordinator_records_an_overdue_evaluation_and_access_comes_back() {
     // The calendar as the server runs it, 40 days after the due date: overdue, suspended.
     let at = chrono::TimeZone::from_utc_datetime(
         &chrono::Utc,
-        &(due + chrono::Duration::days(40)).and_hms_opt(2, 0, 0).unwrap(),
+        &(due + chrono::Duration::days(40))
+            .and_hms_opt(2, 0, 0)
+            .unwrap(),
     );
     clock.set(at);
-    let r = app.store.run_evaluation_calendar(clock.now()).await.unwrap();
+    let r = app
+        .store
+        .run_evaluation_calendar(clock.now())
+        .await
+        .unwrap();
     assert!(r.grants_suspended >= 1, "{r:?}");
     clock.advance(chrono::Duration::days(1));
     app.attach(&coord, &id, "laporan_semester").await;
@@ -271,7 +277,8 @@ async fn a_coordinator_records_an_overdue_evaluation_and_access_comes_back() {
     let s = driver.session(1280, 1000).await;
     let dir = shots();
     sign_in(&s, &app, KOORD_PTK).await;
-    s.goto(&app.url(&format!("/permohonan/{id}#evaluasi"))).await;
+    s.goto(&app.url(&format!("/permohonan/{id}#evaluasi")))
+        .await;
     assert!(
         s.text("[data-testid=evaluations]")
             .await
@@ -285,12 +292,19 @@ async fn a_coordinator_records_an_overdue_evaluation_and_access_comes_back() {
     .await;
     s.click("[data-testid=record-evaluation] input[name=data_balikan_met]")
         .await;
-    s.click("[data-testid=record-evaluation] button.primary").await;
+    s.click("[data-testid=record-evaluation] button.primary")
+        .await;
     s.wait_for("role=\"status\"").await;
     let table = s.text("[data-testid=evaluations]").await;
-    assert!(table.contains("selesai") && table.contains("lulus"), "{table}");
+    assert!(
+        table.contains("selesai") && table.contains("lulus"),
+        "{table}"
+    );
     let grants: serde_json::Value = app
-        .get(&coord, &format!("/api/v1/grants?application={id}&status=active"))
+        .get(
+            &coord,
+            &format!("/api/v1/grants?application={id}&status=active"),
+        )
         .await
         .json()
         .await

@@ -34,8 +34,10 @@ pub fn calendar_events(workflow: &Workflow, app: &Application, today: NaiveDate)
         .grants
         .iter()
         .filter(|g| {
-            matches!(g.status, GrantStatus::Active | GrantStatus::Suspended { .. })
-                && today > g.valid_until
+            matches!(
+                g.status,
+                GrantStatus::Active | GrantStatus::Suspended { .. }
+            ) && today > g.valid_until
         })
         .map(|g| g.kind)
         .collect();

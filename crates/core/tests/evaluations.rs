@@ -352,10 +352,17 @@ fn grants_expire_when_the_pks_ends_and_the_calendar_falls_silent() {
     while let Some(due) = w.app.periodic_due.filter(|d| *d <= until) {
         check_on(&mut w, due - Duration::days(1));
         w.attach(&agency_head(), "laporan_semester");
-        w.try_do(&city_coordinator(), record(EvaluationOutcome::Pass, true, due))
-            .unwrap();
+        w.try_do(
+            &city_coordinator(),
+            record(EvaluationOutcome::Pass, true, due),
+        )
+        .unwrap();
     }
-    assert!(check_on(&mut w, until).iter().all(|e| e.name() != "grant_expired"));
+    assert!(
+        check_on(&mut w, until)
+            .iter()
+            .all(|e| e.name() != "grant_expired")
+    );
     let ev = check_on(&mut w, until + Duration::days(1));
     assert_eq!(names(&ev), ["grant_expired"]);
     assert_eq!(production_status(&w), GrantStatus::Expired);

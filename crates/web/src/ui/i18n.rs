@@ -112,7 +112,11 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Kewajiban data balikan telah dipenuhi",
         "Return-data (data balikan) obligations met",
     ),
-    ("record_evaluation", "Catat hasil evaluasi", "Record the outcome"),
+    (
+        "record_evaluation",
+        "Catat hasil evaluasi",
+        "Record the outcome",
+    ),
     (
         "open_evaluation",
         "Buka evaluasi insidental",

@@ -920,7 +920,10 @@ fn evaluation_state_name(state: &str, lang: &str) -> String {
     let (id, en) = match state {
         "scheduled" => ("dijadwalkan", "scheduled"),
         "open" => ("berjalan", "open"),
-        "overdue" => ("terlambat — akses ditangguhkan", "overdue — access suspended"),
+        "overdue" => (
+            "terlambat — akses ditangguhkan",
+            "overdue — access suspended",
+        ),
         "completed" => ("selesai", "completed"),
         other => (other, other),
     };
@@ -931,7 +934,10 @@ fn outcome_name(outcome: &str, lang: &str) -> String {
     let (id, en) = match outcome {
         "pass" => ("lulus", "pass"),
         "pass_with_findings" => ("lulus dengan temuan", "pass with findings"),
-        "fail" => ("tidak lulus — akses ditangguhkan", "fail — access suspended"),
+        "fail" => (
+            "tidak lulus — akses ditangguhkan",
+            "fail — access suspended",
+        ),
         other => (other, other),
     };
     if lang == "en" { en } else { id }.to_string()
