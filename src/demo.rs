@@ -608,12 +608,19 @@ pub async fn run(store: &Store, blobs: BlobStore, now: DateTime<Utc>) -> Result<
         }
         demo.accounts.insert(key, row.id);
     }
+    let agency_names: BTreeMap<&str, String> = {
+        let mut m = BTreeMap::new();
+        for (key, id) in &agencies {
+            m.insert(*key, store.agency(*id).await?.name);
+        }
+        m
+    };
     for (key, email, agency_key) in extra_heads {
         let spec = NewAccount {
             email: email.into(),
-            name: format!("Kepala {agency_key}"),
+            name: format!("Kepala {}", agency_names[agency_key]),
             nip: None,
-            position: Some("Kepala".into()),
+            position: Some(format!("Kepala {}", agency_names[agency_key])),
             role: Role::AgencyHead,
             office_id: None,
             agency_id: Some(agencies[agency_key]),

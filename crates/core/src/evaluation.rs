@@ -127,8 +127,8 @@ pub fn outcome_events(
             ),
         ));
     }
-    if kind == EvaluationKind::Periodic {
-        if let Some(anchor) = app.evaluation_anchor {
+    if let (EvaluationKind::Periodic, Some(anchor)) = (kind, app.evaluation_anchor) {
+        {
             out.push(EventKind::EvaluationsScheduled {
                 anchor,
                 first_due: calendar::next_due_after(

@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 /// The account the scheduler acts as: national scope (role `central`), no password, so it
 /// can never sign in. Its events in the audit log say the calendar did it.
-pub const SYSTEM_ACCOUNT_ID: Uuid = Uuid::from_u128(0x5e9a_6a70_0000_4000_8000_000000000001);
+pub const SYSTEM_ACCOUNT_ID: Uuid = Uuid::from_u128(0x5e9a_6a70_0000_4000_8000_0000_0000_0001);
 pub const SYSTEM_ACCOUNT_EMAIL: &str = "penjadwal@sepakat.local";
 
 /// How far ahead of a due date the sweep looks. Generous on purpose: the core decides what is

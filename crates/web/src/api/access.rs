@@ -49,6 +49,7 @@ pub struct GrantRecord {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct GrantQuery {
     /// Only grants in this state (`active`, `suspended`, `revoked`, `expired`).
@@ -64,8 +65,8 @@ async fn visible_grants(
     status: Option<&str>,
     application: Option<Uuid>,
 ) -> Result<Vec<GrantRecord>, ApiError> {
-    if let Some(s) = status {
-        if !STATES.contains(&s) {
+    if let Some(s) = status.filter(|s| !STATES.contains(s)) {
+        {
             return Err(ApiError::invalid(
                 format!(
                     "unknown grant status `{s}`: use one of {}",
@@ -147,6 +148,7 @@ pub async fn grants(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ExportQuery {
     /// `csv` (default) or `json`.
@@ -245,6 +247,7 @@ pub struct DueEvaluationView {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DueQuery {
     /// Include evaluations falling due within this many days (default 30, at most 366).
@@ -306,6 +309,7 @@ pub struct OutboxView {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct OutboxQuery {
     /// `dead` (default), `pending` or `sent`.
