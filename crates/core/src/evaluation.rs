@@ -128,16 +128,14 @@ pub fn outcome_events(
         ));
     }
     if let (EvaluationKind::Periodic, Some(anchor)) = (kind, app.evaluation_anchor) {
-        {
-            out.push(EventKind::EvaluationsScheduled {
+        out.push(EventKind::EvaluationsScheduled {
+            anchor,
+            first_due: calendar::next_due_after(
                 anchor,
-                first_due: calendar::next_due_after(
-                    anchor,
-                    workflow.evaluation.interval_months,
-                    due_on,
-                ),
-            });
-        }
+                workflow.evaluation.interval_months,
+                due_on,
+            ),
+        });
     }
     out
 }

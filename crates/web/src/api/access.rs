@@ -66,23 +66,21 @@ async fn visible_grants(
     application: Option<Uuid>,
 ) -> Result<Vec<GrantRecord>, ApiError> {
     if let Some(s) = status.filter(|s| !STATES.contains(s)) {
-        {
-            return Err(ApiError::invalid(
+        return Err(ApiError::invalid(
+            format!(
+                "unknown grant status `{s}`: use one of {}",
+                STATES.join(", ")
+            ),
+            vec![ApiError::field(
+                "status",
+                "unknown_status",
+                format!("use one of {}", STATES.join(", ")),
                 format!(
-                    "unknown grant status `{s}`: use one of {}",
+                    "Status hak akses `{s}` tidak dikenal; gunakan {}.",
                     STATES.join(", ")
                 ),
-                vec![ApiError::field(
-                    "status",
-                    "unknown_status",
-                    format!("use one of {}", STATES.join(", ")),
-                    format!(
-                        "Status hak akses `{s}` tidak dikenal; gunakan {}.",
-                        STATES.join(", ")
-                    ),
-                )],
-            ));
-        }
+            )],
+        ));
     }
     let mut rows = visible_rows(state, &caller.actor).await?;
     if let Some(a) = application {
