@@ -9,9 +9,11 @@
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Duration, Utc};
 use sepakat_core::application::{AttestationDetails, ConnectionType};
+use sepakat_core::pks::{ArticleComment, Paragraph, PksInput};
 use sepakat_core::request::{AccessMethod, DataType, PurposeKind, RequestedElement};
 use sepakat_core::{Command, ElementCode, Request, Role};
 use sepakat_store::{NewAccount, NewAgency, NewApplication, NewDocument, NewOffice, Store};
+use sepakat_web::api::pks;
 use sepakat_web::blobs::BlobStore;
 use sepakat_web::security::hash_password;
 use std::collections::BTreeMap;
@@ -37,9 +39,13 @@ enum Step {
     Attach(&'static str, &'static str),
     Act(&'static str, &'static str),
     Attest(&'static str),
+    /// The reviewer returns the PKS draft with a comment on one article.
+    ReturnPks(&'static str, u32, &'static str),
+    /// The coordinator submits a revised draft: a paragraph added to one article.
+    RevisePks(&'static str, u32, &'static str),
 }
 
-use Step::{Act, Attach, Attest};
+use Step::{Act, Attach, Attest, ReturnPks, RevisePks};
 
 const HEAD: &str = "head";
 const COORD: &str = "coord";
@@ -65,7 +71,25 @@ fn script(provincial: bool) -> Vec<Step> {
         )
     };
     let reviewer = if provincial { COORD2 } else { REVIEWER };
-    vec![
+    // Kota Pontianak's drafts were discussed article by article with the province: the first
+    // draft comes back with a comment on the reporting article and is revised.
+    let consultation = if provincial {
+        Vec::new()
+    } else {
+        vec![
+            ReturnPks(
+                REVIEWER,
+                9,
+                "Mohon dicantumkan batas waktu penyampaian laporan semester oleh PIHAK KEDUA.",
+            ),
+            RevisePks(
+                COORD,
+                9,
+                "Laporan pemanfaatan data kependudukan setiap semester disampaikan oleh PIHAK KEDUA paling lambat 10 (sepuluh) hari kerja setelah semester berakhir.",
+            ),
+        ]
+    };
+    let steps = vec![
         Attach(HEAD, "signed:surat_permohonan"),
         Act(COORD, forward),
         Attach(COORD, head_letter),
@@ -73,6 +97,8 @@ fn script(provincial: bool) -> Vec<Step> {
         Attach(CENTRAL, "persetujuan_dirjen"),
         Act(CENTRAL, "catat_persetujuan_dirjen"),
         Act(COORD, "ajukan_draf_pks"),
+    ];
+    let rest = vec![
         Act(reviewer, "setujui_draf_pks"),
         Attach(COORD, "signed:pks"),
         Act(COORD, "catat_pks_ditandatangani"),
@@ -89,7 +115,8 @@ fn script(provincial: bool) -> Vec<Step> {
         Attach(COORD, "signed:berita_acara_poc"),
         Act(COORD, "catat_poc_berhasil"),
         Act(CENTRAL, "terbitkan_user_id_produksi"),
-    ]
+    ];
+    steps.into_iter().chain(consultation).chain(rest).collect()
 }
 
 fn el(code: &str, why: &str) -> RequestedElement {
@@ -197,6 +224,45 @@ impl Demo<'_> {
                     let command = Command::Transition {
                         action: (*action).into(),
                         comment: Some("Sesuai berkas.".into()),
+                        pks: PksInput::default(),
+                    };
+                    let command = pks::complete(self.store, id, command).await?;
+                    self.store
+                        .execute(id, version, command, cast[who], at)
+                        .await
+                }
+                ReturnPks(who, article, text) => {
+                    let command = Command::Transition {
+                        action: "kembalikan_draf_pks".into(),
+                        comment: Some("Draf perlu diperbaiki sesuai catatan per pasal.".into()),
+                        pks: PksInput {
+                            articles: None,
+                            comments: vec![ArticleComment {
+                                article: *article,
+                                text: (*text).into(),
+                            }],
+                        },
+                    };
+                    self.store
+                        .execute(id, version, command, cast[who], at)
+                        .await
+                }
+                RevisePks(who, article, text) => {
+                    let app = self.store.application(id).await?;
+                    let (_, mut articles) = pks::current_draft(self.store, &app).await?;
+                    let target = articles
+                        .get_mut(*article as usize - 1)
+                        .with_context(|| format!("the draft has no article {article}"))?;
+                    target.paragraphs.push(Paragraph::text(*text));
+                    let command = Command::Transition {
+                        action: "ajukan_draf_pks".into(),
+                        comment: Some(
+                            "Draf diperbaiki sesuai catatan Disdukcapil Provinsi.".into(),
+                        ),
+                        pks: PksInput {
+                            articles: Some(articles),
+                            comments: Vec::new(),
+                        },
                     };
                     self.store
                         .execute(id, version, command, cast[who], at)
@@ -288,58 +354,76 @@ pub async fn run(store: &Store, blobs: BlobStore, now: DateTime<Utc>) -> Result<
         )
         .await?;
 
-    let agency = |name: &str, office: Uuid| NewAgency {
+    // The units in the agencies' own letter numbers are their usual short names.
+    let agency = |name: &str, office: Uuid, unit: &str| NewAgency {
         name: name.into(),
         kind: None,
         office_id: office,
         address: String::new(),
+        letter_unit: Some(unit.into()),
     };
     let mut agencies = BTreeMap::new();
-    for (key, name, office) in [
+    for (key, name, office, unit) in [
         (
             "dpmptsp_kalsel",
             "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Provinsi Kalimantan Selatan",
             kalsel.id,
+            "DPMPTSP",
         ),
         (
             "disnakertrans_kalsel",
             "Dinas Tenaga Kerja dan Transmigrasi Provinsi Kalimantan Selatan",
             kalsel.id,
+            "Disnakertrans",
         ),
         (
             "dinsos_kalsel",
             "Dinas Sosial Provinsi Kalimantan Selatan",
             kalsel.id,
+            "Dinsos",
         ),
         (
             "bpkad_kalsel",
             "Badan Pengelolaan Keuangan dan Aset Daerah Provinsi Kalimantan Selatan",
             kalsel.id,
+            "BPKAD",
         ),
-        ("rsud_ulin", "RSUD Ulin Banjarmasin", kalsel.id),
+        ("rsud_ulin", "RSUD Ulin Banjarmasin", kalsel.id, "RSUD-Ulin"),
         (
             "disdikbud_ptk",
             "Dinas Pendidikan dan Kebudayaan Kota Pontianak",
             pontianak.id,
+            "Disdikbud",
         ),
         (
             "dpmptsp_ptk",
             "Dinas Penanaman Modal, Tenaga Kerja dan Pelayanan Terpadu Satu Pintu Kota Pontianak",
             pontianak.id,
+            "DPMPTK",
         ),
-        ("dinkes_ptk", "Dinas Kesehatan Kota Pontianak", pontianak.id),
+        (
+            "dinkes_ptk",
+            "Dinas Kesehatan Kota Pontianak",
+            pontianak.id,
+            "Dinkes",
+        ),
         (
             "dinsos_ptk",
             "Dinas Sosial Pemberdayaan Masyarakat dan Desa Kota Pontianak",
             pontianak.id,
+            "Dinsos-PMD",
         ),
         (
             "bappeda_ptk",
             "Badan Perencanaan Pembangunan Daerah Kota Pontianak",
             pontianak.id,
+            "Bappeda",
         ),
     ] {
-        agencies.insert(key, store.create_agency(agency(name, office), t).await?.id);
+        agencies.insert(
+            key,
+            store.create_agency(agency(name, office, unit), t).await?.id,
+        );
     }
 
     let mut printed = Vec::new();

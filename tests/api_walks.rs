@@ -36,8 +36,16 @@ async fn kabkota_walk(db: Db) {
     let id = created["id"].as_str().unwrap().to_string();
     assert_eq!(created["stage"], "permohonan");
     assert_eq!(created["letters"][0]["letter"], "surat_permohonan");
+    // The request is the agency's letter: its own number, registered by the office.
     assert!(
         created["letters"][0]["number"]
+            .as_str()
+            .unwrap()
+            .contains("/Dinkes/"),
+        "{created}"
+    );
+    assert!(
+        created["letters"][0]["register_number"]
             .as_str()
             .unwrap()
             .contains("/Dukcapil.4/")
@@ -65,10 +73,124 @@ async fn kabkota_walk(db: Db) {
     app.act(&coord, &id, "catat_izin_kepala_daerah").await;
     app.attach(&central, &id, "persetujuan_dirjen").await;
     app.act(&central, &id, "catat_persetujuan_dirjen").await;
+    // Before the first draft the PKS is the default articles built from the request.
+    let pks_path = format!("/api/v1/applications/{id}/pks");
+    let before: Value = app.get(&coord, &pks_path).await.json().await.unwrap();
+    assert_eq!(before["current_version"], Value::Null);
+    let defaults = before["current"].as_array().unwrap().clone();
+    assert!(defaults.len() >= 14, "{before}");
+    assert_eq!(defaults[5]["title"], "Kerahasiaan");
+    // Submitting from a plain button drafts version 1 with that text.
     app.act(&coord, &id, "ajukan_draf_pks").await;
-    app.act(&reviewer, &id, "kembalikan_draf_pks").await;
-    app.act(&coord, &id, "ajukan_draf_pks").await;
+    let v1: Value = app.get(&head, &pks_path).await.json().await.unwrap();
+    assert_eq!(v1["current_version"], 1);
+    assert_eq!(v1["versions"][0]["articles"], Value::Array(defaults.clone()));
+
+    // The reviewer returns it with comments on single articles; a comment on an article the
+    // draft does not have is refused with the reason, and nothing changes.
+    let transitions = format!("/api/v1/applications/{id}/transitions");
+    let version = app.detail(&reviewer, &id).await["version"].as_i64().unwrap();
+    let res = app
+        .post(
+            &reviewer,
+            &transitions,
+            json!({"action": "kembalikan_draf_pks", "expected_version": version,
+                   "article_comments": [{"article": 99, "text": "?"}]}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = res.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["code"], "pks", "{problem}");
+    let res = app
+        .post(
+            &reviewer,
+            &transitions,
+            json!({"action": "kembalikan_draf_pks", "expected_version": version,
+                   "article_comments": [
+                       {"article": 3, "text": "Kuota harian diturunkan menjadi 500 akses."},
+                       {"article": 6, "text": "Tambahkan larangan menyimpan data."}]}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    let returned: Value = app.get(&coord, &pks_path).await.json().await.unwrap();
+    let comments = returned["comments"].as_array().unwrap();
+    assert_eq!(comments.len(), 2);
+    assert_eq!(comments[0]["article"], 3);
+    assert_eq!(comments[0]["version"], 1);
+    assert_eq!(comments[0]["review"], "returned");
+
+    // The coordinator revises the two articles and submits version 2.
+    let mut revised = defaults.clone();
+    revised[5]["paragraphs"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"text": "PIHAK KEDUA dilarang menyimpan data kependudukan yang diakses.", "points": []}));
+    let quota = revised[2].to_string().replace("1.000", "500");
+    revised[2] = serde_json::from_str(&quota).unwrap();
+    // A draft with a blank title is refused, naming the article.
+    let mut broken = revised.clone();
+    broken[1]["title"] = json!(" ");
+    let version = app.detail(&coord, &id).await["version"].as_i64().unwrap();
+    let res = app
+        .post(
+            &coord,
+            &transitions,
+            json!({"action": "ajukan_draf_pks", "expected_version": version, "articles": broken}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = res.json().await.unwrap();
+    assert!(problem.to_string().contains("Pasal 2 belum berjudul"), "{problem}");
+    let res = app
+        .post(
+            &coord,
+            &transitions,
+            json!({"action": "ajukan_draf_pks", "expected_version": version, "articles": revised}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+
+    // The agency sees the two versions side by side: only articles 3 and 6 changed.
+    let diff: Value = app
+        .get(&head, &format!("{pks_path}/diff"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((diff["from"].as_u64(), diff["to"].as_u64()), (Some(1), Some(2)));
+    let changed: Vec<u64> = diff["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["change"] != "same")
+        .map(|a| a["number"].as_u64().unwrap())
+        .collect();
+    assert_eq!(changed, [3, 6], "{diff}");
+    let marked_new: Vec<&str> = diff["articles"][2]["new"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|line| line.as_array().unwrap())
+        .filter(|s| s["changed"] == true)
+        .map(|s| s["text"].as_str().unwrap())
+        .collect();
+    assert!(marked_new.iter().any(|t| t.contains("500")), "{marked_new:?}");
+    let res = app.get(&head, &format!("{pks_path}/diff?from=1&to=7")).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
     app.act(&reviewer, &id, "setujui_draf_pks").await;
+    let approved: Value = app.get(&coord, &pks_path).await.json().await.unwrap();
+    assert_eq!(approved["approved_version"], 2);
+    assert_eq!(approved["versions"][1]["approved"], true);
+    // The PKS letter prints the approved version's text.
+    let letter = app
+        .get(&head, &format!("/api/v1/applications/{id}/letters/pks"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(letter.contains("PIHAK KEDUA dilarang menyimpan data kependudukan yang diakses."));
+    assert!(letter.contains("500"));
     app.attach(&coord, &id, "signed:pks").await;
     app.act(&coord, &id, "catat_pks_ditandatangani").await;
     app.attach(&coord, &id, "signed:juknis").await;

@@ -14,6 +14,8 @@ mod m20261123_000004_access;
 mod m20261123_000005_audit_outbox;
 mod m20261123_000006_sessions;
 mod m20261203_000007_evaluations_notify;
+mod m20261204_000008_agency_registers;
+mod m20261204_000009_pks_versions;
 
 mod idens;
 
@@ -31,6 +33,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_audit_outbox::Migration),
             Box::new(m20261123_000006_sessions::Migration),
             Box::new(m20261203_000007_evaluations_notify::Migration),
+            Box::new(m20261204_000008_agency_registers::Migration),
+            Box::new(m20261204_000009_pks_versions::Migration),
         ]
     }
 }

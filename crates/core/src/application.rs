@@ -4,6 +4,7 @@
 use crate::actor::Ownership;
 use crate::calendar;
 use crate::elements::ElementCode;
+use crate::pks::{self, Article, ArticleComment};
 use crate::request::{AccessMethod, Request};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -183,6 +184,12 @@ pub struct PksState {
     pub approved_version: Option<u32>,
     pub approved_by: Option<Uuid>,
     pub signed_on: Option<NaiveDate>,
+    /// How many articles the current version has (0 for a version drafted without its text).
+    #[serde(default)]
+    pub articles: u32,
+    /// SHA-256 of the current version's articles: what an approval and a signature refer to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
 }
 
 impl PksState {
@@ -356,12 +363,14 @@ impl Application {
                     at: event.at,
                 });
             }
-            EventKind::PksDrafted { version } => {
+            EventKind::PksDrafted { version, articles } => {
                 self.pks.version = *version;
                 self.pks.drafted_by = Some(event.actor);
+                self.pks.articles = articles.len() as u32;
+                self.pks.sha256 = (!articles.is_empty()).then(|| pks::articles_sha256(articles));
             }
             EventKind::PksReturned { .. } => {}
-            EventKind::PksApproved { version } => {
+            EventKind::PksApproved { version, .. } => {
                 self.pks.approved_version = Some(*version);
                 self.pks.approved_by = Some(event.actor);
             }
@@ -524,12 +533,19 @@ pub enum EventKind {
     },
     PksDrafted {
         version: u32,
+        /// The text of this version (absent in logs written before drafts carried their text).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        articles: Vec<Article>,
     },
     PksReturned {
         version: u32,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        comments: Vec<ArticleComment>,
     },
     PksApproved {
         version: u32,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        comments: Vec<ArticleComment>,
     },
     PksSigned {
         version: u32,

@@ -84,6 +84,7 @@ mod tests {
         interval_months: 6,
         grace_days: 30,
         reminder_days: 14,
+        letter: None,
     };
 
     #[test]

@@ -7,7 +7,8 @@
 //! - [`actor`]: roles and jurisdiction;
 //! - [`calendar`]: the six-monthly evaluation calendar;
 //! - [`evaluation`]: what the calendar and a recorded outcome do to a live access;
-//! - [`diagram`]: the pipeline as Mermaid or Graphviz text.
+//! - [`diagram`]: the pipeline as Mermaid or Graphviz text;
+//! - [`pks`]: the PKS as structured articles, their checks and the diff between versions.
 
 pub mod actor;
 pub mod application;
@@ -17,6 +18,7 @@ pub mod elements;
 pub mod evaluation;
 pub mod machine;
 pub mod numbering;
+pub mod pks;
 pub mod request;
 pub mod workflow;
 

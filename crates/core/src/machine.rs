@@ -10,6 +10,7 @@ use crate::application::{
 };
 use crate::calendar;
 use crate::evaluation;
+use crate::pks::{self, PksInput, PksProblem};
 use crate::request::{Request, RequestProblem, check_request};
 use crate::workflow::{
     Effect, Level, Requirement, Transition, Workflow, document_title, letter_title,
@@ -27,6 +28,9 @@ pub enum Command {
     Transition {
         action: String,
         comment: Option<String>,
+        /// The articles of a new PKS draft, or comments on the current draft's articles.
+        #[serde(default, skip_serializing_if = "PksInput::is_empty")]
+        pks: PksInput,
     },
     /// Put a document on file: `signed:<letter>` for a signed letter, or a document kind.
     AttachDocument {
@@ -107,6 +111,9 @@ pub enum Unmet {
     Request {
         problem: RequestProblem,
     },
+    Pks {
+        problem: PksProblem,
+    },
     /// Evaluations need a live production user ID.
     NoLiveAccess,
     NoOpenEvaluation {
@@ -180,6 +187,7 @@ impl Unmet {
             Unmet::MissingField { field } => format!("Isian `{field}` wajib diisi."),
             Unmet::NoAccessMethod => "Permohonan tidak menyebutkan metode akses.".into(),
             Unmet::Request { problem } => problem.message_id(),
+            Unmet::Pks { problem } => problem.message_id(),
             Unmet::NoLiveAccess => {
                 "Evaluasi hanya dapat dilakukan atas akses yang berjalan (user ID produksi telah diterbitkan dan belum dicabut).".into()
             }
@@ -247,6 +255,7 @@ impl Unmet {
             Unmet::MissingField { field } => format!("Field `{field}` is required."),
             Unmet::NoAccessMethod => "The request names no access method.".into(),
             Unmet::Request { problem } => problem.message_en(),
+            Unmet::Pks { problem } => problem.message_en(),
             Unmet::NoLiveAccess => {
                 "Evaluations apply to live access only (a production user ID issued and not revoked).".into()
             }
@@ -424,7 +433,11 @@ pub fn apply(
     let terminal = workflow.stage(&app.stage).is_none_or(|s| s.terminal);
     let mut unmet = Vec::new();
     match command {
-        Command::Transition { action, comment } => {
+        Command::Transition {
+            action,
+            comment,
+            pks: pks_input,
+        } => {
             let Some(t) = workflow.transition(action) else {
                 let available = workflow
                     .transitions_from(&app.stage)
@@ -437,12 +450,27 @@ pub fn apply(
                     }],
                 });
             };
-            unmet = transition_unmet(app, t, actor, comment.as_deref());
-            Rejection::from(unmet)?;
-            Ok(transition_events(workflow, app, t, comment.clone(), now)
+            let has_comments = pks_input.comments.iter().any(|c| !blank(&c.text));
+            unmet = transition_unmet(app, t, actor, comment.as_deref())
                 .into_iter()
-                .map(ev)
-                .collect())
+                // Comments on articles are the reason a draft is returned, as much as a
+                // general comment is.
+                .filter(|u| {
+                    !(has_comments && *u == Unmet::CommentRequired && t.has(Effect::ReturnPks))
+                })
+                .collect();
+            unmet.extend(
+                pks_unmet(app, t, pks_input)
+                    .into_iter()
+                    .map(|problem| Unmet::Pks { problem }),
+            );
+            Rejection::from(unmet)?;
+            Ok(
+                transition_events(workflow, app, t, comment.clone(), pks_input, now)
+                    .into_iter()
+                    .map(ev)
+                    .collect(),
+            )
         }
         Command::AttachDocument {
             key,
@@ -647,6 +675,13 @@ pub fn apply(
                 data_balikan_met: *data_balikan_met,
                 report_sha256: report.map(|d| d.sha256.clone()),
             }];
+            // The report of this evaluation is numbered with the outcome it reports.
+            if let Some(letter) = &workflow.evaluation.letter {
+                events.push(EventKind::LetterProduced {
+                    letter: letter.clone(),
+                    stage: app.stage.clone(),
+                });
+            }
             events.extend(evaluation::outcome_events(
                 workflow, app, *kind, *due_on, *outcome,
             ));
@@ -764,11 +799,32 @@ pub fn transition_unmet(
     deduped
 }
 
+/// What is wrong with the PKS part of a transition: a draft needs its articles, checked; a
+/// review may comment on the current draft's articles; nothing else carries either.
+fn pks_unmet(app: &Application, t: &Transition, input: &PksInput) -> Vec<PksProblem> {
+    let mut out = Vec::new();
+    match &input.articles {
+        Some(articles) if t.has(Effect::DraftPks) => out.extend(pks::check_articles(articles)),
+        None if t.has(Effect::DraftPks) => out.push(PksProblem::NoArticles),
+        Some(_) => out.push(PksProblem::NotADraft),
+        None => {}
+    }
+    if !input.comments.is_empty() {
+        if t.has(Effect::ReturnPks) || t.has(Effect::ApprovePks) {
+            out.extend(pks::check_comments(&input.comments, app.pks.articles));
+        } else {
+            out.push(PksProblem::NotAReview);
+        }
+    }
+    out
+}
+
 fn transition_events(
     workflow: &Workflow,
     app: &Application,
     t: &Transition,
     comment: Option<String>,
+    pks_input: &PksInput,
     now: DateTime<Utc>,
 ) -> Vec<EventKind> {
     let today = now.date_naive();
@@ -789,12 +845,15 @@ fn transition_events(
         match e {
             Effect::DraftPks => out.push(EventKind::PksDrafted {
                 version: app.pks.version + 1,
+                articles: pks_input.articles.clone().unwrap_or_default(),
             }),
             Effect::ReturnPks => out.push(EventKind::PksReturned {
                 version: app.pks.version,
+                comments: pks_input.comments.clone(),
             }),
             Effect::ApprovePks => out.push(EventKind::PksApproved {
                 version: app.pks.version,
+                comments: pks_input.comments.clone(),
             }),
             Effect::SignPks => out.push(EventKind::PksSigned {
                 version: app.pks.version,

@@ -97,6 +97,33 @@ impl fmt::Display for NumberPattern {
     }
 }
 
+/// The unit an agency's numbers carry when none is configured: the acronym it opens with
+/// (`RSUD Ulin Banjarmasin` → `RSUD`), else the initials of its name without the region
+/// (`Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Kota Pontianak` → `DPMPTSP`).
+pub fn unit_from_name(name: &str) -> String {
+    let words: Vec<&str> = name
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let is_acronym = |w: &str| {
+        w.chars().filter(|c| c.is_alphabetic()).count() > 1 && !w.chars().any(char::is_lowercase)
+    };
+    if let Some(first) = words.first().filter(|w| is_acronym(w)) {
+        return first.to_string();
+    }
+    let region_starts = ["Provinsi", "Kabupaten", "Kota"];
+    let initials: String = words
+        .iter()
+        .take_while(|w| !region_starts.contains(w))
+        .filter_map(|w| w.chars().next().filter(|c| c.is_uppercase()))
+        .collect();
+    if initials.is_empty() {
+        "-".to_string()
+    } else {
+        initials
+    }
+}
+
 /// I..XII for months 1..12.
 pub fn roman_month(month: u32) -> &'static str {
     const ROMAN: [&str; 12] = [
@@ -131,6 +158,20 @@ mod tests {
         assert_eq!(roman_month(12), "XII");
         assert_eq!(roman_month(4), "IV");
         assert_eq!(roman_month(0), "?");
+    }
+
+    #[test]
+    fn agency_units_from_names() {
+        assert_eq!(
+            unit_from_name(
+                "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Provinsi Kalimantan Selatan"
+            ),
+            "DPMPTSP"
+        );
+        assert_eq!(unit_from_name("RSUD Ulin Banjarmasin"), "RSUD");
+        assert_eq!(unit_from_name("Dinas Kesehatan Kota Pontianak"), "DK");
+        assert_eq!(unit_from_name("badan"), "-");
+        assert_eq!(unit_from_name(""), "-");
     }
 
     #[test]

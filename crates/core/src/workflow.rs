@@ -46,6 +46,19 @@ pub const LETTERS: &[(&str, &str)] = &[
     ),
 ];
 
+/// The letters the agency issues on its own letterhead: numbered in the agency's register.
+/// Every other letter is numbered in the register of the Disdukcapil office.
+pub const AGENCY_LETTERS: &[&str] = &[
+    "surat_permohonan",
+    "surat_spesifikasi_teknis",
+    "surat_pernyataan_jaringan",
+    "laporan_uji_beban",
+];
+
+pub fn issued_by_agency(letter: &str) -> bool {
+    AGENCY_LETTERS.contains(&letter)
+}
+
 /// Documents that are uploaded rather than generated.
 pub const DOCUMENTS: &[(&str, &str)] = &[
     ("persetujuan_dirjen", "Surat persetujuan Dirjen Dukcapil"),
@@ -222,14 +235,15 @@ pub struct Submission {
     pub letter: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EvaluationPolicy {
     pub interval_months: u32,
     /// Days after the due date before an evaluation is overdue (and grants are suspended).
     pub grace_days: u32,
     /// Days before the due date when reminders go out.
     pub reminder_days: u32,
+    /// The report letter numbered when an outcome is recorded (`laporan_evaluasi`).
+    pub letter: Option<String>,
 }
 
 /// A loaded, validated workflow.
@@ -266,6 +280,24 @@ impl Workflow {
         self.transitions
             .iter()
             .filter(move |t| t.from.iter().any(|f| f == stage))
+    }
+
+    /// Every letter the workflow produces, each once, in pipeline order: the submission's, the
+    /// transitions', then the evaluation report.
+    pub fn letters(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        let all = self
+            .submission
+            .letter
+            .iter()
+            .chain(self.transitions.iter().filter_map(|t| t.letter.as_ref()))
+            .chain(self.evaluation.letter.iter());
+        for name in all {
+            if !names.contains(&name.as_str()) {
+                names.push(name);
+            }
+        }
+        names
     }
 
     pub fn request_policy(&self) -> RequestPolicy {
@@ -367,10 +399,19 @@ fn line_col(source: &str, offset: usize) -> (usize, usize) {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct RawEvaluation {
+    interval_months: u32,
+    grace_days: u32,
+    reminder_days: u32,
+    letter: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawWorkflow {
     workflow: RawHeader,
     submission: RawSubmission,
-    evaluation: Option<EvaluationPolicy>,
+    evaluation: Option<RawEvaluation>,
     #[serde(default)]
     stage: Vec<RawStage>,
     #[serde(default)]
@@ -782,15 +823,29 @@ impl<'a> Validator<'a> {
                 "add [evaluation] interval_months = 6, grace_days = 30, reminder_days = 14",
             );
         }
-        if let Some(ev) = raw.evaluation {
-            if ev.interval_months == 0 {
-                self.err(
-                    0..0,
-                    "[evaluation] interval_months must be at least 1".into(),
-                    "the domain's rule is 6",
-                );
-            }
+        if let Some(ev) = &raw.evaluation
+            && ev.interval_months == 0
+        {
+            self.err(
+                0..0,
+                "[evaluation] interval_months must be at least 1".into(),
+                "the domain's rule is 6",
+            );
         }
+        let evaluation = match &raw.evaluation {
+            Some(ev) => EvaluationPolicy {
+                interval_months: ev.interval_months,
+                grace_days: ev.grace_days,
+                reminder_days: ev.reminder_days,
+                letter: self.letter(&ev.letter),
+            },
+            None => EvaluationPolicy {
+                interval_months: 6,
+                grace_days: 30,
+                reminder_days: 14,
+                letter: None,
+            },
+        };
 
         if !self.errors.is_empty() {
             self.errors.sort_by_key(|e| (e.line, e.column));
@@ -805,11 +860,7 @@ impl<'a> Validator<'a> {
             allowed_methods: methods.clone(),
             max_duration_months: *h.max_duration_months.get_ref(),
             submission,
-            evaluation: raw.evaluation.unwrap_or(EvaluationPolicy {
-                interval_months: 6,
-                grace_days: 30,
-                reminder_days: 14,
-            }),
+            evaluation,
             stages,
             transitions,
         })

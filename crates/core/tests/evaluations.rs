@@ -45,7 +45,7 @@ fn the_calendar_opens_reminds_escalates_then_suspends_each_once() {
         .periodic_due
         .expect("first periodic evaluation scheduled");
     assert_eq!(w.app.next_evaluation_due, Some(due));
-    let policy = w.wf.evaluation;
+    let policy = w.wf.evaluation.clone();
 
     // Well before the reminder window: nothing.
     assert!(check_on(&mut w, due - Duration::days(30)).is_empty());
@@ -139,10 +139,14 @@ fn a_pass_restores_what_the_calendar_suspended_and_schedules_the_next_date() {
         kinds,
         [
             "evaluation_recorded",
+            "letter_produced",
             "grant_restored",
             "evaluations_scheduled"
         ]
     );
+    // The report is the letter the workflow's [evaluation] names, numbered with the outcome.
+    assert!(ev.iter().any(|e| matches!(&e.kind,
+        EventKind::LetterProduced { letter, .. } if letter == "laporan_evaluasi")));
     assert_eq!(production_status(&w), GrantStatus::Active);
     let next = calendar::nth_due(anchor, 6, 2);
     assert_eq!(w.app.periodic_due, Some(next));

@@ -213,10 +213,7 @@ fn roles_and_jurisdiction_are_enforced() {
     let r = w
         .try_do(
             &reviewer("61"),
-            Command::Transition {
-                action: "kembalikan_draf_pks".into(),
-                comment: Some("  ".into()),
-            },
+            transition_command(&w.wf, "kembalikan_draf_pks", Some("  ")),
         )
         .unwrap_err();
     assert_eq!(r.unmet, vec![Unmet::CommentRequired]);

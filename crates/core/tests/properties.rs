@@ -58,10 +58,11 @@ fn choose(
         // Anything at all.
         let n = wf.transitions.len() + docs.len() + 3;
         let command = match pick % n {
-            i if i < wf.transitions.len() => Command::Transition {
-                action: wf.transitions[i].action.clone(),
-                comment: (seed % 3 != 0).then(|| "alasan".to_string()),
-            },
+            i if i < wf.transitions.len() => transition_command(
+                wf,
+                &wf.transitions[i].action,
+                (seed % 3 != 0).then_some("alasan"),
+            ),
             i if i < wf.transitions.len() + docs.len() => attach(&docs[i - wf.transitions.len()]),
             i if i == n - 3 => Command::RecordAttestation {
                 details: attestation_details(),
@@ -91,10 +92,11 @@ fn choose(
     let Some((actor, a)) = options.get(pick % options.len().max(1)).cloned() else {
         return (
             actor,
-            Command::Transition {
-                action: wf.transitions[pick % wf.transitions.len()].action.clone(),
-                comment: None,
-            },
+            transition_command(
+                wf,
+                &wf.transitions[pick % wf.transitions.len()].action,
+                None,
+            ),
         );
     };
     let command = match a.unmet.first() {
@@ -116,10 +118,7 @@ fn choose(
             }
         }
         Some(Unmet::MissingMinisterApproval) => attach("persetujuan_menteri"),
-        _ => Command::Transition {
-            action: a.action.clone(),
-            comment: Some("catatan".into()),
-        },
+        _ => transition_command(wf, &a.action, Some("catatan")),
     };
     // The fixing command may need another actor (a coordinator records attestations): try a
     // different one on odd seeds.

@@ -149,40 +149,8 @@ impl From<AccessMethod> for AccessMethodLine {
     }
 }
 
-/// One article (*pasal*) of the PKS.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Article {
-    pub number: u32,
-    pub title: String,
-    /// Its paragraphs (*ayat*); an article of one paragraph is printed without `(1)`.
-    pub paragraphs: Vec<Paragraph>,
-}
-
-/// One paragraph (*ayat*) with its lettered points (`a.`, `b.`, …), if any.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Paragraph {
-    pub text: String,
-    #[serde(default)]
-    pub points: Vec<String>,
-}
-
-impl Paragraph {
-    pub fn text(text: impl Into<String>) -> Self {
-        Paragraph {
-            text: text.into(),
-            points: Vec::new(),
-        }
-    }
-
-    pub fn with_points(text: impl Into<String>, points: Vec<String>) -> Self {
-        Paragraph {
-            text: text.into(),
-            points,
-        }
-    }
-}
+/// The PKS articles are the domain's own model: drafts are versioned and compared in the core.
+pub use sepakat_core::pks::{Article, Paragraph};
 
 impl ElementLine {
     /// The request's elements in Art. 58(2) order, with their justifications.

@@ -12,6 +12,7 @@
 //! | `terbilang` | `1500000` | `satu juta lima ratus ribu` |
 //! | `angka_terbilang` | `24` | `24 (dua puluh empat)` |
 //! | `huruf_besar` | `"Kota Pontianak"` | `KOTA PONTIANAK` |
+//! | `dalam_kalimat` | `"Verifikasi NIK."` | `verifikasi NIK` (a phrase inside a sentence) |
 //! | `nomor_urut` | `@index` | the index plus one |
 //!
 //! A helper given a missing value names the missing path (strict mode); one given a value of the
@@ -30,7 +31,7 @@ type HelperFn =
 
 /// Registers every helper on `hb`.
 pub fn register(hb: &mut Handlebars<'_>) {
-    let helpers: [(&str, HelperFn); 11] = [
+    let helpers: [(&str, HelperFn); 12] = [
         ("tanggal", tanggal),
         ("hari", hari),
         ("tanggal_terbilang", tanggal_terbilang),
@@ -41,6 +42,7 @@ pub fn register(hb: &mut Handlebars<'_>) {
         ("terbilang", terbilang),
         ("angka_terbilang", angka_terbilang),
         ("huruf_besar", huruf_besar),
+        ("dalam_kalimat", dalam_kalimat),
         ("nomor_urut", nomor_urut),
     ];
     for (name, f) in helpers {
@@ -209,6 +211,20 @@ fn huruf_besar(
     let v = param(h, "huruf_besar")?;
     let s = v.as_str().ok_or_else(|| wrong("huruf_besar", "text", v))?;
     write(out, &s.to_uppercase())
+}
+
+fn dalam_kalimat(
+    h: &Helper,
+    _: &Handlebars,
+    _: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let v = param(h, "dalam_kalimat")?;
+    let s = v
+        .as_str()
+        .ok_or_else(|| wrong("dalam_kalimat", "text", v))?;
+    write(out, &indonesian::mid_sentence(s))
 }
 
 fn nomor_urut(

@@ -177,6 +177,27 @@ pub fn capitalize_first(s: &str) -> String {
     }
 }
 
+/// A phrase written to stand alone, made to read inside a sentence: the first letter lowered
+/// and the final full stop dropped. `Verifikasi NIK pemohon.` → `verifikasi NIK pemohon`. A
+/// phrase that opens with an acronym (`BPJS Kesehatan`) or a name in title case (`Program
+/// Keluarga Harapan`) keeps its capitals.
+pub fn mid_sentence(s: &str) -> String {
+    let s = s.trim().trim_end_matches('.').trim_end();
+    let mut words = s.split_whitespace();
+    let first_word = words.next().unwrap_or("");
+    let letters = || first_word.chars().filter(|c| c.is_alphabetic());
+    let acronym = letters().count() > 1 && letters().all(char::is_uppercase);
+    // A second word in title case (not an acronym such as `NIK`) marks a proper name.
+    let title_case = words.next().is_some_and(|w| {
+        w.chars().next().is_some_and(char::is_uppercase) && w.chars().any(char::is_lowercase)
+    });
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) if !acronym && !title_case => first.to_lowercase().chain(chars).collect(),
+        _ => s.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,5 +315,17 @@ mod tests {
         assert_eq!(roman_month(0), None);
         assert_eq!(capitalize_first("dua puluh"), "Dua puluh");
         assert_eq!(capitalize_first(""), "");
+        assert_eq!(
+            mid_sentence(" Verifikasi NIK pemohon izin. "),
+            "verifikasi NIK pemohon izin"
+        );
+        assert_eq!(mid_sentence("BPJS Kesehatan"), "BPJS Kesehatan");
+        assert_eq!(
+            mid_sentence("Program Keluarga Harapan."),
+            "Program Keluarga Harapan"
+        );
+        assert_eq!(mid_sentence("pendataan"), "pendataan");
+        assert_eq!(mid_sentence("A"), "a");
+        assert_eq!(mid_sentence(""), "");
     }
 }

@@ -46,7 +46,7 @@ pub fn default_recitals(request: &Request, parties: &PksParties) -> Vec<String> 
         "bahwa PIHAK PERTAMA adalah perangkat daerah yang menyelenggarakan urusan pemerintahan di bidang administrasi kependudukan dan berwenang memberikan hak akses pemanfaatan data kependudukan sesuai dengan ketentuan peraturan perundang-undangan;".into(),
         format!(
             "bahwa PIHAK KEDUA memerlukan data kependudukan dalam rangka {};",
-            request.purpose.trim().trim_end_matches('.')
+            crate::indonesian::mid_sentence(&request.purpose)
         ),
         format!(
             "bahwa berdasarkan {}, pemanfaatan data kependudukan oleh lembaga pengguna dilaksanakan melalui perjanjian kerja sama;",
@@ -104,7 +104,7 @@ pub fn default_articles(request: &Request, parties: &PksParties) -> Vec<Article>
                 ),
                 t(format!(
                     "Tujuan Perjanjian Kerja Sama ini adalah terwujudnya pemanfaatan data kependudukan oleh PIHAK KEDUA dalam rangka {}.",
-                    request.purpose.trim().trim_end_matches('.')
+                    crate::indonesian::mid_sentence(&request.purpose)
                 )),
             ],
         ),

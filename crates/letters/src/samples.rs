@@ -643,13 +643,13 @@ pub fn context(scenario: Scenario, letter: &str) -> Option<LetterContext> {
             ];
             ctx.extra = extra(json!({
                 "nomor_pks": n_pks1,
-                "semester": "II",
-                "tahun": "2018",
-                "periode": "1 Juli sampai dengan 31 Desember",
+                "jenis_evaluasi": "Semester II Tahun 2018",
+                "periode": "1 Juli 2018 sampai dengan 31 Desember 2018",
                 "jumlah_akses": 48215,
                 "jumlah_user": 2,
                 "status_laporan": "disampaikan tepat waktu",
                 "status_data_balikan": "telah disampaikan untuk 12.430 peserta didik",
+                "hasil": "memenuhi dengan catatan",
                 "temuan": [
                     "Pemanfaatan data sesuai dengan tujuan dalam Perjanjian Kerja Sama.",
                     "Terdapat 3 (tiga) hari dengan jumlah akses melebihi kuota harian pada masa penerimaan peserta didik baru."

@@ -92,6 +92,7 @@ async fn setup(db: &TempDb) -> Setup {
                 kind: None,
                 office_id: office.id,
                 address: String::new(),
+                letter_unit: None,
             },
             now,
         )

@@ -3,8 +3,9 @@
 use crate::audit::{GENESIS, event_hash};
 use crate::directory::{actor_from_row, actor_in, find_office, region_of};
 use crate::entity::{
-    accounts, agencies, application_elements, applications, attestations, audit_events, documents,
-    evaluations, grants, letter_counters, letters, offices, outbox,
+    accounts, agencies, agency_letter_counters, application_elements, applications, attestations,
+    audit_events, documents, evaluations, grants, letter_counters, letters, offices, outbox,
+    pks_comments, pks_versions,
 };
 use crate::evaluations::SYSTEM_ACCOUNT_ID;
 use crate::workflows::workflow_in;
@@ -635,8 +636,7 @@ impl Store {
                     *office = Some(find_office(txn, app.ownership.office_id).await?);
                 }
                 if let Some(office) = office.as_ref() {
-                    let l =
-                        allocate_letter(txn, office, app.id, letter, stage, at, row.seq).await?;
+                    let l = allocate_letter(txn, office, app, letter, stage, at, row.seq).await?;
                     letter_rows.push(l);
                 }
             }
@@ -839,11 +839,49 @@ impl Store {
                     .exec(txn)
                     .await?;
             }
+            EventKind::PksDrafted { version, articles } => {
+                pks_versions::Entity::insert(pks_versions::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    application_id: Set(app.id),
+                    version: Set(*version as i32),
+                    articles: Set(serde_json::to_value(articles).map_err(StoreError::corrupt)?),
+                    sha256: Set(sepakat_core::pks::articles_sha256(articles)),
+                    drafted_by: Set(e.actor),
+                    drafted_at: Set(at),
+                    event_seq: Set(row.seq),
+                })
+                .exec_without_returning(txn)
+                .await?;
+            }
+            EventKind::PksReturned { version, comments }
+            | EventKind::PksApproved { version, comments } => {
+                let review = if matches!(e.kind, EventKind::PksReturned { .. }) {
+                    "returned"
+                } else {
+                    "approved"
+                };
+                let rows: Vec<_> = comments
+                    .iter()
+                    .map(|c| pks_comments::ActiveModel {
+                        id: Set(Uuid::now_v7()),
+                        application_id: Set(app.id),
+                        version: Set(*version as i32),
+                        article: Set(c.article as i32),
+                        text: Set(c.text.trim().to_string()),
+                        review: Set(review.into()),
+                        author: Set(e.actor),
+                        at: Set(at),
+                        event_seq: Set(row.seq),
+                    })
+                    .collect();
+                if !rows.is_empty() {
+                    pks_comments::Entity::insert_many(rows)
+                        .exec_without_returning(txn)
+                        .await?;
+                }
+            }
             EventKind::Transitioned { .. }
             | EventKind::MinisterApprovalRecorded { .. }
-            | EventKind::PksDrafted { .. }
-            | EventKind::PksReturned { .. }
-            | EventKind::PksApproved { .. }
             | EventKind::PksSigned { .. } => {}
         }
         Ok(())
@@ -1246,20 +1284,52 @@ pub(crate) async fn allocate_seq<C: ConnectionTrait>(
     year: i32,
 ) -> Result<i64> {
     use letter_counters::Column as C_;
+    next_in_register(
+        db,
+        letter_counters::Entity,
+        (C_::OfficeId, C_::Year, C_::LastSeq),
+        office_id,
+        year,
+    )
+    .await
+}
+
+/// The same for an agency's own register.
+async fn allocate_agency_seq<C: ConnectionTrait>(
+    db: &C,
+    agency_id: Uuid,
+    year: i32,
+) -> Result<i64> {
+    use agency_letter_counters::Column as C_;
+    next_in_register(
+        db,
+        agency_letter_counters::Entity,
+        (C_::AgencyId, C_::Year, C_::LastSeq),
+        agency_id,
+        year,
+    )
+    .await
+}
+
+/// Takes the next running number of a counter table keyed by (owner, year).
+async fn next_in_register<C: ConnectionTrait, E: EntityTrait>(
+    db: &C,
+    table: E,
+    (owner_col, year_col, last_col): (E::Column, E::Column, E::Column),
+    owner: Uuid,
+    year: i32,
+) -> Result<i64> {
     let stmt = Query::insert()
-        .into_table(letter_counters::Entity)
-        .columns([C_::OfficeId, C_::Year, C_::LastSeq])
-        .values([office_id.into(), year.into(), 1i64.into()])
+        .into_table(table)
+        .columns([owner_col, year_col, last_col])
+        .values([owner.into(), year.into(), 1i64.into()])
         .map_err(StoreError::corrupt)?
         .on_conflict(
-            OnConflict::columns([C_::OfficeId, C_::Year])
-                .value(
-                    C_::LastSeq,
-                    Expr::col((letter_counters::Entity, C_::LastSeq)).add(1),
-                )
+            OnConflict::columns([owner_col, year_col])
+                .value(last_col, Expr::col((table, last_col)).add(1))
                 .to_owned(),
         )
-        .returning_col(C_::LastSeq)
+        .returning_col(last_col)
         .to_owned();
     let row = db
         .query_one(&stmt)
@@ -1268,26 +1338,72 @@ pub(crate) async fn allocate_seq<C: ConnectionTrait>(
     Ok(row.try_get::<i64>("", "last_seq")?)
 }
 
+/// Formats running number `seq` with a register's stored pattern.
+fn format_number(
+    pattern: &str,
+    code: &str,
+    unit: &str,
+    seq: i64,
+    day: NaiveDate,
+    whose: &str,
+) -> Result<String> {
+    let pattern =
+        NumberPattern::parse(pattern).map_err(|e| StoreError::corrupt(format!("{whose}: {e}")))?;
+    let seq = u32::try_from(seq)
+        .map_err(|_| StoreError::corrupt(format!("the letter counter of {whose} overflowed")))?;
+    Ok(pattern.format(code, seq, unit, day))
+}
+
+/// Numbers a produced letter: in the office's register, and for a letter the agency issues
+/// also in the agency's own register (the number printed on it; the office's is its
+/// registration on receipt).
 async fn allocate_letter(
     txn: &DatabaseTransaction,
     office: &offices::Model,
-    application_id: Uuid,
+    app: &Application,
     letter: &str,
     stage: &str,
     at: DateTime<Utc>,
     event_seq: i64,
 ) -> Result<letters::Model> {
-    let pattern = NumberPattern::parse(&office.letter_pattern)
-        .map_err(|e| StoreError::corrupt(format!("office {}: {e}", office.id)))?;
     let day = local_date(office, at);
     let seq = allocate_seq(txn, office.id, day.year()).await?;
-    let seq_u32 = u32::try_from(seq).map_err(|_| {
-        StoreError::corrupt(format!("letter counter of office {} overflowed", office.id))
-    })?;
-    let number = pattern.format(&office.letter_code, seq_u32, &office.letter_unit, day);
+    let whose = format!("office {}", office.id);
+    let number = format_number(
+        &office.letter_pattern,
+        &office.letter_code,
+        &office.letter_unit,
+        seq,
+        day,
+        &whose,
+    )?;
+    let (mut agency_id, mut agency_seq, mut agency_number) = (None, None, None);
+    if sepakat_core::workflow::issued_by_agency(letter) {
+        let agency = agencies::Entity::find_by_id(app.ownership.agency_id)
+            .one(txn)
+            .await?
+            .ok_or_else(|| StoreError::not_found("agency", app.ownership.agency_id))?;
+        let aseq = allocate_agency_seq(txn, agency.id, day.year()).await?;
+        let unit = if agency.letter_unit.trim().is_empty() {
+            sepakat_core::numbering::unit_from_name(&agency.name)
+        } else {
+            agency.letter_unit.clone()
+        };
+        let whose = format!("agency {}", agency.id);
+        agency_number = Some(format_number(
+            &agency.letter_pattern,
+            &agency.letter_code,
+            &unit,
+            aseq,
+            day,
+            &whose,
+        )?);
+        agency_id = Some(agency.id);
+        agency_seq = Some(aseq);
+    }
     let row = letters::Model {
         id: Uuid::now_v7(),
-        application_id,
+        application_id: app.id,
         letter: letter.to_string(),
         stage: stage.to_string(),
         office_id: office.id,
@@ -1298,6 +1414,9 @@ async fn allocate_letter(
         issued_on: day,
         document_sha256: None,
         event_seq,
+        agency_id,
+        agency_seq,
+        agency_number,
     };
     letters::Entity::insert(letters::ActiveModel::from(row.clone()))
         .exec_without_returning(txn)

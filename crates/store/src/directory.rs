@@ -42,6 +42,9 @@ pub struct NewAgency {
     pub office_id: Uuid,
     #[serde(default)]
     pub address: String,
+    /// The unit in the agency's letter numbers ("DPMPTSP"); default: its initials.
+    #[serde(default)]
+    pub letter_unit: Option<String>,
 }
 
 /// An account to create; the scope fields must fit the role.
@@ -208,6 +211,16 @@ impl Store {
             .unwrap_or_else(|| "opd".into());
         no_nul("kind", &kind)?;
         find_office(&self.inner.db, new.office_id).await?;
+        let unit = match new.letter_unit.as_deref().map(str::trim) {
+            Some(u) if !u.is_empty() => u.to_string(),
+            _ => sepakat_core::numbering::unit_from_name(new.name.trim()),
+        };
+        no_nul("letter_unit", &unit)?;
+        if unit.contains('/') {
+            return Err(StoreError::Invalid(format!(
+                "letter unit `{unit}` contains `/`, which separates the parts of a letter number: use a unit such as `DPMPTSP`"
+            )));
+        }
         let row = agencies::ActiveModel {
             id: Set(Uuid::now_v7()),
             name: Set(new.name.trim().to_string()),
@@ -215,6 +228,9 @@ impl Store {
             office_id: Set(new.office_id),
             address: Set(new.address),
             created_at: Set(micros(now)),
+            letter_code: Set(sepakat_core::numbering::DEFAULT_CLASSIFICATION.into()),
+            letter_unit: Set(unit),
+            letter_pattern: Set(sepakat_core::numbering::DEFAULT_PATTERN.into()),
         };
         match row.insert(&self.inner.db).await {
             Ok(m) => Ok(m),

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod agencies;
+pub mod agency_letter_counters;
 pub mod application_elements;
 pub mod applications;
 pub mod attestations;
@@ -15,5 +16,7 @@ pub mod letter_counters;
 pub mod letters;
 pub mod offices;
 pub mod outbox;
+pub mod pks_comments;
+pub mod pks_versions;
 pub mod sessions;
 pub mod workflow_versions;

@@ -38,7 +38,7 @@ pub use directory::{NewAccount, NewAgency, NewOffice};
 pub use error::{Result, StoreError};
 pub use evaluations::{CalendarReport, DueEvaluation, SYSTEM_ACCOUNT_ID};
 pub use outbox::{Delivery, OutboxCounts};
-pub use queries::{ApplicationDetail, ApplicationFilter, Page, StoredApplication};
+pub use queries::{ApplicationDetail, ApplicationFilter, Page, PksVersion, StoredApplication};
 
 pub use entity::accounts::Model as Account;
 pub use entity::agencies::Model as Agency;
@@ -50,6 +50,7 @@ pub use entity::grants::Model as GrantRow;
 pub use entity::letters::Model as Letter;
 pub use entity::offices::Model as Office;
 pub use entity::outbox::Model as OutboxMessage;
+pub use entity::pks_comments::Model as PksComment;
 pub use entity::workflow_versions::Model as WorkflowVersion;
 
 use chrono::{DateTime, Timelike, Utc};

@@ -3,10 +3,10 @@
 use crate::audit::{AuditBreak, AuditReport, verify_chain};
 use crate::entity::{
     application_elements, applications, attestations, audit_events, documents, evaluations, grants,
-    letters, offices, outbox,
+    letters, offices, outbox, pks_comments, pks_versions,
 };
 use crate::{Result, Store, StoreError};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -35,6 +35,16 @@ pub struct ApplicationDetail {
     pub attestations: Vec<attestations::Model>,
     pub grants: Vec<grants::Model>,
     pub evaluations: Vec<evaluations::Model>,
+}
+
+/// One PKS draft version.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PksVersion {
+    pub version: u32,
+    pub articles: Vec<sepakat_core::pks::Article>,
+    pub sha256: String,
+    pub drafted_by: Uuid,
+    pub drafted_at: DateTime<Utc>,
 }
 
 /// Filters for listing applications; every field narrows the list.
@@ -135,6 +145,42 @@ impl Store {
         Ok(letters::Entity::find()
             .filter(letters::Column::ApplicationId.eq(application_id))
             .order_by_asc(letters::Column::EventSeq)
+            .all(&self.inner.db)
+            .await?)
+    }
+
+    /// The PKS draft versions of an application, oldest first, with their articles.
+    pub async fn pks_versions(&self, application_id: Uuid) -> Result<Vec<PksVersion>> {
+        let rows = pks_versions::Entity::find()
+            .filter(pks_versions::Column::ApplicationId.eq(application_id))
+            .order_by_asc(pks_versions::Column::Version)
+            .all(&self.inner.db)
+            .await?;
+        rows.into_iter()
+            .map(|r| {
+                let articles = serde_json::from_value(r.articles).map_err(|e| {
+                    StoreError::corrupt(format!(
+                        "PKS version {} of application {application_id}: {e}",
+                        r.version
+                    ))
+                })?;
+                Ok(PksVersion {
+                    version: r.version as u32,
+                    articles,
+                    sha256: r.sha256,
+                    drafted_by: r.drafted_by,
+                    drafted_at: r.drafted_at,
+                })
+            })
+            .collect()
+    }
+
+    /// The reviewers' comments on the articles of an application's PKS drafts, oldest first.
+    pub async fn pks_comments(&self, application_id: Uuid) -> Result<Vec<pks_comments::Model>> {
+        Ok(pks_comments::Entity::find()
+            .filter(pks_comments::Column::ApplicationId.eq(application_id))
+            .order_by_asc(pks_comments::Column::EventSeq)
+            .order_by_asc(pks_comments::Column::Article)
             .all(&self.inner.db)
             .await?)
     }

@@ -76,6 +76,13 @@ async fn full_walk_to_production_and_evaluation(backend: Backend) {
     assert_eq!(walk.letters.len(), 1);
     assert_eq!(walk.letters[0].number, "400.12/1/Dukcapil.4/VI/2024");
     assert_eq!(walk.letters[0].letter, "surat_permohonan");
+    // The request is the agency's own letter: it carries the agency's number (its unit from
+    // the agency's initials), and the office registers it on receipt.
+    assert_eq!(
+        walk.letters[0].agency_number.as_deref(),
+        Some("400.12/1/DPK/VI/2024")
+    );
+    assert_eq!(walk.letters[0].printed_number(), "400.12/1/DPK/VI/2024");
     assert_eq!(first.elements.len(), 3);
     assert_eq!(
         recipients(&w, walk.id, 1).await,
@@ -186,6 +193,35 @@ async fn full_walk_to_production_and_evaluation(backend: Backend) {
     assert_eq!(
         d.letters.last().unwrap().letter,
         "permohonan_user_id_produksi"
+    );
+    // The agency's letters are numbered 1, 2, … in its own register as well; the office's
+    // letters carry no agency number.
+    let agency_letters: Vec<_> = d.letters.iter().filter(|l| l.agency_id.is_some()).collect();
+    assert_eq!(
+        agency_letters
+            .iter()
+            .map(|l| l.letter.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "surat_permohonan",
+            "surat_spesifikasi_teknis",
+            "surat_pernyataan_jaringan",
+            "laporan_uji_beban"
+        ]
+    );
+    for (i, l) in agency_letters.iter().enumerate() {
+        assert_eq!(l.agency_id, Some(app.row.agency_id));
+        assert_eq!(l.agency_seq, Some(i as i64 + 1));
+        assert_eq!(
+            l.agency_number.as_deref(),
+            Some(format!("400.12/{}/DPK/VI/2024", i + 1).as_str())
+        );
+    }
+    assert!(
+        d.letters
+            .iter()
+            .filter(|l| l.agency_id.is_none())
+            .all(|l| l.agency_number.is_none() && l.printed_number() == l.number)
     );
     assert_eq!(d.documents.len(), 9);
 
@@ -367,18 +403,27 @@ async fn concurrent_letter_numbers_are_unique_and_gap_free(backend: Backend) {
         }));
     }
     let mut seqs = Vec::new();
+    let mut agency_seqs = Vec::new();
     let mut numbers = BTreeSet::new();
     for t in tasks {
         let out = t.await.unwrap();
         assert_eq!(out.letters.len(), 1);
         seqs.push(out.letters[0].seq);
+        agency_seqs.push(out.letters[0].agency_seq.unwrap());
         numbers.insert(out.letters[0].number.clone());
     }
     seqs.sort();
+    agency_seqs.sort();
     assert_eq!(
         seqs,
         (1..=64).collect::<Vec<_>>(),
         "{backend}: no duplicate, no gap"
+    );
+    // The agency's register too: every request is the agency's letter.
+    assert_eq!(
+        agency_seqs,
+        (1..=64).collect::<Vec<_>>(),
+        "{backend}: no duplicate, no gap in the agency's register"
     );
     assert_eq!(numbers.len(), 64);
     let counter = letter_counters::Entity::find()
@@ -393,6 +438,10 @@ async fn concurrent_letter_numbers_are_unique_and_gap_free(backend: Backend) {
     let new_year = Utc.with_ymd_and_hms(2024, 12, 31, 17, 30, 0).unwrap();
     let out = submit(&w, new_year).await;
     assert_eq!(out.letters[0].number, "400.12/1/Dukcapil.4/I/2025");
+    assert_eq!(
+        out.letters[0].agency_number.as_deref(),
+        Some("400.12/1/DPK/I/2025")
+    );
     assert_eq!(
         out.letters[0].issued_on,
         NaiveDate::from_ymd_opt(2025, 1, 1).unwrap()

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod letters;
+pub mod pks;
 
 use crate::AppState;
 use crate::auth::{self, Caller, store_err};
@@ -16,6 +17,7 @@ use futures_util::StreamExt;
 use sepakat_core::diagram;
 use sepakat_core::elements::{CATALOGUE, Category};
 use sepakat_core::machine::available_actions;
+use sepakat_core::pks::{Article, ArticleComment, PksInput};
 use sepakat_core::request::{AccessMethod, DataType, PurposeKind, RequestedElement};
 use sepakat_core::{Command, Request};
 use sepakat_store::entity::applications;
@@ -47,6 +49,7 @@ pub fn scope() -> actix_web::Scope {
             web::get().to(download),
         )
         .configure(letters::routes)
+        .configure(pks::routes)
         .configure(access::routes)
 }
 
@@ -588,6 +591,15 @@ pub struct TransitionBody {
     pub comment: Option<String>,
     /// The version the caller saw; a stale one is a 409.
     pub expected_version: i64,
+    /// With an action that submits a PKS draft: its articles (`number`, `title`, `paragraphs`
+    /// of `text` and `points`), numbered 1, 2, 3, …. Without them the current draft is
+    /// submitted (the default articles before the first version).
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub articles: Option<Vec<Article>>,
+    /// With an action that returns or approves a PKS draft: comments on single articles,
+    /// `{"article": 4, "text": "…"}`.
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub article_comments: Option<Vec<ArticleComment>>,
 }
 
 /// What one command did, kept small so its cost does not grow with the application's history:
@@ -659,8 +671,14 @@ pub async fn transition(
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id)?;
     visible(&state, &caller, id).await?;
-    let fingerprint = serde_json::to_vec(&(&body.action, &body.comment, body.expected_version))
-        .unwrap_or_default();
+    let fingerprint = serde_json::to_vec(&(
+        &body.action,
+        &body.comment,
+        body.expected_version,
+        &body.articles,
+        &body.article_comments,
+    ))
+    .unwrap_or_default();
     idempotency::once(&state, &req, &caller, &fingerprint, || async {
         let body = body.into_inner();
         run_command(
@@ -668,10 +686,20 @@ pub async fn transition(
             &caller,
             id,
             body.expected_version,
-            Command::Transition {
-                action: body.action,
-                comment: body.comment,
-            },
+            pks::complete(
+                &state.store,
+                id,
+                Command::Transition {
+                    action: body.action,
+                    comment: body.comment,
+                    pks: PksInput {
+                        articles: body.articles,
+                        comments: body.article_comments.unwrap_or_default(),
+                    },
+                },
+            )
+            .await
+            .map_err(store_err)?,
         )
         .await
     })

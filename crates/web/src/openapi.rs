@@ -14,6 +14,7 @@ use utoipa::OpenApi;
         api::data_elements, api::workflows, api::workflow, api::offices, api::agencies,
         api::submit, api::list, api::detail, api::transition, api::command, api::upload, api::download,
         api::letters::preview, api::letters::archive, api::letters::archived,
+        api::pks::overview, api::pks::compare,
         api::access::grants, api::access::export, api::access::evaluations_due,
         api::access::outbox, api::access::retry,
     ),

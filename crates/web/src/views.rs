@@ -235,7 +235,12 @@ pub struct LetterView {
     pub id: Uuid,
     pub letter: String,
     pub stage: String,
+    /// The number printed on the letter, from its issuer's register.
     pub number: String,
+    /// The number in the Disdukcapil office's register: `number` itself for the office's own
+    /// letters; for a letter the agency issues (on its letterhead, with its own number), the
+    /// office's registration of it on receipt.
+    pub register_number: String,
     pub issued_on: NaiveDate,
     pub document_sha256: Option<String>,
 }
@@ -246,7 +251,8 @@ impl From<&letters::Model> for LetterView {
             id: l.id,
             letter: l.letter.clone(),
             stage: l.stage.clone(),
-            number: l.number.clone(),
+            number: l.printed_number().to_string(),
+            register_number: l.number.clone(),
             issued_on: l.issued_on,
             document_sha256: l.document_sha256.clone(),
         }

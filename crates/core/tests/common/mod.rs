@@ -22,6 +22,42 @@ pub fn agregat() -> Workflow {
     Workflow::from_toml("data-agregat.toml", AGREGAT).expect("data-agregat.toml is valid")
 }
 
+/// A short PKS draft: what a coordinator submits with `draft_pks`.
+pub fn sample_articles() -> Vec<pks::Article> {
+    vec![
+        pks::Article {
+            number: 1,
+            title: "Maksud dan Tujuan".into(),
+            paragraphs: vec![pks::Paragraph::text(
+                "Perjanjian ini menjadi pedoman pemanfaatan data kependudukan.",
+            )],
+        },
+        pks::Article {
+            number: 2,
+            title: "Ruang Lingkup".into(),
+            paragraphs: vec![pks::Paragraph::with_points(
+                "Ruang lingkup meliputi:",
+                vec!["pemanfaatan NIK;".into(), "pemadanan data.".into()],
+            )],
+        },
+    ]
+}
+
+/// The command for `action` of `wf`: a draft carries the sample articles.
+pub fn transition_command(wf: &Workflow, action: &str, comment: Option<&str>) -> Command {
+    let draft = wf
+        .transition(action)
+        .is_some_and(|t| t.has(workflow::Effect::DraftPks));
+    Command::Transition {
+        action: action.into(),
+        comment: comment.map(Into::into),
+        pks: pks::PksInput {
+            articles: draft.then(sample_articles),
+            comments: Vec::new(),
+        },
+    }
+}
+
 pub const AGENCY: Uuid = Uuid::from_u128(0xA1);
 pub const OTHER_AGENCY: Uuid = Uuid::from_u128(0xA2);
 pub const CITY_OFFICE: Uuid = Uuid::from_u128(0x0F1);
@@ -184,14 +220,9 @@ impl Walk {
 
     pub fn act_with(&mut self, actor: &Actor, action: &str, comment: Option<&str>) -> Vec<Event> {
         let stage = self.app.stage.clone();
-        self.try_do(
-            actor,
-            Command::Transition {
-                action: action.into(),
-                comment: comment.map(Into::into),
-            },
-        )
-        .unwrap_or_else(|r| panic!("{action} at {stage} refused: {r}"))
+        let command = transition_command(&self.wf, action, comment);
+        self.try_do(actor, command)
+            .unwrap_or_else(|r| panic!("{action} at {stage} refused: {r}"))
     }
 
     pub fn attach(&mut self, actor: &Actor, key: &str) {
@@ -208,13 +239,8 @@ impl Walk {
     }
 
     pub fn transition(&mut self, actor: &Actor, action: &str) -> Result<Vec<Event>, Rejection> {
-        self.try_do(
-            actor,
-            Command::Transition {
-                action: action.into(),
-                comment: Some("catatan".into()),
-            },
-        )
+        let command = transition_command(&self.wf, action, Some("catatan"));
+        self.try_do(actor, command)
     }
 }
 

@@ -13,6 +13,10 @@ pub struct Model {
     pub office_id: Uuid,
     pub address: String,
     pub created_at: ChronoDateTimeUtc,
+    /// The agency's own register: classification code, unit and pattern of its numbers.
+    pub letter_code: String,
+    pub letter_unit: String,
+    pub letter_pattern: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -19,6 +19,18 @@ pub struct Model {
     pub issued_on: Date,
     pub document_sha256: Option<String>,
     pub event_seq: i64,
+    /// A letter the agency issues: the agency whose register numbered it, and that number
+    /// (the one printed on the letter; `number` is then the office's registration of it).
+    pub agency_id: Option<Uuid>,
+    pub agency_seq: Option<i64>,
+    pub agency_number: Option<String>,
+}
+
+impl Model {
+    /// The number printed on the letter: the issuer's own.
+    pub fn printed_number(&self) -> &str {
+        self.agency_number.as_deref().unwrap_or(&self.number)
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

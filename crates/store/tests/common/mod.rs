@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use sepakat_core::application::{AttestationDetails, ConnectionType};
 use sepakat_core::request::RequestedElement;
-use sepakat_core::{AccessMethod, Command, DataType, ElementCode, PurposeKind, Request, Role};
+use sepakat_core::{AccessMethod, Command, DataType, ElementCode, PurposeKind, Request, Role, pks};
 use sepakat_store::testing::{Backend, TempDb};
 use sepakat_store::{CommandOutcome, NewAccount, NewAgency, NewApplication, NewOffice, Store};
 use uuid::Uuid;
@@ -101,6 +101,7 @@ pub async fn world(backend: Backend) -> World {
                 kind: None,
                 office_id: city.id,
                 address: String::new(),
+                letter_unit: None,
             },
             now,
         )
@@ -113,6 +114,7 @@ pub async fn world(backend: Backend) -> World {
                 kind: None,
                 office_id: city.id,
                 address: String::new(),
+                letter_unit: None,
             },
             now,
         )
@@ -232,16 +234,41 @@ pub fn attach(key: &str, n: u64) -> Command {
 }
 
 pub fn go(action: &str) -> Command {
-    Command::Transition {
-        action: action.into(),
-        comment: None,
-    }
+    transition(action, None)
 }
 
 pub fn go_with(action: &str, comment: &str) -> Command {
+    transition(action, Some(comment.into()))
+}
+
+/// A transition; submitting a PKS draft (`ajukan_draf_pks` in both workflows) carries a short
+/// draft of two articles.
+fn transition(action: &str, comment: Option<String>) -> Command {
+    let articles = (action == "ajukan_draf_pks").then(|| {
+        vec![
+            pks::Article {
+                number: 1,
+                title: "Maksud dan Tujuan".into(),
+                paragraphs: vec![pks::Paragraph::text(
+                    "Pedoman pemanfaatan data kependudukan.",
+                )],
+            },
+            pks::Article {
+                number: 2,
+                title: "Ruang Lingkup".into(),
+                paragraphs: vec![pks::Paragraph::text(
+                    "Pemanfaatan NIK dan data kependudukan.",
+                )],
+            },
+        ]
+    });
     Command::Transition {
         action: action.into(),
-        comment: Some(comment.into()),
+        comment,
+        pks: pks::PksInput {
+            articles,
+            comments: Vec::new(),
+        },
     }
 }
 

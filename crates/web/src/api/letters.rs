@@ -15,7 +15,7 @@ use chrono::{Datelike, NaiveDate, Utc};
 use sepakat_core::Role;
 use sepakat_letters::{
     Addressee, Issuer, LetterContext, LetterError, Letters, Official, Party, PksParties, Region,
-    default_articles, default_recitals,
+    default_recitals,
 };
 use sepakat_store::{Letter, Office, Store, StoreError};
 use serde::Deserialize;
@@ -95,30 +95,8 @@ pub struct BuiltLetter {
     pub row: Option<Letter>,
 }
 
-/// The letters an application's workflow produces, in workflow order.
-async fn workflow_letters(
-    store: &Store,
-    app: &sepakat_store::StoredApplication,
-) -> Result<Vec<String>, StoreError> {
-    let wf = store
-        .workflow(&app.row.workflow_name, &app.row.workflow_hash)
-        .await?;
-    let mut names: Vec<String> = Vec::new();
-    for name in wf
-        .submission
-        .letter
-        .iter()
-        .chain(wf.transitions.iter().filter_map(|t| t.letter.as_ref()))
-    {
-        if !names.contains(name) {
-            names.push(name.clone());
-        }
-    }
-    Ok(names)
-}
-
 /// The region an office name ends with: `… Kota Pontianak` → `Kota Pontianak`.
-fn region_of(name: &str) -> Option<String> {
+pub(crate) fn region_of(name: &str) -> Option<String> {
     ["Kabupaten ", "Kota ", "Provinsi "]
         .iter()
         .filter_map(|k| name.rfind(k))
@@ -126,7 +104,7 @@ fn region_of(name: &str) -> Option<String> {
         .map(|i| name[i..].trim().to_string())
 }
 
-fn head_title(region: &str) -> String {
+pub(crate) fn head_title(region: &str) -> String {
     if let Some(rest) = region.strip_prefix("Provinsi ") {
         format!("Gubernur {rest}")
     } else if let Some(rest) = region.strip_prefix("Kabupaten ") {
@@ -176,18 +154,34 @@ fn blank_official(position: String, on_behalf_of: Option<String>) -> Official {
     }
 }
 
-/// The official an account signs as; `head` is the office they sign for when the account
-/// holder is not its head (`a.n. Kepala Dinas …`).
+/// The official an account signs as; `head` is the full title of the office they sign for
+/// ("Kepala Dinas … Kota Pontianak"). A position that is the start of that title ("Kepala
+/// Dinas Kependudukan dan Pencatatan Sipil") is the head and signs with the full title; any
+/// other position signs on the head's behalf (`a.n. Kepala Dinas …`).
 fn account_official(a: &sepakat_store::Account, head: &str) -> Official {
-    let position = a.position.clone().unwrap_or_else(|| head.to_string());
-    let on_behalf_of =
-        (!position.starts_with("Kepala Dinas") && position != head).then(|| head.to_string());
+    let raw = a.position.as_deref().unwrap_or("").trim();
+    let is_head = a.heads_office || head.starts_with(raw);
     Official {
         name: a.name.clone(),
-        position,
+        position: if is_head { head } else { raw }.to_string(),
         nip: a.nip.clone(),
         rank: None,
-        on_behalf_of,
+        on_behalf_of: (!is_head).then(|| head.to_string()),
+    }
+}
+
+/// The title an agency head signs with: the full title when the account holds its start
+/// ("Kepala Dinas"), the position itself when it names the agency, else the position followed
+/// by the agency ("Direktur" → "Direktur RSUD Ulin Banjarmasin").
+fn agency_head_position(position: Option<&str>, agency: &str) -> String {
+    let full = format!("Kepala {agency}");
+    let raw = position.unwrap_or("").trim();
+    if full.starts_with(raw) {
+        full
+    } else if raw.contains(agency) {
+        raw.to_string()
+    } else {
+        format!("{raw} {agency}")
     }
 }
 
@@ -212,8 +206,11 @@ pub async fn build_context(
     today: NaiveDate,
 ) -> Result<BuiltLetter, LetterBuildError> {
     let app = store.application(id).await?;
-    let known = workflow_letters(store, &app).await?;
-    if !known.iter().any(|n| n == letter) {
+    let wf = store
+        .workflow(&app.row.workflow_name, &app.row.workflow_hash)
+        .await?;
+    let known: Vec<&str> = wf.letters();
+    if !known.contains(&letter) {
         return Err(LetterBuildError::NotInWorkflow {
             name: letter.into(),
             workflow: app.row.workflow_name.clone(),
@@ -231,7 +228,7 @@ pub async fn build_context(
     let row = latest(letter);
     let number_of = |name: &str| {
         latest(name)
-            .map(|r| r.number)
+            .map(|r| r.printed_number().to_string())
             .unwrap_or_else(|| UNNUMBERED.to_string())
     };
     let date = row.as_ref().map(|r| r.issued_on).unwrap_or(today);
@@ -286,12 +283,7 @@ pub async fn build_context(
         head: agency_head
             .map(|a| Official {
                 name: a.name.clone(),
-                // A bare "Kepala" names no office: sign as the head of this agency.
-                position: a
-                    .position
-                    .clone()
-                    .filter(|p| p.trim().len() > "Kepala".len())
-                    .unwrap_or_else(|| agency_head_title.clone()),
+                position: agency_head_position(a.position.as_deref(), &agency_row.name),
                 nip: a.nip.clone(),
                 rank: None,
                 on_behalf_of: None,
@@ -352,7 +344,7 @@ pub async fn build_context(
 
     let mut ctx = LetterContext {
         issuer: agency_issuer.clone(),
-        number: row.as_ref().map(|r| r.number.clone()),
+        number: row.as_ref().map(|r| r.printed_number().to_string()),
         // The other party numbers its copy itself; Sepakat does not hold that number, so a
         // numbered two-party document leaves it to be written in.
         counterpart_number: row.as_ref().map(|_| BLANK.to_string()),
@@ -451,7 +443,8 @@ pub async fn build_context(
             ctx.signatory = disdukcapil.head.clone();
             ctx.date = app.state.pks.signed_on.unwrap_or(date);
             ctx.recitals = default_recitals(request, &parties);
-            ctx.articles = default_articles(request, &parties);
+            // The text is the current draft: once approved and signed, the approved version.
+            ctx.articles = crate::api::pks::current_draft(store, &app).await?.1;
             ctx.tembusan = Vec::new();
         }
         "berita_acara_konsultasi_pks" => {
@@ -570,6 +563,25 @@ pub async fn build_context(
                 "kesimpulan": if row.is_some() { "berhasil" } else { BLANK },
             }));
         }
+        "laporan_evaluasi" => {
+            ctx.issuer = disdukcapil_issuer.clone();
+            ctx.signatory = disdukcapil.head.clone();
+            ctx.subject =
+                "Laporan Hasil Monitoring dan Evaluasi Pemanfaatan Data Kependudukan".into();
+            ctx.addressee = Addressee {
+                title: region.head_title.clone(),
+                via: None,
+                place: office.place_name.clone(),
+            };
+            ctx.tembusan = vec![format!("{DITJEN} di Jakarta"), agency.head.position.clone()];
+            put(pks_refs.clone());
+            put(evaluation_report(
+                &app.state,
+                wf.evaluation.interval_months,
+                row.as_ref().map(|r| r.issued_at),
+                grants.iter().filter(|g| g.status == "active").count(),
+            ));
+        }
         "surat_jawaban_data_agregat" => {
             ctx.issuer = disdukcapil_issuer.clone();
             ctx.signatory = disdukcapil.head.clone();
@@ -589,6 +601,107 @@ pub async fn build_context(
     }
     ctx.extra = extra;
     Ok(BuiltLetter { context: ctx, row })
+}
+
+/// The facts of an evaluation report. A numbered report is the evaluation whose outcome was
+/// recorded with it (the same command, so the closest recording time); a draft reports the
+/// earliest open evaluation. What Sepakat does not hold (the access count) stays blank.
+fn evaluation_report(
+    app: &sepakat_core::Application,
+    interval_months: u32,
+    issued_at: Option<chrono::DateTime<Utc>>,
+    active_user_ids: usize,
+) -> Value {
+    use sepakat_core::application::{EvaluationKind, EvaluationOutcome};
+    use sepakat_letters::indonesian::format_date;
+    let evaluation = match issued_at {
+        Some(at) => app
+            .evaluations
+            .iter()
+            .filter_map(|e| e.result.as_ref().map(|r| (e, (r.at - at).abs())))
+            .min_by_key(|(_, distance)| *distance)
+            .map(|(e, _)| e),
+        None => app.open_evaluations().min_by_key(|e| e.due_on),
+    };
+    let Some(e) = evaluation else {
+        return json!({
+            "jenis_evaluasi": BLANK, "periode": BLANK, "jumlah_akses": null,
+            "jumlah_user": active_user_ids, "status_laporan": BLANK,
+            "status_data_balikan": BLANK, "hasil": BLANK, "temuan": [BLANK], "rekomendasi": [BLANK],
+        });
+    };
+    // The period runs from the previous evaluation (or the production user ID) to the due date.
+    let previous = app
+        .evaluations
+        .iter()
+        .filter(|p| p.due_on < e.due_on && p.result.is_some())
+        .map(|p| p.due_on)
+        .max()
+        .or(app.evaluation_anchor);
+    let since = match e.kind {
+        EvaluationKind::Periodic => {
+            let start = e.due_on - chrono::Months::new(interval_months);
+            previous.map_or(start, |p| p.max(start))
+        }
+        EvaluationKind::Incidental => previous.unwrap_or(e.due_on),
+    };
+    let jenis = match e.kind {
+        EvaluationKind::Periodic => format!(
+            "Semester {} Tahun {}",
+            if e.due_on.month() <= 6 { "I" } else { "II" },
+            e.due_on.year()
+        ),
+        EvaluationKind::Incidental => match &e.reason {
+            Some(reason) => format!("insidental ({reason})"),
+            None => "insidental".to_string(),
+        },
+    };
+    let periode = format!(
+        "{} sampai dengan {}",
+        format_date(since),
+        format_date(e.due_on)
+    );
+    let Some(result) = &e.result else {
+        return json!({
+            "jenis_evaluasi": jenis, "periode": periode, "jumlah_akses": null,
+            "jumlah_user": active_user_ids, "status_laporan": BLANK,
+            "status_data_balikan": BLANK, "hasil": BLANK, "temuan": [BLANK], "rekomendasi": [BLANK],
+        });
+    };
+    let temuan: Vec<String> = result
+        .findings
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            sepakat_letters::indonesian::capitalize_first(l.trim_start_matches(['-', '*', ' ']))
+        })
+        .collect();
+    let (hasil, rekomendasi) = match result.outcome {
+        EvaluationOutcome::Pass => (
+            "memenuhi",
+            "Pemanfaatan data kependudukan dapat dilanjutkan sesuai dengan Perjanjian Kerja Sama.",
+        ),
+        EvaluationOutcome::PassWithFindings => (
+            "memenuhi dengan catatan",
+            "Pemanfaatan data kependudukan dapat dilanjutkan dengan kewajiban menindaklanjuti temuan di atas sebelum evaluasi berikutnya.",
+        ),
+        EvaluationOutcome::Fail => (
+            "tidak memenuhi",
+            "Hak akses lembaga pengguna ditangguhkan sampai dengan hasil evaluasi berikutnya dinyatakan memenuhi.",
+        ),
+    };
+    json!({
+        "jenis_evaluasi": jenis,
+        "periode": periode,
+        "jumlah_akses": null,
+        "jumlah_user": active_user_ids,
+        "status_laporan": if result.report_sha256.is_some() { "telah disampaikan" } else { "belum disampaikan" },
+        "status_data_balikan": if result.data_balikan_met { "telah dipenuhi" } else { "belum dipenuhi" },
+        "hasil": hasil,
+        "temuan": if temuan.is_empty() { vec!["Tidak terdapat temuan.".to_string()] } else { temuan },
+        "rekomendasi": [rekomendasi],
+    })
 }
 
 /// Today in the office's time zone (the date a draft carries).
@@ -691,7 +804,7 @@ pub async fn preview(
     let built = build_context(&state.store, id, &letter, today)
         .await
         .map_err(build_err)?;
-    let number = built.row.as_ref().map(|r| r.number.clone());
+    let number = built.row.as_ref().map(|r| r.printed_number().to_string());
     let bytes = render_blocking(letter.clone(), built.context, format).await?;
     let mut res = HttpResponse::Ok();
     res.content_type(format.content_type()).insert_header((

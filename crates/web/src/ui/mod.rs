@@ -850,15 +850,24 @@ async fn act(
     check_csrf(&v, &form.csrf)?;
     let stored = load_visible(&state, &v, &id).await?;
     let comment = form.comment.clone().filter(|c| !c.trim().is_empty());
+    // A draft submitted from the plain button is the current draft.
+    let command = crate::api::pks::complete(
+        &state.store,
+        stored.row.id,
+        Command::Transition {
+            action: form.action.clone(),
+            comment,
+            pks: Default::default(),
+        },
+    )
+    .await
+    .map_err(store_err)?;
     let result = state
         .store
         .execute(
             stored.row.id,
             form.expected_version,
-            Command::Transition {
-                action: form.action.clone(),
-                comment,
-            },
+            command,
             v.account.id,
             state.clock.now(),
         )

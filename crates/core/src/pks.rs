@@ -1,0 +1,579 @@
+//! The PKS as structured articles (*pasal*): the model every draft version is stored in, the
+//! checks a submitted draft must pass, the reviewer's comments on single articles, and the
+//! article-by-article comparison of two versions.
+//!
+//! A draft's articles travel in its `PksDrafted` event, so the audit log holds the exact text
+//! of every version, and the signed PKS is the approved version's text.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+/// Limits that keep a draft printable and a diff cheap; far above any real PKS.
+pub const MAX_ARTICLES: usize = 60;
+pub const MAX_PARAGRAPHS: usize = 30;
+pub const MAX_TEXT_CHARS: usize = 4_000;
+
+/// One article (*pasal*) of the PKS.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Article {
+    pub number: u32,
+    pub title: String,
+    /// Its paragraphs (*ayat*); an article of one paragraph is printed without `(1)`.
+    pub paragraphs: Vec<Paragraph>,
+}
+
+/// One paragraph (*ayat*) with its lettered points (`a.`, `b.`, …), if any.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Paragraph {
+    pub text: String,
+    #[serde(default)]
+    pub points: Vec<String>,
+}
+
+impl Paragraph {
+    pub fn text(text: impl Into<String>) -> Self {
+        Paragraph {
+            text: text.into(),
+            points: Vec::new(),
+        }
+    }
+
+    pub fn with_points(text: impl Into<String>, points: Vec<String>) -> Self {
+        Paragraph {
+            text: text.into(),
+            points,
+        }
+    }
+}
+
+impl Article {
+    /// The article as lines of plain text: each paragraph, then its points as `a. …`.
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let numbered = self.paragraphs.len() > 1;
+        for (i, p) in self.paragraphs.iter().enumerate() {
+            out.push(if numbered {
+                format!("({}) {}", i + 1, p.text)
+            } else {
+                p.text.clone()
+            });
+            for (j, point) in p.points.iter().enumerate() {
+                out.push(format!("{}. {point}", point_letter(j)));
+            }
+        }
+        out
+    }
+}
+
+/// `a`, `b`, … `z`, then `aa`, `bb`, … as Indonesian legal texts letter their points.
+fn point_letter(i: usize) -> String {
+    let letter = char::from(b'a' + (i % 26) as u8);
+    std::iter::repeat_n(letter, i / 26 + 1).collect()
+}
+
+/// A reviewer's comment on one article of a draft version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleComment {
+    pub article: u32,
+    pub text: String,
+}
+
+/// What a transition carries for the PKS: the articles of a new draft (with `draft_pks`), the
+/// comments on articles (with `return_pks` or `approve_pks`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PksInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub articles: Option<Vec<Article>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub comments: Vec<ArticleComment>,
+}
+
+impl PksInput {
+    pub fn is_empty(&self) -> bool {
+        self.articles.is_none() && self.comments.is_empty()
+    }
+}
+
+/// Why a draft or a comment is refused; each names the article.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum PksProblem {
+    NoArticles,
+    TooManyArticles {
+        max: usize,
+    },
+    /// Articles are numbered 1, 2, 3, … in order.
+    Numbering {
+        position: usize,
+        found: u32,
+    },
+    BlankTitle {
+        article: u32,
+    },
+    NoParagraphs {
+        article: u32,
+    },
+    TooManyParagraphs {
+        article: u32,
+        max: usize,
+    },
+    BlankText {
+        article: u32,
+    },
+    TooLong {
+        article: u32,
+        max: usize,
+    },
+    /// A comment on an article the draft does not have.
+    UnknownArticle {
+        article: u32,
+        articles: u32,
+    },
+    BlankComment {
+        article: u32,
+    },
+    /// Articles go with a new draft only; comments with a review only.
+    NotADraft,
+    NotAReview,
+}
+
+impl fmt::Display for PksProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PksProblem::NoArticles => write!(f, "The draft has no articles."),
+            PksProblem::TooManyArticles { max } => write!(f, "A draft has at most {max} articles."),
+            PksProblem::Numbering { position, found } => write!(
+                f,
+                "Article {position} is numbered {found}: number the articles 1, 2, 3, … in order."
+            ),
+            PksProblem::BlankTitle { article } => write!(f, "Article {article} has no title."),
+            PksProblem::NoParagraphs { article } => {
+                write!(f, "Article {article} has no paragraph.")
+            }
+            PksProblem::TooManyParagraphs { article, max } => {
+                write!(f, "Article {article} has more than {max} paragraphs.")
+            }
+            PksProblem::BlankText { article } => {
+                write!(f, "Article {article} has an empty paragraph or point.")
+            }
+            PksProblem::TooLong { article, max } => write!(
+                f,
+                "A paragraph or point of article {article} is longer than {max} characters."
+            ),
+            PksProblem::UnknownArticle { article, articles } => write!(
+                f,
+                "There is no article {article}: the draft has articles 1 to {articles}."
+            ),
+            PksProblem::BlankComment { article } => {
+                write!(f, "The comment on article {article} is empty.")
+            }
+            PksProblem::NotADraft => write!(
+                f,
+                "Articles can only be given with the action that submits a PKS draft."
+            ),
+            PksProblem::NotAReview => write!(
+                f,
+                "Comments on articles can only be given when a PKS draft is returned or approved."
+            ),
+        }
+    }
+}
+
+impl PksProblem {
+    pub fn message_en(&self) -> String {
+        self.to_string()
+    }
+
+    /// The same in Indonesian, for the pages and the `message_id` of API errors.
+    pub fn message_id(&self) -> String {
+        match self {
+            PksProblem::NoArticles => "Draf PKS belum memuat pasal.".into(),
+            PksProblem::TooManyArticles { max } => {
+                format!("Draf PKS memuat paling banyak {max} pasal.")
+            }
+            PksProblem::Numbering { position, found } => format!(
+                "Pasal ke-{position} bernomor {found}: beri nomor pasal 1, 2, 3, dan seterusnya secara berurutan."
+            ),
+            PksProblem::BlankTitle { article } => format!("Pasal {article} belum berjudul."),
+            PksProblem::NoParagraphs { article } => format!("Pasal {article} belum memuat ayat."),
+            PksProblem::TooManyParagraphs { article, max } => {
+                format!("Pasal {article} memuat lebih dari {max} ayat.")
+            }
+            PksProblem::BlankText { article } => {
+                format!("Pasal {article} memuat ayat atau huruf yang kosong.")
+            }
+            PksProblem::TooLong { article, max } => {
+                format!("Ayat atau huruf pada Pasal {article} melebihi {max} karakter.")
+            }
+            PksProblem::UnknownArticle { article, articles } => format!(
+                "Tidak ada Pasal {article}: draf ini memuat Pasal 1 sampai dengan Pasal {articles}."
+            ),
+            PksProblem::BlankComment { article } => format!("Catatan pada Pasal {article} kosong."),
+            PksProblem::NotADraft => {
+                "Pasal hanya dapat disampaikan bersama tindakan pengajuan draf PKS.".into()
+            }
+            PksProblem::NotAReview => {
+                "Catatan per pasal hanya dapat diberikan saat draf PKS dikembalikan atau disetujui."
+                    .into()
+            }
+        }
+    }
+}
+
+fn blank(s: &str) -> bool {
+    s.trim().is_empty()
+}
+
+/// Every problem of a submitted draft; empty when it can be stored as a version.
+pub fn check_articles(articles: &[Article]) -> Vec<PksProblem> {
+    let mut out = Vec::new();
+    if articles.is_empty() {
+        out.push(PksProblem::NoArticles);
+    }
+    if articles.len() > MAX_ARTICLES {
+        out.push(PksProblem::TooManyArticles { max: MAX_ARTICLES });
+        return out;
+    }
+    for (i, a) in articles.iter().enumerate() {
+        let article = a.number;
+        if a.number as usize != i + 1 {
+            out.push(PksProblem::Numbering {
+                position: i + 1,
+                found: a.number,
+            });
+        }
+        if blank(&a.title) {
+            out.push(PksProblem::BlankTitle { article });
+        }
+        if a.paragraphs.is_empty() {
+            out.push(PksProblem::NoParagraphs { article });
+        }
+        if a.paragraphs.len() > MAX_PARAGRAPHS {
+            out.push(PksProblem::TooManyParagraphs {
+                article,
+                max: MAX_PARAGRAPHS,
+            });
+        }
+        let texts = a
+            .paragraphs
+            .iter()
+            .flat_map(|p| std::iter::once(&p.text).chain(&p.points));
+        if texts.clone().any(|t| blank(t)) {
+            out.push(PksProblem::BlankText { article });
+        }
+        if texts
+            .chain(std::iter::once(&a.title))
+            .any(|t| t.chars().count() > MAX_TEXT_CHARS)
+        {
+            out.push(PksProblem::TooLong {
+                article,
+                max: MAX_TEXT_CHARS,
+            });
+        }
+    }
+    out
+}
+
+/// Every problem of comments on a draft of `articles` articles.
+pub fn check_comments(comments: &[ArticleComment], articles: u32) -> Vec<PksProblem> {
+    let mut out = Vec::new();
+    for c in comments {
+        if c.article == 0 || c.article > articles {
+            out.push(PksProblem::UnknownArticle {
+                article: c.article,
+                articles,
+            });
+        }
+        if blank(&c.text) {
+            out.push(PksProblem::BlankComment { article: c.article });
+        } else if c.text.chars().count() > MAX_TEXT_CHARS {
+            out.push(PksProblem::TooLong {
+                article: c.article,
+                max: MAX_TEXT_CHARS,
+            });
+        }
+    }
+    out
+}
+
+/// SHA-256 of a version's articles (of their JSON form): the fingerprint of the exact text.
+pub fn articles_sha256(articles: &[Article]) -> String {
+    let json = serde_json::to_vec(articles).unwrap_or_default();
+    hex::encode(Sha256::digest(&json))
+}
+
+// ---- Comparing two versions --------------------------------------------------------------------
+
+/// How an article changed from one version to the next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    Same,
+    Changed,
+    Added,
+    Removed,
+}
+
+/// A run of words, marked when it differs from the other side.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Segment {
+    pub text: String,
+    pub changed: bool,
+}
+
+/// One article side by side: the old text and the new one, line by line, each line split into
+/// segments so a page can mark the words that changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArticleDiff {
+    pub number: u32,
+    pub old_title: Option<String>,
+    pub new_title: Option<String>,
+    pub change: Change,
+    pub old: Vec<Vec<Segment>>,
+    pub new: Vec<Vec<Segment>>,
+}
+
+/// Compares two versions article by article (articles are matched by number), marking the
+/// words that were removed on the old side and the words that were added on the new side.
+pub fn diff(old: &[Article], new: &[Article]) -> Vec<ArticleDiff> {
+    let count = old.len().max(new.len());
+    (0..count)
+        .map(|i| {
+            let (o, n) = (old.get(i), new.get(i));
+            let change = match (o, n) {
+                (Some(o), Some(n)) if o == n => Change::Same,
+                (Some(_), Some(_)) => Change::Changed,
+                (None, _) => Change::Added,
+                (_, None) => Change::Removed,
+            };
+            let o_lines = o.map(Article::lines).unwrap_or_default();
+            let n_lines = n.map(Article::lines).unwrap_or_default();
+            let (old_side, new_side) = diff_lines(&o_lines, &n_lines);
+            ArticleDiff {
+                number: n.or(o).map_or(i as u32 + 1, |a| a.number),
+                old_title: o.map(|a| a.title.clone()),
+                new_title: n.map(|a| a.title.clone()),
+                change,
+                old: old_side,
+                new: new_side,
+            }
+        })
+        .collect()
+}
+
+/// Word-level comparison of two texts given as lines: the longest common subsequence of words
+/// stays unmarked, everything else is marked on its side.
+fn diff_lines(old: &[String], new: &[String]) -> (Vec<Vec<Segment>>, Vec<Vec<Segment>>) {
+    // Words with the line they belong to, so the marks can be put back line by line.
+    let words = |lines: &[String]| -> Vec<(usize, String)> {
+        lines
+            .iter()
+            .enumerate()
+            .flat_map(|(l, s)| s.split_whitespace().map(move |w| (l, w.to_string())))
+            .collect()
+    };
+    let (a, b) = (words(old), words(new));
+    let kept = lcs(&a, &b);
+    let sides = |lines: &[String], words: &[(usize, String)], kept: &[bool]| {
+        let mut out: Vec<Vec<Segment>> = vec![Vec::new(); lines.len()];
+        for ((line, word), keep) in words.iter().zip(kept) {
+            let segments = &mut out[*line];
+            match segments.last_mut() {
+                Some(last) if last.changed == !keep => {
+                    last.text.push(' ');
+                    last.text.push_str(word);
+                }
+                _ => segments.push(Segment {
+                    text: word.clone(),
+                    changed: !keep,
+                }),
+            }
+        }
+        out
+    };
+    (sides(old, &a, &kept.0), sides(new, &b, &kept.1))
+}
+
+/// Which words of `a` and of `b` belong to their longest common subsequence.
+fn lcs(a: &[(usize, String)], b: &[(usize, String)]) -> (Vec<bool>, Vec<bool>) {
+    let (n, m) = (a.len(), b.len());
+    // table[i][j]: the LCS length of a[i..] and b[j..]. The sizes are bounded by the draft
+    // limits (one article), so the quadratic table stays small.
+    let mut table = vec![vec![0u32; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            table[i][j] = if a[i].1 == b[j].1 {
+                table[i + 1][j + 1] + 1
+            } else {
+                table[i + 1][j].max(table[i][j + 1])
+            };
+        }
+    }
+    let (mut keep_a, mut keep_b) = (vec![false; n], vec![false; m]);
+    let (mut i, mut j) = (0, 0);
+    while i < n && j < m {
+        if a[i].1 == b[j].1 {
+            keep_a[i] = true;
+            keep_b[j] = true;
+            i += 1;
+            j += 1;
+        } else if table[i + 1][j] >= table[i][j + 1] {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    (keep_a, keep_b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn art(number: u32, title: &str, texts: &[&str]) -> Article {
+        Article {
+            number,
+            title: title.into(),
+            paragraphs: texts.iter().map(|t| Paragraph::text(*t)).collect(),
+        }
+    }
+
+    fn marked(lines: &[Vec<Segment>]) -> Vec<String> {
+        lines
+            .iter()
+            .flatten()
+            .filter(|s| s.changed)
+            .map(|s| s.text.clone())
+            .collect()
+    }
+
+    #[test]
+    fn a_good_draft_passes_and_every_problem_is_named() {
+        let good = vec![art(1, "Maksud", &["Teks."]), art(2, "Tujuan", &["Teks."])];
+        assert!(check_articles(&good).is_empty());
+        assert_eq!(check_articles(&[]), vec![PksProblem::NoArticles]);
+        let bad = vec![
+            art(1, " ", &["Teks."]),
+            art(3, "Ruang Lingkup", &[]),
+            Article {
+                number: 3,
+                title: "Hak".into(),
+                paragraphs: vec![Paragraph::with_points("Teks", vec!["".into()])],
+            },
+        ];
+        assert_eq!(
+            check_articles(&bad),
+            vec![
+                PksProblem::BlankTitle { article: 1 },
+                PksProblem::Numbering {
+                    position: 2,
+                    found: 3
+                },
+                PksProblem::NoParagraphs { article: 3 },
+                PksProblem::BlankText { article: 3 },
+            ]
+        );
+        let long = vec![art(1, "Judul", &[&"x".repeat(MAX_TEXT_CHARS + 1)])];
+        assert_eq!(
+            check_articles(&long),
+            vec![PksProblem::TooLong {
+                article: 1,
+                max: MAX_TEXT_CHARS
+            }]
+        );
+        let many: Vec<_> = (1..=MAX_ARTICLES as u32 + 1)
+            .map(|n| art(n, "J", &["T"]))
+            .collect();
+        assert_eq!(
+            check_articles(&many),
+            vec![PksProblem::TooManyArticles { max: MAX_ARTICLES }]
+        );
+    }
+
+    #[test]
+    fn comments_must_name_an_article_of_the_draft() {
+        let ok = vec![ArticleComment {
+            article: 2,
+            text: "Tambahkan kuota.".into(),
+        }];
+        assert!(check_comments(&ok, 14).is_empty());
+        let bad = vec![
+            ArticleComment {
+                article: 0,
+                text: "x".into(),
+            },
+            ArticleComment {
+                article: 15,
+                text: " ".into(),
+            },
+        ];
+        let problems = check_comments(&bad, 14);
+        assert_eq!(problems.len(), 3);
+        assert!(problems[1].to_string().contains("articles 1 to 14"));
+        assert!(
+            problems[1]
+                .message_id()
+                .contains("Pasal 1 sampai dengan Pasal 14")
+        );
+    }
+
+    #[test]
+    fn the_diff_marks_changed_words_and_whole_articles() {
+        let v1 = vec![
+            art(1, "Maksud", &["Sebagai pedoman bagi PARA PIHAK."]),
+            art(2, "Kuota", &["Paling banyak 1.000 akses per hari."]),
+            art(3, "Penutup", &["Selesai."]),
+        ];
+        let v2 = vec![
+            art(1, "Maksud", &["Sebagai pedoman bagi PARA PIHAK."]),
+            art(2, "Kuota", &["Paling banyak 500 akses per hari kerja."]),
+        ];
+        let d = diff(&v1, &v2);
+        assert_eq!(
+            d.iter().map(|a| a.change).collect::<Vec<_>>(),
+            [Change::Same, Change::Changed, Change::Removed]
+        );
+        assert!(marked(&d[0].old).is_empty() && marked(&d[0].new).is_empty());
+        assert_eq!(marked(&d[1].old), ["1.000", "hari."]);
+        assert_eq!(marked(&d[1].new), ["500", "hari kerja."]);
+        // The unchanged words read in order around the marks.
+        let whole: Vec<_> = d[1].new[0].iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(whole, ["Paling banyak", "500", "akses per", "hari kerja."]);
+        assert_eq!(d[2].new_title, None);
+        assert_eq!(marked(&d[2].old), ["Selesai."]);
+        let back = diff(&v2, &v1);
+        assert_eq!(back[2].change, Change::Added);
+    }
+
+    #[test]
+    fn lines_number_paragraphs_and_letter_points() {
+        let a = Article {
+            number: 5,
+            title: "Hak".into(),
+            paragraphs: vec![
+                Paragraph::with_points("PIHAK KEDUA berhak:", vec!["satu;".into(), "dua.".into()]),
+                Paragraph::text("Lain."),
+            ],
+        };
+        assert_eq!(
+            a.lines(),
+            [
+                "(1) PIHAK KEDUA berhak:",
+                "a. satu;",
+                "b. dua.",
+                "(2) Lain."
+            ]
+        );
+        assert_eq!(point_letter(26), "aa");
+        assert_eq!(
+            articles_sha256(std::slice::from_ref(&a)),
+            articles_sha256(&[a.clone()])
+        );
+        assert_ne!(articles_sha256(&[a]), articles_sha256(&[]));
+    }
+}

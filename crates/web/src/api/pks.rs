@@ -1,0 +1,259 @@
+//! The PKS draft as structured articles: the current draft (the latest version, or the default
+//! articles built from the request before the first one), the versions and the reviewers'
+//! comments on single articles, and the article-by-article comparison of two versions.
+//!
+//! `complete` is the one place that gives a `draft_pks` transition its articles when the caller
+//! sent none: the current draft, so "submit the draft" works from a plain button.
+
+use crate::AppState;
+use crate::api::letters::{head_title, region_of};
+use crate::auth::{Caller, store_err};
+use crate::problem::ApiError;
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Utc};
+use sepakat_core::Command;
+use sepakat_core::pks::{self, Article, ArticleDiff};
+use sepakat_core::workflow::Effect;
+use sepakat_letters::{PksParties, default_articles};
+use sepakat_store::{PksVersion, Store, StoreError, StoredApplication};
+use serde::{Deserialize, Serialize};
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+/// Mounted in `/api/v1` by `api::scope`.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/applications/{id}/pks", web::get().to(overview))
+        .route("/applications/{id}/pks/diff", web::get().to(compare));
+}
+
+/// The parties and terms the default articles name.
+pub fn parties(office: &sepakat_store::Office, agency: &sepakat_store::Agency) -> PksParties {
+    let region = region_of(&office.name).unwrap_or_else(|| office.place_name.clone());
+    PksParties {
+        first: office.name.clone(),
+        second: agency.name.clone(),
+        region_head: head_title(&region),
+        city: office.place_name.clone(),
+        daily_quota: 1000,
+    }
+}
+
+/// The draft as it stands: the latest version's articles, or the default articles built from
+/// the request when none has been drafted yet (`None` as the version then).
+pub async fn current_draft(
+    store: &Store,
+    app: &StoredApplication,
+) -> Result<(Option<u32>, Vec<Article>), StoreError> {
+    let versions = store.pks_versions(app.row.id).await?;
+    match versions.into_iter().last() {
+        Some(v) => Ok((Some(v.version), v.articles)),
+        None => {
+            let office = store.office(app.row.office_id).await?;
+            let agency = store.agency(app.row.agency_id).await?;
+            Ok((
+                None,
+                default_articles(&app.state.request, &parties(&office, &agency)),
+            ))
+        }
+    }
+}
+
+/// Gives a `draft_pks` transition sent without articles the current draft's.
+pub async fn complete(store: &Store, id: Uuid, command: Command) -> Result<Command, StoreError> {
+    let Command::Transition {
+        action,
+        comment,
+        mut pks,
+    } = command
+    else {
+        return Ok(command);
+    };
+    if pks.articles.is_none() {
+        let app = store.application(id).await?;
+        let wf = store
+            .workflow(&app.row.workflow_name, &app.row.workflow_hash)
+            .await?;
+        if wf
+            .transition(&action)
+            .is_some_and(|t| t.has(Effect::DraftPks))
+        {
+            pks.articles = Some(current_draft(store, &app).await?.1);
+        }
+    }
+    Ok(Command::Transition {
+        action,
+        comment,
+        pks,
+    })
+}
+
+#[derive(Debug, Serialize)]
+struct VersionView {
+    version: u32,
+    sha256: String,
+    drafted_by: Uuid,
+    drafted_at: DateTime<Utc>,
+    approved: bool,
+    articles: Vec<Article>,
+}
+
+#[derive(Debug, Serialize)]
+struct CommentView {
+    version: i32,
+    article: i32,
+    text: String,
+    review: String,
+    author: Uuid,
+    at: DateTime<Utc>,
+}
+
+async fn visible(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<StoredApplication, ApiError> {
+    let id = Uuid::parse_str(id).map_err(|_| {
+        ApiError::bad_request(format!("`{id}` is not a valid application id (a UUID)"))
+    })?;
+    let stored = state.store.application(id).await.map_err(store_err)?;
+    if caller.actor.can_see(&stored.state.ownership) {
+        Ok(stored)
+    } else {
+        Err(ApiError::NotFound {
+            what: "application",
+        })
+    }
+}
+
+/// The application's PKS: every draft version with its articles, the comments on articles,
+/// and the current draft (the default articles before the first version).
+#[utoipa::path(get, path = "/api/v1/applications/{id}/pks", tag = "pks",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "`current_version` (null before the first draft), `approved_version`, `current` (the articles), `versions` and `comments`"),
+        (status = 404, body = crate::problem::Problem, description = "No such application in the caller's scope")))]
+pub async fn overview(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let stored = visible(&state, &caller, &id).await?;
+    let versions = state
+        .store
+        .pks_versions(stored.row.id)
+        .await
+        .map_err(store_err)?;
+    let comments = state
+        .store
+        .pks_comments(stored.row.id)
+        .await
+        .map_err(store_err)?;
+    let (current_version, current) = current_draft(&state.store, &stored)
+        .await
+        .map_err(store_err)?;
+    let approved = stored.state.pks.approved_version;
+    let versions: Vec<VersionView> = versions
+        .into_iter()
+        .map(|v: PksVersion| VersionView {
+            approved: approved == Some(v.version),
+            version: v.version,
+            sha256: v.sha256,
+            drafted_by: v.drafted_by,
+            drafted_at: v.drafted_at,
+            articles: v.articles,
+        })
+        .collect();
+    let comments: Vec<CommentView> = comments
+        .into_iter()
+        .map(|c| CommentView {
+            version: c.version,
+            article: c.article,
+            text: c.text,
+            review: c.review,
+            author: c.author,
+            at: c.at,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "current_version": current_version,
+        "approved_version": approved,
+        "signed_on": stored.state.pks.signed_on,
+        "current": current,
+        "versions": versions,
+        "comments": comments,
+    })))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DiffQuery {
+    /// The older version; default: the one before `to`.
+    pub from: Option<u32>,
+    /// The newer version; default: the latest.
+    pub to: Option<u32>,
+}
+
+/// The two versions a comparison shows, with their articles, and the comparison itself.
+pub struct Comparison {
+    pub from: u32,
+    pub to: u32,
+    pub articles: Vec<ArticleDiff>,
+}
+
+/// Compares version `from` with version `to` of the drafts (defaults: the latest two). `None`
+/// when there are fewer than two versions to compare.
+pub fn comparison(
+    versions: &[PksVersion],
+    from: Option<u32>,
+    to: Option<u32>,
+) -> Result<Option<Comparison>, String> {
+    if versions.len() < 2 && from.is_none() && to.is_none() {
+        return Ok(None);
+    }
+    let latest = versions.last().map_or(0, |v| v.version);
+    let to = to.unwrap_or(latest);
+    let from = from.unwrap_or(to.saturating_sub(1));
+    let find = |n: u32| {
+        versions.iter().find(|v| v.version == n).ok_or_else(|| {
+            format!("there is no PKS version {n}: the drafts are versions 1 to {latest}")
+        })
+    };
+    let (old, new) = (find(from)?, find(to)?);
+    Ok(Some(Comparison {
+        from,
+        to,
+        articles: pks::diff(&old.articles, &new.articles),
+    }))
+}
+
+/// Compare two draft versions article by article: for each article its change (`same`,
+/// `changed`, `added`, `removed`) and both texts as lines of segments, the changed words marked.
+#[utoipa::path(get, path = "/api/v1/applications/{id}/pks/diff", tag = "pks",
+    params(("id" = Uuid, Path), DiffQuery),
+    responses(
+        (status = 200, description = "`from`, `to` and `articles`, one comparison per article"),
+        (status = 404, body = crate::problem::Problem, description = "No such application in scope, or no such version, or fewer than two versions")))]
+pub async fn compare(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    query: web::Query<DiffQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let stored = visible(&state, &caller, &id).await?;
+    let versions = state
+        .store
+        .pks_versions(stored.row.id)
+        .await
+        .map_err(store_err)?;
+    match comparison(&versions, query.from, query.to) {
+        Ok(Some(c)) => Ok(HttpResponse::Ok().json(serde_json::json!({
+            "from": c.from, "to": c.to, "articles": c.articles,
+        }))),
+        Ok(None) => Err(ApiError::NotFound {
+            what: "second PKS version to compare with",
+        }),
+        Err(_) => Err(ApiError::NotFound {
+            what: "PKS version",
+        }),
+    }
+}
