@@ -152,13 +152,28 @@ async fn request_advance_and_pks_review_journeys() {
     sign_out(&s).await;
 
     // 3. The provincial reviewer returns a demo PKS draft with a comment on an article, the
-    //    coordinator revises it, the reviewer approves the revision.
+    //    coordinator revises that article, the reviewer sees the change and approves.
     let coord = app.token(KOORD_PTK.0, KOORD_PTK.1).await;
     let draft = app.find(&coord, "konsultasi_provinsi").await;
     sign_in(&s, &app, REVIEWER_KALBAR).await;
     s.goto(&app.url(&format!("/permohonan/{draft}/pks"))).await;
+    // The demo draft is already version 2: the article revised after the province's first
+    // comment shows both texts side by side, the comment beside it.
+    let page = s.source().await;
+    assert!(page.contains("Versi 2"), "the versions are listed");
+    assert!(
+        s.text("[data-testid=article-9]")
+            .await
+            .contains("batas waktu penyampaian laporan"),
+        "the earlier comment stands beside its article"
+    );
+    assert_eq!(
+        s.count("[data-testid=article-9] ins").await,
+        1,
+        "the added text is marked"
+    );
     s.type_into(
-        "#pasal-3",
+        "#pasal_3",
         "Kuota harian perlu disesuaikan dengan kebutuhan",
     )
     .await;
@@ -166,21 +181,43 @@ async fn request_advance_and_pks_review_journeys() {
     s.click("button[value=kembalikan_draf_pks]").await;
     s.wait_for(r#"data-testid="stage">Penyusunan draf PKS<"#)
         .await;
-    assert!(
-        s.source()
-            .await
-            .contains("Pasal 3: Kuota harian perlu disesuaikan"),
-        "the comment is in the timeline"
-    );
     sign_out(&s).await;
     sign_in(&s, &app, KOORD_PTK).await;
-    s.goto(&app.url(&format!("/permohonan/{draft}"))).await;
-    s.click("form[data-action=ajukan_draf_pks] button").await;
-    s.wait_for(r#"data-testid="stage">Konsultasi draf PKS dengan Disdukcapil Provinsi<"#)
+    s.goto(&app.url(&format!("/permohonan/{draft}/pks/sunting")))
         .await;
+    assert!(
+        s.text("[data-testid=edit-article-3]")
+            .await
+            .contains("Kuota harian perlu disesuaikan"),
+        "the editor shows the comment to answer beside its article"
+    );
+    // A blank title is refused beside its article, and what was typed stays.
+    s.eval("document.getElementById('judul_3').value = ''")
+        .await;
+    s.eval("document.getElementById('isi_3').value += ' Kuota harian 500 akses.'")
+        .await;
+    s.click("[data-testid=submit-draft]").await;
+    s.wait_for("Pasal 3 belum berjudul").await;
+    assert!(
+        s.property("#isi_3", "value")
+            .await
+            .as_str()
+            .unwrap()
+            .ends_with("Kuota harian 500 akses.")
+    );
+    s.type_into("#judul_3", "Ruang Lingkup").await;
+    s.screenshot(&dir, "06b-coordinator-revises-pks").await;
+    s.click("[data-testid=submit-draft]").await;
+    s.wait_for("Versi 3").await;
     sign_out(&s).await;
     sign_in(&s, &app, REVIEWER_KALBAR).await;
     s.goto(&app.url(&format!("/permohonan/{draft}/pks"))).await;
+    assert!(
+        s.text("[data-testid=article-3] ins")
+            .await
+            .contains("Kuota harian 500 akses."),
+        "the revision is marked"
+    );
     s.click("button[value=setujui_draf_pks]").await;
     s.wait_for(r#"data-testid="stage">Penandatanganan PKS<"#)
         .await;

@@ -68,6 +68,66 @@ impl Article {
     }
 }
 
+/// The plain-text form of an article's body, as a person edits it in a text box: paragraphs
+/// separated by a blank line, each paragraph's points on their own lines as `a. …`, `b. …`.
+pub fn body_to_text(paragraphs: &[Paragraph]) -> String {
+    paragraphs
+        .iter()
+        .map(|p| {
+            let mut block = p.text.clone();
+            for (j, point) in p.points.iter().enumerate() {
+                block.push('\n');
+                block.push_str(&format!("{}. {point}", point_letter(j)));
+            }
+            block
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// Reads the plain-text form back: blank lines separate paragraphs; a line that starts with a
+/// point letter (`a.`, `b.`, … `aa.`) is a point of the paragraph above; any other line
+/// continues what precedes it. A leading `(2)` is dropped: paragraphs are numbered when printed.
+pub fn body_from_text(text: &str) -> Vec<Paragraph> {
+    let mut out: Vec<Paragraph> = Vec::new();
+    for block in text.replace("\r\n", "\n").split("\n\n") {
+        let mut paragraph: Option<Paragraph> = None;
+        for line in block.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let p = paragraph.get_or_insert_with(|| Paragraph::text(""));
+            if let Some(point) = strip_point_letter(line).filter(|_| !p.text.is_empty()) {
+                p.points.push(point.to_string());
+            } else if let Some(last) = p.points.last_mut() {
+                last.push(' ');
+                last.push_str(line);
+            } else if p.text.is_empty() {
+                p.text = strip_paragraph_number(line).to_string();
+            } else {
+                p.text.push(' ');
+                p.text.push_str(line);
+            }
+        }
+        out.extend(paragraph);
+    }
+    out
+}
+
+/// `b. teks` → `teks`: a point letter is one or two equal lowercase letters and a full stop.
+fn strip_point_letter(line: &str) -> Option<&str> {
+    let (label, rest) = line.split_once(". ")?;
+    let mut chars = label.chars();
+    let first = chars.next()?;
+    let letter_ok = first.is_ascii_lowercase() && chars.all(|c| c == first) && label.len() <= 2;
+    letter_ok.then(|| rest.trim())
+}
+
+/// `(2) teks` → `teks`.
+fn strip_paragraph_number(line: &str) -> &str {
+    line.strip_prefix('(')
+        .and_then(|r| r.split_once(") "))
+        .filter(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+        .map_or(line, |(_, rest)| rest.trim())
+}
+
 /// `a`, `b`, … `z`, then `aa`, `bb`, … as Indonesian legal texts letter their points.
 fn point_letter(i: usize) -> String {
     let letter = char::from(b'a' + (i % 26) as u8);
@@ -548,6 +608,41 @@ mod tests {
         assert_eq!(marked(&d[2].old), ["Selesai."]);
         let back = diff(&v2, &v1);
         assert_eq!(back[2].change, Change::Added);
+    }
+
+    #[test]
+    fn the_text_form_round_trips_and_reads_what_people_type() {
+        let body = vec![
+            Paragraph::with_points(
+                "PIHAK KEDUA berhak:",
+                vec![
+                    "memperoleh hak akses;".into(),
+                    "memperoleh pendampingan.".into(),
+                ],
+            ),
+            Paragraph::text("PIHAK KEDUA wajib menjaga kerahasiaan data."),
+        ];
+        let text = body_to_text(&body);
+        assert_eq!(
+            text,
+            "PIHAK KEDUA berhak:\na. memperoleh hak akses;\nb. memperoleh pendampingan.\n\nPIHAK KEDUA wajib menjaga kerahasiaan data."
+        );
+        assert_eq!(body_from_text(&text), body);
+        // Windows line ends, numbered paragraphs, wrapped lines and stray blank lines.
+        let typed = "(1) Data kependudukan\r\ndigunakan untuk:\r\na. verifikasi;\r\nb. pemadanan\r\ndata.\r\n\r\n\r\n(2) Selesai.\n";
+        assert_eq!(
+            body_from_text(typed),
+            vec![
+                Paragraph::with_points(
+                    "Data kependudukan digunakan untuk:",
+                    vec!["verifikasi;".into(), "pemadanan data.".into()]
+                ),
+                Paragraph::text("Selesai."),
+            ]
+        );
+        // A paragraph may itself begin like a point only after its text.
+        assert_eq!(body_from_text("a. b"), vec![Paragraph::text("a. b")]);
+        assert!(body_from_text(" \n\n ").is_empty());
     }
 
     #[test]

@@ -55,6 +55,10 @@ const PAGES: &[(&str, &str)] = &[
         include_str!("../../../../templates/ui/reviu_pks.hbs"),
     ),
     (
+        "sunting_pks",
+        include_str!("../../../../templates/ui/sunting_pks.hbs"),
+    ),
+    (
         "dasbor",
         include_str!("../../../../templates/ui/dasbor.hbs"),
     ),
@@ -130,9 +134,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/permohonan/{id}/tindakan", web::post().to(act))
         .route("/permohonan/{id}/atestasi", web::post().to(attest))
         .route("/permohonan/{id}/evaluasi", web::post().to(evaluate))
-        .route("/permohonan/{id}/pks", web::get().to(pks_review))
         .route("/dasbor", web::get().to(dashboard))
-        .route("/alur/{name}", web::get().to(workflow_page));
+        .route("/alur/{name}", web::get().to(workflow_page))
+        .configure(pks::routes);
 }
 
 /// The signed-in person behind a page request.
@@ -281,6 +285,9 @@ macro_rules! signed_in {
         }
     };
 }
+
+// After `signed_in!`, which its pages use too.
+mod pks;
 
 fn urlencode(s: &str) -> String {
     s.bytes()
@@ -762,6 +769,12 @@ async fn render_detail(
     let reviewable = wf.transitions_from(&app.stage).any(|t| {
         t.has(sepakat_core::workflow::Effect::ApprovePks) && t.roles.contains(&v.actor.role)
     });
+    // The PKS page is there from the drafting stage on, for everyone who sees the application.
+    let pks_open = app.pks.version > 0
+        || wf.transitions_from(&app.stage).any(|t| {
+            use sepakat_core::workflow::Effect::{ApprovePks, DraftPks, ReturnPks};
+            t.has(DraftPks) || t.has(ApprovePks) || t.has(ReturnPks)
+        });
     let title = names
         .agencies
         .get(&a.agency_id)
@@ -783,7 +796,7 @@ async fn render_detail(
             "next_due": a.next_evaluation_due.map(|d| sepakat_letters::indonesian::format_date(d)),
             "evaluations": evaluations, "open_evaluations": open_evaluations, "may_evaluate": may_evaluate,
             "outcome_names": outcome_names,
-            "error": error, "done": done, "reviewable": reviewable,
+            "error": error, "done": done, "reviewable": reviewable, "pks_open": pks_open,
         }),
     )
 }
@@ -1272,61 +1285,6 @@ fn choice<T: serde::de::DeserializeOwned>(
     values
         .get(key)
         .and_then(|s| serde_json::from_value(json!(s)).ok())
-}
-
-// ---- PKS review --------------------------------------------------------------------------------
-
-async fn pks_review(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let v = signed_in!(state, req);
-    let lang = lang(&req);
-    let stored = load_visible(&state, &v, &id).await?;
-    let a = &stored.row;
-    let agency = state.store.agency(a.agency_id).await.map_err(store_err)?;
-    let office = state.store.office(a.office_id).await.map_err(store_err)?;
-    let parties = sepakat_letters::PksParties {
-        first: office.name.clone(),
-        second: agency.name.clone(),
-        region_head: if office.kind == "province" {
-            "Gubernur".into()
-        } else {
-            "Bupati/Wali Kota".into()
-        },
-        city: office.place_name.clone(),
-        daily_quota: 1000,
-    };
-    let articles: Vec<Value> = sepakat_letters::default_articles(&stored.state.request, &parties)
-        .iter()
-        .map(|art| json!({"number": art.number, "title": art.title, "paragraphs": art.paragraphs.iter().map(|p| json!({"text": p.text, "points": p.points})).collect::<Vec<_>>()}))
-        .collect();
-    let wf = state
-        .store
-        .workflow(&a.workflow_name, &a.workflow_hash)
-        .await
-        .map_err(store_err)?;
-    let actions = available_actions(&wf, &stored.state, &v.actor);
-    let find = |effect| {
-        actions
-            .iter()
-            .find(|x| wf.transition(&x.action).is_some_and(|t| t.has(effect)))
-            .map(|x| json!({"action": x.action, "ready": x.unmet.is_empty(), "unmet": x.unmet.iter().map(|u| unmet_text(u, &lang)).collect::<Vec<_>>()}))
-    };
-    let data = json!({
-        "id": a.id, "version": a.version, "agency": agency.name, "pks_version": stored.state.pks.version,
-        "articles": articles,
-        "approve": find(sepakat_core::workflow::Effect::ApprovePks),
-        "return_action": find(sepakat_core::workflow::Effect::ReturnPks),
-    });
-    page(
-        &req,
-        Some(&v),
-        "reviu_pks",
-        i18n::word(&lang, "pks_review"),
-        data,
-    )
 }
 
 // ---- Dashboard and workflows -------------------------------------------------------------------
