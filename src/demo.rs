@@ -72,20 +72,20 @@ fn script(provincial: bool) -> Vec<Step> {
     };
     let reviewer = if provincial { COORD2 } else { REVIEWER };
     // Kota Pontianak's drafts were discussed article by article with the province: the first
-    // draft comes back with a comment on the reporting article and is revised.
+    // draft comes back with a comment on the confidentiality article and is revised.
     let consultation = if provincial {
         Vec::new()
     } else {
         vec![
             ReturnPks(
                 REVIEWER,
-                9,
-                "Mohon dicantumkan batas waktu penyampaian laporan semester oleh PIHAK KEDUA.",
+                6,
+                "Mohon ditambahkan kewajiban PIHAK KEDUA melaporkan dugaan kebocoran data kepada PIHAK PERTAMA.",
             ),
             RevisePks(
                 COORD,
-                9,
-                "Laporan pemanfaatan data kependudukan setiap semester disampaikan oleh PIHAK KEDUA paling lambat 10 (sepuluh) hari kerja setelah semester berakhir.",
+                6,
+                "PIHAK KEDUA wajib melaporkan setiap dugaan kebocoran atau penyalahgunaan data kependudukan kepada PIHAK PERTAMA paling lambat 1 x 24 (satu kali dua puluh empat) jam sejak diketahui.",
             ),
         ]
     };
@@ -658,31 +658,37 @@ pub async fn run(store: &Store, blobs: BlobStore, now: DateTime<Utc>) -> Result<
             "head_dinsos_kalsel",
             "kepala@dinsos.kalselprov.go.id",
             "dinsos_kalsel",
+            "Dra. Siti Nurhayati, M.AP.",
         ),
         (
             "head_bpkad_kalsel",
             "kepala@bpkad.kalselprov.go.id",
             "bpkad_kalsel",
+            "H. Ahmad Fauzi, S.E., M.M.",
         ),
         (
             "head_rsud_ulin",
             "direktur@rsudulin.kalselprov.go.id",
             "rsud_ulin",
+            "dr. Rina Kartika, Sp.PD.",
         ),
         (
             "head_dpmptsp_ptk",
             "kepala@dpmptsp.pontianak.go.id",
             "dpmptsp_ptk",
+            "Hendra Gunawan, S.T., M.T.",
         ),
         (
             "head_dinsos_ptk",
             "kepala@dinsos.pontianak.go.id",
             "dinsos_ptk",
+            "Yuliana Sari, S.Sos.",
         ),
         (
             "head_bappeda_ptk",
             "kepala@bappeda.pontianak.go.id",
             "bappeda_ptk",
+            "Ir. Rudi Hartono, M.Si.",
         ),
     ];
     for (key, spec) in specs {
@@ -699,12 +705,21 @@ pub async fn run(store: &Store, blobs: BlobStore, now: DateTime<Utc>) -> Result<
         }
         m
     };
-    for (key, email, agency_key) in extra_heads {
+    for (key, email, agency_key, name) in extra_heads {
         let spec = NewAccount {
             email: email.into(),
-            name: format!("Kepala {}", agency_names[agency_key]),
+            name: name.into(),
             nip: None,
-            position: Some(format!("Kepala {}", agency_names[agency_key])),
+            // A regional hospital is headed by its director.
+            position: Some(format!(
+                "{} {}",
+                if agency_key == "rsud_ulin" {
+                    "Direktur"
+                } else {
+                    "Kepala"
+                },
+                agency_names[agency_key]
+            )),
             role: Role::AgencyHead,
             office_id: None,
             agency_id: Some(agencies[agency_key]),

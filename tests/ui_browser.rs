@@ -162,13 +162,13 @@ async fn request_advance_and_pks_review_journeys() {
     let page = s.source().await;
     assert!(page.contains("Versi 2"), "the versions are listed");
     assert!(
-        s.text("[data-testid=article-9]")
+        s.text("[data-testid=article-6]")
             .await
-            .contains("batas waktu penyampaian laporan"),
+            .contains("dugaan kebocoran data"),
         "the earlier comment stands beside its article"
     );
     assert_eq!(
-        s.count("[data-testid=article-9] ins").await,
+        s.count("[data-testid=article-6] ins").await,
         1,
         "the added text is marked"
     );

@@ -60,19 +60,36 @@ pub fn default_recitals(request: &Request, parties: &PksParties) -> Vec<String> 
     ]
 }
 
+/// Points of a list as legal texts end them: `…;`, the one before last `…; dan`, the last `….`.
+fn list_points(items: impl Iterator<Item = String>) -> Vec<String> {
+    let items: Vec<String> = items.collect();
+    let n = items.len();
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| match n - i {
+            1 => format!("{item}."),
+            2 => format!("{item}; dan"),
+            _ => format!("{item};"),
+        })
+        .collect()
+}
+
 /// The default articles of a PKS for `request`, numbered from 1.
 pub fn default_articles(request: &Request, parties: &PksParties) -> Vec<Article> {
     let elements = ElementLine::from_request(request);
-    let element_points: Vec<String> = elements
-        .iter()
-        .map(|e| format!("{} (Pasal 58 ayat (2) huruf {});", e.name, e.letter))
-        .collect();
-    let balikan: Vec<String> = request
-        .data_balikan
-        .iter()
-        .filter(|d| !d.trim().is_empty())
-        .map(|d| format!("{};", d.trim().trim_end_matches(['.', ';'])))
-        .collect();
+    let element_points = list_points(
+        elements
+            .iter()
+            .map(|e| format!("{} (Pasal 58 ayat (2) huruf {})", e.name, e.letter)),
+    );
+    let balikan = list_points(
+        request
+            .data_balikan
+            .iter()
+            .filter(|d| !d.trim().is_empty())
+            .map(|d| d.trim().trim_end_matches(['.', ';']).to_string()),
+    );
     let quota = format!(
         "{} ({})",
         format_number(i64::from(parties.daily_quota)),
@@ -377,6 +394,17 @@ mod tests {
         let recitals = default_recitals(&request, &parties);
         assert_eq!(recitals.len(), 5);
         assert!(recitals[3].contains("Wali Kota Pontianak"));
+    }
+
+    #[test]
+    fn list_points_end_as_legal_lists_do() {
+        let points = |v: &[&str]| list_points(v.iter().map(|s| s.to_string()));
+        assert_eq!(
+            points(&["NIK", "nama", "alamat"]),
+            ["NIK;", "nama; dan", "alamat."]
+        );
+        assert_eq!(points(&["NIB"]), ["NIB."]);
+        assert!(points(&[]).is_empty());
     }
 
     #[test]

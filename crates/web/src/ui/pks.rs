@@ -149,7 +149,8 @@ async fn render_review(
                 "changed": d.is_some_and(|d| d.change != Change::Same),
                 // Only what changed is badged: a page of "unchanged" badges hides the news.
                 "change": d.filter(|d| d.change != Change::Same).map(|d| change_name(d.change, &lang)),
-                "old_title": d.and_then(|d| d.old_title.clone()),
+                // The old title only when it was another one.
+                "old_title": d.and_then(|d| d.old_title.clone()).filter(|t| *t != art.title),
                 "old": d.map(|d| &d.old),
                 "new": d.map(|d| &d.new),
                 "comments": by_article.get(&art.number).cloned().unwrap_or_default(),
