@@ -40,15 +40,7 @@ async fn every_numbered_letter_renders(db: Db) {
     for row in &apps {
         let agency = app.store.agency(row.agency_id).await.unwrap();
         let letters = app.store.application_letters(row.id).await.unwrap();
-        for (i, l) in letters.iter().enumerate() {
-            // Only the latest of a letter produced more than once (an evaluation report per
-            // evaluation) is the one the endpoint renders.
-            if letters[i + 1..]
-                .iter()
-                .any(|later| later.letter == l.letter)
-            {
-                continue;
-            }
+        for l in &letters {
             let number = l.printed_number();
             // The agency's own letters carry the agency's number, never the office's.
             if sepakat_core::workflow::issued_by_agency(&l.letter) {
@@ -62,8 +54,12 @@ async fn every_numbered_letter_renders(db: Db) {
             } else {
                 assert_eq!(number, l.number, "{}", l.letter);
             }
+            // Each issue by its id: a letter produced more than once (an evaluation report per
+            // evaluation) renders each time with its own number.
             let path = letter_path(row.id, &l.letter);
-            let res = app.get(&central, &format!("{path}?format=html")).await;
+            let res = app
+                .get(&central, &format!("{path}?format=html&issue={}", l.id))
+                .await;
             assert_eq!(res.status(), StatusCode::OK, "{} of {}", l.letter, row.id);
             assert_eq!(
                 res.headers()["content-type"],
@@ -98,7 +94,9 @@ async fn every_numbered_letter_renders(db: Db) {
             );
             assert!(!html.contains("draf — belum bernomor"), "{}", l.letter);
 
-            let res = app.get(&central, &format!("{path}?format=pdf")).await;
+            let res = app
+                .get(&central, &format!("{path}?format=pdf&issue={}", l.id))
+                .await;
             assert_eq!(res.status(), StatusCode::OK, "{} as PDF", l.letter);
             assert_eq!(res.headers()["content-type"], "application/pdf");
             let pdf = res.bytes().await.unwrap();
@@ -109,9 +107,22 @@ async fn every_numbered_letter_renders(db: Db) {
     }
     assert!(rendered >= 20, "only {rendered} letters rendered");
     assert!(
-        reports >= 1,
-        "no evaluation report among the demo's letters"
+        reports >= 2,
+        "RSUD Ulin's two evaluation reports were not both rendered"
     );
+    // An issue of another letter, or of another application, is not found.
+    let any = app.store.application_letters(apps[0].id).await.unwrap();
+    let res = app
+        .get(
+            &central,
+            &format!(
+                "{}?issue={}",
+                letter_path(apps[1].id, &any[0].letter),
+                any[0].id
+            ),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert!(workflows.contains("pks-provinsi") && workflows.contains("pks-kabkota"));
 
     // A Kalimantan Selatan application is out of Pontianak's scope and of another agency's.

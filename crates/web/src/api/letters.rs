@@ -62,6 +62,12 @@ pub enum LetterBuildError {
     },
     #[error(transparent)]
     Render(#[from] LetterError),
+    #[error("application {application} has no issued letter {issue} of kind `{letter}`")]
+    NoSuchIssue {
+        application: Uuid,
+        letter: String,
+        issue: Uuid,
+    },
 }
 
 static LETTERS: OnceLock<Letters> = OnceLock::new();
@@ -199,10 +205,13 @@ fn connection_name(code: &str) -> String {
 }
 
 /// Builds the context of `letter` for application `id` from the store; `today` dates a draft.
+/// `issue` picks one numbered letter of that kind (an earlier evaluation report, say); without
+/// it the latest is built, or a draft when none was numbered.
 pub async fn build_context(
     store: &Store,
     id: Uuid,
     letter: &str,
+    issue: Option<Uuid>,
     today: NaiveDate,
 ) -> Result<BuiltLetter, LetterBuildError> {
     let app = store.application(id).await?;
@@ -225,7 +234,19 @@ pub async fn build_context(
     let attestations = store.application_detail(id).await?.attestations;
     let grants = store.application_grants(id).await?;
     let latest = |name: &str| rows.iter().rev().find(|r| r.letter == name).cloned();
-    let row = latest(letter);
+    let row = match issue {
+        None => latest(letter),
+        Some(issue) => Some(
+            rows.iter()
+                .find(|r| r.id == issue && r.letter == letter)
+                .cloned()
+                .ok_or_else(|| LetterBuildError::NoSuchIssue {
+                    application: id,
+                    letter: letter.into(),
+                    issue,
+                })?,
+        ),
+    };
     let number_of = |name: &str| {
         latest(name)
             .map(|r| r.printed_number().to_string())
@@ -720,7 +741,7 @@ pub async fn render(
     format: Format,
 ) -> Result<Vec<u8>, LetterBuildError> {
     let today = office_today(store, id).await?;
-    let built = build_context(store, id, letter, today).await?;
+    let built = build_context(store, id, letter, None, today).await?;
     Ok(letters()?.render(letter, &built.context, format)?)
 }
 
@@ -729,12 +750,17 @@ pub async fn render(
 pub struct FormatQuery {
     /// `html` (default) or `pdf`.
     pub format: Option<String>,
+    /// The id of one issued letter of this kind (from the application's `letters`), to render
+    /// an earlier one; default: the latest.
+    pub issue: Option<Uuid>,
 }
 
 fn build_err(e: LetterBuildError) -> ApiError {
     match e {
         LetterBuildError::Store(e) => store_err(e),
-        LetterBuildError::NotInWorkflow { .. } => ApiError::NotFound { what: "letter" },
+        LetterBuildError::NotInWorkflow { .. } | LetterBuildError::NoSuchIssue { .. } => {
+            ApiError::NotFound { what: "letter" }
+        }
         LetterBuildError::Render(e) => render_err(e),
     }
 }
@@ -801,7 +827,7 @@ pub async fn preview(
         .map_err(ApiError::bad_request)?;
     visible(&state, &caller, id).await?;
     let today = office_today(&state.store, id).await.map_err(store_err)?;
-    let built = build_context(&state.store, id, &letter, today)
+    let built = build_context(&state.store, id, &letter, query.issue, today)
         .await
         .map_err(build_err)?;
     let number = built.row.as_ref().map(|r| r.printed_number().to_string());
@@ -832,10 +858,17 @@ async fn visible(
     }
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct IssueQuery {
+    /// The id of one issued letter of this kind; default: the latest.
+    pub issue: Option<Uuid>,
+}
+
 /// Archive a numbered letter: render it to PDF, keep the PDF in the blob store and record its
 /// SHA-256 on the letter. Disdukcapil coordinators and Ditjen Dukcapil, within their scope.
 #[utoipa::path(post, path = "/api/v1/applications/{id}/letters/{letter}/archive", tag = "letters",
-    params(("id" = Uuid, Path), ("letter" = String, Path)),
+    params(("id" = Uuid, Path), ("letter" = String, Path), IssueQuery),
     responses(
         (status = 200, body = LetterView, description = "The letter with its number and the SHA-256 of the archived PDF"),
         (status = 403, body = crate::problem::Problem),
@@ -845,6 +878,7 @@ pub async fn archive(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
+    query: web::Query<IssueQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, letter) = path.into_inner();
     let id = parse_id(&id)?;
@@ -863,7 +897,7 @@ pub async fn archive(
         });
     }
     let today = office_today(&state.store, id).await.map_err(store_err)?;
-    let built = build_context(&state.store, id, &letter, today)
+    let built = build_context(&state.store, id, &letter, query.issue, today)
         .await
         .map_err(build_err)?;
     let Some(row) = built.row else {
@@ -895,7 +929,7 @@ pub async fn archive(
 
 /// Download the archived PDF of a letter.
 #[utoipa::path(get, path = "/api/v1/applications/{id}/letters/{letter}/archive", tag = "letters",
-    params(("id" = Uuid, Path), ("letter" = String, Path)),
+    params(("id" = Uuid, Path), ("letter" = String, Path), IssueQuery),
     responses(
         (status = 200, description = "The archived PDF; `X-Content-SHA256` is its SHA-256"),
         (status = 404, body = crate::problem::Problem, description = "No such application in scope, or the letter is not archived")))]
@@ -903,6 +937,7 @@ pub async fn archived(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
+    query: web::Query<IssueQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, letter) = path.into_inner();
     let id = parse_id(&id)?;
@@ -915,7 +950,7 @@ pub async fn archived(
     let sha = rows
         .iter()
         .rev()
-        .find(|r| r.letter == letter)
+        .find(|r| r.letter == letter && query.issue.is_none_or(|issue| r.id == issue))
         .and_then(|r| r.document_sha256.clone())
         .ok_or(ApiError::NotFound {
             what: "archived letter",
