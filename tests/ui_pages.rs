@@ -118,7 +118,7 @@ async fn the_pks_pages_show_each_role_only_what_it_may_do() {
     let (status, page) = page_of(&app, &head, &format!("/permohonan/{draft}/pks")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Versi 2") && page.contains("<ins>"), "{page}");
-    assert!(page.contains("Mohon dicantumkan batas waktu penyampaian laporan semester"));
+    assert!(page.contains("Mohon ditambahkan kewajiban PIHAK KEDUA melaporkan dugaan kebocoran"));
     assert!(!page.contains("name=\"pasal_1\"") && !page.contains("data-testid=\"edit-pks\""));
     let (status, _) = page_of(&app, &head, &format!("/permohonan/{draft}/pks/sunting")).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "no editor for the agency");
