@@ -168,3 +168,58 @@ async fn the_pks_pages_show_each_role_only_what_it_may_do() {
     assert_eq!(status, StatusCode::SEE_OTHER);
     app.stop().await;
 }
+
+/// Unknown addresses and applications out of sight answer a page in the reader's language; the
+/// API keeps problem+json.
+#[actix_rt::test]
+async fn not_found_is_a_page_and_the_api_keeps_problem_json() {
+    let app = spawn_app(Db::Sqlite).await;
+    let client = signed_in(&app, KOORD_PTK).await;
+    let elsewhere = app
+        .find(
+            &app.token(KOORD_KALSEL.0, KOORD_KALSEL.1).await,
+            "jaringan_tertutup",
+        )
+        .await;
+    for path in [
+        format!("/permohonan/{}", uuid::Uuid::new_v4()),
+        format!("/permohonan/{elsewhere}"),
+        "/tidak-ada".to_string(),
+        "/permohonan/bukan-uuid".to_string(),
+    ] {
+        let res = client.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+        assert!(
+            res.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
+            "{path}"
+        );
+        let page = res.text().await.unwrap();
+        assert!(
+            page.contains("<h1>Halaman tidak ditemukan</h1>")
+                && page.contains("href=\"/\">Kembali ke halaman awal")
+                && page.contains("data-testid=\"who\""),
+            "{path}: {page}"
+        );
+    }
+    for path in [
+        "/api/v1/tidak-ada".to_string(),
+        "/api/tidak-ada".to_string(),
+        format!("/api/v1/applications/{}", uuid::Uuid::new_v4()),
+    ] {
+        let res = client.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(
+            res.headers()["content-type"],
+            "application/problem+json",
+            "{path}"
+        );
+    }
+    page_of(&app, &client, "/bahasa?lang=en&next=/").await;
+    let (status, page) = page_of(&app, &client, "/tidak-ada").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(page.contains("<h1>Page not found</h1>"), "{page}");
+    app.stop().await;
+}

@@ -287,6 +287,27 @@ const WORDS: &[(&str, &str, &str)] = &[
     ),
     ("done", "Berhasil disimpan.", "Saved."),
     ("skip", "Lompat ke isi", "Skip to content"),
+    ("not_found", "Halaman tidak ditemukan", "Page not found"),
+    (
+        "not_found_help",
+        "Alamat ini tidak ada, atau permohonan yang dicari tidak dapat Anda lihat.",
+        "Nothing is at this address, or the application is not visible to you.",
+    ),
+    (
+        "request_failed",
+        "Permintaan tidak dapat diproses",
+        "The request could not be completed",
+    ),
+    (
+        "unreadable_request",
+        "Isian formulir tidak dapat dibaca. Muat ulang halaman lalu coba lagi.",
+        "The form could not be read. Reload the page and try again.",
+    ),
+    (
+        "back_home",
+        "Kembali ke halaman awal",
+        "Back to the start page",
+    ),
 ];
 
 pub fn word(lang: &str, key: &str) -> &'static str {

@@ -11,6 +11,7 @@ use crate::problem::{ApiError, ProblemItem};
 use crate::security::secret_digest;
 use actix_web::ResponseError;
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
@@ -63,6 +64,7 @@ const PAGES: &[(&str, &str)] = &[
         include_str!("../../../../templates/ui/dasbor.hbs"),
     ),
     ("alur", include_str!("../../../../templates/ui/alur.hbs")),
+    ("galat", include_str!("../../../../templates/ui/galat.hbs")),
 ];
 
 static PAGES_REGISTRY: OnceLock<Handlebars<'static>> = OnceLock::new();
@@ -121,22 +123,73 @@ fn registry() -> &'static Handlebars<'static> {
     })
 }
 
+/// Mounted after the API: the pages take every other address, so an unknown one or a refusal
+/// answers a page in the layout rather than problem+json.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(inbox))
-        .route("/masuk", web::get().to(sign_in_page))
-        .route("/masuk", web::post().to(sign_in))
-        .route("/keluar", web::post().to(sign_out))
-        .route("/bahasa", web::get().to(language))
-        .route("/permohonan", web::get().to(list))
-        .route("/permohonan/baru", web::get().to(new_page))
-        .route("/permohonan/baru", web::post().to(new_submit))
-        .route("/permohonan/{id}", web::get().to(detail))
-        .route("/permohonan/{id}/tindakan", web::post().to(act))
-        .route("/permohonan/{id}/atestasi", web::post().to(attest))
-        .route("/permohonan/{id}/evaluasi", web::post().to(evaluate))
-        .route("/dasbor", web::get().to(dashboard))
-        .route("/alur/{name}", web::get().to(workflow_page))
-        .configure(pks::routes);
+    cfg.service(
+        web::scope("")
+            .wrap_fn(|req, srv| {
+                let res = srv.call(req);
+                async move { error_page(res.await?).await }
+            })
+            .route("/", web::get().to(inbox))
+            .route("/masuk", web::get().to(sign_in_page))
+            .route("/masuk", web::post().to(sign_in))
+            .route("/keluar", web::post().to(sign_out))
+            .route("/bahasa", web::get().to(language))
+            .route("/permohonan", web::get().to(list))
+            .route("/permohonan/baru", web::get().to(new_page))
+            .route("/permohonan/baru", web::post().to(new_submit))
+            .route("/permohonan/{id}", web::get().to(detail))
+            .route("/permohonan/{id}/tindakan", web::post().to(act))
+            .route("/permohonan/{id}/atestasi", web::post().to(attest))
+            .route("/permohonan/{id}/evaluasi", web::post().to(evaluate))
+            .route("/dasbor", web::get().to(dashboard))
+            .route("/alur/{name}", web::get().to(workflow_page))
+            .configure(pks::routes)
+            .default_service(web::to(|| async {
+                Err::<HttpResponse, _>(ApiError::NoRoute)
+            })),
+    );
+}
+
+/// A page path's error as a page: what went wrong in the reader's language and a way back.
+/// `/api/` paths that end up here (outside `/api/v1`) keep their problem+json.
+async fn error_page(res: ServiceResponse) -> Result<ServiceResponse, actix_web::Error> {
+    let Some(err) = res.response().error() else {
+        return Ok(res);
+    };
+    if res.request().path().starts_with("/api/") {
+        return Ok(res);
+    }
+    let req = res.request().clone();
+    let lang = lang(&req);
+    let status = res.status();
+    let (heading, message) = if status == actix_web::http::StatusCode::NOT_FOUND {
+        (
+            i18n::word(&lang, "not_found"),
+            i18n::word(&lang, "not_found_help").to_string(),
+        )
+    } else {
+        let message = match err.as_error::<ApiError>() {
+            Some(e) => problem_text(e, &lang),
+            None => i18n::word(&lang, "unreadable_request").to_string(),
+        };
+        (i18n::word(&lang, "request_failed"), message)
+    };
+    let v = match req.app_data::<web::Data<AppState>>() {
+        Some(state) => viewer(state, &req).await.ok().flatten(),
+        None => None,
+    };
+    let mut html = page(
+        &req,
+        v.as_ref(),
+        "galat",
+        heading,
+        json!({"message": message}),
+    )?;
+    *html.status_mut() = status;
+    Ok(res.into_response(html))
 }
 
 /// The signed-in person behind a page request.
