@@ -267,6 +267,24 @@ async fn dashboard_shows_the_kalsel_case_and_pages_fit_a_phone() {
             .contains("User ID tidak dapat diterbitkan")
     );
     phone.screenshot(&dir, "10-phone-application").await;
+    // An attestation sent half-filled: each gap is said beside its field, on a phone too.
+    phone.type_into("#provider", "PT Telkom Indonesia").await;
+    phone.click("#attestation-form button.primary").await;
+    phone.wait_for("id=\"err-cost_borne_by\"").await;
+    assert_eq!(
+        phone.text("#err-technical_contact").await,
+        "Kontak teknis wajib diisi."
+    );
+    assert_eq!(
+        phone.property("#provider", "value").await,
+        "PT Telkom Indonesia"
+    );
+    phone
+        .eval("document.getElementById('attestation-form').scrollIntoView()")
+        .await;
+    phone
+        .screenshot(&dir, "10b-phone-attestation-refused")
+        .await;
     // Nothing wider than the screen.
     let widths = phone
         .eval("return [document.documentElement.scrollWidth, window.innerWidth]")
@@ -348,6 +366,43 @@ async fn a_coordinator_records_an_overdue_evaluation_and_access_comes_back() {
         .unwrap();
     assert_eq!(grants.as_array().unwrap().len(), 1, "access restored");
     s.screenshot(&dir, "12-evaluation-recorded").await;
+
+    // The history reads in words on Pontianak's clock, and a letter's preview opens beside the
+    // page, signed in with the page's session.
+    let timeline = s.text("section[aria-labelledby=h-timeline]").await;
+    assert!(
+        timeline.contains("Hasil evaluasi semesteran") && timeline.contains(" WIB"),
+        "{timeline}"
+    );
+    s.eval("document.getElementById('h-timeline').scrollIntoView()")
+        .await;
+    s.screenshot(&dir, "13-application-timeline").await;
+    s.eval("document.getElementById('h-letters').scrollIntoView()")
+        .await;
+    s.screenshot(&dir, "14-application-letters").await;
+    let page = s.windows().await[0].clone();
+    s.click("tr[data-letter=pks] a[target=_blank]").await;
+    let mut windows = s.windows().await;
+    for _ in 0..50 {
+        if windows.len() > 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        windows = s.windows().await;
+    }
+    let preview = windows.iter().find(|w| **w != page).expect("a new tab");
+    s.switch_to(preview).await;
+    s.wait_for("PERJANJIAN KERJA SAMA").await;
+    s.screenshot(&dir, "15-letter-preview").await;
+    s.switch_to(&page).await;
+
+    // An address that leads nowhere answers a page with the way back.
+    s.goto(&app.url(&format!("/permohonan/{}", uuid::Uuid::new_v4())))
+        .await;
+    assert_eq!(s.text("h1").await, "Halaman tidak ditemukan");
+    s.screenshot(&dir, "16-not-found").await;
+    s.click("main a[href='/']").await;
+    s.wait_for("data-testid=\"who\"").await;
     s.close().await;
     app.stop().await;
 }

@@ -1,4 +1,5 @@
-//! The pages' edges without a browser: sign-in refusals, redirects, CSRF on forms.
+//! The pages without a browser: sign-in refusals, redirects, CSRF on forms, what the pages say
+//! and in which words, error pages.
 
 mod common;
 
@@ -89,6 +90,24 @@ async fn page_of(app: &TestApp, client: &reqwest::Client, path: &str) -> (Status
     (res.status(), res.text().await.unwrap())
 }
 
+/// The CSRF token of the first form on a page.
+fn csrf_of(page: &str) -> String {
+    page.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_string()
+}
+
+/// The part of a page from the heading `id` to the next section.
+fn section<'a>(page: &'a str, id: &str) -> &'a str {
+    let from = page
+        .split(&format!("id=\"{id}\""))
+        .nth(1)
+        .unwrap_or_default();
+    from.split("</section>").next().unwrap_or_default()
+}
+
 /// A client signed in through the sign-in form, following no redirects.
 async fn signed_in(app: &TestApp, who: (&str, &str)) -> reqwest::Client {
     let client = reqwest::Client::builder()
@@ -135,12 +154,7 @@ async fn the_pks_pages_show_each_role_only_what_it_may_do() {
     let before = app.detail(&coord, &draft).await["version"]
         .as_i64()
         .unwrap();
-    let csrf = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .unwrap()
-        .to_string();
+    let csrf = csrf_of(&page);
     let res = reviewer
         .post(app.url(&format!("/permohonan/{draft}/pks/reviu")))
         .form(&[
@@ -166,6 +180,133 @@ async fn the_pks_pages_show_each_role_only_what_it_may_do() {
     // The reviewer cannot draft.
     let (status, _) = page_of(&app, &reviewer, &format!("/permohonan/{draft}/pks/sunting")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+    app.stop().await;
+}
+
+/// RSUD Ulin (Banjarmasin, WITA) has the longest history of the demo: every event of its audit
+/// log reads as a sentence, documents and letters by their titles, times on the office clock.
+#[actix_rt::test]
+async fn the_application_page_reads_in_words_on_the_office_clock() {
+    let app = spawn_app(Db::Sqlite).await;
+    let coord = app.token(KOORD_KALSEL.0, KOORD_KALSEL.1).await;
+    let id = app.find(&coord, "akses_aktif").await;
+    let detail = app.detail(&coord, &id).await;
+    let client = signed_in(&app, KOORD_KALSEL).await;
+    let (status, page) = page_of(&app, &client, &format!("/permohonan/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // One row per audit event, none left as its stored kind.
+    let events = detail["timeline"].as_array().unwrap();
+    let timeline = section(&page, "h-timeline");
+    assert_eq!(
+        timeline.matches("<tr>").count(),
+        events.len() + 1,
+        "{timeline}"
+    );
+    for e in events {
+        let kind = e["kind"].as_str().unwrap();
+        assert!(
+            !timeline.contains(kind) && !timeline.contains(&kind.replace('_', " ")),
+            "`{kind}` is shown raw: {timeline}"
+        );
+    }
+    let documents = section(&page, "h-docs").split("<form").next().unwrap();
+    assert!(
+        !timeline.contains("signed:") && !documents.contains("signed:"),
+        "document keys read as titles: {documents}"
+    );
+    assert!(
+        documents.contains("Laporan semester lembaga pengguna: <a"),
+        "{documents}"
+    );
+    for words in [
+        "Permohonan diajukan",
+        "Surat diterbitkan: Surat permohonan pemanfaatan data kependudukan",
+        "Unggah dokumen: Surat permohonan pemanfaatan data kependudukan (ditandatangani)",
+        "Draf PKS versi 1 disusun",
+        "User ID uji coba diterbitkan: ",
+        "User ID produksi diterbitkan",
+        "Hasil evaluasi semesteran (jatuh tempo ",
+    ] {
+        assert!(timeline.contains(words), "{words}: {timeline}");
+    }
+    // The first event at Banjarmasin's time, not UTC.
+    let first: chrono::DateTime<chrono::Utc> = events[0]["at"].as_str().unwrap().parse().unwrap();
+    let wita = (first + chrono::Duration::hours(8))
+        .format("%d-%m-%Y %H:%M WITA")
+        .to_string();
+    assert!(timeline.contains(&wita), "{wita}: {timeline}");
+    // User IDs in words; no raw codes anywhere on the Indonesian page.
+    let grants = section(&page, "h-grants");
+    assert!(
+        grants.contains("User ID produksi · ")
+            && grants.contains("<strong>aktif</strong> · berlaku s.d. "),
+        "{grants}"
+    );
+    for raw in ["production", "web_portal", ">active<", ">test<"] {
+        assert!(!page.contains(raw), "{raw} is shown raw");
+    }
+
+    // Every letter, numbered or draft, opens as HTML with the page's session, each issued one
+    // as itself (both semester reports, not the latest twice); one as PDF.
+    let letters = section(&page, "h-letters");
+    let hrefs: Vec<String> = letters
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|r| r.split('"').next())
+        // As handlebars escapes an attribute.
+        .map(|h| h.replace("&amp;", "&").replace("&#x3D;", "="))
+        .filter(|h| h.ends_with("format=html"))
+        .collect();
+    let issued = detail["letters"].as_array().unwrap().len();
+    assert!(hrefs.len() >= issued, "{letters}");
+    assert!(letters.contains("target=\"_blank\"") && letters.contains(">Pratinjau<"));
+    let mut numbers = std::collections::BTreeSet::new();
+    for href in &hrefs {
+        let res = client.get(app.url(href)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{href}");
+        assert!(
+            res.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        if let Some(n) = res.headers().get("x-letter-number") {
+            numbers.insert(n.to_str().unwrap().to_string());
+        }
+    }
+    assert_eq!(numbers.len(), issued, "{numbers:?}");
+    let pdf = client
+        .get(app.url(&hrefs[0].replace("format=html", "format=pdf")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status(), StatusCode::OK);
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF"));
+
+    // In English the same history reads in English.
+    let (status, _) = page_of(&app, &client, "/bahasa?lang=en&next=/").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = page_of(&app, &client, &format!("/permohonan/{id}")).await;
+    let timeline = section(&page, "h-timeline");
+    assert!(
+        timeline.contains("Request submitted")
+            && timeline.contains("Letter issued: Surat permohonan")
+            && timeline.contains("Production user ID issued")
+            && !timeline.contains("Surat diterbitkan"),
+        "{timeline}"
+    );
+    assert!(section(&page, "h-letters").contains(">Preview<"));
+
+    // A page of no one office: the reader's office clock, WIB for Ditjen in Jakarta.
+    let (_, workflow) = page_of(&app, &client, "/alur/pks-provinsi").await;
+    assert!(
+        workflow.contains(" WITA)") && !workflow.contains(" WIB)"),
+        "{workflow}"
+    );
+    let central = signed_in(&app, CENTRAL).await;
+    let (_, workflow) = page_of(&app, &central, "/alur/pks-provinsi").await;
+    assert!(workflow.contains(" WIB)"), "{workflow}");
     app.stop().await;
 }
 
@@ -221,5 +362,66 @@ async fn not_found_is_a_page_and_the_api_keeps_problem_json() {
     let (status, page) = page_of(&app, &client, "/tidak-ada").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(page.contains("<h1>Page not found</h1>"), "{page}");
+    app.stop().await;
+}
+
+/// A refused attestation: each problem beside its field in words, what was typed kept.
+#[actix_rt::test]
+async fn the_attestation_form_shows_each_refusal_beside_its_field() {
+    let app = spawn_app(Db::Sqlite).await;
+    let coord = app.token(KOORD_KALSEL.0, KOORD_KALSEL.1).await;
+    let id = app.find(&coord, "jaringan_tertutup").await;
+    let client = signed_in(&app, KOORD_KALSEL).await;
+    let send = |lang: &'static str| {
+        let (client, app, id, coord) = (client.clone(), &app, id.clone(), &coord);
+        async move {
+            page_of(app, &client, &format!("/bahasa?lang={lang}&next=/")).await;
+            let (_, page) = page_of(app, &client, &format!("/permohonan/{id}")).await;
+            let version = app.detail(coord, &id).await["version"].to_string();
+            let res = client
+                .post(app.url(&format!("/permohonan/{id}/atestasi")))
+                .form(&[
+                    ("csrf", csrf_of(&page).as_str()),
+                    ("expected_version", version.as_str()),
+                    ("connection", "lan"),
+                    ("provider", "PT Telkom Indonesia"),
+                    ("cost_borne_by", " "),
+                    ("technical_contact", ""),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            res.text().await.unwrap()
+        }
+    };
+    let page = send("id").await;
+    let form = section(&page, "h-att");
+    assert!(page.contains("Pernyataan belum dapat dicatat. Perbaiki isian yang ditandai."));
+    assert!(
+        form.contains("id=\"err-cost_borne_by\">Biaya ditanggung oleh wajib diisi.</p>")
+            && form.contains("id=\"err-technical_contact\">Kontak teknis wajib diisi.</p>")
+            && !form.contains("id=\"err-provider\""),
+        "{form}"
+    );
+    assert!(
+        form.contains("id=\"err-attestation\">Dokumen Surat pernyataan jaringan tertutup"),
+        "a problem of no field is said in the form: {form}"
+    );
+    assert!(
+        form.contains("value=\"PT Telkom Indonesia\""),
+        "typed text kept"
+    );
+    assert!(
+        form.contains("<option value=\"lan\" selected>"),
+        "choice kept"
+    );
+    assert!(!page.contains("`cost_borne_by`") && !page.contains("`technical_contact`"));
+    let page = send("en").await;
+    let form = section(&page, "h-att");
+    assert!(
+        form.contains("id=\"err-cost_borne_by\">Cost borne by is required.</p>"),
+        "{form}"
+    );
     app.stop().await;
 }

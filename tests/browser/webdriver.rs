@@ -284,6 +284,29 @@ impl Session {
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
     }
 
+    /// The handles of the session's windows and tabs, oldest first.
+    pub async fn windows(&self) -> Vec<String> {
+        let v = self
+            .call(reqwest::Method::GET, "/window/handles", None)
+            .await;
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|h| h.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub async fn switch_to(&self, window: &str) {
+        self.call(
+            reqwest::Method::POST,
+            "/window",
+            Some(json!({"handle": window})),
+        )
+        .await;
+    }
+
     pub async fn close(self) {
         let _ = self.http.delete(&self.url).send().await;
         std::fs::remove_dir_all(&self.profile).ok();

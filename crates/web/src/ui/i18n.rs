@@ -197,8 +197,16 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("pks_after", "Sekarang", "Now"),
     ("pks_removed", "Pasal yang dihapus", "Removed articles"),
     ("pks_comments", "Catatan peninjau", "Reviewer's comments"),
-    ("pks_edit_link", "Sunting dan ajukan draf", "Edit and submit the draft"),
-    ("pks_pdf", "Unduh PDF draf PKS", "Download the PKS draft as PDF"),
+    (
+        "pks_edit_link",
+        "Sunting dan ajukan draf",
+        "Edit and submit the draft",
+    ),
+    (
+        "pks_pdf",
+        "Unduh PDF draf PKS",
+        "Download the PKS draft as PDF",
+    ),
     (
         "pks_general_comment",
         "Catatan umum (wajib bila dikembalikan tanpa catatan per pasal)",
@@ -231,7 +239,11 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Draf belum dapat diajukan. Perbaiki pasal yang ditandai.",
         "The draft cannot be submitted yet. Fix the marked articles.",
     ),
-    ("pks_answering", "Catatan yang perlu ditanggapi", "Comments to answer"),
+    (
+        "pks_answering",
+        "Catatan yang perlu ditanggapi",
+        "Comments to answer",
+    ),
     ("funnel", "Permohonan per tahap", "Applications per stage"),
     (
         "median_days",
@@ -308,6 +320,21 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Kembali ke halaman awal",
         "Back to the start page",
     ),
+    ("preview", "Pratinjau", "Preview"),
+    ("pdf", "PDF", "PDF"),
+    (
+        "draft_letter",
+        "draf, belum bernomor",
+        "draft, not numbered yet",
+    ),
+    ("required", "wajib diisi", "is required"),
+    (
+        "fix_attestation",
+        "Pernyataan belum dapat dicatat. Perbaiki isian yang ditandai.",
+        "The attestation cannot be recorded yet. Fix the marked fields.",
+    ),
+    ("data_balikan_short", "Data balikan", "Return data"),
+    ("valid_until", "berlaku s.d.", "valid until"),
 ];
 
 pub fn word(lang: &str, key: &str) -> &'static str {

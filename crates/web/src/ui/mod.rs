@@ -3,6 +3,7 @@
 //! CSRF token; every refusal is shown beside its field, and what was typed is kept.
 
 mod i18n;
+mod labels;
 mod svg;
 
 use crate::AppState;
@@ -19,7 +20,7 @@ use handlebars::Handlebars;
 use sepakat_core::elements::CATALOGUE;
 use sepakat_core::machine::{Unmet, available_actions};
 use sepakat_core::request::{AccessMethod, DataType, PurposeKind, RequestedElement};
-use sepakat_core::workflow::{DOCUMENTS, LETTERS};
+use sepakat_core::workflow::{DOCUMENTS, LETTERS, letter_title};
 use sepakat_core::{Actor, Command, ElementCode, Request, Role, Scope};
 use sepakat_store::entity::accounts;
 use sepakat_store::{NewApplication, StoreError};
@@ -198,6 +199,8 @@ struct Viewer {
     actor: Actor,
     csrf: String,
     unit: String,
+    /// The clock of the account's office, for times not tied to one application.
+    utc_offset_minutes: i32,
 }
 
 fn lang(req: &HttpRequest) -> String {
@@ -245,11 +248,20 @@ async fn viewer(state: &AppState, req: &HttpRequest) -> Result<Option<Viewer>, A
         Scope::Province { province } => format!("Provinsi {province}"),
         Scope::National => "Nasional".into(),
     };
+    let utc_offset_minutes = match account.office_id {
+        Some(office) => state
+            .store
+            .office(office)
+            .await
+            .map_or(labels::WIB, |o| o.utc_offset_minutes),
+        None => labels::WIB,
+    };
     Ok(Some(Viewer {
         account,
         actor,
         csrf: session.csrf_token.unwrap_or_default(),
         unit,
+        utc_offset_minutes,
     }))
 }
 
@@ -543,7 +555,7 @@ async fn row(
         "sla": sla,
         "late": sla.is_some_and(|s| days > i64::from(s)),
         "evaluation_overdue": evaluation_overdue,
-        "next_evaluation_due": a.next_evaluation_due.map(|d| sepakat_letters::indonesian::format_date(d)),
+        "next_evaluation_due": a.next_evaluation_due.map(sepakat_letters::indonesian::format_date),
     }))
 }
 
@@ -606,10 +618,8 @@ async fn list(
         if q.overdue.is_some() && !r["evaluation_overdue"].as_bool().unwrap_or(false) {
             continue;
         }
-        if q.blocked.is_some() {
-            if !blocked_on_attestation(&a.stage, &crate::api::state_of(&a)?) {
-                continue;
-            }
+        if q.blocked.is_some() && !blocked_on_attestation(&a.stage, &crate::api::state_of(&a)?) {
+            continue;
         }
         if let Some(n) = &needle {
             let agency_hit = r["agency"]
@@ -676,7 +686,6 @@ async fn detail(
     q: web::Query<DetailQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let v = signed_in!(state, req);
-    let lang = lang(&req);
     let stored = load_visible(&state, &v, &id).await?;
     render_detail(
         &state,
@@ -685,7 +694,7 @@ async fn detail(
         stored,
         q.error.clone(),
         q.done.is_some(),
-        &lang,
+        &Refused::default(),
     )
     .await
 }
@@ -697,8 +706,9 @@ async fn render_detail(
     stored: sepakat_store::StoredApplication,
     error: Option<String>,
     done: bool,
-    lang: &str,
+    attestation_form: &Refused,
 ) -> Result<HttpResponse, ApiError> {
+    let lang = &lang(req);
     let a = &stored.row;
     let app = &stored.state;
     let wf = state
@@ -712,6 +722,13 @@ async fn render_detail(
         .await
         .map_err(store_err)?;
     let names = names(state).await?;
+    // Times read on the clock of the office that handles the application.
+    let clock = state
+        .store
+        .office(a.office_id)
+        .await
+        .map_err(store_err)?
+        .utc_offset_minutes;
     let accounts: HashMap<Uuid, String> = state
         .store
         .accounts()
@@ -734,36 +751,51 @@ async fn render_detail(
         .events
         .iter()
         .map(|e| {
-            let comment = e.payload.get("comment").and_then(Value::as_str).unwrap_or_default();
-            let what = match e.kind.as_str() {
-                "transitioned" => {
-                    let action = e.payload.get("action").and_then(Value::as_str).unwrap_or_default();
-                    wf.transition(action).map(|t| t.title.clone()).unwrap_or_else(|| action.to_string())
-                }
-                "document_attached" => format!("{}: {}", i18n::word(lang, "upload"), e.payload.get("key").and_then(Value::as_str).unwrap_or_default()),
-                other => other.replace('_', " "),
-            };
-            json!({"at": e.at.format("%d-%m-%Y %H:%M").to_string(), "who": accounts.get(&e.actor_id).cloned().unwrap_or_default(), "what": what, "comment": comment})
+            let (what, comment) = labels::stored_event_text(&e.kind, &e.payload, &wf, lang);
+            json!({"at": labels::local_time(e.at, clock), "who": accounts.get(&e.actor_id).cloned().unwrap_or_default(), "what": what, "comment": comment})
         })
         .collect();
     let documents: Vec<Value> = detail
         .documents
         .iter()
-        .map(|d| json!({"key": d.key, "filename": d.filename, "sha256": &d.sha256[..12], "href": format!("/api/v1/applications/{}/documents/{}", a.id, d.id)}))
+        .map(|d| json!({"title": labels::document_key_title(&d.key, lang), "filename": d.filename, "at": labels::local_time(d.uploaded_at, clock),
+                         "sha256": &d.sha256[..12], "href": format!("/api/v1/applications/{}/documents/{}", a.id, d.id)}))
         .collect();
-    let letters: Vec<Value> = detail
-        .letters
-        .iter()
-        .map(|l| json!({"letter": sepakat_core::workflow::letter_title(&l.letter).unwrap_or(&l.letter), "number": l.number, "date": sepakat_letters::indonesian::format_date(l.issued_on), "signed": app.has_document(&format!("signed:{}", l.letter))}))
-        .collect();
+    // Previews from the letters API, which takes the page's session; `issue` picks one of a
+    // letter issued more than once (an evaluation report each semester).
+    let letter_row = |key: &str, issue: Option<Uuid>| {
+        let query = issue.map_or(String::new(), |i| format!("issue={i}&"));
+        let href = format!("/api/v1/applications/{}/letters/{key}?{query}format=", a.id);
+        json!({"key": key, "title": letter_title(key).unwrap_or(key), "preview": format!("{href}html"), "pdf": format!("{href}pdf")})
+    };
+    let mut letters: Vec<Value> = Vec::new();
+    for l in &detail.letters {
+        let mut row = letter_row(&l.letter, Some(l.id));
+        row["number"] = json!(l.number);
+        row["date"] = json!(labels::date(l.issued_on, lang));
+        row["signed"] = json!(app.has_document(&format!("signed:{}", l.letter)));
+        letters.push(row);
+    }
+    // The workflow's letters not numbered yet, as drafts to read ahead.
+    for key in wf.letters() {
+        if !detail.letters.iter().any(|l| l.letter == key) {
+            let mut row = letter_row(key, None);
+            row["draft"] = json!(true);
+            letters.push(row);
+        }
+    }
     let attestation = app.attestation.as_ref().map(|x| {
-        json!({"provider": x.details.provider, "cost": x.details.cost_borne_by, "contact": x.details.technical_contact, "active": x.is_active(),
-               "withdrawn": x.withdrawn.as_ref().map(|w| w.reason.clone())})
+        json!({"connection": labels::connection_name(x.details.connection, lang), "provider": x.details.provider, "cost": x.details.cost_borne_by,
+               "contact": x.details.technical_contact, "active": x.is_active(), "withdrawn": x.withdrawn.as_ref().map(|w| w.reason.clone())})
     });
-    let grants: Vec<Value> = detail
+    let grants: Vec<Value> = app
         .grants
         .iter()
-        .map(|g| json!({"kind": g.kind, "status": g.status, "reason": g.status_reason, "method": g.method, "valid_until": sepakat_letters::indonesian::format_date(g.valid_until)}))
+        .map(|g| {
+            let (status, reason) = labels::grant_status(&g.status, lang);
+            json!({"kind": labels::grant_name(g.kind, lang), "status": status, "reason": reason,
+                   "method": labels::method_name(g.method, lang), "valid_until": labels::date(g.valid_until, lang)})
+        })
         .collect();
     let today = state.clock.now().date_naive();
     let evaluations: Vec<Value> = detail
@@ -772,7 +804,7 @@ async fn render_detail(
         .map(|e| {
             json!({
                 "kind": evaluation_kind_name(&e.kind, lang),
-                "due_on": sepakat_letters::indonesian::format_date(e.due_on),
+                "due_on": labels::date(e.due_on, lang),
                 "reason": e.reason,
                 "state": evaluation_state_name(&e.state, lang),
                 "late": e.state == "overdue" || (e.state == "open" && e.due_on < today),
@@ -787,7 +819,7 @@ async fn render_detail(
             json!({
                 "kind": evaluation_kind_name(e.kind.as_str(), lang),
                 "kind_code": e.kind.as_str(),
-                "due_on": sepakat_letters::indonesian::format_date(e.due_on),
+                "due_on": labels::date(e.due_on, lang),
                 "due_code": e.due_on.to_string(),
             })
         })
@@ -802,8 +834,16 @@ async fn render_detail(
     });
     let kinds: Vec<Value> = LETTERS
         .iter()
-        .map(|(n, t)| json!({"key": format!("signed:{n}"), "title": format!("{t} (ditandatangani)")}))
-        .chain(DOCUMENTS.iter().map(|(n, t)| json!({"key": n, "title": t})))
+        .map(|(n, _)| format!("signed:{n}"))
+        .chain(DOCUMENTS.iter().map(|(n, _)| n.to_string()))
+        .map(|key| json!({"title": labels::document_key_title(&key, lang), "key": key}))
+        .collect();
+    let connections: Vec<Value> = labels::CONNECTIONS
+        .iter()
+        .map(|c| {
+            let code = labels::code(c);
+            json!({"name": labels::connection_name(*c, lang), "selected": attestation_form.values.get("connection") == Some(&code), "code": code})
+        })
         .collect();
     let may_write = v.actor.may_write() && v.actor.role != Role::ProvincialReviewer;
     let may_attest = matches!(v.actor.role, Role::Coordinator | Role::Central)
@@ -843,15 +883,46 @@ async fn render_detail(
             "workflow": wf.title, "workflow_name": wf.name, "stage_title": stage_title,
             "stepper": svg::stepper(&wf, &app.stage, &stage_title),
             "purpose": request.purpose, "legal_basis": request.legal_basis, "elements": elements,
-            "method": request.access_method.map(|m| m.name_id()), "data_balikan": request.data_balikan,
+            "method": request.access_method.map(|m| labels::method_name(m, lang)), "data_balikan": request.data_balikan,
             "actions": actions, "timeline": timeline, "documents": documents, "letters": letters,
             "attestation": attestation, "grants": grants, "kinds": kinds, "may_write": may_write, "may_attest": may_attest,
-            "next_due": a.next_evaluation_due.map(|d| sepakat_letters::indonesian::format_date(d)),
+            "next_due": a.next_evaluation_due.map(|d| labels::date(d, lang)),
+            "connections": connections,
+            "attestation_form": {
+                "provider": attestation_form.value("provider"), "cost_borne_by": attestation_form.value("cost_borne_by"),
+                "technical_contact": attestation_form.value("technical_contact"),
+                "errors": attestation_form.errors, "has_errors": !attestation_form.errors.is_empty(),
+            },
             "evaluations": evaluations, "open_evaluations": open_evaluations, "may_evaluate": may_evaluate,
             "outcome_names": outcome_names,
             "error": error, "done": done, "reviewable": reviewable, "pks_open": pks_open,
         }),
     )
+}
+
+/// A refused form shown again: what was typed, and each problem beside its field (`form` for
+/// those of no field). The new-request and the attestation forms both use it.
+#[derive(Default)]
+struct Refused {
+    values: HashMap<String, String>,
+    errors: HashMap<String, String>,
+}
+
+impl Refused {
+    fn value(&self, field: &str) -> String {
+        self.values.get(field).cloned().unwrap_or_default()
+    }
+
+    /// One more problem with `field`; several read one after the other.
+    fn add(&mut self, field: String, text: String) {
+        self.errors
+            .entry(field)
+            .and_modify(|e| {
+                e.push(' ');
+                e.push_str(&text)
+            })
+            .or_insert(text);
+    }
 }
 
 #[derive(Deserialize)]
@@ -895,7 +966,16 @@ async fn after_command(
                 problem_text(&err, &lang)
             };
             let stored = load_visible(state, v, id).await?;
-            let mut res = render_detail(state, req, v, stored, Some(message), false, &lang).await?;
+            let mut res = render_detail(
+                state,
+                req,
+                v,
+                stored,
+                Some(message),
+                false,
+                &Refused::default(),
+            )
+            .await?;
             *res.status_mut() = err
                 .problem()
                 .status
@@ -962,6 +1042,16 @@ async fn attest(
     check_csrf(&v, &form.csrf)?;
     let stored = load_visible(&state, &v, &id).await?;
     let form = form.into_inner();
+    let lang = lang(&req);
+    let mut refused = Refused {
+        values: HashMap::from([
+            ("connection".into(), labels::code(form.connection)),
+            ("provider".into(), form.provider.clone()),
+            ("cost_borne_by".into(), form.cost_borne_by.clone()),
+            ("technical_contact".into(), form.technical_contact.clone()),
+        ]),
+        errors: HashMap::new(),
+    };
     let details = sepakat_core::application::AttestationDetails {
         connection: form.connection,
         provider: form.provider,
@@ -979,7 +1069,28 @@ async fn attest(
         )
         .await
         .map(|_| ());
-    after_command(&state, &req, &v, &id, result).await
+    let rejection = match result {
+        Err(StoreError::Rejected(r)) => r,
+        other => return after_command(&state, &req, &v, &id, other).await,
+    };
+    for u in &rejection.unmet {
+        match u {
+            // The form's fields carry the API's names, which are also the words' keys.
+            Unmet::MissingField { field } => {
+                let text = format!(
+                    "{} {}.",
+                    i18n::word(&lang, field),
+                    i18n::word(&lang, "required")
+                );
+                refused.add(field.clone(), text);
+            }
+            other => refused.add("form".into(), unmet_text(other, &lang)),
+        }
+    }
+    let summary = i18n::word(&lang, "fix_attestation").to_string();
+    let mut res = render_detail(&state, &req, &v, stored, Some(summary), false, &refused).await?;
+    *res.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(res)
 }
 
 fn evaluation_kind_name(kind: &str, lang: &str) -> &'static str {
@@ -1049,8 +1160,16 @@ async fn evaluate(
         } else {
             "Isi tanggal jatuh tempo dengan tanggal yang sah (TTTT-BB-HH)."
         };
-        let mut res =
-            render_detail(&state, &req, &v, stored, Some(message.into()), false, &lang).await?;
+        let mut res = render_detail(
+            &state,
+            &req,
+            &v,
+            stored,
+            Some(message.into()),
+            false,
+            &Refused::default(),
+        )
+        .await?;
         *res.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(res);
     };
@@ -1133,11 +1252,11 @@ async fn new_form(
     state: &AppState,
     req: &HttpRequest,
     v: &Viewer,
-    values: &HashMap<String, String>,
+    form: &Refused,
     chosen: &HashMap<String, String>,
-    errors: HashMap<String, String>,
 ) -> Result<HttpResponse, ApiError> {
     let lang = lang(req);
+    let (values, errors) = (&form.values, &form.errors);
     let kind = values
         .get("purpose_kind")
         .cloned()
@@ -1162,7 +1281,7 @@ async fn new_form(
         "type_individual": !sel("data_type", "aggregate"), "type_aggregate": sel("data_type", "aggregate"),
         "method_portal": !sel("access_method", "card_reader") && !sel("access_method", "web_service"),
         "method_card": sel("access_method", "card_reader"), "method_ws": sel("access_method", "web_service"),
-        "elements": element_rows(&lang, chosen, security, &errors),
+        "elements": element_rows(&lang, chosen, security, errors),
         "errors": errors, "has_errors": !errors.is_empty(),
     });
     let mut res = page(req, Some(v), "baru", i18n::word(&lang, "new_request"), data)?;
@@ -1189,15 +1308,7 @@ async fn agency_is_provincial(state: &AppState, v: &Viewer) -> bool {
 
 async fn new_page(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let v = signed_in!(state, req);
-    new_form(
-        &state,
-        &req,
-        &v,
-        &HashMap::new(),
-        &HashMap::new(),
-        HashMap::new(),
-    )
-    .await
+    new_form(&state, &req, &v, &Refused::default(), &HashMap::new()).await
 }
 
 async fn new_submit(
@@ -1230,18 +1341,22 @@ async fn new_submit(
         .iter()
         .map(|c| (c.clone(), why.get(c).cloned().unwrap_or_default()))
         .collect();
-    let mut errors: HashMap<String, String> = HashMap::new();
-    let kind: PurposeKind = choice(&values, "purpose_kind").unwrap_or(PurposeKind::PublicService);
-    let data_type: DataType = choice(&values, "data_type").unwrap_or(DataType::Individual);
+    let mut form = Refused {
+        values,
+        errors: HashMap::new(),
+    };
+    let kind: PurposeKind =
+        choice(&form.values, "purpose_kind").unwrap_or(PurposeKind::PublicService);
+    let data_type: DataType = choice(&form.values, "data_type").unwrap_or(DataType::Individual);
     let method: Option<AccessMethod> = if data_type == DataType::Aggregate {
         None
     } else {
-        choice(&values, "access_method")
+        choice(&form.values, "access_method")
     };
-    let duration: u16 = match values.get("duration_months").map(|d| d.trim().parse()) {
+    let duration: u16 = match form.values.get("duration_months").map(|d| d.trim().parse()) {
         Some(Ok(d)) => d,
         _ => {
-            errors.insert(
+            form.add(
                 "duration_months".into(),
                 i18n::word(&lang, "duration").to_string(),
             );
@@ -1256,18 +1371,19 @@ async fn new_submit(
                 justification: why.get(code).cloned().unwrap_or_default(),
             }),
             Err(e) => {
-                errors.insert("elements".into(), e.to_string());
+                form.add("elements".into(), e.to_string());
             }
         }
     }
     let request = Request {
-        purpose: values.get("purpose").cloned().unwrap_or_default(),
+        purpose: form.values.get("purpose").cloned().unwrap_or_default(),
         purpose_kind: kind,
-        legal_basis: values.get("legal_basis").cloned().unwrap_or_default(),
+        legal_basis: form.values.get("legal_basis").cloned().unwrap_or_default(),
         data_type,
         elements,
         access_method: method,
-        data_balikan: values
+        data_balikan: form
+            .values
             .get("data_balikan")
             .map(|d| {
                 d.lines()
@@ -1283,10 +1399,10 @@ async fn new_submit(
         Scope::Agency { agency_id } => agency_id,
         _ => return Err(ApiError::Forbidden { items: vec![] }),
     };
-    if errors.is_empty() {
+    if form.errors.is_empty() {
         let new = NewApplication {
             id: None,
-            workflow: values.get("workflow").cloned().unwrap_or_default(),
+            workflow: form.values.get("workflow").cloned().unwrap_or_default(),
             agency_id,
             office_id: None,
             request,
@@ -1308,14 +1424,7 @@ async fn new_submit(
                         Unmet::Request { problem } => problem.field(),
                         _ => "form".into(),
                     };
-                    let text = unmet_text(u, &lang);
-                    errors
-                        .entry(field)
-                        .and_modify(|e| {
-                            e.push(' ');
-                            e.push_str(&text)
-                        })
-                        .or_insert(text);
+                    form.add(field, unmet_text(u, &lang));
                 }
             }
             Err(e) => {
@@ -1323,11 +1432,11 @@ async fn new_submit(
                 if matches!(err, ApiError::Internal(_)) {
                     return Err(err);
                 }
-                errors.insert("form".into(), problem_text(&err, &lang));
+                form.add("form".into(), problem_text(&err, &lang));
             }
         }
     }
-    new_form(&state, &req, &v, &values, &chosen, errors).await
+    new_form(&state, &req, &v, &form, &chosen).await
 }
 
 /// A select's value as the enum it names; `None` when absent or unknown.
@@ -1459,7 +1568,7 @@ async fn workflow_page(
         .map_err(store_err)?
         .into_iter()
         .filter(|w| w.name == wf.name)
-        .map(|w| json!({"hash": &w.hash[..12], "loaded_at": w.loaded_at.format("%d-%m-%Y %H:%M").to_string(), "current": w.hash == wf.hash}))
+        .map(|w| json!({"hash": &w.hash[..12], "loaded_at": labels::local_time(w.loaded_at, v.utc_offset_minutes), "current": w.hash == wf.hash}))
         .collect();
     let transitions: Vec<Value> = wf
         .transitions

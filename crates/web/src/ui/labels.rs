@@ -1,0 +1,458 @@
+//! How the stored codes read on the pages: the audit log's events, document keys, user IDs,
+//! access methods, network connections, dates and moments on the office's clock. Indonesian
+//! first, English under `lang=en`; letter and document titles are official names and stay
+//! Indonesian in both.
+
+use super::{evaluation_kind_name, outcome_name};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use sepakat_core::AccessMethod;
+use sepakat_core::application::{ConnectionType, EventKind, GrantKind, GrantStatus};
+use sepakat_core::workflow::{Workflow, document_title, letter_title};
+use sepakat_letters::indonesian::format_date;
+use serde_json::Value;
+
+/// Western Indonesian Time, for whatever is not tied to an office.
+pub const WIB: i32 = 420;
+
+fn choose(lang: &str, id: String, en: String) -> String {
+    if lang == "en" { en } else { id }
+}
+
+/// `5 Agustus 2021`, or `5 August 2021` under `en`.
+pub fn date(d: NaiveDate, lang: &str) -> String {
+    choose(lang, format_date(d), d.format("%-d %B %Y").to_string())
+}
+
+/// `05-04-2021 09:15 WITA`: the moment as the clock on the office's wall reads it.
+pub fn local_time(at: DateTime<Utc>, utc_offset_minutes: i32) -> String {
+    let zone = match utc_offset_minutes {
+        420 => "WIB".to_string(),
+        480 => "WITA".to_string(),
+        540 => "WIT".to_string(),
+        m => format!("UTC{:+03}:{:02}", m / 60, (m % 60).abs()),
+    };
+    let local = at + TimeDelta::minutes(i64::from(utc_offset_minutes));
+    format!("{} {zone}", local.format("%d-%m-%Y %H:%M"))
+}
+
+/// A document key by its title: `signed:<letter>` is the signed scan of a generated letter.
+pub fn document_key_title(key: &str, lang: &str) -> String {
+    match key.strip_prefix("signed:") {
+        Some(letter) => {
+            let title = letter_title(letter).unwrap_or(letter);
+            choose(
+                lang,
+                format!("{title} (ditandatangani)"),
+                format!("{title} (signed)"),
+            )
+        }
+        None => document_title(key).unwrap_or(key).to_string(),
+    }
+}
+
+pub fn grant_name(kind: GrantKind, lang: &str) -> &'static str {
+    match (kind, lang == "en") {
+        (GrantKind::Test, false) => "User ID uji coba",
+        (GrantKind::Production, false) => "User ID produksi",
+        (GrantKind::Test, true) => "Test user ID",
+        (GrantKind::Production, true) => "Production user ID",
+    }
+}
+
+/// A grant's status in words, and the reason given for it.
+pub fn grant_status(status: &GrantStatus, lang: &str) -> (&'static str, Option<String>) {
+    let en = lang == "en";
+    match status {
+        GrantStatus::Active => (if en { "active" } else { "aktif" }, None),
+        GrantStatus::Suspended { reason } => (
+            if en { "suspended" } else { "ditangguhkan" },
+            Some(reason.clone()),
+        ),
+        GrantStatus::Revoked { reason } => {
+            (if en { "revoked" } else { "dicabut" }, Some(reason.clone()))
+        }
+        GrantStatus::Expired => (if en { "expired" } else { "berakhir" }, None),
+    }
+}
+
+pub fn method_name(method: AccessMethod, lang: &str) -> &'static str {
+    match (method, lang == "en") {
+        (m, false) => m.name_id(),
+        (AccessMethod::WebPortal, true) => "Web portal",
+        (AccessMethod::CardReader, true) => "KTP-el card reader",
+        (AccessMethod::WebService, true) => "Web service",
+    }
+}
+
+/// What the attestation form offers, in its order.
+pub const CONNECTIONS: [ConnectionType; 3] = [
+    ConnectionType::VpnAgencyToDisdukcapil,
+    ConnectionType::Lan,
+    ConnectionType::VpnDisdukcapilToCentral,
+];
+
+pub fn connection_name(c: ConnectionType, lang: &str) -> &'static str {
+    match (c, lang == "en") {
+        (ConnectionType::VpnAgencyToDisdukcapil, false) => "VPN lembaga pengguna – Disdukcapil",
+        (ConnectionType::Lan, false) => "LAN (satu gedung)",
+        (ConnectionType::VpnDisdukcapilToCentral, false) => "VPN Disdukcapil – pusat data",
+        (ConnectionType::VpnAgencyToDisdukcapil, true) => "VPN from the agency to Disdukcapil",
+        (ConnectionType::Lan, true) => "LAN (same building)",
+        (ConnectionType::VpnDisdukcapilToCentral, true) => {
+            "VPN from Disdukcapil to the data centre"
+        }
+    }
+}
+
+/// A code as serde writes it (`vpn_agency_to_disdukcapil`), for a form's option values.
+pub fn code<T: serde::Serialize>(value: T) -> String {
+    match serde_json::to_value(value) {
+        Ok(Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+/// A timeline row: what happened, and what a person wrote with it (comment, reason, findings).
+pub fn event_text(kind: &EventKind, wf: &Workflow, lang: &str) -> (String, Option<String>) {
+    let d = |x: &NaiveDate| date(*x, lang);
+    let eval = |k: &sepakat_core::EvaluationKind| evaluation_kind_name(k.as_str(), lang);
+    let comments = |cs: &[sepakat_core::pks::ArticleComment]| {
+        let word = if lang == "en" { "Article" } else { "Pasal" };
+        let all: Vec<String> = cs
+            .iter()
+            .map(|c| format!("{word} {}: {}", c.article, c.text))
+            .collect();
+        (!all.is_empty()).then(|| all.join(" · "))
+    };
+    let (id, en, note) = match kind {
+        EventKind::Submitted { .. } => (
+            "Permohonan diajukan".to_string(),
+            "Request submitted".to_string(),
+            None,
+        ),
+        EventKind::Transitioned {
+            action, comment, ..
+        } => {
+            // The workflow file names its steps in Indonesian only.
+            let title = wf
+                .transition(action)
+                .map_or(action.clone(), |t| t.title.clone());
+            (title.clone(), title, comment.clone())
+        }
+        EventKind::LetterProduced { letter, .. } => {
+            let title = letter_title(letter).unwrap_or(letter);
+            (
+                format!("Surat diterbitkan: {title}"),
+                format!("Letter issued: {title}"),
+                None,
+            )
+        }
+        EventKind::DocumentAttached { key, .. } => (
+            format!("Unggah dokumen: {}", document_key_title(key, "id")),
+            format!("Document uploaded: {}", document_key_title(key, "en")),
+            None,
+        ),
+        EventKind::AttestationRecorded { details, .. } => (
+            format!(
+                "Pernyataan jaringan tertutup dicatat: {}, penyedia {}",
+                connection_name(details.connection, "id"),
+                details.provider
+            ),
+            format!(
+                "Closed-network attestation recorded: {}, provider {}",
+                connection_name(details.connection, "en"),
+                details.provider
+            ),
+            None,
+        ),
+        EventKind::AttestationWithdrawn { reason } => (
+            "Pernyataan jaringan tertutup dicabut".to_string(),
+            "Closed-network attestation withdrawn".to_string(),
+            Some(reason.clone()),
+        ),
+        EventKind::MinisterApprovalRecorded { reference } => (
+            format!("Persetujuan Menteri dicatat: {reference}"),
+            format!("Minister's approval recorded: {reference}"),
+            None,
+        ),
+        EventKind::PksDrafted { version, .. } => (
+            format!("Draf PKS versi {version} disusun"),
+            format!("PKS draft version {version} prepared"),
+            None,
+        ),
+        EventKind::PksReturned {
+            version,
+            comments: c,
+        } => (
+            format!("Draf PKS versi {version} dikembalikan dengan catatan"),
+            format!("PKS draft version {version} returned with comments"),
+            comments(c),
+        ),
+        EventKind::PksApproved {
+            version,
+            comments: c,
+        } => (
+            format!("Draf PKS versi {version} disetujui"),
+            format!("PKS draft version {version} approved"),
+            comments(c),
+        ),
+        EventKind::PksSigned { version, on } => (
+            format!("PKS versi {version} ditandatangani pada {}", d(on)),
+            format!("PKS version {version} signed on {}", d(on)),
+            None,
+        ),
+        EventKind::GrantIssued {
+            kind,
+            elements,
+            method,
+            valid_until,
+        } => (
+            format!(
+                "{} diterbitkan: {}, {} elemen data, berlaku s.d. {}",
+                grant_name(*kind, "id"),
+                method_name(*method, "id"),
+                elements.len(),
+                d(valid_until)
+            ),
+            format!(
+                "{} issued: {}, {} data elements, valid until {}",
+                grant_name(*kind, "en"),
+                method_name(*method, "en"),
+                elements.len(),
+                d(valid_until)
+            ),
+            None,
+        ),
+        EventKind::GrantSuspended { kind, reason, .. } => (
+            format!("{} ditangguhkan: {reason}", grant_name(*kind, "id")),
+            format!("{} suspended: {reason}", grant_name(*kind, "en")),
+            None,
+        ),
+        EventKind::GrantRestored { kind } => (
+            format!("{} dipulihkan", grant_name(*kind, "id")),
+            format!("{} restored", grant_name(*kind, "en")),
+            None,
+        ),
+        EventKind::GrantRevoked { kind, reason } => (
+            format!("{} dicabut: {reason}", grant_name(*kind, "id")),
+            format!("{} revoked: {reason}", grant_name(*kind, "en")),
+            None,
+        ),
+        EventKind::GrantExpired { kind } => (
+            format!(
+                "{} berakhir bersama masa berlaku PKS",
+                grant_name(*kind, "id")
+            ),
+            format!("{} expired with the PKS", grant_name(*kind, "en")),
+            None,
+        ),
+        EventKind::EvaluationsScheduled { first_due, .. } => (
+            format!(
+                "Evaluasi semesteran berikutnya dijadwalkan, jatuh tempo {}",
+                d(first_due)
+            ),
+            format!(
+                "Next six-monthly evaluation scheduled, due {}",
+                d(first_due)
+            ),
+            None,
+        ),
+        EventKind::EvaluationOpened {
+            kind,
+            due_on,
+            reason,
+        } => (
+            format!("Evaluasi {} dibuka, jatuh tempo {}", eval(kind), d(due_on)),
+            format!("Evaluation opened ({}), due {}", eval(kind), d(due_on)),
+            reason.clone(),
+        ),
+        EventKind::EvaluationReminded { kind, due_on } => (
+            format!(
+                "Pengingat evaluasi {} (jatuh tempo {}) dikirim kepada lembaga pengguna",
+                eval(kind),
+                d(due_on)
+            ),
+            format!(
+                "Agency reminded of the {} evaluation due {}",
+                eval(kind),
+                d(due_on)
+            ),
+            None,
+        ),
+        EventKind::EvaluationEscalated { kind, due_on } => (
+            format!(
+                "Evaluasi {} (jatuh tempo {}) belum selesai; dilaporkan kepada kepala Disdukcapil",
+                eval(kind),
+                d(due_on)
+            ),
+            format!(
+                "The {} evaluation due {} is not done; escalated to the head of office",
+                eval(kind),
+                d(due_on)
+            ),
+            None,
+        ),
+        EventKind::EvaluationOverdue { kind, due_on } => (
+            format!(
+                "Evaluasi {} (jatuh tempo {}) terlambat; akses ditangguhkan",
+                eval(kind),
+                d(due_on)
+            ),
+            format!(
+                "The {} evaluation due {} is overdue; access suspended",
+                eval(kind),
+                d(due_on)
+            ),
+            None,
+        ),
+        EventKind::EvaluationRecorded {
+            kind,
+            due_on,
+            outcome,
+            findings,
+            ..
+        } => (
+            format!(
+                "Hasil evaluasi {} (jatuh tempo {}): {}",
+                eval(kind),
+                d(due_on),
+                outcome_name(outcome.as_str(), "id")
+            ),
+            format!(
+                "Outcome of the {} evaluation due {}: {}",
+                eval(kind),
+                d(due_on),
+                outcome_name(outcome.as_str(), "en")
+            ),
+            Some(findings.clone()),
+        ),
+    };
+    (choose(lang, id, en), note.filter(|n| !n.trim().is_empty()))
+}
+
+/// A stored audit event as a timeline row. A payload this version cannot read shows its kind.
+pub fn stored_event_text(
+    kind: &str,
+    payload: &Value,
+    wf: &Workflow,
+    lang: &str,
+) -> (String, Option<String>) {
+    match serde_json::from_value::<EventKind>(payload.clone()) {
+        Ok(event) => event_text(&event, wf, lang),
+        Err(_) => (kind.replace('_', " "), None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_read_on_the_office_clock() {
+        let at = chrono::DateTime::parse_from_rfc3339("2021-04-05T01:15:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(local_time(at, 420), "05-04-2021 08:15 WIB");
+        assert_eq!(local_time(at, 480), "05-04-2021 09:15 WITA");
+        assert_eq!(local_time(at, 540), "05-04-2021 10:15 WIT");
+        assert_eq!(local_time(at, 330), "05-04-2021 06:45 UTC+05:30");
+    }
+
+    /// The events the demo's history does not hold (the page test reads the others).
+    #[test]
+    fn rare_events_read_as_indonesian_sentences() {
+        use sepakat_core::EvaluationKind::Periodic;
+        use sepakat_core::pks::ArticleComment;
+        let wf = Workflow::from_toml(
+            "pks-kabkota.toml",
+            include_str!("../../../../workflows/pks-kabkota.toml"),
+        )
+        .unwrap();
+        let due = NaiveDate::from_ymd_opt(2021, 10, 5).unwrap();
+        let cases = [
+            (
+                EventKind::PksReturned {
+                    version: 2,
+                    comments: vec![ArticleComment {
+                        article: 3,
+                        text: "Kuota harian".into(),
+                    }],
+                },
+                "Draf PKS versi 2 dikembalikan dengan catatan",
+                Some("Pasal 3: Kuota harian"),
+            ),
+            (
+                EventKind::GrantSuspended {
+                    kind: GrantKind::Production,
+                    reason: "Evaluasi terlambat".into(),
+                    evaluation: true,
+                },
+                "User ID produksi ditangguhkan: Evaluasi terlambat",
+                None,
+            ),
+            (
+                EventKind::GrantRestored {
+                    kind: GrantKind::Production,
+                },
+                "User ID produksi dipulihkan",
+                None,
+            ),
+            (
+                EventKind::GrantExpired {
+                    kind: GrantKind::Test,
+                },
+                "User ID uji coba berakhir bersama masa berlaku PKS",
+                None,
+            ),
+            (
+                EventKind::EvaluationEscalated {
+                    kind: Periodic,
+                    due_on: due,
+                },
+                "Evaluasi semesteran (jatuh tempo 5 Oktober 2021) belum selesai; dilaporkan kepada kepala Disdukcapil",
+                None,
+            ),
+            (
+                EventKind::EvaluationOverdue {
+                    kind: Periodic,
+                    due_on: due,
+                },
+                "Evaluasi semesteran (jatuh tempo 5 Oktober 2021) terlambat; akses ditangguhkan",
+                None,
+            ),
+            (
+                EventKind::AttestationWithdrawn {
+                    reason: "VPN diputus".into(),
+                },
+                "Pernyataan jaringan tertutup dicabut",
+                Some("VPN diputus"),
+            ),
+            (
+                EventKind::MinisterApprovalRecorded {
+                    reference: "470/123/SJ".into(),
+                },
+                "Persetujuan Menteri dicatat: 470/123/SJ",
+                None,
+            ),
+        ];
+        for (event, what, note) in cases {
+            let (text, written) = event_text(&event, &wf, "id");
+            assert_eq!(text, what);
+            assert_eq!(written.as_deref(), note);
+            assert!(!event_text(&event, &wf, "en").0.contains(what));
+        }
+    }
+
+    #[test]
+    fn document_keys_read_as_titles() {
+        assert_eq!(
+            document_key_title("signed:surat_permohonan", "id"),
+            "Surat permohonan pemanfaatan data kependudukan (ditandatangani)"
+        );
+        assert_eq!(
+            document_key_title("laporan_semester", "en"),
+            "Laporan semester lembaga pengguna"
+        );
+        assert_eq!(code(ConnectionType::Lan), "lan");
+    }
+}
