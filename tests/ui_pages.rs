@@ -301,6 +301,10 @@ async fn the_application_page_reads_in_words_on_the_office_clock() {
     // A page of no one office: the reader's office clock, WIB for Ditjen in Jakarta.
     let (_, workflow) = page_of(&app, &client, "/alur/pks-provinsi").await;
     assert!(
+        workflow.contains("<h2>Version</h2>"),
+        "in the reader's language"
+    );
+    assert!(
         workflow.contains(" WITA)") && !workflow.contains(" WIB)"),
         "{workflow}"
     );
