@@ -46,6 +46,12 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Disdukcapil offices: where they sign and how they number their letters.
+    #[command(subcommand)]
+    Office(OfficeCommand),
+    /// User institutions (agencies) and the unit of their own letter numbers.
+    #[command(subcommand)]
+    Agency(AgencyCommand),
     /// Print the OpenAPI document of the JSON API (the committed copy is docs/openapi.json).
     Openapi,
     /// Render the letters of an application.
@@ -134,6 +140,64 @@ enum UserCommand {
         #[arg(long)]
         heads_office: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum OfficeCommand {
+    /// Create a Disdukcapil office; prints its id (for `user add --office`).
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        /// e.g. "Dinas Kependudukan dan Pencatatan Sipil Kota Pontianak".
+        #[arg(long)]
+        name: String,
+        /// Kemendagri code: "61" for a province, "61.71" for a kabupaten/kota.
+        #[arg(long)]
+        region_code: String,
+        /// The place written before the date on letters, e.g. "Pontianak".
+        #[arg(long)]
+        place: String,
+        #[arg(long, default_value = "")]
+        address: String,
+        /// The unit in letter numbers, e.g. "Dukcapil.4".
+        #[arg(long)]
+        letter_unit: String,
+        /// Classification code (Permendagri 83/2022).
+        #[arg(long, default_value = sepakat_core::numbering::DEFAULT_CLASSIFICATION)]
+        letter_code: String,
+        /// From {code}, {seq}, {unit}, {month_roman}, {month}, {year}; must hold {seq}.
+        #[arg(long, default_value = sepakat_core::numbering::DEFAULT_PATTERN)]
+        letter_pattern: String,
+        /// Minutes ahead of UTC: 420 (WIB), 480 (WITA) or 540 (WIT).
+        #[arg(long, default_value_t = 420)]
+        utc_offset_minutes: i32,
+    },
+    /// List the offices with their ids and numbering.
+    List(DbArgs),
+}
+
+#[derive(Subcommand)]
+enum AgencyCommand {
+    /// Create a user institution served by an office; prints its id (for `user add --agency`).
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        name: String,
+        /// The id of the Disdukcapil office that handles its applications.
+        #[arg(long)]
+        office: uuid::Uuid,
+        /// opd (default), ministry, legal_entity, ...
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long, default_value = "")]
+        address: String,
+        /// The unit in the agency's own letter numbers, e.g. "DPMPTSP"; default: its initials.
+        #[arg(long)]
+        letter_unit: Option<String>,
+    },
+    /// List the agencies with their ids and offices.
+    List(DbArgs),
 }
 
 #[derive(clap::Args)]
@@ -359,6 +423,88 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 "account {} created: {} ({})",
                 account.id, account.email, account.role
             );
+            Ok(ExitCode::SUCCESS)
+        }),
+        Command::Office(OfficeCommand::Add {
+            db,
+            name,
+            region_code,
+            place,
+            address,
+            letter_unit,
+            letter_code,
+            letter_pattern,
+            utc_offset_minutes,
+        }) => block_on(async move {
+            let store = open_store(&db).await?;
+            store.migrate().await.context("migration failed")?;
+            let office = store
+                .create_office(
+                    sepakat_store::NewOffice {
+                        name,
+                        region_code,
+                        place_name: place,
+                        address,
+                        letter_code: Some(letter_code),
+                        letter_unit,
+                        letter_pattern: Some(letter_pattern),
+                        utc_offset_minutes: Some(utc_offset_minutes),
+                    },
+                    chrono::Utc::now(),
+                )
+                .await?;
+            println!(
+                "office {} created: {} (letters numbered {})",
+                office.id, office.name, office.letter_pattern
+            );
+            Ok(ExitCode::SUCCESS)
+        }),
+        Command::Office(OfficeCommand::List(db)) => block_on(async move {
+            let store = open_store(&db).await?;
+            for o in store.offices().await? {
+                println!(
+                    "{}  {:<6} {}  [{} | {} | {}]",
+                    o.id, o.region_code, o.name, o.letter_code, o.letter_unit, o.letter_pattern
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }),
+        Command::Agency(AgencyCommand::Add {
+            db,
+            name,
+            office,
+            kind,
+            address,
+            letter_unit,
+        }) => block_on(async move {
+            let store = open_store(&db).await?;
+            store.migrate().await.context("migration failed")?;
+            let agency = store
+                .create_agency(
+                    sepakat_store::NewAgency {
+                        name,
+                        kind,
+                        office_id: office,
+                        address,
+                        letter_unit,
+                    },
+                    chrono::Utc::now(),
+                )
+                .await?;
+            println!(
+                "agency {} created: {} (its letters numbered with unit {})",
+                agency.id, agency.name, agency.letter_unit
+            );
+            Ok(ExitCode::SUCCESS)
+        }),
+        Command::Agency(AgencyCommand::List(db)) => block_on(async move {
+            let store = open_store(&db).await?;
+            for a in store.agencies(None).await? {
+                println!(
+                    "{}  office {}  {}  [{}]",
+                    a.id, a.office_id, a.name, a.letter_unit
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }),
         Command::Letters(LettersCommand::Render {
