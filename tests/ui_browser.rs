@@ -139,8 +139,8 @@ async fn request_advance_and_pks_review_journeys() {
         .await;
     let page = s.source().await;
     assert!(
-        page.contains("/Dukcapil.4/"),
-        "the request letter is numbered"
+        page.contains("/Dinkes/"),
+        "the request letter carries the agency's own number"
     );
     // The next step is blocked until the Walikota's signed permission is on file: said plainly.
     assert!(

@@ -634,7 +634,12 @@ async fn list(
                     .await
                     .map_err(store_err)?
                     .iter()
-                    .any(|l| l.number.to_lowercase().contains(n.as_str()));
+                    // Either number finds it: the one printed on the letter (the agency's
+                    // own, for its letters) or the office's registration of it.
+                    .any(|l| {
+                        l.number.to_lowercase().contains(n.as_str())
+                            || l.printed_number().to_lowercase().contains(n.as_str())
+                    });
             if !agency_hit && !letter_hit {
                 continue;
             }
@@ -771,7 +776,8 @@ async fn render_detail(
     let mut letters: Vec<Value> = Vec::new();
     for l in &detail.letters {
         let mut row = letter_row(&l.letter, Some(l.id));
-        row["number"] = json!(l.number);
+        // The number printed on the letter: for the agency's own letters, the agency's.
+        row["number"] = json!(l.printed_number());
         row["date"] = json!(labels::date(l.issued_on, lang));
         row["signed"] = json!(app.has_document(&format!("signed:{}", l.letter)));
         letters.push(row);

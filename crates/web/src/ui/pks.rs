@@ -4,7 +4,7 @@
 //! next version. What the API does with the same commands (`api::pks`), these pages do by form.
 
 use super::{
-    Viewer, check_csrf, i18n, lang, load_visible, page, problem_text, redirect, unmet_text,
+    Viewer, check_csrf, i18n, labels, lang, load_visible, page, problem_text, redirect, unmet_text,
     urlencode, viewer,
 };
 use crate::AppState;
@@ -12,7 +12,6 @@ use crate::api::pks::{comparison, current_draft};
 use crate::auth::store_err;
 use crate::problem::ApiError;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::{DateTime, TimeDelta, Utc};
 use sepakat_core::machine::{AvailableAction, available_actions};
 use sepakat_core::pks::{
     self, Article, ArticleComment, Change, PksInput, PksProblem, body_from_text, body_to_text,
@@ -50,12 +49,6 @@ fn action_json(a: Option<&AvailableAction>, lang: &str) -> Value {
         }),
         None => Value::Null,
     }
-}
-
-fn local_date(at: DateTime<Utc>, offset_minutes: i32) -> String {
-    sepakat_letters::indonesian::format_date(
-        (at + TimeDelta::minutes(i64::from(offset_minutes))).date_naive(),
-    )
 }
 
 fn change_name(change: Change, lang: &str) -> &'static str {
@@ -128,7 +121,7 @@ async fn render_review(
             "version": c.version,
             "text": c.text,
             "who": names.get(&c.author).cloned().unwrap_or_default(),
-            "date": local_date(c.at, office.utc_offset_minutes),
+            "date": labels::local_time(c.at, office.utc_offset_minutes),
             "returned": c.review == "returned",
         }));
     }
@@ -173,7 +166,7 @@ async fn render_review(
         .map(|x| {
             json!({
                 "version": x.version,
-                "date": local_date(x.drafted_at, office.utc_offset_minutes),
+                "date": labels::local_time(x.drafted_at, office.utc_offset_minutes),
                 "who": names.get(&x.drafted_by).cloned().unwrap_or_default(),
                 "approved": stored.state.pks.approved_version == Some(x.version),
                 "shown": Some(x.version) == shown,
