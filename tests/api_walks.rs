@@ -84,12 +84,17 @@ async fn kabkota_walk(db: Db) {
     app.act(&coord, &id, "ajukan_draf_pks").await;
     let v1: Value = app.get(&head, &pks_path).await.json().await.unwrap();
     assert_eq!(v1["current_version"], 1);
-    assert_eq!(v1["versions"][0]["articles"], Value::Array(defaults.clone()));
+    assert_eq!(
+        v1["versions"][0]["articles"],
+        Value::Array(defaults.clone())
+    );
 
     // The reviewer returns it with comments on single articles; a comment on an article the
     // draft does not have is refused with the reason, and nothing changes.
     let transitions = format!("/api/v1/applications/{id}/transitions");
-    let version = app.detail(&reviewer, &id).await["version"].as_i64().unwrap();
+    let version = app.detail(&reviewer, &id).await["version"]
+        .as_i64()
+        .unwrap();
     let res = app
         .post(
             &reviewer,
@@ -111,7 +116,12 @@ async fn kabkota_walk(db: Db) {
                        {"article": 6, "text": "Tambahkan larangan menyimpan data."}]}),
         )
         .await;
-    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
     let returned: Value = app.get(&coord, &pks_path).await.json().await.unwrap();
     let comments = returned["comments"].as_array().unwrap();
     assert_eq!(comments.len(), 2);
@@ -140,7 +150,10 @@ async fn kabkota_walk(db: Db) {
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let problem: Value = res.json().await.unwrap();
-    assert!(problem.to_string().contains("Pasal 2 belum berjudul"), "{problem}");
+    assert!(
+        problem.to_string().contains("Pasal 2 belum berjudul"),
+        "{problem}"
+    );
     let res = app
         .post(
             &coord,
@@ -148,7 +161,12 @@ async fn kabkota_walk(db: Db) {
             json!({"action": "ajukan_draf_pks", "expected_version": version, "articles": revised}),
         )
         .await;
-    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
 
     // The agency sees the two versions side by side: only articles 3 and 6 changed.
     let diff: Value = app
@@ -157,7 +175,10 @@ async fn kabkota_walk(db: Db) {
         .json()
         .await
         .unwrap();
-    assert_eq!((diff["from"].as_u64(), diff["to"].as_u64()), (Some(1), Some(2)));
+    assert_eq!(
+        (diff["from"].as_u64(), diff["to"].as_u64()),
+        (Some(1), Some(2))
+    );
     let changed: Vec<u64> = diff["articles"]
         .as_array()
         .unwrap()
@@ -174,8 +195,13 @@ async fn kabkota_walk(db: Db) {
         .filter(|s| s["changed"] == true)
         .map(|s| s["text"].as_str().unwrap())
         .collect();
-    assert!(marked_new.iter().any(|t| t.contains("500")), "{marked_new:?}");
-    let res = app.get(&head, &format!("{pks_path}/diff?from=1&to=7")).await;
+    assert!(
+        marked_new.iter().any(|t| t.contains("500")),
+        "{marked_new:?}"
+    );
+    let res = app
+        .get(&head, &format!("{pks_path}/diff?from=1&to=7"))
+        .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 
     app.act(&reviewer, &id, "setujui_draf_pks").await;
