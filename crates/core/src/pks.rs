@@ -444,7 +444,7 @@ fn diff_lines(old: &[String], new: &[String]) -> (Vec<Vec<Segment>>, Vec<Vec<Seg
         for ((line, word), keep) in words.iter().zip(kept) {
             let segments = &mut out[*line];
             match segments.last_mut() {
-                Some(last) if last.changed == !keep => {
+                Some(last) if last.changed != *keep => {
                     last.text.push(' ');
                     last.text.push_str(word);
                 }
@@ -665,10 +665,13 @@ mod tests {
             ]
         );
         assert_eq!(point_letter(26), "aa");
-        assert_eq!(
-            articles_sha256(std::slice::from_ref(&a)),
-            articles_sha256(&[a.clone()])
-        );
+        // The fingerprint follows the text: the same articles, the same hash; a change, another.
+        let mut changed = a.clone();
+        changed.title.push('.');
+        let hash = articles_sha256(std::slice::from_ref(&a));
+        assert_eq!(hash.len(), 64);
+        assert_eq!(hash, articles_sha256(std::slice::from_ref(&a)));
+        assert_ne!(hash, articles_sha256(&[changed]));
         assert_ne!(articles_sha256(&[a]), articles_sha256(&[]));
     }
 }
