@@ -293,7 +293,7 @@ async fn view(
 }
 
 /// The application, if the caller may see it; otherwise "not found" (no existence leak).
-async fn visible(
+pub(crate) async fn visible(
     state: &AppState,
     caller: &Caller,
     id: Uuid,
@@ -565,7 +565,7 @@ pub(crate) async fn waiting_on(
     Ok(out)
 }
 
-fn parse_id(raw: &str) -> Result<Uuid, ApiError> {
+pub(crate) fn parse_id(raw: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(raw).map_err(|_| {
         ApiError::bad_request(format!("`{raw}` is not a valid application id (a UUID)"))
     })

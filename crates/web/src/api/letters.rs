@@ -7,6 +7,7 @@
 //! heads) print as dotted lines to be filled in by hand, never as invented values.
 
 use crate::AppState;
+use crate::api::{parse_id, visible};
 use crate::auth::{Caller, store_err};
 use crate::problem::{ApiError, ProblemItem};
 use crate::views::LetterView;
@@ -785,12 +786,6 @@ fn render_err(e: LetterError) -> ApiError {
     }
 }
 
-fn parse_id(id: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(id).map_err(|_| {
-        ApiError::bad_request(format!("`{id}` is not a valid application id (a UUID)"))
-    })
-}
-
 async fn render_blocking(
     letter: String,
     ctx: LetterContext,
@@ -841,21 +836,6 @@ pub async fn preview(
         res.insert_header(("X-Letter-Number", n));
     }
     Ok(res.body(bytes))
-}
-
-async fn visible(
-    state: &AppState,
-    caller: &Caller,
-    id: Uuid,
-) -> Result<sepakat_store::StoredApplication, ApiError> {
-    let stored = state.store.application(id).await.map_err(store_err)?;
-    if caller.actor.can_see(&stored.state.ownership) {
-        Ok(stored)
-    } else {
-        Err(ApiError::NotFound {
-            what: "application",
-        })
-    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -7,6 +7,7 @@
 
 use crate::AppState;
 use crate::api::letters::{head_title, region_of};
+use crate::api::{parse_id, visible};
 use crate::auth::{Caller, store_err};
 use crate::problem::ApiError;
 use actix_web::{HttpResponse, web};
@@ -107,24 +108,6 @@ struct CommentView {
     at: DateTime<Utc>,
 }
 
-async fn visible(
-    state: &AppState,
-    caller: &Caller,
-    id: &str,
-) -> Result<StoredApplication, ApiError> {
-    let id = Uuid::parse_str(id).map_err(|_| {
-        ApiError::bad_request(format!("`{id}` is not a valid application id (a UUID)"))
-    })?;
-    let stored = state.store.application(id).await.map_err(store_err)?;
-    if caller.actor.can_see(&stored.state.ownership) {
-        Ok(stored)
-    } else {
-        Err(ApiError::NotFound {
-            what: "application",
-        })
-    }
-}
-
 /// The application's PKS: every draft version with its articles, the comments on articles,
 /// and the current draft (the default articles before the first version).
 #[utoipa::path(get, path = "/api/v1/applications/{id}/pks", tag = "pks",
@@ -137,7 +120,7 @@ pub async fn overview(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let stored = visible(&state, &caller, &id).await?;
+    let stored = visible(&state, &caller, parse_id(&id)?).await?;
     let versions = state
         .store
         .pks_versions(stored.row.id)
@@ -239,7 +222,7 @@ pub async fn compare(
     id: web::Path<String>,
     query: web::Query<DiffQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let stored = visible(&state, &caller, &id).await?;
+    let stored = visible(&state, &caller, parse_id(&id)?).await?;
     let versions = state
         .store
         .pks_versions(stored.row.id)
