@@ -226,7 +226,8 @@ impl Demo<'_> {
                         comment: Some("Sesuai berkas.".into()),
                         pks: PksInput::default(),
                     };
-                    let command = pks::complete(self.store, id, command).await?;
+                    let app = self.store.application(id).await?;
+                    let command = pks::complete(self.store, &app, command).await?;
                     self.store
                         .execute(id, version, command, cast[who], at)
                         .await

@@ -670,7 +670,7 @@ pub async fn transition(
     body: web::Json<TransitionBody>,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id)?;
-    visible(&state, &caller, id).await?;
+    let stored = visible(&state, &caller, id).await?;
     let fingerprint = serde_json::to_vec(&(
         &body.action,
         &body.comment,
@@ -688,7 +688,7 @@ pub async fn transition(
             body.expected_version,
             pks::complete(
                 &state.store,
-                id,
+                &stored,
                 Command::Transition {
                     action: body.action,
                     comment: body.comment,

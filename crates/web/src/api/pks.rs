@@ -59,8 +59,13 @@ pub async fn current_draft(
     }
 }
 
-/// Gives a `draft_pks` transition sent without articles the current draft's.
-pub async fn complete(store: &Store, id: Uuid, command: Command) -> Result<Command, StoreError> {
+/// Gives a `draft_pks` transition sent without articles the current draft's. `app` is the
+/// application as the caller already loaded it (the command itself still checks the version).
+pub async fn complete(
+    store: &Store,
+    app: &StoredApplication,
+    command: Command,
+) -> Result<Command, StoreError> {
     let Command::Transition {
         action,
         comment,
@@ -70,7 +75,6 @@ pub async fn complete(store: &Store, id: Uuid, command: Command) -> Result<Comma
         return Ok(command);
     };
     if pks.articles.is_none() {
-        let app = store.application(id).await?;
         let wf = store
             .workflow(&app.row.workflow_name, &app.row.workflow_hash)
             .await?;
@@ -78,7 +82,7 @@ pub async fn complete(store: &Store, id: Uuid, command: Command) -> Result<Comma
             .transition(&action)
             .is_some_and(|t| t.has(Effect::DraftPks))
         {
-            pks.articles = Some(current_draft(store, &app).await?.1);
+            pks.articles = Some(current_draft(store, app).await?.1);
         }
     }
     Ok(Command::Transition {

@@ -1005,7 +1005,7 @@ async fn act(
     // A draft submitted from the plain button is the current draft.
     let command = crate::api::pks::complete(
         &state.store,
-        stored.row.id,
+        &stored,
         Command::Transition {
             action: form.action.clone(),
             comment,
