@@ -15,7 +15,7 @@ use actix_web::{HttpResponse, web};
 use chrono::{Datelike, NaiveDate, Utc};
 use sepakat_core::Role;
 use sepakat_letters::{
-    Addressee, Issuer, LetterContext, LetterError, Letters, Official, Party, PksParties, Region,
+    Addressee, Issuer, LetterContext, LetterError, Letters, Official, Party, Region,
     default_recitals,
 };
 use sepakat_store::{Letter, Office, Store, StoreError};
@@ -355,13 +355,7 @@ pub async fn build_context(
         }
         t
     };
-    let parties = PksParties {
-        first: disdukcapil.name.clone(),
-        second: agency.name.clone(),
-        region_head: region.head_title.clone(),
-        city: office.place_name.clone(),
-        daily_quota: 1000,
-    };
+    let parties = crate::api::pks::parties(&office, &agency_row);
     let request = &app.state.request;
 
     let mut ctx = LetterContext {

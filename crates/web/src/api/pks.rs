@@ -135,9 +135,13 @@ pub async fn overview(
         .pks_comments(stored.row.id)
         .await
         .map_err(store_err)?;
-    let (current_version, current) = current_draft(&state.store, &stored)
-        .await
-        .map_err(store_err)?;
+    // The versions are loaded already: only the default draft needs building.
+    let (current_version, current) = match versions.last() {
+        Some(v) => (Some(v.version), v.articles.clone()),
+        None => current_draft(&state.store, &stored)
+            .await
+            .map_err(store_err)?,
+    };
     let approved = stored.state.pks.approved_version;
     let versions: Vec<VersionView> = versions
         .into_iter()
