@@ -4,6 +4,7 @@
 use crate::actor::Ownership;
 use crate::calendar;
 use crate::elements::ElementCode;
+use crate::letter::{IssuedLetter, LetterInputs};
 use crate::pks::{self, Article, ArticleComment};
 use crate::request::{AccessMethod, Request};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -210,6 +211,9 @@ pub struct DocumentRef {
     pub sha256: String,
     pub filename: String,
     pub at: DateTime<Utc>,
+    /// For a signed scan (`signed:<letter>`): the issued letter it is the signed copy of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub of_letter: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -248,11 +252,33 @@ pub struct Application {
     /// Every evaluation opened, oldest first.
     #[serde(default)]
     pub evaluations: Vec<Evaluation>,
+    /// The latest issued letter of each kind.
+    #[serde(default)]
+    pub letters: BTreeMap<String, IssuedLetter>,
 }
 
 impl Application {
     pub fn has_document(&self, key: &str) -> bool {
         self.documents.contains_key(key)
+    }
+
+    /// `letter` was issued since the application entered its current stage.
+    pub fn issued_in_stage(&self, letter: &str) -> bool {
+        self.letters
+            .get(letter)
+            .is_some_and(|l| l.stage == self.stage && l.at >= self.stage_entered_at)
+    }
+
+    /// The signed scan of the issued `letter` is on file. An application issued before letters
+    /// were issued ahead of signing has no record of it: any signed scan counts there.
+    pub fn has_signed(&self, letter: &str) -> bool {
+        let Some(doc) = self.documents.get(&format!("signed:{letter}")) else {
+            return false;
+        };
+        match self.letters.get(letter) {
+            Some(issued) => doc.of_letter == Some(issued.id),
+            None => true,
+        }
     }
 
     pub fn attestation_active(&self) -> bool {
@@ -315,6 +341,9 @@ impl Application {
     pub fn evolve(&mut self, event: &Event) {
         match &event.kind {
             EventKind::Submitted { .. } | EventKind::LetterProduced { .. } => {}
+            EventKind::LetterIssued { letter } => {
+                self.letters.insert(letter.letter.clone(), letter.clone());
+            }
             EventKind::Transitioned { to, .. } => {
                 if *to != self.stage {
                     self.stage_entered_at = event.at;
@@ -325,6 +354,7 @@ impl Application {
                 key,
                 sha256,
                 filename,
+                letter_id,
             } => {
                 self.documents.insert(
                     key.clone(),
@@ -332,6 +362,7 @@ impl Application {
                         sha256: sha256.clone(),
                         filename: filename.clone(),
                         at: event.at,
+                        of_letter: *letter_id,
                     },
                 );
             }
@@ -511,15 +542,27 @@ pub enum EventKind {
         to: String,
         comment: Option<String>,
     },
-    /// A stage's letter is due: the store numbers it, the letters crate renders it.
+    /// A letter is to be issued: the core's decision, which the store turns into
+    /// [`EventKind::LetterIssued`] in the same transaction (number, date, frozen context).
+    /// Audit logs written before letters were issued ahead of signing hold this event as the
+    /// record that a letter was numbered.
     LetterProduced {
         letter: String,
         stage: String,
+        #[serde(default, skip_serializing_if = "LetterInputs::is_empty")]
+        inputs: LetterInputs,
+    },
+    /// A letter was issued: numbered, dated, its context frozen and its files hashed.
+    LetterIssued {
+        letter: IssuedLetter,
     },
     DocumentAttached {
         key: String,
         sha256: String,
         filename: String,
+        /// A signed scan: the issued letter it is the signed copy of.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        letter_id: Option<Uuid>,
     },
     AttestationRecorded {
         details: AttestationDetails,
@@ -618,6 +661,7 @@ impl EventKind {
             EventKind::Submitted { .. } => "submitted",
             EventKind::Transitioned { .. } => "transitioned",
             EventKind::LetterProduced { .. } => "letter_produced",
+            EventKind::LetterIssued { .. } => "letter_issued",
             EventKind::DocumentAttached { .. } => "document_attached",
             EventKind::AttestationRecorded { .. } => "attestation_recorded",
             EventKind::AttestationWithdrawn { .. } => "attestation_withdrawn",

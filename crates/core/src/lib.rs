@@ -8,7 +8,8 @@
 //! - [`calendar`]: the six-monthly evaluation calendar;
 //! - [`evaluation`]: what the calendar and a recorded outcome do to a live access;
 //! - [`diagram`]: the pipeline as Mermaid or Graphviz text;
-//! - [`pks`]: the PKS as structured articles, their checks and the diff between versions.
+//! - [`pks`]: the PKS as structured articles, their checks and the diff between versions;
+//! - [`letter`]: letters as records: registers, the facts a letter needs, issued letters.
 
 pub mod actor;
 pub mod application;
@@ -16,6 +17,7 @@ pub mod calendar;
 pub mod diagram;
 pub mod elements;
 pub mod evaluation;
+pub mod letter;
 pub mod machine;
 pub mod numbering;
 pub mod pks;

@@ -10,6 +10,7 @@ use crate::application::{
 };
 use crate::calendar;
 use crate::evaluation;
+use crate::letter::{self, LetterInputs, LetterProblem, Register};
 use crate::pks::{self, PksInput, PksProblem};
 use crate::request::{Request, RequestProblem, check_request};
 use crate::workflow::{
@@ -31,6 +32,14 @@ pub enum Command {
         /// The articles of a new PKS draft, or comments on the current draft's articles.
         #[serde(default, skip_serializing_if = "PksInput::is_empty")]
         pks: PksInput,
+    },
+    /// Issue a letter due in the current stage, before it is signed: the store numbers it in
+    /// its register, dates it and freezes its content. `inputs` are the facts the letter needs
+    /// that Sepakat does not otherwise hold (`letter::needs`).
+    IssueLetter {
+        letter: String,
+        #[serde(default)]
+        inputs: Box<LetterInputs>,
     },
     /// Put a document on file: `signed:<letter>` for a signed letter, or a document kind.
     AttachDocument {
@@ -58,6 +67,9 @@ pub enum Command {
         outcome: EvaluationOutcome,
         findings: String,
         data_balikan_met: bool,
+        /// Queries made in the period, when the office has the figure: printed in the report.
+        #[serde(default)]
+        access_count: Option<u64>,
     },
 }
 
@@ -89,6 +101,24 @@ pub enum Unmet {
     },
     MissingSignedLetter {
         letter: String,
+    },
+    /// The letter is not one the current stage issues.
+    LetterNotDue {
+        letter: String,
+        due: Vec<String>,
+    },
+    /// The letter was already issued in this stage: its number stands.
+    LetterAlreadyIssued {
+        letter: String,
+        number: String,
+    },
+    /// The letter must be issued (numbered) before it is signed or its step recorded.
+    LetterNotIssued {
+        letter: String,
+    },
+    /// A fact the letter needs is missing or unusable.
+    Letter {
+        problem: LetterProblem,
     },
     MissingDocument {
         kind: String,
@@ -164,6 +194,20 @@ impl Unmet {
                 "Pindaian {} yang telah ditandatangani belum diunggah.",
                 letter_title(letter).unwrap_or(letter)
             ),
+            Unmet::LetterNotDue { letter, due } => format!(
+                "{} tidak diterbitkan pada tahap ini; surat yang dapat diterbitkan sekarang: {}.",
+                letter::title(letter),
+                if due.is_empty() { "tidak ada".to_string() } else { due.join(", ") }
+            ),
+            Unmet::LetterAlreadyIssued { letter, number } => format!(
+                "{} sudah diterbitkan dengan nomor {number}; nomor tersebut tetap berlaku.",
+                letter::title(letter)
+            ),
+            Unmet::LetterNotIssued { letter } => format!(
+                "{} belum diterbitkan (diberi nomor); terbitkan surat tersebut beserta isiannya sebelum ditandatangani dan dicatat.",
+                letter::title(letter)
+            ),
+            Unmet::Letter { problem } => problem.message_id.clone(),
             Unmet::MissingDocument { kind } => {
                 format!("Dokumen {} belum diunggah.", document_title(kind).unwrap_or(kind))
             }
@@ -232,6 +276,17 @@ impl Unmet {
                 "You drafted PKS version {version}; someone else must approve it (four-eyes rule)."
             ),
             Unmet::MissingSignedLetter { letter } => format!("Upload the signed scan of letter `{letter}` first."),
+            Unmet::LetterNotDue { letter, due } => format!(
+                "Letter `{letter}` is not issued at this stage; letters that can be issued now: {}.",
+                if due.is_empty() { "none".to_string() } else { due.join(", ") }
+            ),
+            Unmet::LetterAlreadyIssued { letter, number } => {
+                format!("Letter `{letter}` was already issued as {number}; that number stands.")
+            }
+            Unmet::LetterNotIssued { letter } => format!(
+                "Issue letter `{letter}` (with its facts) first: it is numbered before it is signed and recorded."
+            ),
+            Unmet::Letter { problem } => problem.message_en.clone(),
             Unmet::MissingDocument { kind } => format!("Upload the document `{kind}` first."),
             Unmet::UnknownDocumentKind { key } => {
                 format!("Unknown document kind `{key}`: use signed:<letter> or a kind from GET /api/v1/workflows.")
@@ -391,6 +446,7 @@ pub fn submit(
             kind: EventKind::LetterProduced {
                 letter: letter.clone(),
                 stage: workflow.submission.stage.clone(),
+                inputs: LetterInputs::default(),
             },
         });
     }
@@ -413,6 +469,7 @@ pub fn submit(
         next_evaluation_due: None,
         periodic_due: None,
         evaluations: Vec::new(),
+        letters: BTreeMap::new(),
     };
     Ok((app, events))
 }
@@ -483,13 +540,27 @@ pub fn apply(
                 &mut unmet,
             );
             scope_checks(actor, &app.ownership, &mut unmet);
-            let known = match key.strip_prefix("signed:") {
+            let signed_letter = key.strip_prefix("signed:");
+            let known = match signed_letter {
                 Some(letter) => letter_title(letter).is_some(),
                 None => document_title(key).is_some(),
             };
             if !known {
                 unmet.push(Unmet::UnknownDocumentKind { key: key.clone() });
             }
+            // A signed scan is the signed copy of an issued letter: never of a draft.
+            let letter_id = match signed_letter.filter(|_| known) {
+                Some(letter) => match app.letters.get(letter) {
+                    Some(issued) => Some(issued.id),
+                    None => {
+                        unmet.push(Unmet::LetterNotIssued {
+                            letter: letter.to_string(),
+                        });
+                        None
+                    }
+                },
+                None => None,
+            };
             if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
                 unmet.push(Unmet::MissingField {
                     field: "sha256".into(),
@@ -511,6 +582,56 @@ pub fn apply(
                 key: key.clone(),
                 sha256: sha256.clone(),
                 filename: filename.clone(),
+                letter_id,
+            })])
+        }
+        Command::IssueLetter { letter, inputs } => {
+            let due = letter::due_letters(workflow, &app.stage);
+            // The agency issues the letters of its own register; the roles that fire the steps
+            // issue the others.
+            let mut roles: Vec<Role> = Vec::new();
+            for t in workflow
+                .transitions_from(&app.stage)
+                .filter(|_| letter::register_of(letter) != Register::Agency)
+            {
+                let produces = t.letter.as_deref() == Some(letter.as_str())
+                    || t.requires.contains(&Requirement::Signed(letter.clone()));
+                if produces {
+                    for r in &t.roles {
+                        if !roles.contains(r) {
+                            roles.push(*r);
+                        }
+                    }
+                }
+            }
+            if letter::register_of(letter) == Register::Agency {
+                roles.push(Role::AgencyHead);
+            }
+            if !due.contains(&letter.as_str()) {
+                unmet.push(Unmet::LetterNotDue {
+                    letter: letter.clone(),
+                    due: due.iter().map(|l| l.to_string()).collect(),
+                });
+            } else {
+                role_check(actor, &roles, &mut unmet);
+            }
+            scope_checks(actor, &app.ownership, &mut unmet);
+            if app.issued_in_stage(letter) {
+                unmet.push(Unmet::LetterAlreadyIssued {
+                    letter: letter.clone(),
+                    number: app.letters[letter].number.clone(),
+                });
+            }
+            unmet.extend(
+                letter::check_inputs(letter, inputs)
+                    .into_iter()
+                    .map(|problem| Unmet::Letter { problem }),
+            );
+            Rejection::from(unmet)?;
+            Ok(vec![ev(EventKind::LetterProduced {
+                letter: letter.clone(),
+                stage: app.stage.clone(),
+                inputs: (**inputs).clone(),
             })])
         }
         Command::RecordAttestation { details } => {
@@ -530,7 +651,17 @@ pub fn apply(
                     });
                 }
             }
-            let statement = app.documents.get("pernyataan_jaringan");
+            // The statement: the agency's own issued and signed letter, or one the provider
+            // wrote on its letterhead.
+            // The newest of the two, so a statement filed after a withdrawal is the one cited.
+            let own = app
+                .has_signed("surat_pernyataan_jaringan")
+                .then(|| app.documents.get("signed:surat_pernyataan_jaringan"))
+                .flatten();
+            let statement = own
+                .into_iter()
+                .chain(app.documents.get("pernyataan_jaringan"))
+                .max_by_key(|d| d.at);
             if statement.is_none() {
                 unmet.push(Unmet::MissingDocument {
                     kind: "pernyataan_jaringan".into(),
@@ -637,6 +768,7 @@ pub fn apply(
             outcome,
             findings,
             data_balikan_met,
+            access_count,
         } => {
             role_check(actor, &[Role::Coordinator, Role::Central], &mut unmet);
             scope_checks(actor, &app.ownership, &mut unmet);
@@ -680,6 +812,10 @@ pub fn apply(
                 events.push(EventKind::LetterProduced {
                     letter: letter.clone(),
                     stage: app.stage.clone(),
+                    inputs: LetterInputs {
+                        access_count: *access_count,
+                        ..Default::default()
+                    },
                 });
             }
             events.extend(evaluation::outcome_events(
@@ -726,10 +862,18 @@ pub fn transition_unmet(
 
     let needs_minister = app.request.needs_minister_approval();
     let require = |r: &Requirement, unmet: &mut Vec<Unmet>| match r {
+        // The signed copy of the issued letter; a letter never issued must be issued first
+        // (a signed scan filed before letters were issued ahead of signing still counts).
         Requirement::Signed(letter) => {
-            if !app.has_document(&format!("signed:{letter}")) {
-                unmet.push(Unmet::MissingSignedLetter {
-                    letter: letter.clone(),
+            if !app.has_signed(letter) {
+                unmet.push(if app.letters.contains_key(letter) {
+                    Unmet::MissingSignedLetter {
+                        letter: letter.clone(),
+                    }
+                } else {
+                    Unmet::LetterNotIssued {
+                        letter: letter.clone(),
+                    }
                 });
             }
         }
@@ -763,6 +907,15 @@ pub fn transition_unmet(
     };
     for r in &t.requires {
         require(r, &mut unmet);
+    }
+    // A letter that needs facts only a person can give is issued on its own, before the step.
+    if let Some(l) = &t.letter {
+        if !letter::needs(l).is_empty() && !app.issued_in_stage(l) {
+            let issued = Unmet::LetterNotIssued { letter: l.clone() };
+            if !unmet.contains(&issued) {
+                unmet.push(issued);
+            }
+        }
     }
     // Gates the core holds whatever the workflow file says.
     for e in &t.effects {
@@ -834,10 +987,12 @@ fn transition_events(
         to: t.to.clone(),
         comment: comment.clone(),
     }];
-    if let Some(letter) = &t.letter {
+    // The step's letter, unless it was issued ahead of signing in this stage.
+    if let Some(letter) = t.letter.as_ref().filter(|l| !app.issued_in_stage(l)) {
         out.push(EventKind::LetterProduced {
             letter: letter.clone(),
             stage: app.stage.clone(),
+            inputs: LetterInputs::default(),
         });
     }
     let reason = comment.filter(|c| !blank(c));

@@ -46,14 +46,9 @@ pub const LETTERS: &[(&str, &str)] = &[
     ),
 ];
 
-/// The letters the agency issues on its own letterhead: numbered in the agency's register.
-/// Every other letter is numbered in the register of the Disdukcapil office.
-pub const AGENCY_LETTERS: &[&str] = &[
-    "surat_permohonan",
-    "surat_spesifikasi_teknis",
-    "surat_pernyataan_jaringan",
-    "laporan_uji_beban",
-];
+/// The letters the agency issues on its own letterhead: numbered in the agency's register
+/// (`letter::register_of` says whose register numbers each letter).
+pub use crate::letter::AGENCY_LETTERS;
 
 pub fn issued_by_agency(letter: &str) -> bool {
     AGENCY_LETTERS.contains(&letter)

@@ -30,6 +30,7 @@ fn record(outcome: EvaluationOutcome, data_balikan_met: bool, due_on: NaiveDate)
         outcome,
         findings: "Pemanfaatan sesuai PKS.".into(),
         data_balikan_met,
+        access_count: None,
     }
 }
 
@@ -139,14 +140,18 @@ fn a_pass_restores_what_the_calendar_suspended_and_schedules_the_next_date() {
         kinds,
         [
             "evaluation_recorded",
-            "letter_produced",
+            "letter_issued",
             "grant_restored",
             "evaluations_scheduled"
         ]
     );
-    // The report is the letter the workflow's [evaluation] names, numbered with the outcome.
-    assert!(ev.iter().any(|e| matches!(&e.kind,
-        EventKind::LetterProduced { letter, .. } if letter == "laporan_evaluasi")));
+    // The report is the letter the workflow's [evaluation] names, numbered with the outcome
+    // (the store issues the core's intent in the same transaction).
+    let report = issued_letters(&ev);
+    assert_eq!(report.len(), 1);
+    assert_eq!(report[0].letter, "laporan_evaluasi");
+    assert_eq!(report[0].stage, "akses_aktif");
+    assert_eq!(w.app.letters["laporan_evaluasi"], *report[0]);
     assert_eq!(production_status(&w), GrantStatus::Active);
     let next = calendar::nth_due(anchor, 6, 2);
     assert_eq!(w.app.periodic_due, Some(next));
@@ -205,6 +210,7 @@ fn a_fail_suspends_and_a_later_incidental_pass_restores() {
             outcome: EvaluationOutcome::Pass,
             findings: "Temuan sebelumnya telah ditindaklanjuti.".into(),
             data_balikan_met: true,
+            access_count: Some(12_500),
         },
     )
     .unwrap();

@@ -33,14 +33,9 @@ fn kabkota_application_reaches_production_with_its_letters_and_calendar() {
         w.app.next_evaluation_due,
         Some(sepakat_core::calendar::nth_due(anchor, 6, 1))
     );
-    let letters: Vec<_> = w
-        .log
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::LetterProduced { letter, .. } => Some(letter.as_str()),
-            _ => None,
-        })
-        .collect();
+    // Every letter was issued (the store numbered each intent), each once, in pipeline order.
+    let issued = issued_letters(&w.log);
+    let letters: Vec<_> = issued.iter().map(|l| l.letter.as_str()).collect();
     assert_eq!(
         letters,
         [
@@ -57,12 +52,50 @@ fn kabkota_application_reaches_production_with_its_letters_and_calendar() {
             "permohonan_user_id_produksi",
         ]
     );
+    let stages: Vec<_> = issued.iter().map(|l| l.stage.as_str()).collect();
+    assert_eq!(
+        stages,
+        [
+            "permohonan",
+            "izin_kepala_daerah",
+            "konsultasi_provinsi",
+            "penandatanganan_pks",
+            "juknis",
+            "spesifikasi_teknis",
+            "jaringan_tertutup",
+            "user_id_uji",
+            "uji_beban",
+            "poc",
+            "user_id_produksi",
+        ]
+    );
+    let mut numbers: Vec<_> = issued.iter().map(|l| l.number.as_str()).collect();
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(
+        numbers.len(),
+        issued.len(),
+        "every issue has its own number"
+    );
+    // Each signed scan is the signed copy of the letter issued before it.
+    for (key, doc) in &w.app.documents {
+        match key.strip_prefix("signed:") {
+            Some(letter) => assert_eq!(doc.of_letter, Some(w.app.letters[letter].id), "{key}"),
+            None => assert_eq!(doc.of_letter, None, "{key}"),
+        }
+    }
+    // The attestation stands on the agency's signed statement.
+    assert_eq!(
+        w.app.attestation.as_ref().unwrap().statement_sha256,
+        w.app.documents["signed:surat_pernyataan_jaringan"].sha256
+    );
     // Rebuilding from the log gives the same state (the audit log is the truth).
     let mut rebuilt = w.log.iter().fold(None::<Application>, |acc, e| match acc {
         None => {
             let mut a = w.app.clone();
             a.stage = "permohonan".into();
             a.documents.clear();
+            a.letters.clear();
             a.attestation = None;
             a.grants.clear();
             a.pks = Default::default();
@@ -80,6 +113,8 @@ fn kabkota_application_reaches_production_with_its_letters_and_calendar() {
     assert_eq!(rebuilt.stage, w.app.stage);
     assert_eq!(rebuilt.grants, w.app.grants);
     assert_eq!(rebuilt.pks, w.app.pks);
+    assert_eq!(rebuilt.letters, w.app.letters);
+    assert_eq!(rebuilt.documents, w.app.documents);
 }
 
 #[test]
@@ -90,6 +125,10 @@ fn provincial_application_reaches_production_with_the_governors_letter() {
     let mut w = Walk::start(provinsi(), province_ownership(), ordinary_request());
     w.attach(&head, "signed:surat_permohonan");
     w.act(&coord, "teruskan_ke_gubernur");
+    // The Governor's letter, signed by the Sekda on the Governor's behalf, in the regional
+    // secretariat's register.
+    let governor = w.issue(&coord, "surat_persetujuan_gubernur");
+    assert_eq!(governor.register, letter::Register::RegionalSecretariat);
     w.attach(&coord, "signed:surat_persetujuan_gubernur");
     w.act(&coord, "catat_surat_gubernur");
     w.attach(&central(), "persetujuan_dirjen");
@@ -99,17 +138,30 @@ fn provincial_application_reaches_production_with_the_governors_letter() {
     let refused = w.transition(&coord, "setujui_draf_pks").unwrap_err();
     assert_eq!(refused.unmet, vec![Unmet::FourEyes { version: 1 }]);
     w.act(&coord2, "setujui_draf_pks");
+    w.issue(&coord, "pks");
     w.attach(&coord, "signed:pks");
     w.act(&coord, "catat_pks_ditandatangani");
+    w.issue(&coord, "juknis");
     w.attach(&coord, "signed:juknis");
     w.act(&coord, "catat_juknis_ditandatangani");
+    w.issue(&head, "surat_spesifikasi_teknis");
     w.attach(&head, "spesifikasi_teknis");
     w.act(&head, "ajukan_spesifikasi_teknis");
-    // Kalimantan Selatan, April 2021: approved, but no user ID while the network is not attested.
+    // Kalimantan Selatan, April 2021: approved, but no user ID while the network is not attested
+    // (and the agency's statement letter is not issued yet).
     let refused = w
         .transition(&coord, "verifikasi_jaringan_tertutup")
         .unwrap_err();
-    assert_eq!(refused.unmet, vec![Unmet::MissingAttestation]);
+    assert_eq!(
+        refused.unmet,
+        vec![
+            Unmet::MissingAttestation,
+            Unmet::LetterNotIssued {
+                letter: "surat_pernyataan_jaringan".into()
+            }
+        ]
+    );
+    // Here the provider wrote the statement on its own letterhead: the attestation stands on it.
     w.attach(&head, "pernyataan_jaringan");
     w.try_do(
         &coord,
@@ -118,14 +170,41 @@ fn provincial_application_reaches_production_with_the_governors_letter() {
         },
     )
     .unwrap();
+    assert_eq!(
+        w.app.attestation.as_ref().unwrap().statement_sha256,
+        w.app.documents["pernyataan_jaringan"].sha256
+    );
+    w.issue(&head, "surat_pernyataan_jaringan");
     w.act(&coord, "verifikasi_jaringan_tertutup");
+    w.issue(&central(), "permohonan_user_id_uji");
     w.act(&central(), "terbitkan_user_id_uji");
-    w.attach(&head, "laporan_uji_beban");
+    w.issue(&head, "laporan_uji_beban");
+    w.attach(&head, "signed:laporan_uji_beban");
     w.act(&coord, "catat_uji_beban_berhasil");
+    w.issue(&coord, "berita_acara_poc");
     w.attach(&coord, "signed:berita_acara_poc");
     w.act(&coord, "catat_poc_berhasil");
+    w.issue(&central(), "permohonan_user_id_produksi");
     w.act(&central(), "terbitkan_user_id_produksi");
     assert_eq!(w.app.stage, "akses_aktif");
+    assert_eq!(
+        issued_letters(&w.log)
+            .iter()
+            .map(|l| l.letter.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "surat_permohonan",
+            "surat_persetujuan_gubernur",
+            "pks",
+            "juknis",
+            "surat_spesifikasi_teknis",
+            "surat_pernyataan_jaringan",
+            "permohonan_user_id_uji",
+            "laporan_uji_beban",
+            "berita_acara_poc",
+            "permohonan_user_id_produksi",
+        ]
+    );
 }
 
 #[test]
@@ -147,6 +226,9 @@ fn a_refusal_lists_every_unmet_requirement_at_once() {
                 allowed: vec![Role::Coordinator, Role::Central]
             },
             Unmet::MissingAttestation,
+            Unmet::LetterNotIssued {
+                letter: "permohonan_user_id_uji".into()
+            },
         ]
     );
     assert!(
@@ -200,6 +282,7 @@ fn roles_and_jurisdiction_are_enforced() {
     assert_eq!(r.unmet, vec![Unmet::OutOfJurisdiction]);
     // A reviewer of another province cannot touch the draft.
     w.act(&city_coordinator(), "teruskan_ke_kepala_daerah");
+    w.issue(&city_coordinator(), "surat_izin_kepala_daerah");
     w.attach(&city_coordinator(), "signed:surat_izin_kepala_daerah");
     w.act(&city_coordinator(), "catat_izin_kepala_daerah");
     w.attach(&city_coordinator(), "persetujuan_dirjen");
@@ -299,12 +382,14 @@ fn protected_elements_need_the_minister_before_signing_and_before_any_grant() {
     let mut w = Walk::start(kabkota(), city_ownership(), security_request());
     w.attach(&agency_head(), "signed:surat_permohonan");
     w.act(&coord, "teruskan_ke_kepala_daerah");
+    w.issue(&coord, "surat_izin_kepala_daerah");
     w.attach(&coord, "signed:surat_izin_kepala_daerah");
     w.act(&coord, "catat_izin_kepala_daerah");
     w.attach(&coord, "persetujuan_dirjen");
     w.act(&coord, "catat_persetujuan_dirjen");
     w.act(&coord, "ajukan_draf_pks");
     w.act(&reviewer("61"), "setujui_draf_pks");
+    w.issue(&coord, "pks");
     w.attach(&coord, "signed:pks");
     let r = w
         .transition(&coord, "catat_pks_ditandatangani")
@@ -505,6 +590,10 @@ fn returns_and_refusals_are_modelled() {
     let mut w = Walk::start(kabkota(), city_ownership(), ordinary_request());
     w.act(&coord, "kembalikan_permohonan");
     assert_eq!(w.app.stage, "perbaikan_permohonan");
+    // The corrected request is issued anew, with a new number, and signed.
+    let first = w.app.letters["surat_permohonan"].clone();
+    let corrected = w.issue(&agency_head(), "surat_permohonan");
+    assert_ne!(corrected.number, first.number);
     w.attach(&agency_head(), "signed:surat_permohonan");
     w.act(&agency_head(), "ajukan_ulang_permohonan");
     w.act(&coord, "teruskan_ke_kepala_daerah");
@@ -523,9 +612,26 @@ fn aggregate_requests_are_answered_by_letter() {
     req.data_balikan.clear();
     req.duration_months = 1;
     let mut w = Walk::start(wf, city_ownership(), req);
+    // The reply carries the figures: it is issued with them before the answer is recorded.
+    let r = w
+        .transition(&city_coordinator(), "jawab_dengan_surat")
+        .unwrap_err();
+    assert_eq!(
+        r.unmet,
+        vec![Unmet::LetterNotIssued {
+            letter: "surat_jawaban_data_agregat".into()
+        }]
+    );
+    let reply = w.issue(&city_coordinator(), "surat_jawaban_data_agregat");
+    assert_eq!(reply.stage, "permohonan");
+    assert_eq!(reply.register, letter::Register::Office);
     let events = w.act(&city_coordinator(), "jawab_dengan_surat");
-    assert!(events.iter().any(|e| matches!(&e.kind, EventKind::LetterProduced { letter, .. } if letter == "surat_jawaban_data_agregat")));
+    assert!(
+        issued_letters(&events).is_empty(),
+        "the reply is not issued a second time"
+    );
     assert_eq!(w.app.stage, "dijawab");
+    assert_eq!(w.app.letters["surat_jawaban_data_agregat"], reply);
 }
 
 #[test]

@@ -6,8 +6,9 @@ mod common;
 use common::*;
 use proptest::prelude::*;
 use sepakat_core::application::{EventKind, GrantStatus};
+use sepakat_core::letter::{self, LetterInputs};
 use sepakat_core::machine::Unmet;
-use sepakat_core::workflow::{DOCUMENTS, LETTERS};
+use sepakat_core::workflow::{DOCUMENTS, LETTERS, Requirement};
 use sepakat_core::*;
 use uuid::Uuid;
 
@@ -54,16 +55,28 @@ fn choose(
         filename: format!("{key}.pdf"),
     };
     let pick = seed as usize / 97;
-    if seed % 4 == 0 {
-        // Anything at all.
-        let n = wf.transitions.len() + docs.len() + 3;
+    if seed.is_multiple_of(4) {
+        // Anything at all: any transition, document or letter (with complete inputs, or none).
+        let (t, d, l) = (wf.transitions.len(), docs.len(), LETTERS.len());
+        let n = t + d + l + 3;
         let command = match pick % n {
-            i if i < wf.transitions.len() => transition_command(
+            i if i < t => transition_command(
                 wf,
                 &wf.transitions[i].action,
-                (seed % 3 != 0).then_some("alasan"),
+                (!seed.is_multiple_of(3)).then_some("alasan"),
             ),
-            i if i < wf.transitions.len() + docs.len() => attach(&docs[i - wf.transitions.len()]),
+            i if i < t + d => attach(&docs[i - t]),
+            i if i < t + d + l => {
+                let letter = LETTERS[i - t - d].0;
+                Command::IssueLetter {
+                    letter: letter.into(),
+                    inputs: Box::new(if seed.is_multiple_of(3) {
+                        LetterInputs::default()
+                    } else {
+                        complete_inputs(letter)
+                    }),
+                }
+            }
             i if i == n - 3 => Command::RecordAttestation {
                 details: attestation_details(),
             },
@@ -99,14 +112,29 @@ fn choose(
             ),
         );
     };
+    const STATEMENT: &str = "surat_pernyataan_jaringan";
     let command = match a.unmet.first() {
+        // A letter is numbered before it is signed or its step recorded: issue it, complete.
+        Some(Unmet::LetterNotIssued { letter }) => issue_command(letter),
         Some(Unmet::MissingSignedLetter { letter }) => attach(&format!("signed:{letter}")),
         Some(Unmet::MissingDocument { kind }) => attach(kind),
         Some(Unmet::MissingAttestation | Unmet::AttestationWithdrawn)
-            if app.has_document("pernyataan_jaringan") =>
+            if app.has_document("pernyataan_jaringan") || app.has_signed(STATEMENT) =>
         {
             Command::RecordAttestation {
                 details: attestation_details(),
+            }
+        }
+        // The statement: on some seeds the agency's own letter (issued, then signed) where the
+        // stage issues it, otherwise the provider's document.
+        Some(Unmet::MissingAttestation | Unmet::AttestationWithdrawn)
+            if !seed.is_multiple_of(3)
+                && letter::due_letters(wf, &app.stage).contains(&STATEMENT) =>
+        {
+            if app.issued_in_stage(STATEMENT) {
+                attach(&format!("signed:{STATEMENT}"))
+            } else {
+                issue_command(STATEMENT)
             }
         }
         Some(Unmet::MissingAttestation | Unmet::AttestationWithdrawn) => {
@@ -159,20 +187,109 @@ fn check_step(
                     "{:?} fired {action}",
                     actor.role
                 );
+                // A signed letter counts only as the signed copy of its current issue.
+                for r in &t.requires {
+                    let Requirement::Signed(l) = r else { continue };
+                    let doc = before
+                        .documents
+                        .get(&format!("signed:{l}"))
+                        .unwrap_or_else(|| panic!("{action} fired without signed {l}"));
+                    let issued = before
+                        .letters
+                        .get(l)
+                        .unwrap_or_else(|| panic!("{action} fired with {l} never issued"));
+                    assert_eq!(
+                        doc.of_letter,
+                        Some(issued.id),
+                        "{action} fired on the signed copy of an earlier issue of {l}"
+                    );
+                }
+                // A letter that needs facts was issued with them in this stage, not by the step.
+                if let Some(l) = t.letter.as_deref().filter(|l| !letter::needs(l).is_empty()) {
+                    assert!(
+                        before.issued_in_stage(l),
+                        "{action} fired before {l} was issued"
+                    );
+                }
+                if let Some(l) = t.letter.as_deref().filter(|l| before.issued_in_stage(l)) {
+                    assert!(
+                        !events.iter().any(|e| matches!(&e.kind,
+                            EventKind::LetterProduced { letter, .. } if letter == l)),
+                        "{action} issued {l} a second time"
+                    );
+                }
+            }
+            EventKind::LetterProduced {
+                letter,
+                stage,
+                inputs,
+            } => {
+                assert_eq!(stage, &before.stage);
+                let report = wf.evaluation.letter.as_deref() == Some(letter.as_str())
+                    && events
+                        .iter()
+                        .any(|e| e.kind.name() == "evaluation_recorded");
+                assert!(
+                    report || letter::due_letters(wf, &before.stage).contains(&letter.as_str()),
+                    "{letter} issued at {stage}, where it is not due"
+                );
+                assert!(
+                    report || !before.issued_in_stage(letter),
+                    "{letter} issued twice at {stage}"
+                );
+                assert_eq!(
+                    letter::check_inputs(letter, inputs),
+                    vec![],
+                    "{letter} issued with unusable inputs"
+                );
+            }
+            EventKind::LetterIssued { .. } => panic!("only the store issues letters"),
+            EventKind::DocumentAttached { key, letter_id, .. } => {
+                match key.strip_prefix("signed:") {
+                    Some(l) => {
+                        let issued = before
+                            .letters
+                            .get(l)
+                            .unwrap_or_else(|| panic!("{l} signed before it was issued"));
+                        assert_eq!(*letter_id, Some(issued.id));
+                    }
+                    None => assert_eq!(*letter_id, None, "{key} is no signed letter"),
+                }
+            }
+            EventKind::AttestationRecorded {
+                statement_sha256, ..
+            } => {
+                let signed = before
+                    .documents
+                    .get("signed:surat_pernyataan_jaringan")
+                    .filter(|d| {
+                        before
+                            .letters
+                            .get("surat_pernyataan_jaringan")
+                            .is_some_and(|l| d.of_letter == Some(l.id))
+                    });
+                let uploaded = before.documents.get("pernyataan_jaringan");
+                assert!(
+                    [signed, uploaded]
+                        .iter()
+                        .flatten()
+                        .any(|d| &d.sha256 == statement_sha256),
+                    "attestation without its statement on file"
+                );
             }
             EventKind::GrantIssued { .. } | EventKind::GrantRestored { .. }
                 if !before.attestation_active() =>
             {
                 panic!("{:?} without an active attestation", e.kind)
             }
-            EventKind::GrantIssued { elements, .. } => {
-                if elements.iter().any(|c| c.is_protected()) {
-                    assert!(
-                        before.minister_approval.is_some(),
-                        "protected element granted without the Minister"
-                    );
-                    assert!(before.request.purpose_kind.may_request_protected());
-                }
+            EventKind::GrantIssued { elements, .. }
+                if elements.iter().any(|c| c.is_protected()) =>
+            {
+                assert!(
+                    before.minister_approval.is_some(),
+                    "protected element granted without the Minister"
+                );
+                assert!(before.request.purpose_kind.may_request_protected());
             }
             EventKind::PksApproved { .. } => {
                 assert_ne!(
@@ -211,9 +328,9 @@ fn run(
     request: Request,
     province_office: bool,
     seeds: Vec<u32>,
-) -> (usize, String) {
+) -> (usize, Application) {
     let actors = cast(province_office);
-    let (mut app, _) = submit(
+    let (mut app, mut events) = submit(
         &wf,
         Uuid::from_u128(7),
         ownership,
@@ -222,21 +339,31 @@ fn run(
         t0(),
     )
     .unwrap();
+    // The store's part: letter intents become issued letters (see `store_issues_letters`).
+    let mut seq = 0;
+    store_issues_letters(&mut app, &mut events, &mut seq);
     let mut now = t0();
     let mut accepted = 0;
     for (step, seed) in seeds.into_iter().enumerate() {
         now += chrono::Duration::hours(6);
         let (actor, command) = choose(&wf, &app, &actors, seed, step);
         match execute(&wf, &app, &command, &actor, now) {
-            Ok((next, events)) => {
+            Ok((mut next, mut events)) => {
                 check_step(&wf, &app, &next, &actor, &events);
+                let before = seq;
+                store_issues_letters(&mut next, &mut events, &mut seq);
+                for l in issued_letters(&events) {
+                    assert_eq!(l.stage, app.stage, "{} issued for another stage", l.letter);
+                    assert_eq!(next.letters[&l.letter], *l);
+                }
+                assert!(seq - before <= 1, "one command issues at most one letter");
                 app = next;
                 accepted += 1;
             }
             Err(rejection) => assert!(!rejection.unmet.is_empty(), "a rejection always says why"),
         }
     }
-    (accepted, app.stage)
+    (accepted, app)
 }
 
 proptest! {
@@ -255,31 +382,45 @@ proptest! {
     }
 }
 
-/// The steering must actually reach the deep stages, or the properties above prove little.
+/// The steering must actually reach the deep stages, and take both ways to the attestation's
+/// statement, or the properties above prove little.
 #[test]
 fn steered_walks_reach_live_access() {
     use proptest::strategy::ValueTree;
     use proptest::test_runner::{Config, TestRunner};
     let mut runner = TestRunner::new(Config::default());
-    let mut reached = 0;
+    let (mut reached, mut own_statement, mut provider_statement) = (0, 0, 0);
     for _ in 0..40 {
         let seeds = prop::collection::vec(any::<u32>(), 400)
             .new_tree(&mut runner)
             .unwrap()
             .current();
-        let (_, stage) = run(
+        let (_, app) = run(
             kabkota(),
             city_ownership(),
             ordinary_request(),
             false,
             seeds,
         );
-        if ["akses_aktif", "akses_ditangguhkan", "diakhiri"].contains(&stage.as_str()) {
+        if ["akses_aktif", "akses_ditangguhkan", "diakhiri"].contains(&app.stage.as_str()) {
             reached += 1;
+        }
+        if let Some(a) = &app.attestation {
+            let sha = |key: &str| app.documents.get(key).map(|d| d.sha256.as_str());
+            if sha("signed:surat_pernyataan_jaringan") == Some(a.statement_sha256.as_str()) {
+                own_statement += 1;
+            } else if sha("pernyataan_jaringan") == Some(a.statement_sha256.as_str()) {
+                provider_statement += 1;
+            }
         }
     }
     assert!(
         reached >= 10,
         "only {reached} of 40 random walks reached live access"
+    );
+    assert!(
+        own_statement >= 1 && provider_statement >= 1,
+        "attestations on the agency's signed letter: {own_statement}; \
+         on the provider's statement: {provider_statement}"
     );
 }
