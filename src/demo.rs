@@ -9,6 +9,9 @@
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Duration, Utc};
 use sepakat_core::application::{AttestationDetails, ConnectionType};
+use sepakat_core::letter::{
+    LetterInputs, PocResult, SignatoryInput, SignatoryKind, TeamMember, TestResult, UserLine,
+};
 use sepakat_core::pks::{ArticleComment, Paragraph, PksInput};
 use sepakat_core::request::{AccessMethod, DataType, PurposeKind, RequestedElement};
 use sepakat_core::{Command, ElementCode, Request, Role};
@@ -37,6 +40,8 @@ struct Demo<'a> {
 /// One step of a walk: who does what.
 enum Step {
     Attach(&'static str, &'static str),
+    /// Issue (number) a letter before it is signed, with the facts it needs.
+    Issue(&'static str, &'static str),
     Act(&'static str, &'static str),
     Attest(&'static str),
     /// The reviewer returns the PKS draft with a comment on one article.
@@ -45,7 +50,7 @@ enum Step {
     RevisePks(&'static str, u32, &'static str),
 }
 
-use Step::{Act, Attach, Attest, ReturnPks, RevisePks};
+use Step::{Act, Attach, Attest, Issue, ReturnPks, RevisePks};
 
 const HEAD: &str = "head";
 const COORD: &str = "coord";
@@ -57,15 +62,17 @@ const CENTRAL: &str = "central";
 /// regional head's letter (Governor/Sekda or Bupati/Walikota) and in who reviews the PKS draft
 /// (a second provincial coordinator, or the provincial reviewer).
 fn script(provincial: bool) -> Vec<Step> {
-    let (forward, head_letter, record) = if provincial {
+    let (forward, head_letter, signed_head_letter, record) = if provincial {
         (
             "teruskan_ke_gubernur",
+            "surat_persetujuan_gubernur",
             "signed:surat_persetujuan_gubernur",
             "catat_surat_gubernur",
         )
     } else {
         (
             "teruskan_ke_kepala_daerah",
+            "surat_izin_kepala_daerah",
             "signed:surat_izin_kepala_daerah",
             "catat_izin_kepala_daerah",
         )
@@ -92,7 +99,8 @@ fn script(provincial: bool) -> Vec<Step> {
     let steps = vec![
         Attach(HEAD, "signed:surat_permohonan"),
         Act(COORD, forward),
-        Attach(COORD, head_letter),
+        Issue(COORD, head_letter),
+        Attach(COORD, signed_head_letter),
         Act(COORD, record),
         Attach(CENTRAL, "persetujuan_dirjen"),
         Act(CENTRAL, "catat_persetujuan_dirjen"),
@@ -100,23 +108,145 @@ fn script(provincial: bool) -> Vec<Step> {
     ];
     let rest = vec![
         Act(reviewer, "setujui_draf_pks"),
+        Issue(COORD, "pks"),
         Attach(COORD, "signed:pks"),
         Act(COORD, "catat_pks_ditandatangani"),
+        Issue(COORD, "juknis"),
         Attach(COORD, "signed:juknis"),
         Act(COORD, "catat_juknis_ditandatangani"),
         Attach(HEAD, "spesifikasi_teknis"),
+        Issue(HEAD, "surat_spesifikasi_teknis"),
         Act(HEAD, "ajukan_spesifikasi_teknis"),
-        Attach(HEAD, "pernyataan_jaringan"),
+        Issue(HEAD, "surat_pernyataan_jaringan"),
+        Attach(HEAD, "signed:surat_pernyataan_jaringan"),
         Attest(COORD),
         Act(COORD, "verifikasi_jaringan_tertutup"),
+        Issue(COORD, "permohonan_user_id_uji"),
         Act(CENTRAL, "terbitkan_user_id_uji"),
-        Attach(HEAD, "laporan_uji_beban"),
+        Issue(HEAD, "laporan_uji_beban"),
+        Attach(HEAD, "signed:laporan_uji_beban"),
         Act(COORD, "catat_uji_beban_berhasil"),
+        Issue(COORD, "berita_acara_poc"),
         Attach(COORD, "signed:berita_acara_poc"),
         Act(COORD, "catat_poc_berhasil"),
+        Issue(COORD, "permohonan_user_id_produksi"),
         Act(CENTRAL, "terbitkan_user_id_produksi"),
     ];
     steps.into_iter().chain(consultation).chain(rest).collect()
+}
+
+/// The facts a person types in when issuing each letter, as an agency and an office would.
+fn letter_inputs(letter: &str) -> LetterInputs {
+    let team = vec![
+        TeamMember {
+            name: "Andi Pratama, S.Kom.".into(),
+            position: "Pranata Komputer Ahli Muda".into(),
+            role: "Koordinator teknis".into(),
+        },
+        TeamMember {
+            name: "Siti Rahmawati, S.T.".into(),
+            position: "Analis Sistem Informasi".into(),
+            role: "Administrator aplikasi dan user ID".into(),
+        },
+    ];
+    let ips = vec!["10.61.12.20".to_string(), "10.61.12.21".to_string()];
+    let users = vec![
+        UserLine {
+            name: "Andi Pratama, S.Kom.".into(),
+            nip: Some("198804122011011003".into()),
+            position: "Pranata Komputer Ahli Muda".into(),
+            ip_address: "10.61.12.20".into(),
+        },
+        UserLine {
+            name: "Rina Marlina, A.Md.".into(),
+            nip: Some("199103052015032002".into()),
+            position: "Pengelola Layanan Operasional".into(),
+            ip_address: "10.61.12.21".into(),
+        },
+    ];
+    match letter {
+        "surat_persetujuan_gubernur" => LetterInputs {
+            signatory: Some(SignatoryInput {
+                kind: SignatoryKind::RegionalSecretary,
+                name: "Ir. H. Roy Rizali Anwar, M.T.".into(),
+                nip: Some("196709171993031012".into()),
+                rank: Some("Pembina Utama Madya (IV/d)".into()),
+            }),
+            ..Default::default()
+        },
+        "surat_izin_kepala_daerah" => LetterInputs {
+            signatory: Some(SignatoryInput {
+                kind: SignatoryKind::Head,
+                name: "Edi Rusdi Kamtono".into(),
+                nip: None,
+                rank: None,
+            }),
+            ..Default::default()
+        },
+        "juknis" => LetterInputs {
+            ip_addresses: ips,
+            technical_team: team,
+            ..Default::default()
+        },
+        "surat_spesifikasi_teknis" => LetterInputs {
+            application_name: Some("Sistem Informasi Pelayanan Terpadu".into()),
+            network: Some(ConnectionType::VpnAgencyToDisdukcapil),
+            ip_addresses: ips,
+            devices: vec![
+                "1 (satu) unit server aplikasi".into(),
+                "2 (dua) unit komputer operator".into(),
+            ],
+            technical_team: team,
+            ..Default::default()
+        },
+        "surat_pernyataan_jaringan" => LetterInputs {
+            network: Some(ConnectionType::VpnAgencyToDisdukcapil),
+            ip_addresses: ips,
+            ..Default::default()
+        },
+        "permohonan_user_id_uji" | "permohonan_user_id_produksi" => LetterInputs {
+            users,
+            ..Default::default()
+        },
+        "laporan_uji_beban" => LetterInputs {
+            test_user_id: Some("UJI-0001".into()),
+            test_date: chrono::NaiveDate::from_ymd_opt(2026, 3, 10),
+            scenario: Some("100 permintaan verifikasi NIK serentak selama 30 menit".into()),
+            test_results: vec![
+                TestResult {
+                    parameter: "Waktu tanggap rata-rata".into(),
+                    target: "≤ 2 detik".into(),
+                    result: "1,2 detik".into(),
+                    passed: true,
+                    note: None,
+                },
+                TestResult {
+                    parameter: "Permintaan gagal".into(),
+                    target: "≤ 1%".into(),
+                    result: "0,2%".into(),
+                    passed: true,
+                    note: None,
+                },
+            ],
+            ..Default::default()
+        },
+        "berita_acara_poc" => LetterInputs {
+            poc_results: vec![
+                PocResult {
+                    scenario: "Verifikasi NIK pemohon layanan".into(),
+                    result: "Data sesuai dengan database kependudukan".into(),
+                    passed: true,
+                },
+                PocResult {
+                    scenario: "Penolakan NIK yang tidak terdaftar".into(),
+                    result: "Ditolak dengan pesan yang benar".into(),
+                    passed: true,
+                },
+            ],
+            ..Default::default()
+        },
+        _ => LetterInputs::default(),
+    }
 }
 
 fn el(code: &str, why: &str) -> RequestedElement {
@@ -218,6 +348,15 @@ impl Demo<'_> {
                     };
                     self.store
                         .attach_document(id, version, doc, cast[who], at)
+                        .await
+                }
+                Issue(who, letter) => {
+                    let command = Command::IssueLetter {
+                        letter: (*letter).into(),
+                        inputs: Box::new(letter_inputs(letter)),
+                    };
+                    self.store
+                        .execute(id, version, command, cast[who], at)
                         .await
                 }
                 Act(who, action) => {
@@ -981,6 +1120,7 @@ impl Demo<'_> {
                         outcome: sepakat_core::EvaluationOutcome::Pass,
                         findings: "Pemanfaatan data sesuai PKS; laporan semester dan data balikan nomor rekam medis telah disampaikan.".into(),
                         data_balikan_met: true,
+                        access_count: Some(18_240),
                     },
                     cast[COORD],
                     at(3),

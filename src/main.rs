@@ -42,6 +42,16 @@ enum Command {
         /// Folder of workflow files to register.
         #[arg(long, env = "SEPAKAT_WORKFLOWS", default_value = "workflows")]
         workflows: PathBuf,
+        /// Folder of templates; files here override the ones built into the binary.
+        #[arg(long, env = "SEPAKAT_TEMPLATES", default_value = "templates")]
+        templates: PathBuf,
+        /// The server's public address, printed in the verification line of issued letters.
+        #[arg(
+            long,
+            env = "SEPAKAT_PUBLIC_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
+        public_url: String,
     },
     /// Manage accounts.
     #[command(subcommand)]
@@ -87,10 +97,17 @@ enum EvaluationsCommand {
 
 #[derive(Subcommand)]
 enum LettersCommand {
-    /// Render one letter of an application to a file: numbered if its stage produced it, else a draft.
+    /// Write one letter of an application to a file: an issued letter exactly as it was issued,
+    /// any other letter of its workflow as a draft (or the facts it still needs).
     Render {
         #[command(flatten)]
         db: DbArgs,
+        /// The server's blob store, where issued letters are kept.
+        #[arg(long, env = "SEPAKAT_BLOBS", default_value = "blobs")]
+        blobs: PathBuf,
+        /// One issued letter of that kind, by id (default: the latest).
+        #[arg(long)]
+        issue: Option<uuid::Uuid>,
         #[arg(long)]
         application: uuid::Uuid,
         /// A letter of the application's workflow, e.g. surat_permohonan or pks.
@@ -344,8 +361,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             db,
             blobs,
             workflows,
+            templates,
+            public_url,
         } => block_on(async move {
             let store = prepare_store(&db.database_url, &workflows).await?;
+            sepakat_web::api::letters::install_sealer(
+                &store,
+                &templates.join("letters"),
+                sepakat_web::blobs::BlobStore::new(&blobs),
+                &public_url,
+            )
+            .context("cannot load the letter templates")?;
             let accounts = demo::run(
                 &store,
                 sepakat_web::blobs::BlobStore::new(&blobs),
@@ -509,6 +535,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }),
         Command::Letters(LettersCommand::Render {
             db,
+            blobs,
+            issue,
             application,
             letter,
             format,
@@ -519,11 +547,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 LetterFormat::Pdf => sepakat_web::api::letters::Format::Pdf,
                 LetterFormat::Html => sepakat_web::api::letters::Format::Html,
             };
-            let bytes = sepakat_web::api::letters::render(&store, application, &letter, format)
-                .await
-                .with_context(|| {
-                    format!("cannot render letter `{letter}` of application {application}")
-                })?;
+            let blobs = sepakat_web::blobs::BlobStore::new(&blobs);
+            let bytes = sepakat_web::api::letters::render(
+                &store,
+                &blobs,
+                application,
+                &letter,
+                issue,
+                format,
+            )
+            .await
+            .with_context(|| {
+                format!("cannot render letter `{letter}` of application {application}")
+            })?
+            .bytes;
             std::fs::write(&out, &bytes)
                 .with_context(|| format!("cannot write {}", out.display()))?;
             println!("{} written ({} bytes)", out.display(), bytes.len());

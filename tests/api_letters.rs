@@ -51,7 +51,11 @@ async fn every_numbered_letter_renders(db: Db) {
                     l.letter,
                     agency.name
                 );
-            } else {
+            } else if l.register.as_deref() == Some("regional_secretariat") {
+                // The regional head's letters take the regional secretariat's register.
+                assert!(number.contains("/Setda/"), "{}: {number}", l.letter);
+                assert_ne!(number, l.number, "{}", l.letter);
+            } else if l.register.as_deref() != Some("provincial_office") {
                 assert_eq!(number, l.number, "{}", l.letter);
             }
             // Each issue by its id: a letter produced more than once (an evaluation report per
@@ -164,6 +168,7 @@ async fn every_numbered_letter_renders(db: Db) {
         .flat_map(|l| [l.printed_number().to_string(), l.number])
         .collect();
     assert!(!numbers.is_empty());
+    // A draft PKS before its draft is approved names what it still needs, and prints nothing.
     for format in ["html", "pdf"] {
         let res = app
             .get(
@@ -171,19 +176,18 @@ async fn every_numbered_letter_renders(db: Db) {
                 &format!("{}?format={format}", letter_path(fresh.id, "pks")),
             )
             .await;
-        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(res.headers().get("x-letter-number").is_none());
-        let body = res.bytes().await.unwrap();
-        if format == "html" {
-            let html = String::from_utf8(body.to_vec()).unwrap();
-            assert!(html.contains("belum bernomor"), "draft marker missing");
-            assert!(!html.contains("/Disdukcapil-KB/"), "a draft shows a number");
-            for n in &numbers {
-                assert!(!html.contains(n.as_str()));
-            }
-        } else {
-            assert!(body.starts_with(b"%PDF"));
-        }
+        let problem: Value = res.json().await.unwrap();
+        assert!(
+            problem["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["code"] == "letter_fact_missing" && e["field"] == "pks_approved"),
+            "{problem}"
+        );
+        assert!(!numbers.is_empty());
     }
 
     // The aggregate-data answer needs figures Sepakat does not hold: a 422 naming the field,
@@ -200,8 +204,8 @@ async fn every_numbered_letter_renders(db: Db) {
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let problem: Value = res.json().await.unwrap();
-    assert_eq!(problem["errors"][0]["code"], "letter_field_missing");
-    assert_eq!(problem["errors"][0]["field"], "extra.data_agregat");
+    assert_eq!(problem["errors"][0]["code"], "letter_fact_missing");
+    assert_eq!(problem["errors"][0]["field"], "aggregate");
 
     // The CLI renders the same letter to a file.
     let out = std::env::temp_dir().join(format!("sepakat-letter-{}.html", uuid::Uuid::new_v4()));
@@ -293,9 +297,23 @@ async fn archive_and_hostile_values(db: Db) {
     // Out of scope: Kalsel's coordinator does not see a Pontianak application.
     let res = app.post(&coord_kalsel, &archive, json!({})).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    // Not archived yet: nothing to download.
+    // Issuing kept the PDF: it downloads at once, with the hash recorded on the letter.
     let res = app.get(&coord, &archive).await;
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(res.status(), StatusCode::OK);
+    let sha = res.headers()["x-content-sha256"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let issued = app
+        .store
+        .application_letters(id.parse().unwrap())
+        .await
+        .unwrap();
+    let request_letter = issued
+        .iter()
+        .find(|l| l.letter == "surat_permohonan")
+        .unwrap();
+    assert_eq!(Some(sha.as_str()), request_letter.pdf_sha256.as_deref());
     // A letter the application has not reached has no number to archive.
     let res = app
         .post(
@@ -306,7 +324,7 @@ async fn archive_and_hostile_values(db: Db) {
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let problem: Value = res.json().await.unwrap();
-    assert_eq!(problem["errors"][0]["code"], "letter_not_numbered");
+    assert_eq!(problem["errors"][0]["code"], "letter_fact_missing");
 
     let res = app.post(&coord, &archive, json!({})).await;
     let status = res.status();

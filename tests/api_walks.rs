@@ -68,6 +68,7 @@ async fn kabkota_walk(db: Db) {
         "{waiting}"
     );
     app.act(&coord, &id, "teruskan_ke_kepala_daerah").await;
+    app.issue(&coord, &id, "surat_izin_kepala_daerah").await;
     app.attach(&coord, &id, "signed:surat_izin_kepala_daerah")
         .await;
     app.act(&coord, &id, "catat_izin_kepala_daerah").await;
@@ -217,11 +218,14 @@ async fn kabkota_walk(db: Db) {
         .unwrap();
     assert!(letter.contains("PIHAK KEDUA dilarang menyimpan data kependudukan yang diakses."));
     assert!(letter.contains("500"));
+    app.issue(&coord, &id, "pks").await;
     app.attach(&coord, &id, "signed:pks").await;
     app.act(&coord, &id, "catat_pks_ditandatangani").await;
+    app.issue(&coord, &id, "juknis").await;
     app.attach(&coord, &id, "signed:juknis").await;
     app.act(&coord, &id, "catat_juknis_ditandatangani").await;
     app.attach(&head, &id, "spesifikasi_teknis").await;
+    app.issue(&head, &id, "surat_spesifikasi_teknis").await;
     app.act(&head, &id, "ajukan_spesifikasi_teknis").await;
 
     // The gate: no verification, no user ID, before the network statement is on record.
@@ -253,13 +257,18 @@ async fn kabkota_walk(db: Db) {
     app.attach(&head, &id, "pernyataan_jaringan").await;
     let res = app.command(&coord, &id, attestation()).await;
     assert_eq!(res.status(), StatusCode::OK);
+    app.issue(&head, &id, "surat_pernyataan_jaringan").await;
     app.act(&coord, &id, "verifikasi_jaringan_tertutup").await;
+    app.issue(&coord, &id, "permohonan_user_id_uji").await;
     let after = app.act(&central, &id, "terbitkan_user_id_uji").await;
     assert_eq!(after["grants"][0]["kind"], "test");
-    app.attach(&head, &id, "laporan_uji_beban").await;
+    app.issue(&head, &id, "laporan_uji_beban").await;
+    app.attach(&head, &id, "signed:laporan_uji_beban").await;
     app.act(&coord, &id, "catat_uji_beban_berhasil").await;
+    app.issue(&coord, &id, "berita_acara_poc").await;
     app.attach(&coord, &id, "signed:berita_acara_poc").await;
     app.act(&coord, &id, "catat_poc_berhasil").await;
+    app.issue(&coord, &id, "permohonan_user_id_produksi").await;
     let live = app.act(&central, &id, "terbitkan_user_id_produksi").await;
     assert_eq!(live["stage"], "akses_aktif");
     assert!(
@@ -284,7 +293,8 @@ async fn kabkota_walk(db: Db) {
         added.contains(&"grant_issued") && !added.contains(&"submitted"),
         "{added:?}"
     );
-    assert_eq!(live["letters"][0]["letter"], "permohonan_user_id_produksi");
+    // The request for the production user ID was issued ahead of the step: not again.
+    assert_eq!(live["letters"], json!([]));
     let full = app.detail(&head, &id).await;
     assert!(full["timeline"].as_array().unwrap().len() > 40);
     // The uploaded statement downloads back byte for byte.
@@ -339,6 +349,7 @@ async fn provincial_walk(db: Db) {
 
     app.attach(&head, &id, "signed:surat_permohonan").await;
     app.act(&coord, &id, "teruskan_ke_gubernur").await;
+    app.issue(&coord, &id, "surat_persetujuan_gubernur").await;
     app.attach(&coord, &id, "signed:surat_persetujuan_gubernur")
         .await;
     app.act(&coord, &id, "catat_surat_gubernur").await;
@@ -360,23 +371,31 @@ async fn provincial_walk(db: Db) {
         "four_eyes"
     );
     app.act(&coord2, &id, "setujui_draf_pks").await;
+    app.issue(&coord, &id, "pks").await;
     app.attach(&coord, &id, "signed:pks").await;
     app.act(&coord, &id, "catat_pks_ditandatangani").await;
+    app.issue(&coord, &id, "juknis").await;
     app.attach(&coord, &id, "signed:juknis").await;
     app.act(&coord, &id, "catat_juknis_ditandatangani").await;
     app.attach(&head, &id, "spesifikasi_teknis").await;
+    app.issue(&head, &id, "surat_spesifikasi_teknis").await;
     app.act(&head, &id, "ajukan_spesifikasi_teknis").await;
     app.attach(&head, &id, "pernyataan_jaringan").await;
     assert_eq!(
         app.command(&coord, &id, attestation()).await.status(),
         StatusCode::OK
     );
+    app.issue(&head, &id, "surat_pernyataan_jaringan").await;
     app.act(&coord, &id, "verifikasi_jaringan_tertutup").await;
+    app.issue(&coord, &id, "permohonan_user_id_uji").await;
     app.act(&central, &id, "terbitkan_user_id_uji").await;
-    app.attach(&head, &id, "laporan_uji_beban").await;
+    app.issue(&head, &id, "laporan_uji_beban").await;
+    app.attach(&head, &id, "signed:laporan_uji_beban").await;
     app.act(&coord, &id, "catat_uji_beban_berhasil").await;
+    app.issue(&coord, &id, "berita_acara_poc").await;
     app.attach(&coord, &id, "signed:berita_acara_poc").await;
     app.act(&coord, &id, "catat_poc_berhasil").await;
+    app.issue(&coord, &id, "permohonan_user_id_produksi").await;
     let live = app.act(&central, &id, "terbitkan_user_id_produksi").await;
     assert_eq!(live["stage"], "akses_aktif");
     // Withdrawing the attestation suspends the live grant.

@@ -143,11 +143,7 @@ async fn request_advance_and_pks_review_journeys() {
         "the request letter carries the agency's own number"
     );
     // The next step is blocked until the Walikota's signed permission is on file: said plainly.
-    assert!(
-        page.contains(
-            "Pindaian Surat izin Bupati/Walikota yang telah ditandatangani belum diunggah"
-        )
-    );
+    assert!(page.contains("Surat izin Bupati/Walikota belum diterbitkan (diberi nomor)"));
     s.screenshot(&dir, "05-coordinator-advanced").await;
     sign_out(&s).await;
 

@@ -16,6 +16,7 @@ mod m20261123_000006_sessions;
 mod m20261203_000007_evaluations_notify;
 mod m20261204_000008_agency_registers;
 mod m20261204_000009_pks_versions;
+mod m20261205_000010_issued_letters;
 
 mod idens;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000007_evaluations_notify::Migration),
             Box::new(m20261204_000008_agency_registers::Migration),
             Box::new(m20261204_000009_pks_versions::Migration),
+            Box::new(m20261205_000010_issued_letters::Migration),
         ]
     }
 }

@@ -195,6 +195,21 @@ impl TestApp {
         );
     }
 
+    /// Issues (numbers) `letter` through the API, with the facts a clerk would type in.
+    pub async fn issue(&self, token: &str, id: &str, letter: &str) -> Value {
+        let res = self
+            .command(
+                token,
+                id,
+                json!({"command": "issue_letter", "letter": letter, "inputs": letter_inputs(letter)}),
+            )
+            .await;
+        let status = res.status();
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(status, StatusCode::OK, "issue {letter}: {body}");
+        body["letters"][0].clone()
+    }
+
     pub async fn command(&self, token: &str, id: &str, command: Value) -> Response {
         let version = self.detail(token, id).await["version"].as_i64().unwrap();
         self.post(
@@ -279,4 +294,40 @@ macro_rules! on_both_databases {
             }
         }
     };
+}
+
+/// The facts each letter needs when it is issued, as a clerk would type them in.
+pub fn letter_inputs(letter: &str) -> Value {
+    let team = json!([{"name": "Andi Pratama, S.Kom.", "position": "Pranata Komputer", "role": "Koordinator teknis"}]);
+    let ips = json!(["10.61.12.20", "10.61.12.21"]);
+    match letter {
+        "surat_persetujuan_gubernur" => {
+            json!({"signatory": {"kind": "regional_secretary", "name": "Ir. H. Roy Rizali Anwar, M.T.", "nip": "196709171993031012"}})
+        }
+        "surat_izin_kepala_daerah" => {
+            json!({"signatory": {"kind": "head", "name": "Edi Rusdi Kamtono"}})
+        }
+        "juknis" => json!({"ip_addresses": ips, "technical_team": team}),
+        "surat_spesifikasi_teknis" => json!({
+            "application_name": "Sistem Informasi Pelayanan Terpadu", "network": "vpn_agency_to_disdukcapil",
+            "ip_addresses": ips, "devices": ["1 (satu) unit server aplikasi"], "technical_team": team,
+        }),
+        "surat_pernyataan_jaringan" => {
+            json!({"network": "vpn_agency_to_disdukcapil", "ip_addresses": ips})
+        }
+        "permohonan_user_id_uji" | "permohonan_user_id_produksi" => json!({"users": [
+            {"name": "Andi Pratama, S.Kom.", "nip": "198804122011011003", "position": "Pranata Komputer", "ip_address": "10.61.12.20"}
+        ]}),
+        "laporan_uji_beban" => json!({
+            "test_user_id": "UJI-0001", "test_date": "2026-03-10", "scenario": "100 permintaan serentak selama 30 menit",
+            "test_results": [{"parameter": "Waktu tanggap rata-rata", "target": "≤ 2 detik", "result": "1,2 detik", "passed": true}],
+        }),
+        "berita_acara_poc" => {
+            json!({"poc_results": [{"scenario": "Verifikasi NIK", "result": "Sesuai", "passed": true}]})
+        }
+        "surat_jawaban_data_agregat" => {
+            json!({"aggregate": [{"description": "Jumlah penduduk", "count": 665000}]})
+        }
+        _ => json!({}),
+    }
 }

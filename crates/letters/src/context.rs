@@ -54,6 +54,9 @@ pub struct LetterContext {
     pub articles: Vec<Article>,
     /// Copies to (*tembusan*), in order.
     pub tembusan: Vec<String>,
+    /// How anyone can check an issued letter; `None` on a draft.
+    #[serde(default)]
+    pub verification: Option<Verification>,
     /// Stage-specific facts a template names, e.g. `extra.hasil_uji`.
     #[serde(default)]
     pub extra: BTreeMap<String, serde_json::Value>,
@@ -71,6 +74,14 @@ pub struct Issuer {
     pub address: String,
     /// Where the letter is written: `Banjarbaru, 5 April 2021`.
     pub city: String,
+}
+
+/// The code printed on an issued letter and the public page it opens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Verification {
+    pub code: String,
+    pub url: String,
 }
 
 /// A person who signs, with the position they sign in.

@@ -18,6 +18,7 @@
 //! [`LetterError::MissingField`], naming it. Every value is HTML-escaped, and the PDF layout
 //! treats every text as text, so `<script>`, `{{…}}` or typst markup in a value is printed as is.
 
+pub mod build;
 pub mod context;
 mod helpers;
 pub mod indonesian;
@@ -27,9 +28,10 @@ pub mod pks;
 pub mod samples;
 mod templates;
 
+pub use build::build_context;
 pub use context::{
     AccessMethodLine, Addressee, Article, ElementLine, Issuer, LetterContext, Official, Paragraph,
-    Party, Region,
+    Party, Region, Verification,
 };
 pub use pks::{PksParties, default_articles, default_recitals};
 
@@ -221,6 +223,79 @@ impl Letters {
             Format::Pdf => self.render_pdf(letter, ctx),
         }
     }
+
+    /// Issues `letter`: builds its context from `facts` and `stamp`, freezes it as JSON and
+    /// renders both forms from that frozen context. Refused with every missing fact.
+    pub fn issue(
+        &self,
+        letter: &str,
+        facts: &sepakat_core::letter::LetterFacts,
+        stamp: &sepakat_core::letter::IssueStamp,
+    ) -> Result<IssuedFiles, IssueError> {
+        let ctx = build::build_context(letter, facts, Some(stamp), &stamp.inputs, stamp.date)
+            .map_err(IssueError::Missing)?;
+        let snapshot = serde_json::to_string(&ctx).map_err(|e| {
+            IssueError::Render(LetterError::Render {
+                letter: letter.into(),
+                message: format!("the context cannot be frozen: {e}"),
+                template: letter.into(),
+                line: "?".into(),
+            })
+        })?;
+        let html = self.render_html(letter, &ctx)?.into_bytes();
+        let pdf = self.render_pdf(letter, &ctx)?;
+        Ok(IssuedFiles {
+            snapshot_sha256: sha256_hex(snapshot.as_bytes()),
+            snapshot,
+            html_sha256: sha256_hex(&html),
+            html,
+            pdf_sha256: sha256_hex(&pdf),
+            pdf,
+        })
+    }
+
+    /// Renders an issued letter again from its frozen context (the snapshot's JSON text).
+    pub fn render_snapshot(
+        &self,
+        letter: &str,
+        snapshot: &str,
+        format: Format,
+    ) -> Result<Vec<u8>, LetterError> {
+        let ctx: LetterContext =
+            serde_json::from_str(snapshot).map_err(|e| LetterError::Render {
+                letter: letter.into(),
+                message: format!("the frozen context does not read back: {e}"),
+                template: letter.into(),
+                line: "?".into(),
+            })?;
+        self.render(letter, &ctx, format)
+    }
+}
+
+/// The frozen context of an issued letter and its two renderings, each with its SHA-256.
+#[derive(Debug, Clone)]
+pub struct IssuedFiles {
+    pub snapshot: String,
+    pub snapshot_sha256: String,
+    pub html: Vec<u8>,
+    pub html_sha256: String,
+    pub pdf: Vec<u8>,
+    pub pdf_sha256: String,
+}
+
+/// Why a letter could not be issued.
+#[derive(Debug, thiserror::Error)]
+pub enum IssueError {
+    #[error("the letter lacks {} fact(s)", .0.len())]
+    Missing(Vec<sepakat_core::letter::LetterProblem>),
+    #[error(transparent)]
+    Render(#[from] LetterError),
+}
+
+/// Lower-case hex SHA-256, as the blob store names files.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(bytes))
 }
 
 fn register(hb: &mut Handlebars<'static>, name: &str, source: &str) -> Result<(), LetterError> {

@@ -194,6 +194,7 @@ fn cast(scenario: Scenario) -> Cast {
                 daily_quota: Some(parties.daily_quota),
                 recitals: Vec::new(),
                 articles: Vec::new(),
+                verification: None,
                 tembusan: vec![
                     "Kepala Dinas Kependudukan dan Pencatatan Sipil Kota Pontianak".into(),
                     "Kepala Dinas Kependudukan dan Pencatatan Sipil Provinsi Kalimantan Barat".into(),
@@ -320,6 +321,7 @@ fn cast(scenario: Scenario) -> Cast {
                 daily_quota: Some(parties.daily_quota),
                 recitals: Vec::new(),
                 articles: Vec::new(),
+                verification: None,
                 tembusan: vec![
                     "Sekretaris Daerah Provinsi Kalimantan Selatan".into(),
                     "Kepala Dinas Kependudukan, Pencatatan Sipil dan Keluarga Berencana Provinsi Kalimantan Selatan".into(),

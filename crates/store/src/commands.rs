@@ -10,7 +10,7 @@ use crate::entity::{
 use crate::evaluations::SYSTEM_ACCOUNT_ID;
 use crate::workflows::workflow_in;
 use crate::{FailPoint, Result, Store, StoreError, micros};
-use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query, SelectStatement};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
@@ -137,6 +137,9 @@ struct Decided<'a> {
     account: Option<&'a accounts::Model>,
     now: DateTime<Utc>,
     document: Option<&'a NewDocument>,
+    /// The letters `issue_letters` numbered for this command: each row is written with its
+    /// `LetterIssued` event, once the application row exists.
+    letters: &'a [letters::Model],
     prev_hash: String,
     prev_count: i64,
 }
@@ -166,7 +169,8 @@ impl Store {
             office_id: office.id,
             office_region: region_of(&office)?,
         };
-        let (app, events) = machine::submit(&workflow, id, ownership, new.request, &actor, now)?;
+        let (mut app, mut events) =
+            machine::submit(&workflow, id, ownership, new.request, &actor, now)?;
 
         if let Some(existing) = applications::Entity::find_by_id(id).one(db).await? {
             return Err(StoreError::Conflict {
@@ -174,21 +178,28 @@ impl Store {
                 actual: existing.version,
             });
         }
-        let decided = Decided {
-            workflow: &workflow,
-            before: None,
-            after: &app,
-            events: &events,
-            actor: &actor,
-            account: None,
-            now,
-            document: None,
-            prev_hash: GENESIS.to_string(),
-            prev_count: 0,
-        };
-        let prepared = prepare(&decided)?;
         let w = self.begin_write().await?;
-        let result = self.persist(&w.txn, &decided, prepared).await;
+        let result = async {
+            let letters = self.issue_letters(&w.txn, &mut app, &mut events, 1).await?;
+            let decided = Decided {
+                workflow: &workflow,
+                before: None,
+                after: &app,
+                events: &events,
+                actor: &actor,
+                account: None,
+                now,
+                document: None,
+                letters: &letters,
+                prev_hash: GENESIS.to_string(),
+                prev_count: 0,
+            };
+            let prepared = prepare(&decided)?;
+            let mut outcome = self.persist(&w.txn, &decided, prepared).await?;
+            outcome.letters = letters;
+            Ok::<_, StoreError>(outcome)
+        }
+        .await;
         // Two simultaneous submissions with one id: the loser trips the primary key.
         let result = match result {
             Err(e) if e.is_unique_violation() => Err(StoreError::Conflict {
@@ -348,7 +359,8 @@ impl Store {
             &recent.workflow_hash,
         )
         .await?;
-        let (after, events) = machine::execute(&workflow, &recent.state, command, &actor, now)?;
+        let (mut after, mut events) =
+            machine::execute(&workflow, &recent.state, command, &actor, now)?;
         if events.is_empty() {
             // Nothing to record (the calendar found nothing due): no write, no new version.
             return Ok(CommandOutcome {
@@ -358,21 +370,57 @@ impl Store {
                 outbox: Vec::new(),
             });
         }
-        let decided = Decided {
-            workflow: &workflow,
-            before: Some(&recent.state),
-            after: &after,
-            events: &events,
-            actor: &actor,
-            account: Some(account),
-            now,
-            document,
-            prev_hash: recent.last_event_hash.clone(),
-            prev_count: recent.event_count,
+        let issues_letters = events
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::LetterProduced { .. }));
+        let prepared_early = if issues_letters {
+            None
+        } else {
+            Some(prepare(&Decided {
+                workflow: &workflow,
+                before: Some(&recent.state),
+                after: &after,
+                events: &events,
+                actor: &actor,
+                account: Some(account),
+                now,
+                document,
+                letters: &[],
+                prev_hash: recent.last_event_hash.clone(),
+                prev_count: recent.event_count,
+            })?)
         };
-        let prepared = prepare(&decided)?;
         let w = self.begin_write().await?;
-        let result = self.persist(&w.txn, &decided, prepared).await;
+        let result = async {
+            // Letters are numbered inside the transaction, so their events are chained there.
+            let letters = if issues_letters {
+                self.issue_letters(&w.txn, &mut after, &mut events, recent.event_count + 1)
+                    .await?
+            } else {
+                Vec::new()
+            };
+            let decided = Decided {
+                workflow: &workflow,
+                before: Some(&recent.state),
+                after: &after,
+                events: &events,
+                actor: &actor,
+                account: Some(account),
+                now,
+                document,
+                letters: &letters,
+                prev_hash: recent.last_event_hash.clone(),
+                prev_count: recent.event_count,
+            };
+            let prepared = match prepared_early {
+                Some(p) => p,
+                None => prepare(&decided)?,
+            };
+            let mut outcome = self.persist(&w.txn, &decided, prepared).await?;
+            outcome.letters = letters;
+            Ok::<_, StoreError>(outcome)
+        }
+        .await;
         let outcome = w.finish(result).await?;
         self.remember(&outcome);
         Ok(outcome)
@@ -566,11 +614,8 @@ impl Store {
         self.check_fail_point(FailPoint::AfterEvents)?;
 
         // Letters, documents and the access projections, event by event.
-        let mut letter_rows = Vec::new();
-        let mut office: Option<offices::Model> = None;
         for (e, row) in d.events.iter().zip(&event_rows) {
-            self.project(txn, app, e, row, d, &mut office, &mut letter_rows)
-                .await?;
+            self.project(txn, app, e, row, d).await?;
         }
 
         // Notifications for whoever must act next.
@@ -595,12 +640,11 @@ impl Store {
         Ok(CommandOutcome {
             application: app.clone(),
             events: event_rows,
-            letters: letter_rows,
+            letters: Vec::new(),
             outbox: outbox_rows,
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
     async fn project(
         &self,
         txn: &DatabaseTransaction,
@@ -608,8 +652,6 @@ impl Store {
         e: &Event,
         row: &audit_events::Model,
         d: &Decided<'_>,
-        office: &mut Option<offices::Model>,
-        letter_rows: &mut Vec<letters::Model>,
     ) -> Result<()> {
         let at = row.at;
         match &e.kind {
@@ -631,19 +673,26 @@ impl Store {
                         .await?;
                 }
             }
-            EventKind::LetterProduced { letter, stage } => {
-                if office.is_none() {
-                    *office = Some(find_office(txn, app.ownership.office_id).await?);
-                }
-                if let Some(office) = office.as_ref() {
-                    let l = allocate_letter(txn, office, app, letter, stage, at, row.seq).await?;
-                    letter_rows.push(l);
-                }
+            // `issue_letters` turned every intent into a `LetterIssued` and numbered its row;
+            // the row is written here, after the application row it refers to.
+            EventKind::LetterProduced { .. } => {}
+            EventKind::LetterIssued { letter } => {
+                let row = d
+                    .letters
+                    .iter()
+                    .find(|l| l.id == letter.id)
+                    .ok_or_else(|| {
+                        StoreError::corrupt(format!("issued letter {} has no row", letter.id))
+                    })?;
+                letters::Entity::insert(letters::ActiveModel::from(row.clone()))
+                    .exec_without_returning(txn)
+                    .await?;
             }
             EventKind::DocumentAttached {
                 key,
                 sha256,
                 filename,
+                letter_id,
             } => {
                 let meta = d.document.filter(|m| &m.key == key);
                 documents::Entity::insert(documents::ActiveModel {
@@ -658,6 +707,7 @@ impl Store {
                     uploaded_by: Set(e.actor),
                     uploaded_at: Set(at),
                     event_seq: Set(row.seq),
+                    letter_id: Set(*letter_id),
                 })
                 .exec_without_returning(txn)
                 .await?;
@@ -1295,7 +1345,7 @@ pub(crate) async fn allocate_seq<C: ConnectionTrait>(
 }
 
 /// The same for an agency's own register.
-async fn allocate_agency_seq<C: ConnectionTrait>(
+pub(crate) async fn allocate_agency_seq<C: ConnectionTrait>(
     db: &C,
     agency_id: Uuid,
     year: i32,
@@ -1339,7 +1389,7 @@ async fn next_in_register<C: ConnectionTrait, E: EntityTrait>(
 }
 
 /// Formats running number `seq` with a register's stored pattern.
-fn format_number(
+pub(crate) fn format_number(
     pattern: &str,
     code: &str,
     unit: &str,
@@ -1354,76 +1404,6 @@ fn format_number(
     Ok(pattern.format(code, seq, unit, day))
 }
 
-/// Numbers a produced letter: in the office's register, and for a letter the agency issues
-/// also in the agency's own register (the number printed on it; the office's is its
-/// registration on receipt).
-async fn allocate_letter(
-    txn: &DatabaseTransaction,
-    office: &offices::Model,
-    app: &Application,
-    letter: &str,
-    stage: &str,
-    at: DateTime<Utc>,
-    event_seq: i64,
-) -> Result<letters::Model> {
-    let day = local_date(office, at);
-    let seq = allocate_seq(txn, office.id, day.year()).await?;
-    let whose = format!("office {}", office.id);
-    let number = format_number(
-        &office.letter_pattern,
-        &office.letter_code,
-        &office.letter_unit,
-        seq,
-        day,
-        &whose,
-    )?;
-    let (mut agency_id, mut agency_seq, mut agency_number) = (None, None, None);
-    if sepakat_core::workflow::issued_by_agency(letter) {
-        let agency = agencies::Entity::find_by_id(app.ownership.agency_id)
-            .one(txn)
-            .await?
-            .ok_or_else(|| StoreError::not_found("agency", app.ownership.agency_id))?;
-        let aseq = allocate_agency_seq(txn, agency.id, day.year()).await?;
-        let unit = if agency.letter_unit.trim().is_empty() {
-            sepakat_core::numbering::unit_from_name(&agency.name)
-        } else {
-            agency.letter_unit.clone()
-        };
-        let whose = format!("agency {}", agency.id);
-        agency_number = Some(format_number(
-            &agency.letter_pattern,
-            &agency.letter_code,
-            &unit,
-            aseq,
-            day,
-            &whose,
-        )?);
-        agency_id = Some(agency.id);
-        agency_seq = Some(aseq);
-    }
-    let row = letters::Model {
-        id: Uuid::now_v7(),
-        application_id: app.id,
-        letter: letter.to_string(),
-        stage: stage.to_string(),
-        office_id: office.id,
-        year: day.year(),
-        seq,
-        number,
-        issued_at: at,
-        issued_on: day,
-        document_sha256: None,
-        event_seq,
-        agency_id,
-        agency_seq,
-        agency_number,
-    };
-    letters::Entity::insert(letters::ActiveModel::from(row.clone()))
-        .exec_without_returning(txn)
-        .await?;
-    Ok(row)
-}
-
 fn command_name(c: &Command) -> String {
     match c {
         Command::Transition { action, .. } => format!("transition:{action}"),
@@ -1434,5 +1414,6 @@ fn command_name(c: &Command) -> String {
         Command::CheckEvaluations => "check_evaluations".into(),
         Command::OpenEvaluation { .. } => "open_evaluation".into(),
         Command::RecordEvaluation { .. } => "record_evaluation".into(),
+        Command::IssueLetter { letter, .. } => format!("issue_letter:{letter}"),
     }
 }

@@ -18,5 +18,6 @@ pub mod offices;
 pub mod outbox;
 pub mod pks_comments;
 pub mod pks_versions;
+pub mod register_counters;
 pub mod sessions;
 pub mod workflow_versions;

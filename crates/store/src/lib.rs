@@ -26,6 +26,7 @@ mod directory;
 pub mod entity;
 mod error;
 pub mod evaluations;
+pub mod issuing;
 pub mod outbox;
 mod queries;
 pub mod sessions;
@@ -37,6 +38,7 @@ pub use commands::{CommandOutcome, NewApplication, NewDocument};
 pub use directory::{NewAccount, NewAgency, NewOffice};
 pub use error::{Result, StoreError};
 pub use evaluations::{CalendarReport, DueEvaluation, SYSTEM_ACCOUNT_ID};
+pub use issuing::{LetterSealer, SealError, Sealed};
 pub use outbox::{Delivery, OutboxCounts};
 pub use queries::{ApplicationDetail, ApplicationFilter, Page, PksVersion, StoredApplication};
 
@@ -122,6 +124,8 @@ struct Inner {
     accounts_seen: Mutex<HashMap<uuid::Uuid, entity::accounts::Model>>,
     recent_capacity: usize,
     fail_point: Mutex<Option<FailPoint>>,
+    /// Builds, freezes and renders letters as they are issued (`issuing`).
+    sealer: RwLock<Option<Arc<dyn issuing::LetterSealer>>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -187,6 +191,7 @@ impl Store {
                 accounts_seen: Mutex::new(HashMap::new()),
                 recent_capacity: options.recent_capacity,
                 fail_point: Mutex::new(None),
+                sealer: RwLock::new(None),
             }),
         })
     }

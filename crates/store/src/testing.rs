@@ -112,6 +112,7 @@ impl TempDb {
     pub async fn store_with(&self, options: StoreOptions) -> Result<Store> {
         let store = Store::connect_with(&self.url, options).await?;
         store.migrate().await?;
+        store.set_letter_sealer(std::sync::Arc::new(FactsSealer));
         Ok(store)
     }
 
@@ -358,4 +359,41 @@ pub async fn raw_baseline(
             .map_err(|e| StoreError::Invalid(format!("raw writer panicked: {e}")))??;
     }
     Ok(total)
+}
+
+/// Freezes what a letter would be built from, for the store's own tests, which do not render
+/// letters (the letters crate is not a dependency of the store). It checks the facts the core
+/// says a letter needs, exactly as issuing does, and freezes the facts and the stamp as JSON;
+/// the server installs the real sealer, which renders HTML and PDF from the letters crate.
+#[derive(Debug, Clone, Copy)]
+pub struct FactsSealer;
+
+impl crate::issuing::LetterSealer for FactsSealer {
+    fn seal(
+        &self,
+        letter: &str,
+        facts: &sepakat_core::letter::LetterFacts,
+        stamp: &sepakat_core::letter::IssueStamp,
+    ) -> std::result::Result<crate::issuing::Sealed, crate::issuing::SealError> {
+        use sha2::{Digest, Sha256};
+        let problems = sepakat_core::letter::check_inputs(letter, &stamp.inputs);
+        if !problems.is_empty() {
+            return Err(crate::issuing::SealError::Missing(problems));
+        }
+        let snapshot = serde_json::to_string(&serde_json::json!({
+            "letter": letter, "stamp": stamp, "office": facts.office, "agency": facts.agency,
+        }))
+        .map_err(|e| crate::issuing::SealError::Failed(e.to_string()))?;
+        let sha = hex::encode(Sha256::digest(snapshot.as_bytes()));
+        Ok(crate::issuing::Sealed {
+            snapshot,
+            snapshot_sha256: sha.clone(),
+            html_sha256: sha.clone(),
+            pdf_sha256: sha,
+        })
+    }
+
+    fn verify_url(&self, code: &str) -> String {
+        format!("http://127.0.0.1/verifikasi/{code}")
+    }
 }

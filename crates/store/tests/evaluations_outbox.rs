@@ -7,10 +7,10 @@ mod common;
 use chrono::{DateTime, Duration, TimeDelta, TimeZone, Utc};
 use common::*;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use sepakat_core::{Command, EvaluationKind, EvaluationOutcome, Role};
+use sepakat_core::{Command, EvaluationKind, EvaluationOutcome};
 use sepakat_store::entity::{audit_events, grants, outbox};
 use sepakat_store::testing::Backend;
-use sepakat_store::{Delivery, NewAccount, SYSTEM_ACCOUNT_ID};
+use sepakat_store::{Delivery, SYSTEM_ACCOUNT_ID};
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
@@ -22,29 +22,6 @@ on_both_databases!(
 
 fn noon(day: chrono::NaiveDate) -> DateTime<Utc> {
     Utc.from_utc_datetime(&day.and_hms_opt(5, 0, 0).unwrap())
-}
-
-/// The head of the city office, who receives escalations.
-async fn head_of_office(w: &World) -> Uuid {
-    let acc = w
-        .store
-        .create_account(
-            NewAccount {
-                email: "kepala@disdukcapil.pontianak.go.id".into(),
-                name: "Kepala Disdukcapil Kota Pontianak".into(),
-                nip: None,
-                position: Some("Kepala Dinas".into()),
-                role: Role::Coordinator,
-                office_id: Some(w.city.id),
-                agency_id: None,
-                province: None,
-            },
-            t0(),
-        )
-        .await
-        .unwrap();
-    w.store.set_heads_office(acc.id, true, t0()).await.unwrap();
-    acc.id
 }
 
 async fn outbox_of(w: &World, app: Uuid, template: &str) -> Vec<outbox::Model> {
@@ -165,17 +142,29 @@ async fn the_calendar_across_six_months(backend: Backend) {
     walk.version = now;
     walk.now = noon(due + Duration::days(33));
     walk.run(w.head, attach("laporan_semester", 20)).await;
-    walk.run(
-        w.coordinator,
-        Command::RecordEvaluation {
-            kind: EvaluationKind::Periodic,
-            due_on: due,
-            outcome: EvaluationOutcome::Pass,
-            findings: "Laporan semester diterima; data balikan NISN telah dikirim.".into(),
-            data_balikan_met: true,
-        },
-    )
-    .await;
+    let out = walk
+        .run(
+            w.coordinator,
+            Command::RecordEvaluation {
+                kind: EvaluationKind::Periodic,
+                due_on: due,
+                outcome: EvaluationOutcome::Pass,
+                findings: "Laporan semester diterima; data balikan NISN telah dikirim.".into(),
+                data_balikan_met: true,
+                access_count: Some(1_250),
+            },
+        )
+        .await;
+    // The evaluation report is issued in the same transaction, the access count frozen in it.
+    let [report] = &out.letters[..] else {
+        panic!("one report: {:?}", out.letters);
+    };
+    assert_eq!(report.letter, "laporan_evaluasi");
+    assert_eq!(report.register.as_deref(), Some("office"));
+    let snapshot: serde_json::Value =
+        serde_json::from_str(report.snapshot.as_deref().expect("frozen")).unwrap();
+    assert_eq!(snapshot["stamp"]["inputs"]["access_count"], 1_250);
+    assert_eq!(snapshot["stamp"]["number"], report.number.as_str());
     assert_eq!(production_grant(&w, walk.id).await.status, "active");
     let evs = w.store.application_evaluations(walk.id).await.unwrap();
     assert_eq!(evs.len(), 2, "the next periodic evaluation is scheduled");

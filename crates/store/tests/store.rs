@@ -11,11 +11,13 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
     QueryFilter,
 };
+use sepakat_core::letter::{IssuedLetter, LetterInputs};
 use sepakat_core::{Command, Role, Unmet};
 use sepakat_store::entity::{
-    applications, attestations, audit_events, grants, letter_counters, letters, outbox,
+    agency_letter_counters, applications, attestations, audit_events, documents, grants,
+    letter_counters, letters, outbox, register_counters,
 };
-use sepakat_store::testing::Backend;
+use sepakat_store::testing::{Backend, FactsSealer};
 use sepakat_store::{
     ApplicationFilter, AuditProblem, FailPoint, NewAccount, NewApplication, NewDocument, NewOffice,
     StoreError, StoreOptions,
@@ -34,6 +36,13 @@ on_both_databases!(
     refused_commands_write_nothing,
     directory_input_is_validated,
     two_stores_on_one_database_stay_consistent,
+    issuing_without_facts_is_refused_and_takes_no_number,
+    regional_head_letters_are_numbered_by_the_regional_secretariat,
+    consultation_minutes_take_the_provincial_number,
+    pks_carries_the_agency_counterpart_number,
+    letter_issued_events_carry_number_and_hashes,
+    signed_scans_are_filed_against_their_issue,
+    verification_codes_are_stored_and_unique,
 );
 
 fn rejected(e: StoreError) -> Vec<Unmet> {
@@ -49,6 +58,54 @@ where
     E::Model: Sync,
 {
     E::find().count(w.store.connection()).await.unwrap()
+}
+
+/// The running number a register last gave in 2024: an office's, an agency's, or a register
+/// named by key (`setda:<region>`).
+async fn office_seq(w: &World, office_id: Uuid) -> Option<i64> {
+    letter_counters::Entity::find()
+        .filter(letter_counters::Column::OfficeId.eq(office_id))
+        .filter(letter_counters::Column::Year.eq(2024))
+        .one(w.store.connection())
+        .await
+        .unwrap()
+        .map(|c| c.last_seq)
+}
+
+async fn agency_seq(w: &World, agency_id: Uuid) -> Option<i64> {
+    agency_letter_counters::Entity::find()
+        .filter(agency_letter_counters::Column::AgencyId.eq(agency_id))
+        .filter(agency_letter_counters::Column::Year.eq(2024))
+        .one(w.store.connection())
+        .await
+        .unwrap()
+        .map(|c| c.last_seq)
+}
+
+async fn register_seq(w: &World, key: &str) -> Option<i64> {
+    register_counters::Entity::find()
+        .filter(register_counters::Column::Register.eq(key))
+        .filter(register_counters::Column::Year.eq(2024))
+        .one(w.store.connection())
+        .await
+        .unwrap()
+        .map(|c| c.last_seq)
+}
+
+/// The fields named by the letter problems of a refusal, in order.
+fn letter_fields(unmet: &[Unmet]) -> Vec<&str> {
+    unmet
+        .iter()
+        .map(|u| match u {
+            Unmet::Letter { problem } => problem.field.as_str(),
+            other => panic!("expected only letter problems, got {other:?}"),
+        })
+        .collect()
+}
+
+/// What the sealer froze for a letter (`FactsSealer`: the letter, its stamp, office, agency).
+fn snapshot(l: &letters::Model) -> serde_json::Value {
+    serde_json::from_str(l.snapshot.as_deref().expect("a frozen letter")).unwrap()
 }
 
 async fn recipients(w: &World, app: Uuid, event_seq: i64) -> BTreeSet<Uuid> {
@@ -67,8 +124,8 @@ async fn full_walk_to_production_and_evaluation(backend: Backend) {
     let w = world(backend).await;
     let mut walk = Walk::start(&w).await;
 
-    // Submission: the request letter is numbered in the city office's register; the
-    // coordinator (who acts next) and the agency head are notified.
+    // Submission: the request letter is issued in the agency's register and registered in the
+    // city office's; the coordinator (who acts next) and the agency head are notified.
     let first = w.store.application_detail(walk.id).await.unwrap();
     assert_eq!(first.application.row.stage, "permohonan");
     assert_eq!(first.application.row.version, 1);
@@ -83,6 +140,8 @@ async fn full_walk_to_production_and_evaluation(backend: Backend) {
         Some("400.12/1/DPK/VI/2024")
     );
     assert_eq!(walk.letters[0].printed_number(), "400.12/1/DPK/VI/2024");
+    assert_eq!(walk.letters[0].register.as_deref(), Some("agency"));
+    assert_eq!(first.events[1].kind, "letter_issued");
     assert_eq!(first.elements.len(), 3);
     assert_eq!(
         recipients(&w, walk.id, 1).await,
@@ -176,7 +235,8 @@ async fn full_walk_to_production_and_evaluation(backend: Backend) {
     );
     assert_eq!(d.events[0].kind, "submitted");
 
-    // Eleven letters, numbered 1..=11 in the city's 2024 register, each tied to its event.
+    // Eleven letters, registered 1..=11 in the city's 2024 register, each issued (numbered,
+    // dated, frozen) by its own `letter_issued` event.
     assert_eq!(d.letters.len(), 11);
     assert_eq!(
         d.letters.iter().map(|l| l.seq).collect::<Vec<_>>(),
@@ -187,15 +247,35 @@ async fn full_walk_to_production_and_evaluation(backend: Backend) {
         assert_eq!(l.year, 2024);
         assert_eq!(l.number, format!("400.12/{}/Dukcapil.4/VI/2024", l.seq));
         let ev = &d.events[(l.event_seq - 1) as usize];
-        assert_eq!(ev.kind, "letter_produced");
-        assert_eq!(ev.payload["letter"], l.letter.as_str());
+        assert_eq!(ev.kind, "letter_issued");
+        assert_eq!(ev.payload["letter"]["letter"], l.letter.as_str());
+        assert_eq!(ev.payload["letter"]["id"], l.id.to_string());
+        assert_eq!(ev.payload["letter"]["number"], l.printed_number());
+        assert!(l.is_frozen(), "{} was not frozen", l.letter);
     }
+    // Whose register prints each number.
     assert_eq!(
-        d.letters.last().unwrap().letter,
-        "permohonan_user_id_produksi"
+        d.letters
+            .iter()
+            .map(|l| (l.letter.as_str(), l.register.as_deref().unwrap()))
+            .collect::<Vec<_>>(),
+        [
+            ("surat_permohonan", "agency"),
+            ("surat_izin_kepala_daerah", "regional_secretariat"),
+            ("berita_acara_konsultasi_pks", "provincial_office"),
+            ("pks", "office"),
+            ("juknis", "office"),
+            ("surat_spesifikasi_teknis", "agency"),
+            ("surat_pernyataan_jaringan", "agency"),
+            ("permohonan_user_id_uji", "office"),
+            ("laporan_uji_beban", "agency"),
+            ("berita_acara_poc", "office"),
+            ("permohonan_user_id_produksi", "office"),
+        ]
     );
-    // The agency's letters are numbered 1, 2, … in its own register as well; the office's
-    // letters carry no agency number.
+    // The agency's register numbers its four letters and its side of the PKS and of the juknis,
+    // 1, 2, … in order; its own letters print its number, the two-party documents the office's
+    // with the agency's as the counterpart number.
     let agency_letters: Vec<_> = d.letters.iter().filter(|l| l.agency_id.is_some()).collect();
     assert_eq!(
         agency_letters
@@ -204,26 +284,47 @@ async fn full_walk_to_production_and_evaluation(backend: Backend) {
             .collect::<Vec<_>>(),
         [
             "surat_permohonan",
+            "pks",
+            "juknis",
             "surat_spesifikasi_teknis",
             "surat_pernyataan_jaringan",
             "laporan_uji_beban"
         ]
     );
     for (i, l) in agency_letters.iter().enumerate() {
+        let agency_number = format!("400.12/{}/DPK/VI/2024", i + 1);
         assert_eq!(l.agency_id, Some(app.row.agency_id));
         assert_eq!(l.agency_seq, Some(i as i64 + 1));
-        assert_eq!(
-            l.agency_number.as_deref(),
-            Some(format!("400.12/{}/DPK/VI/2024", i + 1).as_str())
-        );
+        assert_eq!(l.agency_number.as_deref(), Some(agency_number.as_str()));
+        if l.register.as_deref() == Some("agency") {
+            assert_eq!(l.printed_number(), agency_number);
+            assert_eq!(l.counterpart_number(), None);
+        } else {
+            assert_eq!(l.printed_number(), l.number);
+            assert_eq!(l.counterpart_number(), Some(agency_number.as_str()));
+        }
     }
-    assert!(
-        d.letters
-            .iter()
-            .filter(|l| l.agency_id.is_none())
-            .all(|l| l.agency_number.is_none() && l.printed_number() == l.number)
-    );
+    // The office's other letters carry no agency number; the regional head's and the
+    // consultation's print the number of the register that keeps them.
+    for l in d.letters.iter().filter(|l| l.agency_id.is_none()) {
+        assert!(l.agency_number.is_none() && l.counterpart_number().is_none());
+        let printed = match l.letter.as_str() {
+            "surat_izin_kepala_daerah" => "400.12/1/Setda/VI/2024".to_string(),
+            "berita_acara_konsultasi_pks" => "400.12/1/Dukcapil.1/VI/2024".to_string(),
+            _ => l.number.clone(),
+        };
+        assert_eq!(l.printed_number(), printed, "{}", l.letter);
+    }
     assert_eq!(d.documents.len(), 9);
+    // Every signed scan is filed against the issue it is the signed copy of; other documents
+    // are no letter's.
+    for doc in &d.documents {
+        let expected = doc
+            .key
+            .strip_prefix("signed:")
+            .map(|letter| d.letters.iter().find(|l| l.letter == letter).unwrap().id);
+        assert_eq!(doc.letter_id, expected, "{}", doc.key);
+    }
 
     // The test user ID was replaced by the production one, both standing on the attestation.
     assert_eq!(d.attestations.len(), 1);
@@ -405,9 +506,11 @@ async fn concurrent_letter_numbers_are_unique_and_gap_free(backend: Backend) {
     let mut seqs = Vec::new();
     let mut agency_seqs = Vec::new();
     let mut numbers = BTreeSet::new();
+    let mut apps = Vec::new();
     for t in tasks {
         let out = t.await.unwrap();
         assert_eq!(out.letters.len(), 1);
+        apps.push((out.application.id, out.application.version));
         seqs.push(out.letters[0].seq);
         agency_seqs.push(out.letters[0].agency_seq.unwrap());
         numbers.insert(out.letters[0].number.clone());
@@ -433,6 +536,92 @@ async fn concurrent_letter_numbers_are_unique_and_gap_free(backend: Backend) {
         .unwrap();
     assert_eq!((counter.year, counter.last_seq), (2024, 64));
     assert_eq!(count::<letters::Entity>(&w).await, 64);
+
+    // Issuing, not only submitting: 24 applications reach the Wali Kota's permission.
+    for (id, version) in apps.iter_mut().take(24) {
+        let out = w
+            .store
+            .execute(
+                *id,
+                *version,
+                attach("signed:surat_permohonan", 1),
+                w.head,
+                t0(),
+            )
+            .await
+            .unwrap();
+        let out = w
+            .store
+            .execute(
+                *id,
+                out.application.version,
+                go("teruskan_ke_kepala_daerah"),
+                w.coordinator,
+                t0(),
+            )
+            .await
+            .unwrap();
+        *version = out.application.version;
+    }
+    // Twelve issue it at once, while twelve others fail to at the same moment: through a
+    // second store (another server process) whose letters cannot be built without a head of
+    // office, after they took their numbers inside their transactions.
+    let strict = w.db.store().await.unwrap();
+    strict.set_letter_sealer(std::sync::Arc::new(NeedsHeadOfOffice));
+    let mut tasks = Vec::new();
+    for (i, &(id, version)) in apps.iter().take(24).enumerate() {
+        let store = if i % 2 == 0 {
+            w.store.clone()
+        } else {
+            strict.clone()
+        };
+        let who = w.coordinator;
+        tasks.push(tokio::spawn(async move {
+            let at = t0() + Duration::minutes(i as i64);
+            store
+                .execute(id, version, issue("surat_izin_kepala_daerah"), who, at)
+                .await
+        }));
+    }
+    let (mut office_seqs, mut setda_seqs, mut refused) = (Vec::new(), Vec::new(), 0);
+    for (i, t) in tasks.into_iter().enumerate() {
+        match t.await.unwrap() {
+            Ok(out) => {
+                assert_eq!(i % 2, 0, "{backend}: issued without a head of office");
+                let [l] = &out.letters[..] else {
+                    panic!("{backend}: one letter: {:?}", out.letters)
+                };
+                office_seqs.push(l.seq);
+                setda_seqs.push(l.printed_seq.unwrap());
+                assert_eq!(
+                    l.printed_number(),
+                    format!("400.12/{}/Setda/VI/2024", l.printed_seq.unwrap())
+                );
+            }
+            Err(StoreError::Rejected(r)) => {
+                assert_eq!(i % 2, 1, "{backend}: {r}");
+                refused += 1;
+            }
+            Err(other) => panic!("{backend}: {other}"),
+        }
+    }
+    office_seqs.sort();
+    setda_seqs.sort();
+    assert_eq!(refused, 12);
+    assert_eq!(
+        office_seqs,
+        (65..=76).collect::<Vec<_>>(),
+        "{backend}: the office's register goes on from 64, no gap left by the refused"
+    );
+    assert_eq!(
+        setda_seqs,
+        (1..=12).collect::<Vec<_>>(),
+        "{backend}: no duplicate, no gap in the regional secretariat's register"
+    );
+    assert_eq!(office_seq(&w, w.city.id).await, Some(76));
+    assert_eq!(register_seq(&w, "setda:61.71").await, Some(12));
+    assert_eq!(count::<letters::Entity>(&w).await, 76);
+    strict.close().await.unwrap();
 
     // 17:30 UTC on New Year's Eve is already 1 January in Pontianak (WIB): a new register.
     let new_year = Utc.with_ymd_and_hms(2024, 12, 31, 17, 30, 0).unwrap();
@@ -472,6 +661,11 @@ async fn injected_failure_leaves_no_trace(backend: Backend) {
         assert_eq!(count::<audit_events::Entity>(&w).await, 0, "{point:?}");
         assert_eq!(count::<letters::Entity>(&w).await, 0, "{point:?}");
         assert_eq!(count::<letter_counters::Entity>(&w).await, 0, "{point:?}");
+        assert_eq!(
+            count::<agency_letter_counters::Entity>(&w).await,
+            0,
+            "{point:?}"
+        );
         assert_eq!(count::<outbox::Entity>(&w).await, 0, "{point:?}");
     }
     w.store.set_fail_point(None);
@@ -480,13 +674,37 @@ async fn injected_failure_leaves_no_trace(backend: Backend) {
         walk.letters[0].seq, 1,
         "the failed submissions took no number"
     );
-    walk.run(w.head, attach("signed:surat_permohonan", 1)).await;
-    walk.run(w.coordinator, go("teruskan_ke_kepala_daerah"))
-        .await;
-    walk.run(w.coordinator, attach("signed:surat_izin_kepala_daerah", 2))
-        .await;
+    assert_eq!(walk.letters[0].agency_seq, Some(1));
+    walk.to("izin_kepala_daerah").await;
 
-    // A command with a letter, a stage change and notifications fails after its events.
+    // Issuing a letter fails after its events: no number is taken, in either register.
+    let before = w.store.application_detail(walk.id).await.unwrap();
+    let outbox_before = count::<outbox::Entity>(&w).await;
+    for point in [FailPoint::AfterEvents, FailPoint::BeforeCommit] {
+        w.store.set_fail_point(Some(point));
+        let e = walk
+            .try_do(w.coordinator, issue("surat_izin_kepala_daerah"))
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Storage(_)), "{e}");
+        let after = w.store.application_detail(walk.id).await.unwrap();
+        assert_eq!(after.application.row, before.application.row, "{point:?}");
+        assert_eq!(after.events, before.events);
+        assert_eq!(after.letters, before.letters);
+        assert_eq!(count::<outbox::Entity>(&w).await, outbox_before);
+        assert_eq!(office_seq(&w, w.city.id).await, Some(1), "{point:?}");
+        assert_eq!(count::<register_counters::Entity>(&w).await, 0, "{point:?}");
+    }
+    w.store.set_fail_point(None);
+    let out = walk.next().await;
+    assert_eq!(out.letters[0].letter, "surat_izin_kepala_daerah");
+    assert_eq!(
+        (out.letters[0].seq, out.letters[0].printed_seq),
+        (2, Some(1))
+    );
+    walk.next().await; // its signed scan
+
+    // A command with a stage change and notifications fails after its events.
     let before = w.store.application_detail(walk.id).await.unwrap();
     let outbox_before = count::<outbox::Entity>(&w).await;
     for point in [FailPoint::AfterEvents, FailPoint::BeforeCommit] {
@@ -499,20 +717,46 @@ async fn injected_failure_leaves_no_trace(backend: Backend) {
         let after = w.store.application_detail(walk.id).await.unwrap();
         assert_eq!(after.application.row, before.application.row, "{point:?}");
         assert_eq!(after.events, before.events);
-        assert_eq!(after.letters, before.letters);
+        assert_eq!(after.documents, before.documents);
         assert_eq!(count::<outbox::Entity>(&w).await, outbox_before);
-        let counter = letter_counters::Entity::find()
-            .one(w.store.connection())
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(counter.last_seq, 1);
     }
     w.store.set_fail_point(None);
-    let out = walk
-        .run(w.coordinator, go("catat_izin_kepala_daerah"))
-        .await;
-    assert_eq!(out.letters[0].seq, 2);
+    let out = walk.next().await;
+    assert_eq!(walk.stage, "persetujuan_dirjen");
+    assert!(
+        out.letters.is_empty(),
+        "issued before it was signed: not again"
+    );
+
+    // A step that issues its letter, changes stage and notifies: the consultation's berita
+    // acara, numbered by the province and registered by the city, fails after its events.
+    walk.to("konsultasi_provinsi").await;
+    walk.next().await; // returned with a note
+    walk.next().await; // submitted again
+    assert_eq!(walk.stage, "konsultasi_provinsi");
+    let before = w.store.application_detail(walk.id).await.unwrap();
+    let outbox_before = count::<outbox::Entity>(&w).await;
+    for point in [FailPoint::AfterEvents, FailPoint::BeforeCommit] {
+        w.store.set_fail_point(Some(point));
+        let e = walk
+            .try_do(w.reviewer, go("setujui_draf_pks"))
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Storage(_)), "{e}");
+        let after = w.store.application_detail(walk.id).await.unwrap();
+        assert_eq!(after.application.row, before.application.row, "{point:?}");
+        assert_eq!(after.events, before.events);
+        assert_eq!(after.letters, before.letters);
+        assert_eq!(count::<outbox::Entity>(&w).await, outbox_before);
+        assert_eq!(office_seq(&w, w.city.id).await, Some(2), "{point:?}");
+        assert_eq!(office_seq(&w, w.province.id).await, None, "{point:?}");
+    }
+    w.store.set_fail_point(None);
+    let out = walk.next().await;
+    assert_eq!(walk.stage, "penandatanganan_pks");
+    let l = &out.letters[0];
+    assert_eq!(l.letter, "berita_acara_konsultasi_pks");
+    assert_eq!((l.seq, l.printed_seq), (3, Some(1)));
     assert!(w.store.verify_audit().await.unwrap().is_ok());
 }
 
@@ -521,7 +765,7 @@ async fn audit_verify_names_the_first_broken_event(backend: Backend) {
     let mut ids = Vec::new();
     for _ in 0..5 {
         let mut walk = Walk::start(&w).await;
-        walk.to("persetujuan_dirjen").await; // 2 + 4 commands: 7 events
+        walk.to("persetujuan_dirjen").await; // 2 + 5 commands: 7 events
         ids.push(walk.id);
     }
     let [edited, truncated, gap, reordered, intact] = ids[..] else {
@@ -786,6 +1030,37 @@ async fn refused_commands_write_nothing(backend: Backend) {
     assert!(rejected(e).contains(&Unmet::MissingSignedLetter {
         letter: "surat_permohonan".into()
     }));
+    // Issuing: a letter of another stage, the agency's letter by the office, the same letter
+    // twice in a stage, a letter without its facts.
+    let e = walk
+        .try_do(w.coordinator, issue("surat_izin_kepala_daerah"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&rejected(e)[..], [Unmet::LetterNotDue { due, .. }] if due == &["surat_permohonan"]),
+    );
+    let e = walk
+        .try_do(w.coordinator, issue("surat_permohonan"))
+        .await
+        .unwrap_err();
+    let unmet = rejected(e);
+    assert!(
+        unmet
+            .iter()
+            .any(|u| matches!(u, Unmet::RoleNotAllowed { .. })),
+        "{unmet:?}"
+    );
+    let e = walk
+        .try_do(w.head, issue("surat_permohonan"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        rejected(e),
+        vec![Unmet::LetterAlreadyIssued {
+            letter: "surat_permohonan".into(),
+            number: "400.12/1/DPK/VI/2024".into(),
+        }]
+    );
     let e = walk.try_do(w.coordinator, go("terbang")).await.unwrap_err();
     assert!(matches!(rejected(e)[..], [Unmet::UnknownAction { .. }]));
     // Text PostgreSQL cannot hold is refused the same way on both databases.
@@ -895,6 +1170,9 @@ async fn refused_commands_write_nothing(backend: Backend) {
     ));
     assert_eq!(events().await, n, "refused commands leave no event");
     assert_eq!(count::<applications::Entity>(&w).await, 1);
+    assert_eq!(count::<letters::Entity>(&w).await, 1);
+    assert_eq!(office_seq(&w, w.city.id).await, Some(1));
+    assert_eq!(agency_seq(&w, w.agency.id).await, Some(1));
 
     // And the application still moves on from where it was.
     let out = store
@@ -920,6 +1198,7 @@ async fn refused_commands_write_nothing(backend: Backend) {
     assert_eq!(docs[0].sha256, sha(42));
     assert_eq!(docs[0].size, Some(123_456));
     assert_eq!(docs[0].content_type.as_deref(), Some("application/pdf"));
+    assert_eq!(docs[0].letter_id, Some(walk.letters[0].id));
     walk.run(w.coordinator, go("teruskan_ke_kepala_daerah"))
         .await;
     let letter = store
@@ -1119,6 +1398,17 @@ async fn two_stores_on_one_database_stay_consistent(backend: Backend) {
         .execute(
             walk.id,
             v,
+            issue("surat_izin_kepala_daerah"),
+            w.coordinator,
+            t0(),
+        )
+        .await
+        .unwrap();
+    let out = w
+        .store
+        .execute(
+            walk.id,
+            out.application.version,
             attach("signed:surat_izin_kepala_daerah", 3),
             w.coordinator,
             t0(),
@@ -1150,4 +1440,491 @@ async fn two_stores_on_one_database_stay_consistent(backend: Backend) {
     );
     assert!(w.store.verify_audit().await.unwrap().is_ok());
     other.close().await.unwrap();
+}
+
+// ---- Issuing letters --------------------------------------------------------------------------
+
+/// A letter whose facts are missing is refused with every one of them named, whether a person
+/// left them out or the store lacks them when the letter is built, and takes no number: the next
+/// letter issued gets the number the refused one would have had.
+async fn issuing_without_facts_is_refused_and_takes_no_number(backend: Backend) {
+    let w = world(backend).await;
+    let mut walk = Walk::start(&w).await;
+    walk.to("spesifikasi_teknis").await;
+    // The office registered five letters so far; the agency's register gave three numbers (its
+    // request, its side of the PKS and of the juknis).
+    assert_eq!(office_seq(&w, w.city.id).await, Some(5));
+    assert_eq!(agency_seq(&w, w.agency.id).await, Some(3));
+    let events = count::<audit_events::Entity>(&w).await;
+    let letter_rows = count::<letters::Entity>(&w).await;
+    let (id, version) = (walk.id, walk.version);
+    let unchanged = || async {
+        assert_eq!(office_seq(&w, w.city.id).await, Some(5));
+        assert_eq!(agency_seq(&w, w.agency.id).await, Some(3));
+        assert_eq!(count::<audit_events::Entity>(&w).await, events);
+        assert_eq!(count::<letters::Entity>(&w).await, letter_rows);
+        let row = w.store.application(id).await.unwrap().row;
+        assert_eq!(row.version, version);
+    };
+
+    // No facts at all: every fact the letter needs is named.
+    let e = walk
+        .try_do(
+            w.head,
+            issue_with("surat_spesifikasi_teknis", LetterInputs::default()),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        letter_fields(&rejected(e)),
+        [
+            "application_name",
+            "network",
+            "ip_addresses",
+            "devices",
+            "technical_team"
+        ]
+    );
+    unchanged().await;
+    // Some of them: the others are named.
+    let partial = LetterInputs {
+        application_name: Some("SIAP-PPDB Kota Pontianak".into()),
+        network: Some(sepakat_core::application::ConnectionType::VpnAgencyToDisdukcapil),
+        ..LetterInputs::default()
+    };
+    let e = walk
+        .try_do(w.head, issue_with("surat_spesifikasi_teknis", partial))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        letter_fields(&rejected(e)),
+        ["ip_addresses", "devices", "technical_team"]
+    );
+    unchanged().await;
+
+    // Every fact typed in, but the letter cannot be built from what the store holds (no head
+    // of office to sign it): refused with both missing facts, after numbers were taken inside
+    // the transaction, so those numbers go back.
+    w.store
+        .set_letter_sealer(std::sync::Arc::new(NeedsHeadOfOffice));
+    let e = walk
+        .try_do(w.head, issue("surat_spesifikasi_teknis"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        letter_fields(&rejected(e)),
+        ["office_head", "office_head.position"]
+    );
+    unchanged().await;
+
+    // With the head of office on record the letter is issued, with the numbers the refused
+    // attempts would have had, in the office's register and in the agency's.
+    head_of_office(&w).await;
+    let out = walk.run(w.head, issue("surat_spesifikasi_teknis")).await;
+    let [l] = &out.letters[..] else {
+        panic!("one letter: {:?}", out.letters)
+    };
+    assert_eq!((l.seq, l.agency_seq), (6, Some(4)));
+    assert_eq!(l.number, "400.12/6/Dukcapil.4/VI/2024");
+    assert_eq!(l.printed_number(), "400.12/4/DPK/VI/2024");
+    assert_eq!(office_seq(&w, w.city.id).await, Some(6));
+    assert_eq!(agency_seq(&w, w.agency.id).await, Some(4));
+    // The facts typed in are frozen with it.
+    assert_eq!(
+        snapshot(l)["stamp"]["inputs"],
+        serde_json::to_value(complete_inputs("surat_spesifikasi_teknis")).unwrap()
+    );
+}
+
+/// The regional head's letter prints the number of the regional secretariat's register
+/// (`setda:<region>`), gap-free and apart from the office's register, which registers it all
+/// the same.
+async fn regional_head_letters_are_numbered_by_the_regional_secretariat(backend: Backend) {
+    let w = world(backend).await;
+    let mut walks = Vec::new();
+    for _ in 0..3 {
+        let mut walk = Walk::start(&w).await;
+        walk.to("izin_kepala_daerah").await;
+        walks.push(walk);
+    }
+    assert_eq!(office_seq(&w, w.city.id).await, Some(3));
+
+    // Refused while it is built: neither register moves.
+    w.store
+        .set_letter_sealer(std::sync::Arc::new(NeedsHeadOfOffice));
+    let e = walks[0]
+        .try_do(w.coordinator, issue("surat_izin_kepala_daerah"))
+        .await
+        .unwrap_err();
+    assert_eq!(letter_fields(&rejected(e)).len(), 2);
+    assert_eq!(count::<register_counters::Entity>(&w).await, 0);
+    assert_eq!(office_seq(&w, w.city.id).await, Some(3));
+    w.store.set_letter_sealer(std::sync::Arc::new(FactsSealer));
+
+    // Three permissions, with an office letter (another application's request) after each.
+    let mut issued = Vec::new();
+    for walk in walks.iter_mut() {
+        let out = walk
+            .run(w.coordinator, issue("surat_izin_kepala_daerah"))
+            .await;
+        issued.push(out.letters[0].clone());
+        submit(&w, walk.now).await;
+    }
+    for (i, l) in issued.iter().enumerate() {
+        let setda = i as i64 + 1;
+        let office = 4 + 2 * i as i64;
+        assert_eq!(l.letter, "surat_izin_kepala_daerah");
+        assert_eq!(l.register.as_deref(), Some("regional_secretariat"));
+        assert_eq!(l.printed_register.as_deref(), Some("setda:61.71"));
+        assert_eq!(l.printed_seq, Some(setda));
+        assert_eq!(l.printed_number(), format!("400.12/{setda}/Setda/VI/2024"));
+        // The office registers it in its own register.
+        assert_eq!((l.office_id, l.year, l.seq), (w.city.id, 2024, office));
+        assert_eq!(l.number, format!("400.12/{office}/Dukcapil.4/VI/2024"));
+        assert!(l.agency_id.is_none() && l.counterpart_number().is_none());
+        // The number printed and who signs are frozen with the letter.
+        let snap = snapshot(l);
+        assert_eq!(snap["stamp"]["number"], l.printed_number());
+        assert_eq!(
+            snap["stamp"]["inputs"]["signatory"]["name"],
+            wali_kota().name
+        );
+    }
+    let registers = register_counters::Entity::find()
+        .all(w.store.connection())
+        .await
+        .unwrap();
+    assert_eq!(
+        registers
+            .iter()
+            .map(|r| (r.register.as_str(), r.year, r.last_seq))
+            .collect::<Vec<_>>(),
+        [("setda:61.71", 2024, 3)]
+    );
+    assert_eq!(office_seq(&w, w.city.id).await, Some(9));
+
+    // Recording the signed permission does not number it again.
+    walks[0].next().await; // its signed scan
+    let out = walks[0].next().await;
+    assert_eq!(walks[0].stage, "persetujuan_dirjen");
+    assert!(out.letters.is_empty());
+    assert_eq!(register_seq(&w, "setda:61.71").await, Some(3));
+
+    // The database keeps a printed number from being given twice in its register.
+    let mut twice: letters::ActiveModel = issued[1].clone().into();
+    twice.printed_seq = Set(Some(1));
+    assert!(twice.update(w.store.connection()).await.is_err());
+}
+
+/// The berita acara of a kab/kota application's consultation is the provincial office's: it
+/// takes the province's next number, and the city registers it.
+async fn consultation_minutes_take_the_provincial_number(backend: Backend) {
+    let w = world(backend).await;
+    for i in 0..2i64 {
+        let mut walk = Walk::start(&w).await;
+        walk.to("penandatanganan_pks").await;
+        let l = walk
+            .letters
+            .iter()
+            .find(|l| l.letter == "berita_acara_konsultasi_pks")
+            .unwrap();
+        let province = i + 1;
+        assert_eq!(l.register.as_deref(), Some("provincial_office"));
+        assert_eq!(
+            l.printed_register,
+            Some(format!("office:{}", w.province.id))
+        );
+        assert_eq!(l.printed_seq, Some(province));
+        assert_eq!(
+            l.printed_number(),
+            format!("400.12/{province}/Dukcapil.1/VI/2024")
+        );
+        // The city registers it: the third letter of each application.
+        let city = 3 + 3 * i;
+        assert_eq!((l.office_id, l.seq), (w.city.id, city));
+        assert_eq!(l.number, format!("400.12/{city}/Dukcapil.4/VI/2024"));
+        assert_eq!(snapshot(l)["stamp"]["number"], l.printed_number());
+        let ev = &w.store.application_events(walk.id).await.unwrap()[(l.event_seq - 1) as usize];
+        assert_eq!(ev.payload["letter"]["number"], l.printed_number());
+        assert_eq!(ev.payload["letter"]["register"], "provincial_office");
+    }
+    // The province's register moved for these two letters only, the city's for all six.
+    assert_eq!(office_seq(&w, w.province.id).await, Some(2));
+    assert_eq!(office_seq(&w, w.city.id).await, Some(6));
+}
+
+/// The PKS and the juknis are two-party documents: the office's number is printed, and the
+/// agency's register gives the counterpart number.
+async fn pks_carries_the_agency_counterpart_number(backend: Backend) {
+    let w = world(backend).await;
+    let mut walk = Walk::start(&w).await;
+    walk.to("penandatanganan_pks").await;
+    let out = walk.run(w.coordinator, issue("pks")).await;
+    let [pks] = &out.letters[..] else {
+        panic!("one letter: {:?}", out.letters)
+    };
+    assert_eq!(pks.letter, "pks");
+    assert_eq!(pks.register.as_deref(), Some("office"));
+    assert_eq!(pks.number, "400.12/4/Dukcapil.4/VI/2024");
+    assert_eq!(pks.printed_number(), pks.number);
+    // The agency's second number (after its request).
+    assert_eq!(
+        (pks.agency_id, pks.agency_seq),
+        (Some(w.agency.id), Some(2))
+    );
+    assert_eq!(pks.agency_number.as_deref(), Some("400.12/2/DPK/VI/2024"));
+    assert_eq!(pks.counterpart_number(), Some("400.12/2/DPK/VI/2024"));
+    assert_eq!(agency_seq(&w, w.agency.id).await, Some(2));
+    // Both numbers are frozen with the letter.
+    let snap = snapshot(pks);
+    assert_eq!(snap["stamp"]["number"], pks.number.as_str());
+    assert_eq!(snap["stamp"]["counterpart_number"], "400.12/2/DPK/VI/2024");
+
+    // Recording the signed PKS numbers nothing; the juknis takes the agency's next number.
+    let issued = walk.letters.len();
+    walk.to("juknis").await;
+    assert_eq!(walk.letters.len(), issued);
+    walk.to("spesifikasi_teknis").await;
+    let juknis = walk.letters.last().unwrap();
+    assert_eq!(juknis.letter, "juknis");
+    assert_eq!(juknis.number, "400.12/5/Dukcapil.4/VI/2024");
+    assert_eq!(juknis.agency_seq, Some(3));
+    assert_eq!(juknis.counterpart_number(), Some("400.12/3/DPK/VI/2024"));
+    assert_eq!(
+        snapshot(juknis)["stamp"]["counterpart_number"],
+        "400.12/3/DPK/VI/2024"
+    );
+    // The application's other letters carry no counterpart.
+    let d = w.store.application_detail(walk.id).await.unwrap();
+    assert_eq!(
+        d.letters
+            .iter()
+            .filter(|l| l.counterpart_number().is_some())
+            .map(|l| l.letter.as_str())
+            .collect::<Vec<_>>(),
+        ["pks", "juknis"]
+    );
+}
+
+/// Each `letter_issued` event carries the letter's number, register, date, code and the hashes
+/// of what was frozen, so the audit chain holds them; the chain still verifies, and a number
+/// changed in the log is caught.
+async fn letter_issued_events_carry_number_and_hashes(backend: Backend) {
+    use sha2::{Digest, Sha256};
+    let w = world(backend).await;
+    let mut walk = Walk::start(&w).await;
+    walk.to("spesifikasi_teknis").await;
+    let d = w.store.application_detail(walk.id).await.unwrap();
+    assert_eq!(d.letters.len(), 5);
+    assert!(
+        d.events.iter().all(|e| e.kind != "letter_produced"),
+        "every intent is replaced by its issue"
+    );
+    for l in &d.letters {
+        let ev = &d.events[(l.event_seq - 1) as usize];
+        assert_eq!((ev.seq, ev.kind.as_str()), (l.event_seq, "letter_issued"));
+        let issued: IssuedLetter = serde_json::from_value(ev.payload["letter"].clone()).unwrap();
+        assert_eq!(issued.id, l.id);
+        assert_eq!(issued.letter, l.letter);
+        assert_eq!(issued.stage, l.stage);
+        assert_eq!(issued.number, l.printed_number());
+        assert_eq!(
+            serde_json::to_value(issued.register).unwrap(),
+            l.register.as_deref().unwrap()
+        );
+        assert_eq!(issued.date, l.issued_on);
+        assert_eq!(issued.at, l.issued_at);
+        assert_eq!(Some(&issued.code), l.verification_code.as_ref());
+        assert_eq!(Some(&issued.snapshot_sha256), l.snapshot_sha256.as_ref());
+        assert_eq!(Some(&issued.html_sha256), l.html_sha256.as_ref());
+        assert_eq!(Some(&issued.pdf_sha256), l.pdf_sha256.as_ref());
+        assert_eq!(l.document_sha256, l.pdf_sha256);
+        // The snapshot hash is the hash of the text frozen in the row.
+        let frozen = l.snapshot.as_deref().unwrap();
+        assert_eq!(
+            issued.snapshot_sha256,
+            hex::encode(Sha256::digest(frozen.as_bytes()))
+        );
+        // The application's state holds the same record.
+        assert_eq!(d.application.state.letters[&l.letter], issued);
+    }
+    let report = w.store.verify_audit().await.unwrap();
+    assert!(report.is_ok(), "{report}");
+    assert_eq!(
+        w.store.verify_application_audit(walk.id).await.unwrap(),
+        None
+    );
+
+    // A number rewritten in the log breaks the chain at that event.
+    let permission = &d.letters[1];
+    assert_eq!(permission.letter, "surat_izin_kepala_daerah");
+    let db = w.store.connection();
+    let row = audit_events::Entity::find()
+        .filter(audit_events::Column::ApplicationId.eq(walk.id))
+        .filter(audit_events::Column::Seq.eq(permission.event_seq))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut payload = row.payload.clone();
+    payload["letter"]["number"] = "400.12/99/Setda/VI/2024".into();
+    let mut am: audit_events::ActiveModel = row.into();
+    am.payload = Set(payload);
+    am.update(db).await.unwrap();
+    let broken = w
+        .store
+        .verify_application_audit(walk.id)
+        .await
+        .unwrap()
+        .expect("the edit is caught");
+    assert_eq!(
+        (broken.seq, broken.problem),
+        (permission.event_seq, AuditProblem::Edited)
+    );
+}
+
+/// A signed scan is filed against the issued letter it is the signed copy of: never before the
+/// letter is issued, and a scan of an earlier issue does not stand for a new one.
+async fn signed_scans_are_filed_against_their_issue(backend: Backend) {
+    let w = world(backend).await;
+    let mut walk = Walk::start(&w).await;
+    let first = walk.letters[0].clone();
+    let id = walk.id;
+    let scans = |key: &'static str| {
+        let db = w.store.connection().clone();
+        async move {
+            let mut docs = documents::Entity::find()
+                .filter(documents::Column::ApplicationId.eq(id))
+                .filter(documents::Column::Key.eq(key))
+                .all(&db)
+                .await
+                .unwrap();
+            docs.sort_by_key(|d| d.event_seq);
+            docs.into_iter().map(|d| d.letter_id).collect::<Vec<_>>()
+        }
+    };
+    let out = walk
+        .run(w.head, attach("signed:surat_permohonan", 11))
+        .await;
+    assert_eq!(
+        out.events[0].payload["letter_id"],
+        first.id.to_string(),
+        "the event names the issue"
+    );
+    assert_eq!(scans("signed:surat_permohonan").await, [Some(first.id)]);
+
+    // Sent back for repair: the agency head issues the request again (the office may not),
+    // and the scan of the first issue no longer stands for it.
+    walk.run(
+        w.coordinator,
+        go_with("kembalikan_permohonan", "Dasar hukum belum lengkap"),
+    )
+    .await;
+    let e = walk
+        .try_do(w.coordinator, issue("surat_permohonan"))
+        .await
+        .unwrap_err();
+    assert!(
+        rejected(e)
+            .iter()
+            .any(|u| matches!(u, Unmet::RoleNotAllowed { .. }))
+    );
+    let out = walk.run(w.head, issue("surat_permohonan")).await;
+    let second = out.letters[0].clone();
+    assert_ne!(second.id, first.id);
+    assert_eq!((second.seq, second.agency_seq), (2, Some(2)));
+    let e = walk
+        .try_do(w.head, go("ajukan_ulang_permohonan"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        rejected(e),
+        vec![Unmet::MissingSignedLetter {
+            letter: "surat_permohonan".into()
+        }]
+    );
+    walk.run(w.head, attach("signed:surat_permohonan", 12))
+        .await;
+    assert_eq!(
+        scans("signed:surat_permohonan").await,
+        [Some(first.id), Some(second.id)]
+    );
+    walk.run(w.head, go("ajukan_ulang_permohonan")).await;
+    walk.run(w.coordinator, go("teruskan_ke_kepala_daerah"))
+        .await;
+
+    // No scan of a letter not yet issued, and nothing filed for the attempt.
+    let e = walk
+        .try_do(w.coordinator, attach("signed:surat_izin_kepala_daerah", 13))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        rejected(e),
+        vec![Unmet::LetterNotIssued {
+            letter: "surat_izin_kepala_daerah".into()
+        }]
+    );
+    assert!(scans("signed:surat_izin_kepala_daerah").await.is_empty());
+    let out = walk
+        .run(w.coordinator, issue("surat_izin_kepala_daerah"))
+        .await;
+    let permission = out.letters[0].id;
+    walk.run(w.coordinator, attach("signed:surat_izin_kepala_daerah", 13))
+        .await;
+    assert_eq!(
+        scans("signed:surat_izin_kepala_daerah").await,
+        [Some(permission)]
+    );
+    // A document that is no letter's scan names none.
+    walk.run(w.coordinator, go("catat_izin_kepala_daerah"))
+        .await;
+    walk.run(w.coordinator, attach("persetujuan_dirjen", 14))
+        .await;
+    assert_eq!(scans("persetujuan_dirjen").await, [None]);
+}
+
+/// Every issued letter has its verification code, stored with it and in its event, unique
+/// across the database.
+async fn verification_codes_are_stored_and_unique(backend: Backend) {
+    let w = world(backend).await;
+    let mut walk = Walk::start(&w).await;
+    walk.to("akses_aktif").await;
+    for i in 0..5 {
+        submit(&w, t0() + Duration::minutes(i)).await;
+    }
+    let db = w.store.connection();
+    let all = letters::Entity::find().all(db).await.unwrap();
+    assert_eq!(all.len(), 16);
+    let events = w.store.application_events(walk.id).await.unwrap();
+    let mut codes = BTreeSet::new();
+    for l in &all {
+        let code = l.verification_code.as_deref().expect("a code");
+        assert_eq!(
+            sepakat_store::issuing::normalize_code(code).as_deref(),
+            Some(code),
+            "a code as it would be typed back"
+        );
+        assert!(codes.insert(code.to_string()), "{code} given twice");
+        let stamp = &snapshot(l)["stamp"];
+        assert_eq!(stamp["code"], code);
+        assert_eq!(
+            stamp["verify_url"],
+            format!("http://127.0.0.1/verifikasi/{code}")
+        );
+        if l.application_id == walk.id {
+            let ev = &events[(l.event_seq - 1) as usize];
+            assert_eq!(ev.payload["letter"]["code"], code);
+        }
+        // The code finds its letter.
+        let found = letters::Entity::find()
+            .filter(letters::Column::VerificationCode.eq(code))
+            .all(db)
+            .await
+            .unwrap();
+        assert_eq!(found.iter().map(|f| f.id).collect::<Vec<_>>(), [l.id]);
+    }
+    // The database refuses a code already given.
+    let mut copy: letters::ActiveModel = all[1].clone().into();
+    copy.verification_code = Set(all[0].verification_code.clone());
+    assert!(copy.update(db).await.is_err());
 }

@@ -52,8 +52,13 @@ impl Application {
         clock: Arc<dyn Clock>,
     ) -> std::io::Result<Application> {
         ui::init_templates(&config.templates.join("ui")).map_err(std::io::Error::other)?;
-        api::letters::init_letters(&config.templates.join("letters"))
-            .map_err(std::io::Error::other)?;
+        api::letters::install_sealer(
+            &store,
+            &config.templates.join("letters"),
+            BlobStore::new(&config.blobs),
+            &config.notify.public_url,
+        )
+        .map_err(std::io::Error::other)?;
         let listener = TcpListener::bind(config.listen)?;
         let port = listener.local_addr()?.port();
         let state = web::Data::new(AppState {

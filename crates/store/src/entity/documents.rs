@@ -18,6 +18,8 @@ pub struct Model {
     pub uploaded_by: Uuid,
     pub uploaded_at: ChronoDateTimeUtc,
     pub event_seq: i64,
+    /// A signed scan: the issued letter it is the signed copy of.
+    pub letter_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -24,12 +24,46 @@ pub struct Model {
     pub agency_id: Option<Uuid>,
     pub agency_seq: Option<i64>,
     pub agency_number: Option<String>,
+    /// Whose register printed the number (`office`, `agency`, `regional_secretariat`,
+    /// `provincial_office`); NULL on letters numbered before letters were issued ahead of signing.
+    pub register: Option<String>,
+    /// A number printed from a register that is neither the office's nor the agency's: the
+    /// register's key (`setda:<region>`, `office:<id>`), its running number and the number.
+    pub printed_register: Option<String>,
+    pub printed_seq: Option<i64>,
+    pub printed_number: Option<String>,
+    /// The frozen rendering context (JSON text) and the SHA-256 of it, of the HTML and of the PDF.
+    #[serde(skip)]
+    pub snapshot: Option<String>,
+    pub snapshot_sha256: Option<String>,
+    pub html_sha256: Option<String>,
+    pub pdf_sha256: Option<String>,
+    /// The code that opens the public verification page.
+    pub verification_code: Option<String>,
 }
 
 impl Model {
-    /// The number printed on the letter: the issuer's own.
+    /// The number printed on the letter: the issuing register's own.
     pub fn printed_number(&self) -> &str {
-        self.agency_number.as_deref().unwrap_or(&self.number)
+        match self.register.as_deref() {
+            Some("office") => &self.number,
+            Some("agency") => self.agency_number.as_deref().unwrap_or(&self.number),
+            Some(_) => self.printed_number.as_deref().unwrap_or(&self.number),
+            None => self.agency_number.as_deref().unwrap_or(&self.number),
+        }
+    }
+
+    /// The other party's number on a two-party document (the agency's on the PKS and juknis).
+    pub fn counterpart_number(&self) -> Option<&str> {
+        match self.register.as_deref() {
+            Some("office") => self.agency_number.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Issued ahead of signing, with its content frozen.
+    pub fn is_frozen(&self) -> bool {
+        self.snapshot.is_some()
     }
 }
 

@@ -1,13 +1,23 @@
 //! Fixtures for the store's tests: a fresh database per test and per backend, the real
-//! kab/kota workflow, Kota Pontianak's office and a cast of accounts.
+//! kab/kota workflow, Kota Pontianak's office and a cast of accounts, the facts a person types
+//! in when a letter is issued, and a walk along the standard path.
 #![allow(dead_code)]
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use sepakat_core::application::{AttestationDetails, ConnectionType};
+use sepakat_core::letter::{
+    AggregateFigure, IssueStamp, LetterFacts, LetterInputs, LetterProblem, PocResult,
+    SignatoryInput, SignatoryKind, TeamMember, TestResult, UserLine,
+};
 use sepakat_core::request::RequestedElement;
-use sepakat_core::{AccessMethod, Command, DataType, ElementCode, PurposeKind, Request, Role, pks};
-use sepakat_store::testing::{Backend, TempDb};
-use sepakat_store::{CommandOutcome, NewAccount, NewAgency, NewApplication, NewOffice, Store};
+use sepakat_core::{
+    AccessMethod, Application, Command, DataType, ElementCode, PurposeKind, Request, Role, pks,
+};
+use sepakat_store::testing::{Backend, FactsSealer, TempDb};
+use sepakat_store::{
+    CommandOutcome, LetterSealer, NewAccount, NewAgency, NewApplication, NewOffice, SealError,
+    Sealed, Store,
+};
 use uuid::Uuid;
 
 pub const KABKOTA: &str = include_str!("../../../../workflows/pks-kabkota.toml");
@@ -301,15 +311,247 @@ pub async fn submit(w: &World, now: DateTime<Utc>) -> CommandOutcome {
         .expect("submit")
 }
 
+// ---- The facts a person types in when a letter is issued --------------------------------------
+// (The core's test helpers, `crates/core/tests/common/mod.rs`, cannot be imported here.)
+
+fn team() -> Vec<TeamMember> {
+    vec![
+        TeamMember {
+            name: "Rina Marlina, S.Kom.".into(),
+            position: "Pranata Komputer Ahli Muda".into(),
+            role: "Ketua tim teknis".into(),
+        },
+        TeamMember {
+            name: "Agus Salim, S.T.".into(),
+            position: "Kepala Subbagian Umum dan Kepegawaian".into(),
+            role: "Anggota (jaringan dan perangkat)".into(),
+        },
+    ]
+}
+
+fn agency_ips() -> Vec<String> {
+    vec!["10.61.71.10".into(), "10.61.71.11".into()]
+}
+
+fn users() -> Vec<UserLine> {
+    vec![
+        UserLine {
+            name: "Rina Marlina, S.Kom.".into(),
+            nip: Some("198705142010012003".into()),
+            position: "Pranata Komputer Ahli Muda".into(),
+            ip_address: "10.61.71.10".into(),
+        },
+        UserLine {
+            name: "Dedi Kurniawan".into(),
+            nip: None,
+            position: "Operator PPDB (tenaga kontrak)".into(),
+            ip_address: "10.61.71.11".into(),
+        },
+    ]
+}
+
+/// Who signs for the regional head: the Sekda on the Governor's behalf for the provincial
+/// letter, the Wali Kota personally for the kab/kota permission.
+pub fn sekda_on_behalf() -> SignatoryInput {
+    SignatoryInput {
+        kind: SignatoryKind::RegionalSecretary,
+        name: "Drs. H. Syahrial Anwar, M.Si.".into(),
+        nip: Some("196703121992031004".into()),
+        rank: Some("Pembina Utama Madya (IV/d)".into()),
+    }
+}
+pub fn wali_kota() -> SignatoryInput {
+    SignatoryInput {
+        kind: SignatoryKind::Head,
+        name: "H. Muhammad Ridwan, S.E., M.M.".into(),
+        nip: None,
+        rank: None,
+    }
+}
+
+/// Complete, realistic inputs for `letter`: every fact `letter::needs` names, nothing else.
+pub fn complete_inputs(letter: &str) -> LetterInputs {
+    let none = LetterInputs::default();
+    match letter {
+        "surat_persetujuan_gubernur" => LetterInputs {
+            signatory: Some(sekda_on_behalf()),
+            ..none
+        },
+        "surat_izin_kepala_daerah" => LetterInputs {
+            signatory: Some(wali_kota()),
+            ..none
+        },
+        "juknis" => LetterInputs {
+            ip_addresses: agency_ips(),
+            technical_team: team(),
+            ..none
+        },
+        "surat_spesifikasi_teknis" => LetterInputs {
+            application_name: Some("SIAP-PPDB Kota Pontianak".into()),
+            network: Some(ConnectionType::VpnAgencyToDisdukcapil),
+            ip_addresses: agency_ips(),
+            devices: vec![
+                "Server aplikasi Dell PowerEdge R740, 1 unit".into(),
+                "Router VPN MikroTik CCR1036, 1 unit".into(),
+                "Pembaca KTP-el, 2 unit".into(),
+            ],
+            technical_team: team(),
+            ..none
+        },
+        "surat_pernyataan_jaringan" => LetterInputs {
+            network: Some(ConnectionType::VpnAgencyToDisdukcapil),
+            ip_addresses: agency_ips(),
+            ..none
+        },
+        "permohonan_user_id_uji" | "permohonan_user_id_produksi" => LetterInputs {
+            users: users(),
+            ..none
+        },
+        "laporan_uji_beban" => LetterInputs {
+            test_user_id: Some("UJI-6171-DISDIK-01".into()),
+            test_date: NaiveDate::from_ymd_opt(2024, 6, 4),
+            scenario: Some(
+                "500 permintaan verifikasi NIK serentak selama 30 menit melalui portal web".into(),
+            ),
+            test_results: vec![
+                TestResult {
+                    parameter: "Waktu tanggap rata-rata".into(),
+                    target: "paling lama 2 detik".into(),
+                    result: "1,4 detik".into(),
+                    passed: true,
+                    note: None,
+                },
+                TestResult {
+                    parameter: "Permintaan yang berhasil".into(),
+                    target: "paling sedikit 99%".into(),
+                    result: "99,8%".into(),
+                    passed: true,
+                    note: Some("Dua permintaan melewati batas waktu pada menit ke-12.".into()),
+                },
+            ],
+            ..none
+        },
+        "berita_acara_poc" => LetterInputs {
+            poc_results: vec![
+                PocResult {
+                    scenario: "Verifikasi NIK calon peserta didik melalui portal web".into(),
+                    result: "Data tampil sesuai basis data kependudukan".into(),
+                    passed: true,
+                },
+                PocResult {
+                    scenario: "Pencarian dengan NIK yang tidak terdaftar".into(),
+                    result: "Sistem menampilkan pesan data tidak ditemukan".into(),
+                    passed: true,
+                },
+            ],
+            ..none
+        },
+        "surat_jawaban_data_agregat" => LetterInputs {
+            aggregate: vec![
+                AggregateFigure {
+                    description: "Jumlah penduduk Kota Pontianak (semester I 2024)".into(),
+                    count: 672_440,
+                },
+                AggregateFigure {
+                    description: "Penduduk usia 7 sampai 18 tahun".into(),
+                    count: 128_915,
+                },
+            ],
+            ..none
+        },
+        _ => none,
+    }
+}
+
+/// Issues `letter` with complete inputs.
+pub fn issue(letter: &str) -> Command {
+    issue_with(letter, complete_inputs(letter))
+}
+
+pub fn issue_with(letter: &str, inputs: LetterInputs) -> Command {
+    Command::IssueLetter {
+        letter: letter.into(),
+        inputs: Box::new(inputs),
+    }
+}
+
+/// A sealer that, like the real one, cannot build a letter without facts only the store holds:
+/// here the head of the Disdukcapil office (who signs) and their position. It names every one
+/// missing; with them on record it seals as [`FactsSealer`] does.
+#[derive(Debug, Clone, Copy)]
+pub struct NeedsHeadOfOffice;
+
+impl LetterSealer for NeedsHeadOfOffice {
+    fn seal(
+        &self,
+        letter: &str,
+        facts: &LetterFacts,
+        stamp: &IssueStamp,
+    ) -> Result<Sealed, SealError> {
+        let mut missing = Vec::new();
+        let head = facts.office_head.as_ref().filter(|p| p.heads_office);
+        if head.is_none() {
+            missing.push(LetterProblem::new(
+                "office_head",
+                "Kepala Dinas belum tercatat.",
+                "No head of office on record.",
+            ));
+        }
+        if head.and_then(|p| p.position.as_ref()).is_none() {
+            missing.push(LetterProblem::new(
+                "office_head.position",
+                "Jabatan Kepala Dinas belum tercatat.",
+                "The head of office's position is not on record.",
+            ));
+        }
+        if !missing.is_empty() {
+            return Err(SealError::Missing(missing));
+        }
+        FactsSealer.seal(letter, facts, stamp)
+    }
+
+    fn verify_url(&self, code: &str) -> String {
+        FactsSealer.verify_url(code)
+    }
+}
+
+/// Puts the head of the city office on record, with their position.
+pub async fn head_of_office(w: &World) -> Uuid {
+    let acc = w
+        .store
+        .create_account(
+            NewAccount {
+                email: "kepala@disdukcapil.pontianak.go.id".into(),
+                name: "Kepala Disdukcapil Kota Pontianak".into(),
+                nip: None,
+                position: Some("Kepala Dinas".into()),
+                role: Role::Coordinator,
+                office_id: Some(w.city.id),
+                agency_id: None,
+                province: None,
+            },
+            t0(),
+        )
+        .await
+        .unwrap();
+    w.store.set_heads_office(acc.id, true, t0()).await.unwrap();
+    acc.id
+}
+
+// ---- Walks ------------------------------------------------------------------------------------
+
 /// A running application and a clock, so walking the pipeline reads like the pipeline.
 pub struct Walk<'a> {
     pub w: &'a World,
     pub id: Uuid,
     pub version: i64,
     pub stage: String,
+    /// The application as the last command left it.
+    pub state: Application,
     /// How far along the standard walk `to` has come.
     pub step: usize,
     pub now: DateTime<Utc>,
+    /// Every letter issued on the way, in order.
     pub letters: Vec<sepakat_store::Letter>,
 }
 
@@ -321,6 +563,7 @@ impl<'a> Walk<'a> {
             id: out.application.id,
             version: out.application.version,
             stage: out.application.stage.clone(),
+            state: out.application,
             step: 0,
             now: t0(),
             letters: out.letters,
@@ -340,6 +583,7 @@ impl<'a> Walk<'a> {
             .await?;
         self.version = out.application.version;
         self.stage = out.application.stage.clone();
+        self.state = out.application.clone();
         self.letters.extend(out.letters.iter().cloned());
         Ok(out)
     }
@@ -351,13 +595,15 @@ impl<'a> Walk<'a> {
             .unwrap_or_else(|e| panic!("{label}: {e}"))
     }
 
-    /// Walks the standard path (the Pontianak case, with one returned draft) until the
-    /// application enters `until`.
-    pub async fn to(&mut self, until: &str) {
+    /// The standard path (the Pontianak case, with one returned draft). Every letter is issued
+    /// before its signed scan is filed or its step recorded, the agency's own letters by the
+    /// agency head; letters that need facts are issued with complete ones.
+    fn steps(&self) -> Vec<(Uuid, Command)> {
         let w = self.w;
-        let steps: Vec<(Uuid, Command)> = vec![
+        vec![
             (w.head, attach("signed:surat_permohonan", 1)),
             (w.coordinator, go("teruskan_ke_kepala_daerah")),
+            (w.coordinator, issue("surat_izin_kepala_daerah")),
             (w.coordinator, attach("signed:surat_izin_kepala_daerah", 2)),
             (w.coordinator, go("catat_izin_kepala_daerah")),
             (w.coordinator, attach("persetujuan_dirjen", 3)),
@@ -371,30 +617,59 @@ impl<'a> Walk<'a> {
                 ),
             ),
             (w.coordinator, go("ajukan_draf_pks")),
+            // The consultation's berita acara needs no facts: the step issues it.
             (w.reviewer, go("setujui_draf_pks")),
+            (w.coordinator, issue("pks")),
             (w.coordinator, attach("signed:pks", 4)),
             (w.coordinator, go("catat_pks_ditandatangani")),
+            (w.coordinator, issue("juknis")),
             (w.coordinator, attach("signed:juknis", 5)),
             (w.coordinator, go("catat_juknis_ditandatangani")),
+            (w.head, issue("surat_spesifikasi_teknis")),
             (w.head, attach("spesifikasi_teknis", 6)),
             (w.head, go("ajukan_spesifikasi_teknis")),
-            (w.coordinator, attach("pernyataan_jaringan", 7)),
+            // The agency's own statement, issued and signed: what the attestation stands on.
+            (w.head, issue("surat_pernyataan_jaringan")),
+            (w.head, attach("signed:surat_pernyataan_jaringan", 7)),
             (w.coordinator, attestation()),
             (w.coordinator, go("verifikasi_jaringan_tertutup")),
+            (w.coordinator, issue("permohonan_user_id_uji")),
             (w.coordinator, go("terbitkan_user_id_uji")),
-            (w.coordinator, attach("laporan_uji_beban", 8)),
+            (w.head, issue("laporan_uji_beban")),
+            (w.head, attach("signed:laporan_uji_beban", 8)),
             (w.coordinator, go("catat_uji_beban_berhasil")),
+            (w.coordinator, issue("berita_acara_poc")),
             (w.coordinator, attach("signed:berita_acara_poc", 9)),
             (w.coordinator, go("catat_poc_berhasil")),
+            (w.central, issue("permohonan_user_id_produksi")),
             (w.central, go("terbitkan_user_id_produksi")),
-        ];
-        for (who, command) in steps.into_iter().skip(self.step) {
-            if self.stage == until {
-                return;
-            }
-            self.run(who, command).await;
+        ]
+    }
+
+    /// Runs the next step of the standard path. A letter the test already issued in this stage
+    /// is not issued again.
+    pub async fn next(&mut self) -> CommandOutcome {
+        let steps = self.steps();
+        loop {
+            let Some((who, command)) = steps.get(self.step).cloned() else {
+                panic!("the walk is over (at {})", self.stage);
+            };
             self.step += 1;
+            if let Command::IssueLetter { letter, .. } = &command
+                && self.state.issued_in_stage(letter)
+            {
+                continue;
+            }
+            return self.run(who, command).await;
         }
-        assert_eq!(self.stage, until, "the walk never reached {until}");
+    }
+
+    /// Walks the standard path until the application enters `until`.
+    pub async fn to(&mut self, until: &str) {
+        let total = self.steps().len();
+        while self.stage != until {
+            assert!(self.step < total, "the walk never reached {until}");
+            self.next().await;
+        }
     }
 }

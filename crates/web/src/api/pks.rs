@@ -6,7 +6,6 @@
 //! sent none: the current draft, so "submit the draft" works from a plain button.
 
 use crate::AppState;
-use crate::api::letters::{head_title, region_of};
 use crate::api::{parse_id, visible};
 use crate::auth::{Caller, store_err};
 use crate::problem::ApiError;
@@ -15,6 +14,7 @@ use chrono::{DateTime, Utc};
 use sepakat_core::Command;
 use sepakat_core::pks::{self, Article, ArticleDiff};
 use sepakat_core::workflow::Effect;
+use sepakat_letters::build::{head_title, region_of};
 use sepakat_letters::{PksParties, default_articles};
 use sepakat_store::{PksVersion, Store, StoreError, StoredApplication};
 use serde::{Deserialize, Serialize};

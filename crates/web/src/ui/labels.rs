@@ -147,6 +147,17 @@ pub fn event_text(kind: &EventKind, wf: &Workflow, lang: &str) -> (String, Optio
                 None,
             )
         }
+        EventKind::LetterIssued { letter } => {
+            let title = letter_title(&letter.letter).unwrap_or(&letter.letter);
+            (
+                format!("Surat diterbitkan: {title} Nomor {}", letter.number),
+                format!("Letter issued: {title} No. {}", letter.number),
+                Some(format!(
+                    "Kode verifikasi / verification code {}",
+                    letter.code
+                )),
+            )
+        }
         EventKind::DocumentAttached { key, .. } => (
             format!("Unggah dokumen: {}", document_key_title(key, "id")),
             format!("Document uploaded: {}", document_key_title(key, "en")),

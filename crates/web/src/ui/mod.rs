@@ -1146,6 +1146,8 @@ struct EvaluationForm {
     outcome: Option<sepakat_core::EvaluationOutcome>,
     findings: Option<String>,
     data_balikan_met: Option<String>,
+    /// Queries made in the period, printed in the report when given.
+    access_count: Option<String>,
     reason: Option<String>,
 }
 
@@ -1179,6 +1181,14 @@ async fn evaluate(
         *res.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(res);
     };
+    let access_count = form
+        .access_count
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::parse::<u64>)
+        .transpose()
+        .map_err(|_| ApiError::bad_request("access_count is a whole number of queries"))?;
     let command = match (form.op.as_str(), form.kind, form.outcome) {
         ("record", Some(kind), Some(outcome)) => Command::RecordEvaluation {
             kind,
@@ -1186,6 +1196,7 @@ async fn evaluate(
             outcome,
             findings: form.findings.unwrap_or_default(),
             data_balikan_met: form.data_balikan_met.is_some_and(|v| v == "true"),
+            access_count,
         },
         ("open", _, _) => Command::OpenEvaluation {
             due_on,
