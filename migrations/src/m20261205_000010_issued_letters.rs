@@ -115,4 +115,52 @@ impl MigrationTrait for Migration {
             .await?;
         Ok(())
     }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for name in [
+            "uq_letters_printed_register_year_seq",
+            "uq_letters_verification_code",
+        ] {
+            manager
+                .drop_index(Index::drop().name(name).table(Letters::Table).to_owned())
+                .await?;
+        }
+        manager
+            .drop_table(
+                Table::drop()
+                    .table(RegisterCounters::Table)
+                    .if_exists()
+                    .take(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Documents::Table)
+                    .drop_column(Added::LetterId)
+                    .take(),
+            )
+            .await?;
+        for column in [
+            Added::VerificationCode,
+            Added::PdfSha256,
+            Added::HtmlSha256,
+            Added::SnapshotSha256,
+            Added::Snapshot,
+            Added::PrintedNumber,
+            Added::PrintedSeq,
+            Added::PrintedRegister,
+            Added::Register,
+        ] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Letters::Table)
+                        .drop_column(column)
+                        .take(),
+                )
+                .await?;
+        }
+        Ok(())
+    }
 }
