@@ -183,6 +183,153 @@ async fn the_pks_pages_show_each_role_only_what_it_may_do() {
     app.stop().await;
 }
 
+/// The coordinator's editor deletes Pasal 1 and inserts an article before Penutup: the keys
+/// come back with the form, and every reference, in the next version and in the printed PKS,
+/// names the article it named before by its new number.
+#[actix_rt::test]
+async fn the_editor_inserts_before_penutup_and_references_follow_the_articles() {
+    use sepakat_core::pks::{Article, body_to_text};
+    let app = spawn_app(Db::Sqlite).await;
+    let coord = app.token(KOORD_PTK.0, KOORD_PTK.1).await;
+    let draft = app.find(&coord, "konsultasi_provinsi").await;
+    // The province returns version 2 with a comment on Penutup.
+    let reviewer = signed_in(&app, REVIEWER_KALBAR).await;
+    let (_, page) = page_of(&app, &reviewer, &format!("/permohonan/{draft}/pks")).await;
+    let version = app.detail(&coord, &draft).await["version"]
+        .as_i64()
+        .unwrap();
+    let res = reviewer
+        .post(app.url(&format!("/permohonan/{draft}/pks/reviu")))
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("expected_version", &version.to_string()),
+            ("action", "kembalikan_draf_pks"),
+            (
+                "pasal_15",
+                "Sisipkan pasal sanksi administratif sebelum Penutup.",
+            ),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    // The editor shows each article's key and how to refer to it.
+    let client = signed_in(&app, KOORD_PTK).await;
+    let editor = format!("/permohonan/{draft}/pks/sunting");
+    let (status, page) = page_of(&app, &client, &editor).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("name=\"kunci_6\" value=\"kerahasiaan\""),
+        "{page}"
+    );
+    assert!(page.contains("data-testid=\"reference-6\">[[pasal:kerahasiaan]]</code>"));
+    assert!(page.contains("melanggar ketentuan [[pasal:kerahasiaan]], hak akses"));
+    let pks_path = format!("/api/v1/applications/{draft}/pks");
+    let before: serde_json::Value = app.get(&coord, &pks_path).await.json().await.unwrap();
+    let articles: Vec<Article> = serde_json::from_value(before["current"].clone()).unwrap();
+    assert_eq!(articles.len(), 15);
+    let version = app.detail(&coord, &draft).await["version"]
+        .as_i64()
+        .unwrap();
+    // The form as the editor posts it: Pasal 1 emptied, a new article given number 15.
+    let submit = |new_text: &str| {
+        let mut form: Vec<(String, String)> = vec![
+            ("csrf".into(), csrf_of(&page)),
+            ("expected_version".into(), version.to_string()),
+            ("comment".into(), String::new()),
+        ];
+        for a in &articles {
+            let n = a.number;
+            let deleted = n == 1;
+            form.extend([
+                (
+                    format!("judul_{n}"),
+                    if deleted {
+                        String::new()
+                    } else {
+                        a.title.clone()
+                    },
+                ),
+                (
+                    format!("isi_{n}"),
+                    if deleted {
+                        String::new()
+                    } else {
+                        body_to_text(&a.paragraphs)
+                    },
+                ),
+                (format!("kunci_{n}"), a.key.clone().unwrap_or_default()),
+                (format!("asal_{n}"), n.to_string()),
+                (format!("urutan_{n}"), n.to_string()),
+            ]);
+        }
+        form.extend([
+            ("judul_16".into(), "Sanksi Administratif".into()),
+            ("isi_16".into(), new_text.to_string()),
+            ("urutan_16".into(), "15".into()),
+        ]);
+        client.post(app.url(&editor)).form(&form).send()
+    };
+    // A reference to no article is refused beside the article that holds it.
+    let res = submit("Lihat [[pasal:tidak_ada]].").await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("Pasal 14 merujuk [[pasal:tidak_ada]]"),
+        "{page}"
+    );
+    assert_eq!(
+        app.detail(&coord, &draft).await["version"]
+            .as_i64()
+            .unwrap(),
+        version
+    );
+    let res = submit(
+        "Pelanggaran atas [[pasal:kerahasiaan]] dikenai sanksi sebagaimana dimaksud dalam [[pasal:sanksi]].",
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    // Version 3: Pengertian gone, the new article before Penutup, every other key kept.
+    let after: serde_json::Value = app.get(&coord, &pks_path).await.json().await.unwrap();
+    assert_eq!(after["current_version"], 3);
+    let v3: Vec<Article> = serde_json::from_value(after["current"].clone()).unwrap();
+    let titles: Vec<_> = v3.iter().map(|a| a.title.as_str()).collect();
+    assert_eq!(titles.len(), 15);
+    assert_eq!(titles[4], "Kerahasiaan");
+    assert_eq!(titles[9], "Sanksi");
+    assert_eq!(titles[13..], ["Sanksi Administratif", "Penutup"]);
+    assert_eq!(v3[13].key.as_deref(), Some("sanksi_administratif"));
+    let keys = |list: &[Article]| {
+        list.iter()
+            .filter_map(|a| a.key.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(keys(&v3[..13]), keys(&articles[1..14]));
+    // The printed PKS and the review page read the new numbers.
+    let letter = app
+        .get(&coord, &format!("/api/v1/applications/{draft}/letters/pks"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        letter.contains("melanggar ketentuan Pasal 5, hak akses"),
+        "{letter}"
+    );
+    assert!(
+        letter.contains(
+            "Pelanggaran atas Pasal 5 dikenai sanksi sebagaimana dimaksud dalam Pasal 10."
+        )
+    );
+    assert!(!letter.contains("[[pasal:"));
+    let (_, review) = page_of(&app, &client, &format!("/permohonan/{draft}/pks")).await;
+    assert!(!review.contains("[[pasal:"), "{review}");
+    app.stop().await;
+}
+
 /// RSUD Ulin (Banjarmasin, WITA) has the longest history of the demo: every event of its audit
 /// log reads as a sentence, documents and letters by their titles, times on the office clock.
 #[actix_rt::test]

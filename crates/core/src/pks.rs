@@ -4,21 +4,39 @@
 //!
 //! A draft's articles travel in its `PksDrafted` event, so the audit log holds the exact text
 //! of every version, and the signed PKS is the approved version's text.
+//!
+//! Articles refer to one another by a stable key, not by number: the text holds
+//! `[[pasal:kerahasiaan]]` where the printed PKS reads "Pasal 6", and [`resolve_references`]
+//! turns each such reference into the current number of the article keyed `kerahasiaan`. So an
+//! article can be inserted, removed or moved without leaving another article pointing at the
+//! wrong one. A paragraph is named in plain text after the reference
+//! (`[[pasal:ruang_lingkup]] ayat (2)`); references to laws ("Pasal 58 ayat (2) Undang-Undang
+//! …") are ordinary text and never change. The brackets mean nothing to handlebars, and the
+//! letters print article text as escaped values anyway.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 /// Limits that keep a draft printable and a diff cheap; far above any real PKS.
 pub const MAX_ARTICLES: usize = 60;
 pub const MAX_PARAGRAPHS: usize = 30;
 pub const MAX_TEXT_CHARS: usize = 4_000;
+/// The longest article key.
+pub const MAX_KEY_CHARS: usize = 40;
 
 /// One article (*pasal*) of the PKS.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Article {
     pub number: u32,
+    /// The stable name other articles refer to this one by (`[[pasal:KEY]]`); it stays when the
+    /// article is renumbered. Lowercase letters, digits, `_` and `-`, starting with a letter.
+    /// Drafts stored before keys existed have none (and no references either); it is left out
+    /// of the JSON when absent, so their fingerprints do not change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
     pub title: String,
     /// Its paragraphs (*ayat*); an article of one paragraph is printed without `(1)`.
     pub paragraphs: Vec<Paragraph>,
@@ -134,6 +152,222 @@ fn point_letter(i: usize) -> String {
     std::iter::repeat_n(letter, i / 26 + 1).collect()
 }
 
+// ---- References between articles --------------------------------------------------------------
+
+/// What opens a reference to another article of the same PKS; `]]` closes it. The prefix is
+/// matched without regard to case, so `[[Pasal:…]]` is a reference too, not stray text.
+pub const REFERENCE_OPEN: &str = "[[pasal:";
+pub const REFERENCE_CLOSE: &str = "]]";
+
+/// The reference to the article keyed `key`, as it is written in article text.
+pub fn reference(key: &str) -> String {
+    format!("{REFERENCE_OPEN}{key}{REFERENCE_CLOSE}")
+}
+
+/// Whether `key` may name an article: 1 to [`MAX_KEY_CHARS`] lowercase ASCII letters, digits,
+/// `_` and `-`, starting with a letter.
+pub fn valid_key(key: &str) -> bool {
+    key.len() <= MAX_KEY_CHARS
+        && key.starts_with(|c: char| c.is_ascii_lowercase())
+        && key
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+}
+
+/// A piece of article text: plain text, a reference (its key, trimmed), or a reference that is
+/// never closed (the rest of the text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Piece<'a> {
+    Text(&'a str),
+    Reference(&'a str),
+    Unclosed(&'a str),
+}
+
+fn pieces(text: &str) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(at) = find_open(rest) {
+        if at > 0 {
+            out.push(Piece::Text(&rest[..at]));
+        }
+        let inner = &rest[at + REFERENCE_OPEN.len()..];
+        match inner.find(REFERENCE_CLOSE) {
+            Some(end) => {
+                out.push(Piece::Reference(inner[..end].trim()));
+                rest = &inner[end + REFERENCE_CLOSE.len()..];
+            }
+            None => {
+                out.push(Piece::Unclosed(&rest[at..]));
+                rest = "";
+            }
+        }
+    }
+    if !rest.is_empty() {
+        out.push(Piece::Text(rest));
+    }
+    out
+}
+
+/// Where the next reference opens in `text` (ASCII case-insensitive).
+fn find_open(text: &str) -> Option<usize> {
+    text.match_indices('[').map(|(i, _)| i).find(|&i| {
+        text.get(i..i + REFERENCE_OPEN.len())
+            .is_some_and(|s| s.eq_ignore_ascii_case(REFERENCE_OPEN))
+    })
+}
+
+/// Every text of an article a reference may stand in: its title, paragraphs and points.
+fn texts(a: &Article) -> impl Iterator<Item = &String> {
+    std::iter::once(&a.title).chain(
+        a.paragraphs
+            .iter()
+            .flat_map(|p| std::iter::once(&p.text).chain(&p.points)),
+    )
+}
+
+/// Whether any text of `articles` holds a reference (resolving would change something).
+pub fn has_references(articles: &[Article]) -> bool {
+    articles
+        .iter()
+        .flat_map(texts)
+        .any(|t| find_open(t).is_some())
+}
+
+/// The number of each keyed article; of two articles with one key (which
+/// [`check_articles`] refuses), the first.
+fn numbers_by_key(articles: &[Article]) -> HashMap<&str, u32> {
+    let mut out = HashMap::new();
+    for a in articles {
+        if let Some(key) = &a.key {
+            out.entry(key.as_str()).or_insert(a.number);
+        }
+    }
+    out
+}
+
+fn resolve_text(text: &str, numbers: &HashMap<&str, u32>) -> String {
+    if find_open(text).is_none() {
+        return text.to_string();
+    }
+    pieces(text)
+        .into_iter()
+        .map(|piece| match piece {
+            Piece::Text(t) | Piece::Unclosed(t) => t.to_string(),
+            Piece::Reference(key) => match numbers.get(key) {
+                Some(n) => format!("Pasal {n}"),
+                // Left as written, so a broken reference shows rather than reads as a number.
+                None => reference(key),
+            },
+        })
+        .collect()
+}
+
+/// The articles as they read: each reference `[[pasal:KEY]]` becomes "Pasal N", N being the
+/// current number of the article keyed KEY. What a letter prints and what the diff compares.
+/// References to no article of the draft (refused by [`check_articles`]) stay as written;
+/// articles without references come back unchanged.
+pub fn resolve_references(articles: &[Article]) -> Vec<Article> {
+    let numbers = numbers_by_key(articles);
+    articles
+        .iter()
+        .map(|a| Article {
+            number: a.number,
+            key: a.key.clone(),
+            title: resolve_text(&a.title, &numbers),
+            paragraphs: a
+                .paragraphs
+                .iter()
+                .map(|p| Paragraph {
+                    text: resolve_text(&p.text, &numbers),
+                    points: p.points.iter().map(|t| resolve_text(t, &numbers)).collect(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The keys an article's text refers to, in order of first appearance.
+pub fn references_of(article: &Article) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for piece in texts(article).flat_map(|t| pieces(t)) {
+        if let Piece::Reference(key) = piece
+            && !out.contains(&key)
+        {
+            out.push(key);
+        }
+    }
+    out
+}
+
+/// Gives every article without a key one made from its title (`Sanksi Administratif` →
+/// `sanksi_administratif`), distinct from every other key, so other articles can refer to it.
+/// Articles that have a key keep it.
+pub fn assign_keys(articles: &mut [Article]) {
+    let mut taken: HashSet<String> = articles.iter().filter_map(|a| a.key.clone()).collect();
+    for a in articles.iter_mut().filter(|a| a.key.is_none()) {
+        let base = key_from_title(&a.title);
+        let key = std::iter::once(base.clone())
+            .chain((2..).map(|n| {
+                let suffix = format!("_{n}");
+                let room = MAX_KEY_CHARS - suffix.len();
+                format!("{}{suffix}", &base[..base.len().min(room)])
+            }))
+            .find(|k| !taken.contains(k))
+            .unwrap_or_default();
+        taken.insert(key.clone());
+        a.key = Some(key);
+    }
+}
+
+/// `Hak dan Kewajiban PIHAK KEDUA` → `hak_dan_kewajiban_pihak_kedua`; `pasal` when nothing of
+/// the title is usable.
+fn key_from_title(title: &str) -> String {
+    let mut key = String::new();
+    for c in title.chars() {
+        if c.is_ascii_alphanumeric() {
+            key.push(c.to_ascii_lowercase());
+        } else if !key.is_empty() && !key.ends_with('_') {
+            key.push('_');
+        }
+    }
+    key.truncate(MAX_KEY_CHARS);
+    let key = key.trim_end_matches('_');
+    if key.starts_with(|c: char| c.is_ascii_lowercase()) {
+        key.to_string()
+    } else if key.is_empty() {
+        "pasal".into()
+    } else {
+        format!("pasal_{key}")
+            .chars()
+            .take(MAX_KEY_CHARS)
+            .collect::<String>()
+            .trim_end_matches('_')
+            .to_string()
+    }
+}
+
+/// The order of `items` once some were given a new position: `Some(p)` moves an item to
+/// position `p` (1-based), `None` leaves it. The items that stay keep their order, then the
+/// moved ones are put at their positions, lowest first, so each lands where it was asked to
+/// (a position past the end puts it last). Moving the article at 1 to 3 gives 2, 3, 1; a new
+/// article given the number of the last one goes just before it.
+pub fn arrange<T>(items: impl IntoIterator<Item = (T, Option<usize>)>) -> Vec<T> {
+    let mut stay = Vec::new();
+    let mut moved = Vec::new();
+    for (item, to) in items {
+        match to {
+            Some(p) => moved.push((p, item)),
+            None => stay.push(item),
+        }
+    }
+    moved.sort_by_key(|(p, _)| *p);
+    for (p, item) in moved {
+        let at = p.saturating_sub(1).min(stay.len());
+        stay.insert(at, item);
+    }
+    stay
+}
+
 /// A reviewer's comment on one article of a draft version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -189,6 +423,25 @@ pub enum PksProblem {
         article: u32,
         max: usize,
     },
+    /// A key that is not 1 to 40 lowercase letters, digits, `_` and `-` starting with a letter.
+    BadKey {
+        article: u32,
+        key: String,
+    },
+    /// A key an earlier article has already: a reference would not know which one it names.
+    DuplicateKey {
+        article: u32,
+        key: String,
+    },
+    /// `article` refers (`[[pasal:KEY]]`) to an article the draft does not have.
+    DanglingReference {
+        article: u32,
+        key: String,
+    },
+    /// `article` opens a reference (`[[pasal:`) and never closes it (`]]`).
+    UnclosedReference {
+        article: u32,
+    },
     /// A comment on an article the draft does not have.
     UnknownArticle {
         article: u32,
@@ -224,6 +477,23 @@ impl fmt::Display for PksProblem {
             PksProblem::TooLong { article, max } => write!(
                 f,
                 "A paragraph or point of article {article} is longer than {max} characters."
+            ),
+            PksProblem::BadKey { article, key } => write!(
+                f,
+                "Article {article} has the key `{key}`: a key is 1 to {MAX_KEY_CHARS} lowercase letters, digits, `_` or `-`, starting with a letter."
+            ),
+            PksProblem::DuplicateKey { article, key } => write!(
+                f,
+                "Article {article} has the key `{key}` of an earlier article: each article needs its own key."
+            ),
+            PksProblem::DanglingReference { article, key } => write!(
+                f,
+                "Article {article} refers to {}, but the draft has no article with the key `{key}`: restore that article or correct the reference.",
+                reference(key)
+            ),
+            PksProblem::UnclosedReference { article } => write!(
+                f,
+                "Article {article} opens a reference with `{REFERENCE_OPEN}` without closing it with `{REFERENCE_CLOSE}`."
             ),
             PksProblem::UnknownArticle { article, articles } => write!(
                 f,
@@ -270,6 +540,19 @@ impl PksProblem {
             PksProblem::TooLong { article, max } => {
                 format!("Ayat atau huruf pada Pasal {article} melebihi {max} karakter.")
             }
+            PksProblem::BadKey { article, key } => format!(
+                "Kunci `{key}` pada Pasal {article} tidak sah: kunci terdiri atas 1 sampai dengan {MAX_KEY_CHARS} huruf kecil, angka, `_` atau `-`, diawali huruf."
+            ),
+            PksProblem::DuplicateKey { article, key } => format!(
+                "Kunci `{key}` pada Pasal {article} telah digunakan oleh pasal sebelumnya: setiap pasal memerlukan kunci tersendiri."
+            ),
+            PksProblem::DanglingReference { article, key } => format!(
+                "Pasal {article} merujuk {}, padahal draf ini tidak memuat pasal dengan kunci `{key}`: kembalikan pasal tersebut atau perbaiki rujukannya.",
+                reference(key)
+            ),
+            PksProblem::UnclosedReference { article } => format!(
+                "Pasal {article} memuat rujukan yang dibuka dengan `{REFERENCE_OPEN}` tanpa ditutup dengan `{REFERENCE_CLOSE}`."
+            ),
             PksProblem::UnknownArticle { article, articles } => format!(
                 "Tidak ada Pasal {article}: draf ini memuat Pasal 1 sampai dengan Pasal {articles}."
             ),
@@ -336,6 +619,47 @@ pub fn check_articles(articles: &[Article]) -> Vec<PksProblem> {
             });
         }
     }
+    out.extend(check_references(articles));
+    out
+}
+
+/// The problems with keys and references: bad or repeated keys, references to no article of
+/// the draft, references left open. Each names the article that has it.
+fn check_references(articles: &[Article]) -> Vec<PksProblem> {
+    let mut out = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    for a in articles {
+        let Some(key) = &a.key else { continue };
+        // A bad key still counts as present: a reference to it is not dangling as well.
+        let fresh = seen.insert(key);
+        if !valid_key(key) {
+            out.push(PksProblem::BadKey {
+                article: a.number,
+                key: key.clone(),
+            });
+        } else if !fresh {
+            out.push(PksProblem::DuplicateKey {
+                article: a.number,
+                key: key.clone(),
+            });
+        }
+    }
+    for a in articles {
+        for key in references_of(a) {
+            if !seen.contains(key) {
+                out.push(PksProblem::DanglingReference {
+                    article: a.number,
+                    key: key.to_string(),
+                });
+            }
+        }
+        if texts(a)
+            .flat_map(|t| pieces(t))
+            .any(|p| matches!(p, Piece::Unclosed(_)))
+        {
+            out.push(PksProblem::UnclosedReference { article: a.number });
+        }
+    }
     out
 }
 
@@ -400,13 +724,18 @@ pub struct ArticleDiff {
 
 /// Compares two versions article by article (articles are matched by number), marking the
 /// words that were removed on the old side and the words that were added on the new side.
+/// The texts compared are the resolved ones ([`resolve_references`]): what the PKS reads, so a
+/// reference whose number changed shows as a change, and a key alone is no change.
 pub fn diff(old: &[Article], new: &[Article]) -> Vec<ArticleDiff> {
+    let (old, new) = (resolve_references(old), resolve_references(new));
     let count = old.len().max(new.len());
     (0..count)
         .map(|i| {
             let (o, n) = (old.get(i), new.get(i));
             let change = match (o, n) {
-                (Some(o), Some(n)) if o == n => Change::Same,
+                (Some(o), Some(n)) if o.title == n.title && o.paragraphs == n.paragraphs => {
+                    Change::Same
+                }
                 (Some(_), Some(_)) => Change::Changed,
                 (None, _) => Change::Added,
                 (_, None) => Change::Removed,
@@ -498,6 +827,7 @@ mod tests {
     fn art(number: u32, title: &str, texts: &[&str]) -> Article {
         Article {
             number,
+            key: None,
             title: title.into(),
             paragraphs: texts.iter().map(|t| Paragraph::text(*t)).collect(),
         }
@@ -512,6 +842,225 @@ mod tests {
             .collect()
     }
 
+    fn keyed(number: u32, key: &str, title: &str, texts: &[&str]) -> Article {
+        Article {
+            key: Some(key.into()),
+            ..art(number, title, texts)
+        }
+    }
+
+    #[test]
+    fn references_are_read_only_where_marked() {
+        assert_eq!(
+            pieces("lihat [[pasal:sanksi]] ayat (2) dan [[PASAL: tujuan ]]."),
+            [
+                Piece::Text("lihat "),
+                Piece::Reference("sanksi"),
+                Piece::Text(" ayat (2) dan "),
+                Piece::Reference("tujuan"),
+                Piece::Text("."),
+            ]
+        );
+        // Other brackets are text; an open reference is the rest of the text.
+        assert_eq!(pieces("[[x]] [[pasal"), [Piece::Text("[[x]] [[pasal")]);
+        assert_eq!(
+            pieces("a [[pasal:b"),
+            [Piece::Text("a "), Piece::Unclosed("[[pasal:b")]
+        );
+        assert_eq!(
+            pieces("Pasal [[[pasal:c]]"),
+            [Piece::Text("Pasal ["), Piece::Reference("c"),]
+        );
+        assert_eq!(
+            pieces("ä[[pasal:é]]"),
+            [Piece::Text("ä"), Piece::Reference("é")]
+        );
+        assert_eq!(reference("tim_teknis"), "[[pasal:tim_teknis]]");
+        for ok in ["a", "tim_teknis", "pasal-2", &"x".repeat(MAX_KEY_CHARS)] {
+            assert!(valid_key(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "Sanksi",
+            "2pasal",
+            "_a",
+            "tim teknis",
+            "é",
+            &"x".repeat(MAX_KEY_CHARS + 1),
+        ] {
+            assert!(!valid_key(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn references_resolve_to_the_current_number_anywhere_in_an_article() {
+        let articles = vec![
+            keyed(1, "tujuan", "Tujuan", &["Teks."]),
+            Article {
+                paragraphs: vec![Paragraph::with_points(
+                    "Sebagaimana dimaksud dalam [[pasal:tujuan]] dan Pasal 58 ayat (2) Undang-Undang:",
+                    vec!["[[pasal:sanksi]] ayat (1);".into()],
+                )],
+                ..keyed(2, "sanksi", "Sanksi atas [[pasal:tujuan]]", &[])
+            },
+        ];
+        assert!(has_references(&articles));
+        assert!(!has_references(&articles[..1]));
+        let read = resolve_references(&articles);
+        assert_eq!(read[1].title, "Sanksi atas Pasal 1");
+        assert_eq!(
+            read[1].paragraphs[0].text,
+            "Sebagaimana dimaksud dalam Pasal 1 dan Pasal 58 ayat (2) Undang-Undang:"
+        );
+        assert_eq!(read[1].paragraphs[0].points, ["Pasal 2 ayat (1);"]);
+        assert_eq!(read[1].key.as_deref(), Some("sanksi"));
+        assert_eq!(references_of(&articles[1]), ["tujuan", "sanksi"]);
+        assert!(check_articles(&articles).is_empty());
+    }
+
+    #[test]
+    fn keys_and_references_are_checked_naming_the_article() {
+        let articles = vec![
+            keyed(1, "Tujuan", "Tujuan", &["Teks."]),
+            keyed(2, "sanksi", "Sanksi", &["Lihat [[pasal:Tujuan]]."]),
+            keyed(
+                3,
+                "sanksi",
+                "Lain",
+                &["Lihat [[pasal:kerahasiaan]] dan [[pasal:kerahasiaan]]."],
+            ),
+            art(4, "Tanpa kunci", &["Lihat [[pasal:sanksi"]),
+        ];
+        let problems = check_articles(&articles);
+        assert_eq!(
+            problems,
+            [
+                PksProblem::BadKey {
+                    article: 1,
+                    key: "Tujuan".into()
+                },
+                PksProblem::DuplicateKey {
+                    article: 3,
+                    key: "sanksi".into()
+                },
+                PksProblem::DanglingReference {
+                    article: 3,
+                    key: "kerahasiaan".into()
+                },
+                PksProblem::UnclosedReference { article: 4 },
+            ]
+        );
+        assert!(
+            problems[0]
+                .message_id()
+                .contains("Kunci `Tujuan` pada Pasal 1 tidak sah")
+        );
+        assert!(
+            problems[1]
+                .message_en()
+                .contains("Article 3 has the key `sanksi` of an earlier article")
+        );
+        assert!(
+            problems[3]
+                .message_id()
+                .starts_with("Pasal 4 memuat rujukan yang dibuka")
+        );
+        assert!(
+            problems[3]
+                .message_en()
+                .contains("without closing it with `]]`")
+        );
+        // The first of two articles with one key is the one a reference names.
+        assert_eq!(
+            resolve_references(&articles)[1].paragraphs[0].text,
+            "Lihat Pasal 1."
+        );
+    }
+
+    #[test]
+    fn new_articles_get_keys_from_their_titles_and_keep_the_ones_they_have() {
+        let mut articles = vec![
+            keyed(1, "sanksi", "Sanksi", &["T"]),
+            art(2, "Sanksi", &["T"]),
+            art(3, "Hak dan Kewajiban PIHAK KEDUA", &["T"]),
+            art(4, "  ", &["T"]),
+            art(5, "2. Lain-lain (tambahan)", &["T"]),
+            art(6, &"Keadaan Kahar ".repeat(10), &["T"]),
+            art(7, &"Keadaan Kahar ".repeat(10), &["T"]),
+        ];
+        assign_keys(&mut articles);
+        let keys: Vec<_> = articles.iter().map(|a| a.key.clone().unwrap()).collect();
+        assert_eq!(
+            keys[..5],
+            [
+                "sanksi",
+                "sanksi_2",
+                "hak_dan_kewajiban_pihak_kedua",
+                "pasal",
+                "pasal_2_lain_lain_tambahan"
+            ]
+        );
+        assert_eq!(keys[5], "keadaan_kahar_keadaan_kahar_keadaan_kaha");
+        assert_eq!(keys[6], "keadaan_kahar_keadaan_kahar_keadaan_ka_2");
+        assert!(keys.iter().all(|k| valid_key(k)), "{keys:?}");
+        // No key problem: only the blank title is one.
+        assert_eq!(
+            check_articles(&articles),
+            [PksProblem::BlankTitle { article: 4 }]
+        );
+    }
+
+    #[test]
+    fn arrange_puts_moved_items_where_they_were_asked() {
+        let letters = |moves: &[(char, Option<usize>)]| -> String {
+            arrange(moves.iter().copied()).into_iter().collect()
+        };
+        // Down, up, to the end, past the end, and a new item before the last.
+        assert_eq!(
+            letters(&[('a', Some(3)), ('b', None), ('c', None), ('d', None)]),
+            "bcad"
+        );
+        assert_eq!(
+            letters(&[('a', None), ('b', None), ('c', None), ('d', Some(2))]),
+            "adbc"
+        );
+        assert_eq!(letters(&[('a', Some(9)), ('b', None)]), "ba");
+        assert_eq!(letters(&[('a', None), ('b', None), ('n', Some(2))]), "anb");
+        // Of two asking for one position, the later in the list gets it.
+        assert_eq!(
+            letters(&[('a', None), ('b', Some(1)), ('c', Some(1))]),
+            "cba"
+        );
+        // Two moves land on both positions.
+        assert_eq!(
+            letters(&[('a', None), ('b', None), ('c', Some(3)), ('d', Some(2))]),
+            "adcb"
+        );
+    }
+
+    #[test]
+    fn the_diff_compares_what_the_articles_read() {
+        let v1 = vec![
+            keyed(1, "pengertian", "Pengertian", &["Teks."]),
+            keyed(2, "kerahasiaan", "Kerahasiaan", &["Rahasia."]),
+            keyed(3, "sanksi", "Sanksi", &["Melanggar [[pasal:kerahasiaan]]."]),
+        ];
+        // Kerahasiaan moved to the front: Sanksi, unchanged as stored, now reads Pasal 1.
+        let v2 = vec![
+            keyed(1, "kerahasiaan", "Kerahasiaan", &["Rahasia."]),
+            keyed(2, "pengertian", "Pengertian", &["Teks."]),
+            keyed(3, "sanksi", "Sanksi", &["Melanggar [[pasal:kerahasiaan]]."]),
+        ];
+        let d = diff(&v1, &v2);
+        assert_eq!(d[2].change, Change::Changed);
+        assert_eq!(marked(&d[2].old), ["2."]);
+        assert_eq!(marked(&d[2].new), ["1."]);
+        // A key given to an article of an old draft changes nothing it reads.
+        let old = vec![art(1, "Sanksi", &["T."])];
+        let d = diff(&old, &[keyed(1, "sanksi", "Sanksi", &["T."])]);
+        assert_eq!(d[0].change, Change::Same);
+    }
+
     #[test]
     fn a_good_draft_passes_and_every_problem_is_named() {
         let good = vec![art(1, "Maksud", &["Teks."]), art(2, "Tujuan", &["Teks."])];
@@ -522,6 +1071,7 @@ mod tests {
             art(3, "Ruang Lingkup", &[]),
             Article {
                 number: 3,
+                key: None,
                 title: "Hak".into(),
                 paragraphs: vec![Paragraph::with_points("Teks", vec!["".into()])],
             },
@@ -649,6 +1199,7 @@ mod tests {
     fn lines_number_paragraphs_and_letter_points() {
         let a = Article {
             number: 5,
+            key: None,
             title: "Hak".into(),
             paragraphs: vec![
                 Paragraph::with_points("PIHAK KEDUA berhak:", vec!["satu;".into(), "dua.".into()]),

@@ -189,6 +189,18 @@ impl Letters {
                 known: self.names().collect::<Vec<_>>().join(", "),
             });
         }
+        // PKS articles refer to one another as `[[pasal:KEY]]`: the letter prints "Pasal N",
+        // N being the referred article's number in this very draft.
+        let resolved;
+        let ctx = if sepakat_core::pks::has_references(&ctx.articles) {
+            resolved = LetterContext {
+                articles: sepakat_core::pks::resolve_references(&ctx.articles),
+                ..ctx.clone()
+            };
+            &resolved
+        } else {
+            ctx
+        };
         self.hb
             .render(letter, ctx)
             .map_err(|e| render_error(letter, e))

@@ -3,9 +3,15 @@
 //! The articles are data ([`Article`]s of [`Paragraph`]s), not template text, so that a draft
 //! can be stored, versioned, commented on article by article and compared with the next draft;
 //! the `pks` template only lays them out.
+//!
+//! Each default article has a key, and the articles refer to one another by it
+//! (`[[pasal:kerahasiaan]]`), so the references follow the articles when a coordinator
+//! inserts, removes or moves one; the letter prints them as "Pasal N"
+//! ([`sepakat_core::pks::resolve_references`]).
 
 use crate::context::{Article, ElementLine, Paragraph};
 use crate::indonesian::{format_number, number_with_words, terbilang};
+use sepakat_core::pks::reference;
 use sepakat_core::request::{AccessMethod, Request};
 
 /// The parties and terms the default articles mention by name.
@@ -97,8 +103,15 @@ pub fn default_articles(request: &Request, parties: &PksParties) -> Vec<Article>
     );
     let months = number_with_words(i64::from(request.duration_months));
 
-    let mut articles: Vec<(String, Vec<Paragraph>)> = vec![
+    // The references between the articles: by key, so they survive renumbering.
+    let ruang_lingkup = reference("ruang_lingkup");
+    let maksud_tujuan = reference("maksud_tujuan");
+    let tim_teknis = reference("tim_teknis");
+    let kerahasiaan = reference("kerahasiaan");
+
+    let mut articles: Vec<(&str, String, Vec<Paragraph>)> = vec![
         (
+            "pengertian",
             "Pengertian".into(),
             vec![pts(
                 "Dalam Perjanjian Kerja Sama ini yang dimaksud dengan:",
@@ -114,6 +127,7 @@ pub fn default_articles(request: &Request, parties: &PksParties) -> Vec<Article>
             )],
         ),
         (
+            "maksud_tujuan",
             "Maksud dan Tujuan".into(),
             vec![
                 t(
@@ -126,6 +140,7 @@ pub fn default_articles(request: &Request, parties: &PksParties) -> Vec<Article>
             ],
         ),
         (
+            "ruang_lingkup",
             "Ruang Lingkup".into(),
             vec![
                 pts(
@@ -154,6 +169,7 @@ pub fn default_articles(request: &Request, parties: &PksParties) -> Vec<Article>
             ],
         ),
         (
+            "hak_kewajiban_pihak_pertama",
             "Hak dan Kewajiban PIHAK PERTAMA".into(),
             vec![
                 pts(
@@ -175,24 +191,25 @@ pub fn default_articles(request: &Request, parties: &PksParties) -> Vec<Article>
             ],
         ),
         (
+            "hak_kewajiban_pihak_kedua",
             "Hak dan Kewajiban PIHAK KEDUA".into(),
             vec![
-                pts(
+                Paragraph::with_points(
                     "PIHAK KEDUA berhak:",
-                    &[
-                        "mendapatkan hak akses data kependudukan sesuai dengan elemen data sebagaimana dimaksud dalam Pasal 3 ayat (2); dan",
-                        "mendapatkan bimbingan teknis dari PIHAK PERTAMA.",
+                    vec![
+                        format!("mendapatkan hak akses data kependudukan sesuai dengan elemen data sebagaimana dimaksud dalam {ruang_lingkup} ayat (2); dan"),
+                        "mendapatkan bimbingan teknis dari PIHAK PERTAMA.".into(),
                     ],
                 ),
-                pts(
+                Paragraph::with_points(
                     "PIHAK KEDUA berkewajiban:",
-                    &[
-                        "menyediakan jaringan komunikasi data yang tertutup dan aman, beserta perangkat keras dan perangkat lunak yang diperlukan;",
-                        "menjaga kerahasiaan dan keamanan data kependudukan serta user ID yang diberikan;",
-                        "memanfaatkan data kependudukan hanya untuk tujuan sebagaimana dimaksud dalam Pasal 2;",
-                        "menyampaikan data balikan kepada PIHAK PERTAMA sebagaimana dimaksud pada ayat (3);",
-                        "menyampaikan laporan pemanfaatan data kependudukan kepada PIHAK PERTAMA setiap semester; dan",
-                        "membentuk tim teknis sebagaimana dimaksud dalam Pasal 7.",
+                    vec![
+                        "menyediakan jaringan komunikasi data yang tertutup dan aman, beserta perangkat keras dan perangkat lunak yang diperlukan;".into(),
+                        "menjaga kerahasiaan dan keamanan data kependudukan serta user ID yang diberikan;".into(),
+                        format!("memanfaatkan data kependudukan hanya untuk tujuan sebagaimana dimaksud dalam {maksud_tujuan};"),
+                        "menyampaikan data balikan kepada PIHAK PERTAMA sebagaimana dimaksud pada ayat (3);".into(),
+                        "menyampaikan laporan pemanfaatan data kependudukan kepada PIHAK PERTAMA setiap semester; dan".into(),
+                        format!("membentuk tim teknis sebagaimana dimaksud dalam {tim_teknis}."),
                     ],
                 ),
                 Paragraph::with_points(
@@ -202,6 +219,7 @@ pub fn default_articles(request: &Request, parties: &PksParties) -> Vec<Article>
             ],
         ),
         (
+            "kerahasiaan",
             "Kerahasiaan".into(),
             vec![
                 t(
@@ -210,15 +228,16 @@ pub fn default_articles(request: &Request, parties: &PksParties) -> Vec<Article>
                 t(
                     "PIHAK KEDUA dilarang memberikan, meneruskan, memperjualbelikan atau menyebarluaskan data kependudukan kepada pihak lain, termasuk kepada instansi atau organisasi perangkat daerah lain.",
                 ),
-                t(
-                    "PIHAK KEDUA dilarang menggunakan data kependudukan untuk kepentingan selain tujuan sebagaimana dimaksud dalam Pasal 2.",
-                ),
+                t(format!(
+                    "PIHAK KEDUA dilarang menggunakan data kependudukan untuk kepentingan selain tujuan sebagaimana dimaksud dalam {maksud_tujuan}."
+                )),
                 t(
                     "Kewajiban menjaga kerahasiaan sebagaimana dimaksud pada ayat (1) tetap berlaku setelah Perjanjian Kerja Sama ini berakhir.",
                 ),
             ],
         ),
         (
+            "tim_teknis",
             "Tim Teknis".into(),
             vec![
                 t(
@@ -230,6 +249,7 @@ pub fn default_articles(request: &Request, parties: &PksParties) -> Vec<Article>
             ],
         ),
         (
+            "pembiayaan",
             "Pembiayaan".into(),
             vec![
                 t(
@@ -241,6 +261,7 @@ pub fn default_articles(request: &Request, parties: &PksParties) -> Vec<Article>
             ],
         ),
         (
+            "monitoring_evaluasi",
             "Monitoring, Evaluasi dan Pelaporan".into(),
             vec![
                 t(format!(
@@ -256,6 +277,7 @@ pub fn default_articles(request: &Request, parties: &PksParties) -> Vec<Article>
             ],
         ),
         (
+            "jangka_waktu",
             "Jangka Waktu".into(),
             vec![
                 t(format!(
@@ -267,20 +289,22 @@ pub fn default_articles(request: &Request, parties: &PksParties) -> Vec<Article>
             ],
         ),
         (
+            "sanksi",
             "Sanksi".into(),
             vec![
                 t(
                     "Dalam hal PIHAK KEDUA tidak menyampaikan laporan semester atau data balikan, PIHAK PERTAMA dapat menghentikan sementara hak akses PIHAK KEDUA sampai kewajiban tersebut dipenuhi.",
                 ),
-                t(
-                    "Dalam hal PIHAK KEDUA melanggar ketentuan Pasal 6, hak akses PIHAK KEDUA dicabut dan Perjanjian Kerja Sama ini berakhir.",
-                ),
+                t(format!(
+                    "Dalam hal PIHAK KEDUA melanggar ketentuan {kerahasiaan}, hak akses PIHAK KEDUA dicabut dan Perjanjian Kerja Sama ini berakhir."
+                )),
                 t(
                     "Setiap orang yang tanpa hak menyebarluaskan data kependudukan dikenai sanksi pidana sebagaimana dimaksud dalam Pasal 95A Undang-Undang Nomor 24 Tahun 2013 tentang Perubahan atas Undang-Undang Nomor 23 Tahun 2006 tentang Administrasi Kependudukan.",
                 ),
             ],
         ),
         (
+            "keadaan_kahar",
             "Keadaan Kahar".into(),
             vec![
                 t(
@@ -292,6 +316,7 @@ pub fn default_articles(request: &Request, parties: &PksParties) -> Vec<Article>
             ],
         ),
         (
+            "penyelesaian_perselisihan",
             "Penyelesaian Perselisihan".into(),
             vec![
                 t(
@@ -304,12 +329,14 @@ pub fn default_articles(request: &Request, parties: &PksParties) -> Vec<Article>
             ],
         ),
         (
+            "perubahan",
             "Perubahan".into(),
             vec![t(
                 "Hal-hal yang belum diatur atau perubahan atas Perjanjian Kerja Sama ini diatur kemudian berdasarkan kesepakatan PARA PIHAK dan dituangkan dalam adendum yang merupakan bagian tidak terpisahkan dari Perjanjian Kerja Sama ini.",
             )],
         ),
         (
+            "penutup",
             "Penutup".into(),
             vec![t(format!(
                 "Perjanjian Kerja Sama ini dibuat di {} dalam rangkap 2 (dua) asli, masing-masing bermeterai cukup dan mempunyai kekuatan hukum yang sama, untuk PIHAK PERTAMA dan PIHAK KEDUA.",
@@ -320,9 +347,9 @@ pub fn default_articles(request: &Request, parties: &PksParties) -> Vec<Article>
     // An institution that offers no return data (aggregate requests never reach a PKS) gets no
     // empty list: the paragraph on data balikan goes.
     if request.data_balikan.iter().all(|d| d.trim().is_empty())
-        && let Some((_, paragraphs)) = articles
+        && let Some((_, _, paragraphs)) = articles
             .iter_mut()
-            .find(|(t, _)| t.ends_with("PIHAK KEDUA"))
+            .find(|(key, _, _)| *key == "hak_kewajiban_pihak_kedua")
     {
         paragraphs.retain(|p| !p.text.starts_with("Data balikan"));
         for p in paragraphs.iter_mut() {
@@ -333,8 +360,9 @@ pub fn default_articles(request: &Request, parties: &PksParties) -> Vec<Article>
     articles
         .drain(..)
         .zip(1..)
-        .map(|((title, paragraphs), number)| Article {
+        .map(|((key, title, paragraphs), number)| Article {
             number,
+            key: Some(key.into()),
             title,
             paragraphs,
         })
@@ -394,6 +422,38 @@ mod tests {
         let recitals = default_recitals(&request, &parties);
         assert_eq!(recitals.len(), 5);
         assert!(recitals[3].contains("Wali Kota Pontianak"));
+    }
+
+    #[test]
+    fn references_between_articles_are_keys_that_read_as_before() {
+        let request = samples::pontianak_request();
+        let articles = default_articles(&request, &samples::pontianak_parties());
+        assert!(
+            sepakat_core::pks::check_articles(&articles).is_empty(),
+            "{:?}",
+            sepakat_core::pks::check_articles(&articles)
+        );
+        let keys: Vec<_> = articles.iter().map(|a| a.key.as_deref().unwrap()).collect();
+        assert_eq!(keys[5], "kerahasiaan");
+        assert_eq!(keys[14], "penutup");
+        assert!(keys.iter().all(|k| sepakat_core::pks::valid_key(k)));
+        // Stored as keys: nothing says "Pasal 6" until it is read.
+        let stored = serde_json::to_string(&articles).unwrap();
+        assert!(stored.contains("melanggar ketentuan [[pasal:kerahasiaan]],"));
+        let read = sepakat_core::pks::resolve_references(&articles);
+        let text = serde_json::to_string(&read).unwrap();
+        for sentence in [
+            "sesuai dengan elemen data sebagaimana dimaksud dalam Pasal 3 ayat (2); dan",
+            "hanya untuk tujuan sebagaimana dimaksud dalam Pasal 2;",
+            "membentuk tim teknis sebagaimana dimaksud dalam Pasal 7.",
+            "untuk kepentingan selain tujuan sebagaimana dimaksud dalam Pasal 2.",
+            "Dalam hal PIHAK KEDUA melanggar ketentuan Pasal 6, hak akses PIHAK KEDUA dicabut",
+            "dalam Pasal 58 ayat (2) Undang-Undang Nomor 24 Tahun 2013",
+            "sebagaimana dimaksud dalam Pasal 95A Undang-Undang",
+        ] {
+            assert!(text.contains(sentence), "missing {sentence:?}");
+        }
+        assert!(!text.contains("[[pasal:"));
     }
 
     #[test]

@@ -157,6 +157,26 @@ fn letters_say_what_the_office_writes() {
 }
 
 #[test]
+fn the_pks_prints_references_by_the_current_article_numbers() {
+    let l = letters();
+    let mut pks = samples::context(Scenario::Pontianak, "pks").unwrap();
+    let html = l.render_html("pks", &pks).unwrap();
+    assert!(html.contains("melanggar ketentuan Pasal 6, hak akses"));
+    assert!(!html.contains("[[pasal"));
+    // Pasal 1 deleted: Kerahasiaan is Pasal 5 now, and Sanksi says so.
+    pks.articles.remove(0);
+    for (i, a) in pks.articles.iter_mut().enumerate() {
+        a.number = i as u32 + 1;
+    }
+    let html = l.render_html("pks", &pks).unwrap();
+    assert!(html.contains("Pasal 5<br>Kerahasiaan</h3>"), "{html}");
+    assert!(html.contains("melanggar ketentuan Pasal 5, hak akses"));
+    assert!(html.contains("dimaksud dalam Pasal 2 ayat (2); dan"));
+    let text = squash(&pdf_text(&l.render_pdf("pks", &pks).unwrap()));
+    assert!(text.contains(&squash("melanggar ketentuan Pasal 5, hak akses")));
+}
+
+#[test]
 fn a_draft_shows_a_placeholder_and_a_watermark_instead_of_a_number() {
     let l = letters();
     for name in ["surat_permohonan", "pks", "berita_acara_poc"] {

@@ -591,9 +591,10 @@ pub struct TransitionBody {
     pub comment: Option<String>,
     /// The version the caller saw; a stale one is a 409.
     pub expected_version: i64,
-    /// With an action that submits a PKS draft: its articles (`number`, `title`, `paragraphs`
-    /// of `text` and `points`), numbered 1, 2, 3, …. Without them the current draft is
-    /// submitted (the default articles before the first version).
+    /// With an action that submits a PKS draft: its articles (`number`, `key`, `title`,
+    /// `paragraphs` of `text` and `points`), numbered 1, 2, 3, …. An article refers to another
+    /// by its key, `[[pasal:KEY]]`, printed as that article's current number. Without them the
+    /// current draft is submitted (the default articles before the first version).
     #[schema(value_type = Option<Vec<Object>>)]
     pub articles: Option<Vec<Article>>,
     /// With an action that returns or approves a PKS draft: comments on single articles,

@@ -31,6 +31,7 @@ pub fn sample_articles() -> Vec<pks::Article> {
     vec![
         pks::Article {
             number: 1,
+            key: None,
             title: "Maksud dan Tujuan".into(),
             paragraphs: vec![pks::Paragraph::text(
                 "Perjanjian ini menjadi pedoman pemanfaatan data kependudukan.",
@@ -38,6 +39,7 @@ pub fn sample_articles() -> Vec<pks::Article> {
         },
         pks::Article {
             number: 2,
+            key: None,
             title: "Ruang Lingkup".into(),
             paragraphs: vec![pks::Paragraph::with_points(
                 "Ruang lingkup meliputi:",

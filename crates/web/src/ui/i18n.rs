@@ -220,13 +220,24 @@ const WORDS: &[(&str, &str, &str)] = &[
     ),
     (
         "pks_new_article",
-        "Tambah pasal baru di akhir (opsional)",
-        "Add a new article at the end (optional)",
+        "Tambah pasal baru (opsional)",
+        "Add a new article (optional)",
+    ),
+    (
+        "pks_new_position",
+        "Sisipkan sebagai pasal nomor (kosongkan untuk menambahkannya di akhir)",
+        "Insert as article number (leave empty to add it at the end)",
+    ),
+    ("pks_position", "Nomor urut pasal", "Article position"),
+    (
+        "pks_refer_as",
+        "Pasal lain merujuk pasal ini dengan",
+        "Other articles refer to this one with",
     ),
     (
         "pks_delete_hint",
-        "Kosongkan judul dan isi sebuah pasal untuk menghapusnya; pasal-pasal dinomori ulang secara berurutan.",
-        "Empty an article's title and text to remove it; the articles are renumbered in order.",
+        "Kosongkan judul dan isi sebuah pasal untuk menghapusnya; ubah nomor urutnya untuk memindahkannya. Pasal-pasal dinomori ulang secara berurutan, dan rujukan seperti [[pasal:kerahasiaan]] mengikuti nomor baru pasal yang dirujuk.",
+        "Empty an article's title and text to remove it; change its position to move it. The articles are renumbered in order, and references such as [[pasal:kerahasiaan]] follow the new number of the article they name.",
     ),
     ("pks_submit", "Ajukan sebagai versi", "Submit as version"),
     (

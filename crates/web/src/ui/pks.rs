@@ -111,6 +111,8 @@ async fn render_review(
             .unwrap_or_default(),
         None => current_draft(store, stored).await.map_err(store_err)?.1,
     };
+    // As the PKS reads: references to other articles as "Pasal N".
+    let articles = pks::resolve_references(&articles);
     let diff = match shown {
         Some(n) if n > 1 => comparison(&versions, Some(n - 1), Some(n)).ok().flatten(),
         _ => None,
@@ -310,10 +312,11 @@ async fn review_submit(
 
 // ---- The coordinator's editor ------------------------------------------------------------------
 
-/// One article as the editor shows it: its field number, what is (or was typed) in it, the
-/// comments on it, and the problems found with it.
+/// One article as the editor shows it: its field number, its key, what is (or was typed) in
+/// it, the comments on it, and the problems found with it.
 struct EditorArticle {
     field: u32,
+    key: Option<String>,
     title: String,
     body: String,
     errors: Vec<String>,
@@ -343,9 +346,13 @@ async fn render_editor(
     }
     let rows: Vec<Value> = articles
         .iter()
-        .map(|x| {
+        .enumerate()
+        .map(|(i, x)| {
             json!({
                 "field": x.field, "title": x.title, "body": x.body, "errors": x.errors,
+                "position": i + 1, "key": x.key,
+                // How another article's text refers to this one.
+                "reference": x.key.as_deref().map(pks::reference),
                 "rows": x.body.lines().count().clamp(3, 24),
                 "comments": by_article.get(&x.field).cloned().unwrap_or_default(),
             })
@@ -401,6 +408,7 @@ async fn edit_page(
         .iter()
         .map(|art| EditorArticle {
             field: art.number,
+            key: art.key.clone(),
             title: art.title.clone(),
             body: body_to_text(&art.paragraphs),
             errors: Vec::new(),
@@ -409,9 +417,12 @@ async fn edit_page(
     render_editor(&state, &req, &v, &stored, articles, "", None).await
 }
 
-/// Editor fields: `csrf`, `expected_version`, `comment`, and per article `judul_<n>` and
-/// `isi_<n>`. An article whose title and text are both emptied is dropped; the rest are
-/// numbered 1, 2, 3, … in field order.
+/// Editor fields: `csrf`, `expected_version`, `comment`, and per article `judul_<n>`, `isi_<n>`,
+/// `kunci_<n>` (its key, hidden), `asal_<n>` (the position the form showed it at, hidden) and
+/// `urutan_<n>` (the position wanted). An article given another position moves there, a new
+/// one is inserted at the position given (at the end without one); an article whose title and
+/// text are both emptied is dropped; the rest are numbered 1, 2, 3, … in that order. Articles
+/// without a key get one from their title, so other articles can refer to them.
 async fn edit_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -436,27 +447,44 @@ async fn edit_submit(
                 .ok()
         })
         .collect();
-    let mut typed: Vec<EditorArticle> = fields
+    let position = |k: String| field(&k).trim().parse::<usize>().ok().filter(|p| *p > 0);
+    // Each article where the form showed it (a new one last), with the position wanted for it
+    // when that is another one.
+    let mut shown: Vec<(EditorArticle, Option<usize>, Option<usize>)> = fields
         .iter()
-        .map(|n| EditorArticle {
-            field: *n,
-            title: field(&format!("judul_{n}")).trim().to_string(),
-            body: field(&format!("isi_{n}")).to_string(),
-            errors: Vec::new(),
+        .map(|n| {
+            let row = EditorArticle {
+                field: *n,
+                key: Some(field(&format!("kunci_{n}")).trim().to_string())
+                    .filter(|k| !k.is_empty()),
+                title: field(&format!("judul_{n}")).trim().to_string(),
+                body: field(&format!("isi_{n}")).to_string(),
+                errors: Vec::new(),
+            };
+            let was = position(format!("asal_{n}"));
+            let wanted = position(format!("urutan_{n}")).filter(|p| Some(*p) != was);
+            (row, was, wanted)
         })
         .collect();
-    let kept: Vec<usize> = (0..typed.len())
-        .filter(|i| !(typed[*i].title.is_empty() && typed[*i].body.trim().is_empty()))
-        .collect();
-    let articles: Vec<Article> = kept
+    shown.sort_by_key(|(row, was, _)| (was.unwrap_or(usize::MAX), row.field));
+    // Positions are those of the form as shown, so moves are made before removals.
+    let mut typed: Vec<EditorArticle> =
+        pks::arrange(shown.into_iter().map(|(row, _, wanted)| (row, wanted)));
+    typed.retain(|x| !(x.title.is_empty() && x.body.trim().is_empty()));
+    let mut articles: Vec<Article> = typed
         .iter()
         .enumerate()
-        .map(|(i, at)| Article {
+        .map(|(i, x)| Article {
             number: i as u32 + 1,
-            title: typed[*at].title.clone(),
-            paragraphs: body_from_text(&typed[*at].body),
+            key: x.key.clone(),
+            title: x.title.clone(),
+            paragraphs: body_from_text(&x.body),
         })
         .collect();
+    pks::assign_keys(&mut articles);
+    for (x, a) in typed.iter_mut().zip(&articles) {
+        x.key.clone_from(&a.key);
+    }
     // The core's own checks, run first so each problem is shown beside its article.
     let problems = pks::check_articles(&articles);
     let general_comment = field("comment").trim().to_string();
@@ -468,8 +496,8 @@ async fn edit_submit(
             } else {
                 p.message_id()
             };
-            match problem_article(&p).and_then(|n| kept.get(n as usize - 1)) {
-                Some(at) => typed[*at].errors.push(text),
+            match problem_article(&p).and_then(|n| typed.get_mut((n as usize).checked_sub(1)?)) {
+                Some(row) => row.errors.push(text),
                 None => banner.push(text),
             }
         }
@@ -533,7 +561,11 @@ fn problem_article(p: &PksProblem) -> Option<u32> {
         | PksProblem::NoParagraphs { article }
         | PksProblem::TooManyParagraphs { article, .. }
         | PksProblem::BlankText { article }
-        | PksProblem::TooLong { article, .. } => Some(*article),
+        | PksProblem::TooLong { article, .. }
+        | PksProblem::BadKey { article, .. }
+        | PksProblem::DuplicateKey { article, .. }
+        | PksProblem::DanglingReference { article, .. }
+        | PksProblem::UnclosedReference { article } => Some(*article),
         _ => None,
     }
 }
