@@ -257,6 +257,7 @@ fn transition(action: &str, comment: Option<String>) -> Command {
     let articles = (action == "ajukan_draf_pks").then(|| {
         vec![
             pks::Article {
+                key: None,
                 number: 1,
                 title: "Maksud dan Tujuan".into(),
                 paragraphs: vec![pks::Paragraph::text(
@@ -264,6 +265,7 @@ fn transition(action: &str, comment: Option<String>) -> Command {
                 )],
             },
             pks::Article {
+                key: None,
                 number: 2,
                 title: "Ruang Lingkup".into(),
                 paragraphs: vec![pks::Paragraph::text(
