@@ -92,6 +92,17 @@ pub fn normalize_code(code: &str) -> Option<String> {
 }
 
 impl Store {
+    /// The issued letter a verification code opens (the code as [`normalize_code`] gives it);
+    /// `None` for an unknown code or a letter issued before letters were frozen. A read only:
+    /// the public verification page calls it for anonymous visitors.
+    pub async fn letter_by_code(&self, code: &str) -> Result<Option<letters::Model>> {
+        Ok(letters::Entity::find()
+            .filter(letters::Column::VerificationCode.eq(code))
+            .filter(letters::Column::Snapshot.is_not_null())
+            .one(&self.inner.db)
+            .await?)
+    }
+
     /// Installs what builds and renders letters when they are issued.
     pub fn set_letter_sealer(&self, sealer: Arc<dyn LetterSealer>) {
         if let Ok(mut s) = self.inner.sealer.write() {

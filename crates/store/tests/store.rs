@@ -43,6 +43,7 @@ on_both_databases!(
     letter_issued_events_carry_number_and_hashes,
     signed_scans_are_filed_against_their_issue,
     verification_codes_are_stored_and_unique,
+    audit_verify_checks_issued_letters,
 );
 
 fn rejected(e: StoreError) -> Vec<Unmet> {
@@ -1927,4 +1928,149 @@ async fn verification_codes_are_stored_and_unique(backend: Backend) {
     let mut copy: letters::ActiveModel = all[1].clone().into();
     copy.verification_code = Set(all[0].verification_code.clone());
     assert!(copy.update(db).await.is_err());
+}
+
+/// `audit verify` checks each issued letter too: a frozen snapshot edited in its row, or a
+/// number changed in the row, leaves every hash chain intact, and only the cross-check of the
+/// row against its hash and its `letter_issued` event reveals it. With the blob store, each
+/// file must be there and hash to what is recorded.
+async fn audit_verify_checks_issued_letters(backend: Backend) {
+    use sepakat_store::audit::{LetterForm, LetterProblem};
+    use sha2::{Digest, Sha256};
+    use std::collections::HashMap;
+    let w = world(backend).await;
+    let mut walk = Walk::start(&w).await;
+    walk.to("spesifikasi_teknis").await;
+    let mut other = Walk::start(&w).await;
+    other.to("persetujuan_dirjen").await;
+    let db = w.store.connection();
+    let all = letters::Entity::find().all(db).await.unwrap();
+    assert!(all.len() >= 7, "{} letters", all.len());
+
+    // Intact: without files, and with every file in a blob store.
+    let report = w.store.verify_letters(None).await.unwrap();
+    assert!(report.is_ok(), "{report}");
+    assert_eq!(report.letters, all.len() as u64);
+    assert!(!report.files_checked);
+    assert!(report.to_string().contains("files NOT checked"), "{report}");
+    // The test sealer keeps no files; its HTML and PDF hashes are the snapshot's.
+    let mut blobs: HashMap<String, Vec<u8>> = all
+        .iter()
+        .map(|l| {
+            let bytes = l.snapshot.clone().unwrap().into_bytes();
+            (hex::encode(Sha256::digest(&bytes)), bytes)
+        })
+        .collect();
+    let read = |b: &HashMap<String, Vec<u8>>| {
+        let b = b.clone();
+        move |sha: &str| -> std::io::Result<Option<Vec<u8>>> { Ok(b.get(sha).cloned()) }
+    };
+    let report = w.store.verify_letters(Some(&read(&blobs))).await.unwrap();
+    assert!(report.is_ok(), "{report}");
+    assert!(report.files_checked);
+
+    let d = w.store.application_detail(walk.id).await.unwrap();
+    let (edited, renumbered) = (&d.letters[0], &d.letters[1]);
+    assert_eq!(renumbered.letter, "surat_izin_kepala_daerah");
+    let original_number = renumbered.printed_number().to_string();
+
+    // A snapshot edited in the row: one word of the frozen context changed.
+    let mut am: letters::ActiveModel = edited.clone().into();
+    let tampered = edited.snapshot.clone().unwrap().replacen("\"", "\" ", 1);
+    assert_ne!(Some(&tampered), edited.snapshot.as_ref());
+    am.snapshot = Set(Some(tampered.clone()));
+    am.update(db).await.unwrap();
+    // The number of another letter rewritten in its row (the register that printed it).
+    let mut am: letters::ActiveModel = renumbered.clone().into();
+    am.printed_number = Set(Some("400.12/99/Setda/VI/2024".into()));
+    am.update(db).await.unwrap();
+    // One file gone from the blob store, another replaced by other bytes.
+    let gone = other.letters[0].pdf_sha256.clone().unwrap();
+    blobs.remove(&gone);
+    let swapped = other.letters[1].html_sha256.clone().unwrap();
+    blobs.insert(swapped.clone(), b"<html>palsu</html>".to_vec());
+
+    // The hash chains know nothing of it.
+    assert!(w.store.verify_audit().await.unwrap().is_ok());
+
+    let report = w.store.verify_letters(None).await.unwrap();
+    assert!(!report.is_ok());
+    let mut found: Vec<_> = report
+        .broken
+        .iter()
+        .map(|b| (b.letter_id, b.number.clone(), b.problem.clone()))
+        .collect();
+    found.sort_by_key(|f| f.0);
+    let mut expected = vec![
+        (
+            edited.id,
+            edited.printed_number().to_string(),
+            LetterProblem::SnapshotEdited {
+                recorded: edited.snapshot_sha256.clone().unwrap(),
+                found: hex::encode(Sha256::digest(tampered.as_bytes())),
+            },
+        ),
+        (
+            renumbered.id,
+            "400.12/99/Setda/VI/2024".to_string(),
+            LetterProblem::DiffersFromEvent {
+                field: "number",
+                row: "400.12/99/Setda/VI/2024".into(),
+                event: original_number.clone(),
+            },
+        ),
+    ];
+    expected.sort_by_key(|f| f.0);
+    assert_eq!(found, expected, "{report}");
+    let text = report.to_string();
+    assert!(
+        text.contains(&format!(
+            "letter {} {}",
+            edited.letter,
+            edited.printed_number()
+        )) && text.contains("frozen content was edited"),
+        "{text}"
+    );
+    assert!(
+        text.contains("letter surat_izin_kepala_daerah 400.12/99/Setda/VI/2024")
+            && text.contains(&format!(
+                "the row's number `400.12/99/Setda/VI/2024` is not the `{original_number}`"
+            )),
+        "{text}"
+    );
+    assert!(text.contains("2 of"), "{text}");
+
+    // With the files: the missing and the replaced one are named too.
+    let report = w.store.verify_letters(Some(&read(&blobs))).await.unwrap();
+    let file_problems: Vec<_> = report
+        .broken
+        .iter()
+        .filter_map(|b| match &b.problem {
+            LetterProblem::FileMissing { form, sha256 } => {
+                Some((b.letter_id, *form, sha256.clone(), "missing"))
+            }
+            LetterProblem::FileUnreadable { form, sha256, .. } => {
+                Some((b.letter_id, *form, sha256.clone(), "unreadable"))
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(
+        file_problems.contains(&(
+            other.letters[0].id,
+            LetterForm::Pdf,
+            gone.clone(),
+            "missing"
+        )),
+        "{report}"
+    );
+    assert!(
+        file_problems.contains(&(
+            other.letters[1].id,
+            LetterForm::Html,
+            swapped.clone(),
+            "unreadable"
+        )),
+        "{report}"
+    );
 }
