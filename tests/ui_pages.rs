@@ -576,3 +576,95 @@ async fn the_attestation_form_shows_each_refusal_beside_its_field() {
     );
     app.stop().await;
 }
+
+#[actix_rt::test]
+async fn a_letter_is_issued_from_the_page_before_it_is_signed() {
+    let app = spawn_app(Db::Sqlite).await;
+    let head = app.token(HEAD_DINKES_PTK.0, HEAD_DINKES_PTK.1).await;
+    let coord = app.token(KOORD_PTK.0, KOORD_PTK.1).await;
+    let res = app
+        .post(
+            &head,
+            "/api/v1/applications",
+            ordinary_request("pks-kabkota"),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let created: serde_json::Value = res.json().await.unwrap();
+    let id = created["id"].as_str().unwrap().to_string();
+    app.attach(&head, &id, "signed:surat_permohonan").await;
+    app.act(&coord, &id, "teruskan_ke_kepala_daerah").await;
+
+    let client = signed_in(&app, KOORD_PTK).await;
+    let (_, page) = page_of(&app, &client, &format!("/permohonan/{id}")).await;
+    // The Wali Kota's permission is due: the page offers to issue it, asking who signs.
+    assert!(
+        page.contains("data-issue=\"surat_izin_kepala_daerah\"")
+            && page.contains("name=\"signatory_name\""),
+        "no issue form"
+    );
+    let version = app.detail(&coord, &id).await["version"].to_string();
+    let post = |name: &'static str| {
+        let (client, app, id, page, version) = (
+            client.clone(),
+            &app,
+            id.clone(),
+            page.clone(),
+            version.clone(),
+        );
+        async move {
+            client
+                .post(app.url(&format!("/permohonan/{id}/surat/surat_izin_kepala_daerah")))
+                .form(&[
+                    ("csrf", csrf_of(&page).as_str()),
+                    ("expected_version", version.as_str()),
+                    ("signatory_kind", "head"),
+                    ("signatory_name", name),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // Without the signatory's name: refused beside the field, nothing numbered.
+    let res = post("  ").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = res.text().await.unwrap();
+    assert!(
+        refused.contains("Surat belum dapat diterbitkan") && refused.contains("kosong"),
+        "refusal not shown"
+    );
+    let letters = app.detail(&coord, &id).await["letters"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(letters, 1, "a refused letter took a number");
+    // With it: numbered in the regional secretariat's register, with a verification code.
+    let res = post("Edi Rusdi Kamtono").await;
+    assert!(
+        res.status().is_success() || res.status().is_redirection(),
+        "{}",
+        res.status()
+    );
+    let (_, page) = page_of(&app, &client, &format!("/permohonan/{id}")).await;
+    let letters = section(&page, "h-letters");
+    assert!(letters.contains("/Setda/"), "{letters}");
+    assert!(letters.contains("Kode verifikasi"), "{letters}");
+    assert!(
+        !letters.contains("data-issue=\"surat_izin_kepala_daerah\""),
+        "offered twice"
+    );
+    // The issued letter prints the Wali Kota by name and its own number.
+    let html = app
+        .get(
+            &coord,
+            &format!("/api/v1/applications/{id}/letters/surat_izin_kepala_daerah"),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Edi Rusdi Kamtono") && html.contains("/Setda/"));
+    assert!(!html.contains("……"), "a placeholder was printed");
+    app.stop().await;
+}

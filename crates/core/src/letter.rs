@@ -575,6 +575,28 @@ pub fn due_letters<'w>(workflow: &'w Workflow, stage: &'w str) -> Vec<&'w str> {
     out
 }
 
+/// Who may issue `letter` at `stage`: the agency alone for the letters of its own register;
+/// otherwise the roles that fire the steps producing it or requiring its signed copy.
+pub fn issuers(workflow: &Workflow, stage: &str, letter: &str) -> Vec<crate::Role> {
+    if register_of(letter) == Register::Agency {
+        return vec![crate::Role::AgencyHead];
+    }
+    let mut roles = Vec::new();
+    for t in workflow.transitions_from(stage) {
+        let produces = t.letter.as_deref() == Some(letter)
+            || t.requires
+                .contains(&Requirement::Signed(letter.to_string()));
+        if produces {
+            for r in &t.roles {
+                if !roles.contains(r) {
+                    roles.push(*r);
+                }
+            }
+        }
+    }
+    roles
+}
+
 /// The title of a letter for messages.
 pub fn title(letter: &str) -> &str {
     letter_title(letter).unwrap_or(letter)

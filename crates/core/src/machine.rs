@@ -10,7 +10,7 @@ use crate::application::{
 };
 use crate::calendar;
 use crate::evaluation;
-use crate::letter::{self, LetterInputs, LetterProblem, Register};
+use crate::letter::{self, LetterInputs, LetterProblem};
 use crate::pks::{self, PksInput, PksProblem};
 use crate::request::{Request, RequestProblem, check_request};
 use crate::workflow::{
@@ -587,26 +587,7 @@ pub fn apply(
         }
         Command::IssueLetter { letter, inputs } => {
             let due = letter::due_letters(workflow, &app.stage);
-            // The agency issues the letters of its own register; the roles that fire the steps
-            // issue the others.
-            let mut roles: Vec<Role> = Vec::new();
-            for t in workflow
-                .transitions_from(&app.stage)
-                .filter(|_| letter::register_of(letter) != Register::Agency)
-            {
-                let produces = t.letter.as_deref() == Some(letter.as_str())
-                    || t.requires.contains(&Requirement::Signed(letter.clone()));
-                if produces {
-                    for r in &t.roles {
-                        if !roles.contains(r) {
-                            roles.push(*r);
-                        }
-                    }
-                }
-            }
-            if letter::register_of(letter) == Register::Agency {
-                roles.push(Role::AgencyHead);
-            }
+            let roles = letter::issuers(workflow, &app.stage, letter);
             if !due.contains(&letter.as_str()) {
                 unmet.push(Unmet::LetterNotDue {
                     letter: letter.clone(),

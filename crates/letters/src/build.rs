@@ -410,7 +410,8 @@ pub fn build_context(
             ctx.recitals = default_recitals(request, &pks_parties(facts));
             ctx.articles = pks_articles(facts);
             ctx.tembusan = Vec::new();
-            if !app.pks.current_is_approved() {
+            // A draft PKS is read while it is reviewed; it is issued only once approved.
+            if stamp.is_some() && !app.pks.current_is_approved() {
                 missing.push(problem(
                     "pks_approved",
                     "Draf PKS versi terakhir belum disetujui; PKS diterbitkan setelah drafnya disetujui.",

@@ -339,6 +339,14 @@ const WORDS: &[(&str, &str, &str)] = &[
         "draft, not numbered yet",
     ),
     ("required", "wajib diisi", "is required"),
+    ("verification_code", "Kode verifikasi", "Verification code"),
+    ("issue_letter", "Terbitkan (beri nomor)", "Issue (number)"),
+    (
+        "issue_letter_help",
+        "Surat diberi nomor dan tanggal sekarang, lalu isinya dibekukan: cetak, tandatangani, lalu unggah pindaiannya. Nomor yang sudah terbit tidak dapat diubah.",
+        "The letter takes its number and today's date now, and its content is frozen: print it, have it signed, then upload the scan. An issued number cannot be changed.",
+    ),
+    ("issue_button", "Terbitkan surat", "Issue the letter"),
     (
         "fix_attestation",
         "Pernyataan belum dapat dicatat. Perbaiki isian yang ditandai.",

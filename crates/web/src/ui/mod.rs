@@ -144,6 +144,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/permohonan/{id}", web::get().to(detail))
             .route("/permohonan/{id}/tindakan", web::post().to(act))
             .route("/permohonan/{id}/atestasi", web::post().to(attest))
+            .route(
+                "/permohonan/{id}/surat/{letter}",
+                web::post().to(issue::issue),
+            )
             .route("/permohonan/{id}/evaluasi", web::post().to(evaluate))
             .route("/dasbor", web::get().to(dashboard))
             .route("/alur/{name}", web::get().to(workflow_page))
@@ -351,7 +355,8 @@ macro_rules! signed_in {
     };
 }
 
-// After `signed_in!`, which its pages use too.
+// After `signed_in!`, which their pages use too.
+mod issue;
 mod pks;
 
 fn urlencode(s: &str) -> String {
@@ -779,7 +784,8 @@ async fn render_detail(
         // The number printed on the letter: for the agency's own letters, the agency's.
         row["number"] = json!(l.printed_number());
         row["date"] = json!(labels::date(l.issued_on, lang));
-        row["signed"] = json!(app.has_document(&format!("signed:{}", l.letter)));
+        row["signed"] = json!(app.has_signed(&l.letter));
+        row["code"] = json!(l.verification_code);
         letters.push(row);
     }
     // The workflow's letters not numbered yet, as drafts to read ahead.
@@ -902,6 +908,7 @@ async fn render_detail(
             "evaluations": evaluations, "open_evaluations": open_evaluations, "may_evaluate": may_evaluate,
             "outcome_names": outcome_names,
             "error": error, "done": done, "reviewable": reviewable, "pks_open": pks_open,
+            "issue_forms": issue::forms(&wf, app, &v.actor, lang, attestation_form),
         }),
     )
 }
