@@ -226,8 +226,16 @@ struct DbArgs {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Walk every application's hash chain; exits non-zero naming the first broken event of each.
-    Verify(DbArgs),
+    /// Walk every application's hash chain and check every issued letter (its frozen snapshot,
+    /// its letter_issued event, its HTML and PDF files); exits non-zero naming each break.
+    Verify {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The server's blob store, where issued letters' files are kept; when the folder does
+        /// not exist, the files are not checked (and the output says so).
+        #[arg(long, env = "SEPAKAT_BLOBS", default_value = "blobs")]
+        blobs: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -616,7 +624,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!("{applied} migration(s) applied; the schema is up to date");
             Ok(ExitCode::SUCCESS)
         }),
-        Command::Audit(AuditCommand::Verify(db)) => block_on(async {
+        Command::Audit(AuditCommand::Verify { db, blobs }) => block_on(async move {
             let store = open_store(&db).await?;
             let report = store
                 .verify_audit()
@@ -624,11 +632,36 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .context("cannot read the audit log (run `sepakat migrate` first?)")?;
             if report.is_ok() {
                 println!("{report}");
-                Ok(ExitCode::SUCCESS)
             } else {
                 eprintln!("{report}");
-                Ok(ExitCode::FAILURE)
             }
+            let files = blobs
+                .is_dir()
+                .then(|| sepakat_web::blobs::BlobStore::new(&blobs));
+            let read = files.as_ref().map(|b| move |sha: &str| b.get(sha));
+            let letters = store
+                .verify_letters(
+                    read.as_ref()
+                        .map(|r| r as &dyn sepakat_store::audit::BlobReader),
+                )
+                .await
+                .context("cannot read the issued letters")?;
+            if letters.is_ok() {
+                println!("{letters}");
+            } else {
+                eprintln!("{letters}");
+            }
+            if files.is_none() {
+                println!(
+                    "the letters' HTML and PDF files were not checked: the blob folder {} does not exist (give --blobs or SEPAKAT_BLOBS)",
+                    blobs.display()
+                );
+            }
+            Ok(if report.is_ok() && letters.is_ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }),
         Command::Workflow(WorkflowCommand::Check { files }) => {
             let mut failed = false;
