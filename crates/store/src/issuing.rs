@@ -217,9 +217,28 @@ impl Store {
                     row.printed_seq = Some(pseq);
                 }
                 Register::ProvincialOffice => {
-                    let province = provincial_office(txn, &office)
-                        .await?
-                        .unwrap_or(office.clone());
+                    // A kab/kota's minutes are numbered by the province that signs and keeps
+                    // them; without that office on record there is no such number to give.
+                    let province = match provincial_office(txn, &office).await? {
+                        Some(p) => p,
+                        None => {
+                            return Err(StoreError::Rejected(Rejection {
+                                unmet: vec![Unmet::Letter {
+                                    problem: LetterProblem::new(
+                                        "provincial_office",
+                                        format!(
+                                            "Disdukcapil Provinsi untuk wilayah {} belum tercatat; berita acara konsultasi diberi nomor oleh kantor tersebut. Tambahkan dengan `sepakat office add`.",
+                                            office.name
+                                        ),
+                                        format!(
+                                            "No provincial Disdukcapil is on record for {}; the consultation's minutes take its number. Add it with `sepakat office add`.",
+                                            office.name
+                                        ),
+                                    ),
+                                }],
+                            }));
+                        }
+                    };
                     let (pseq, pnumber) = if province.id == office.id {
                         (seq, number.clone())
                     } else {
