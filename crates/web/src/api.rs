@@ -715,12 +715,19 @@ pub struct CommandBody {
     /// `{"command": "record_minister_approval", "reference": "..."}`,
     /// `{"command": "open_evaluation", "due_on": "YYYY-MM-DD", "reason": "..."}`,
     /// `{"command": "record_evaluation", "kind": "periodic|incidental", "due_on": "YYYY-MM-DD", "outcome": "pass|pass_with_findings|fail", "findings": "...", "data_balikan_met": true}`
+    /// `{"command": "issue_letter", "letter": "juknis", "inputs": {"ip_addresses": ["10.61.12.20"], "technical_team": [{"name": "...", "position": "...", "role": "..."}]}}`
+    /// (numbers a letter due in the current stage before it is signed; `inputs` are the facts it
+    /// needs: `signatory` {kind: head|regional_secretary, name, nip?, rank?}, `network`,
+    /// `ip_addresses`, `technical_team`, `users` [{name, nip?, position, ip_address}],
+    /// `application_name`, `devices`, `test_user_id`, `test_date`, `scenario`,
+    /// `test_results` [{parameter, target, result, passed, note?}], `poc_results`
+    /// [{scenario, result, passed}], `aggregate` [{description, count}]; a 422 names each one missing),
     /// or `{"command": "check_evaluations"}`. Documents go through `/documents`.
     #[schema(value_type = Object)]
     pub command: Command,
 }
 
-/// Record or withdraw the closed-network attestation, record the Minister's approval, open or record an evaluation.
+/// Issue a letter, record or withdraw the closed-network attestation, record the Minister's approval, open or record an evaluation.
 #[utoipa::path(post, path = "/api/v1/applications/{id}/commands", tag = "applications", params(("id" = Uuid, Path)),
     request_body = CommandBody,
     responses((status = 200, body = CommandResult), (status = 403, body = crate::problem::Problem), (status = 409, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
