@@ -66,6 +66,14 @@ const PAGES: &[(&str, &str)] = &[
     ),
     ("alur", include_str!("../../../../templates/ui/alur.hbs")),
     ("galat", include_str!("../../../../templates/ui/galat.hbs")),
+    (
+        "verifikasi",
+        include_str!("../../../../templates/ui/verifikasi.hbs"),
+    ),
+    (
+        "verifikasi_surat",
+        include_str!("../../../../templates/ui/verifikasi_surat.hbs"),
+    ),
 ];
 
 static PAGES_REGISTRY: OnceLock<Handlebars<'static>> = OnceLock::new();
@@ -152,6 +160,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/dasbor", web::get().to(dashboard))
             .route("/alur/{name}", web::get().to(workflow_page))
             .configure(pks::routes)
+            .configure(verify::routes)
             .default_service(web::to(|| async {
                 Err::<HttpResponse, _>(ApiError::NoRoute)
             })),
@@ -358,6 +367,7 @@ macro_rules! signed_in {
 // After `signed_in!`, which their pages use too.
 mod issue;
 mod pks;
+mod verify;
 
 fn urlencode(s: &str) -> String {
     s.bytes()
