@@ -1,4 +1,4 @@
-//! Realistic contexts for every letter, from the two field cases of the domain notes:
+//! Realistic letters from the two field cases of the domain notes:
 //!
 //! - [`Scenario::Pontianak`]: the Disdukcapil of Kota Pontianak and the Dinas Pendidikan dan
 //!   Kebudayaan (May 2018, kabupaten/kota path: permission from the Wali Kota, draft consulted
@@ -6,16 +6,34 @@
 //! - [`Scenario::Kalsel`]: the Disdukcapil-KB of Provinsi Kalimantan Selatan and the DPMPTSP
 //!   (April 2021, provincial path: the Sekda signs for the Governor to the Dirjen).
 //!
-//! Used for template previews, for trying an override directory, by the tests and by the
-//! benchmark. Persons and numbers are invented; offices and rules are the real ones.
+//! Each sample is what Sepakat itself would issue: the [`LetterFacts`] the store would hold for
+//! the application (offices, agency, the people who sign, the letters already numbered, the
+//! approved and signed PKS, the recorded evaluation) and the [`IssueStamp`] of the letter (its
+//! number, date, verification code and the facts a person typed in), put through the one
+//! builder, [`build_context`]. A sample therefore never says what a real letter could not.
+//!
+//! Used for template previews, for trying an override directory, by the tests (snapshots of
+//! every letter) and by the benchmark. Persons and numbers are invented; offices and rules are
+//! the real ones.
 
-use crate::context::*;
-use crate::pks::{PksParties, default_articles, default_recitals};
-use chrono::NaiveDate;
+use crate::build::{build_context, pks_parties};
+use crate::context::LetterContext;
+use crate::pks::PksParties;
+use chrono::{DateTime, Days, Months, NaiveDate, Utc};
+use sepakat_core::application::{
+    ConnectionType, Evaluation, EvaluationKind, EvaluationOutcome, EvaluationResult, Grant,
+    GrantKind, GrantStatus, PksState, WorkflowRef,
+};
 use sepakat_core::elements::ElementCode;
+use sepakat_core::letter::{
+    AgencyFacts, AggregateFigure, CitedLetter, IssueStamp, LetterFacts, LetterInputs,
+    LetterProblem, OfficeFacts, PersonFacts, PocResult, SignatoryInput, SignatoryKind, TeamMember,
+    TestResult, UserLine,
+};
 use sepakat_core::request::{AccessMethod, DataType, PurposeKind, Request, RequestedElement};
-use serde_json::{Value, json};
+use sepakat_core::{Application, Ownership, RegionCode};
 use std::collections::BTreeMap;
+use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scenario {
@@ -25,6 +43,22 @@ pub enum Scenario {
 
 impl Scenario {
     pub const ALL: [Scenario; 2] = [Scenario::Pontianak, Scenario::Kalsel];
+
+    /// The day the agency dates its request; every later letter is dated from it.
+    pub fn start(self) -> NaiveDate {
+        match self {
+            Scenario::Pontianak => date(2018, 5, 4),
+            Scenario::Kalsel => date(2021, 4, 5),
+        }
+    }
+
+    /// The public address of the verification pages.
+    fn verify_base(self) -> &'static str {
+        match self {
+            Scenario::Pontianak => "https://sepakat.disdukcapil.pontianak.go.id/verifikasi",
+            Scenario::Kalsel => "https://sepakat.disdukcapilkb.kalselprov.go.id/verifikasi",
+        }
+    }
 }
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -32,14 +66,13 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
 }
 
-fn official(name: &str, position: &str, nip: Option<&str>, rank: Option<&str>) -> Official {
-    Official {
-        name: name.into(),
-        position: position.into(),
-        nip: nip.map(Into::into),
-        rank: rank.map(Into::into),
-        on_behalf_of: None,
-    }
+fn days_after(d: NaiveDate, days: u64) -> NaiveDate {
+    d.checked_add_days(Days::new(days)).unwrap_or(d)
+}
+
+/// Nine in the morning, Western Indonesia Time, of `d`.
+fn morning(d: NaiveDate) -> DateTime<Utc> {
+    d.and_hms_opt(2, 0, 0).unwrap_or_default().and_utc()
 }
 
 /// Requested elements from (code, justification) pairs; the codes below are all in the
@@ -75,16 +108,6 @@ pub fn pontianak_request() -> Request {
     }
 }
 
-pub fn pontianak_parties() -> PksParties {
-    PksParties {
-        first: "Dinas Kependudukan dan Pencatatan Sipil Kota Pontianak".into(),
-        second: "Dinas Pendidikan dan Kebudayaan Kota Pontianak".into(),
-        region_head: "Wali Kota Pontianak".into(),
-        city: "Pontianak".into(),
-        daily_quota: 1000,
-    }
-}
-
 pub fn kalsel_request() -> Request {
     Request {
         purpose: "verifikasi identitas pemohon perizinan berusaha dan nonberusaha pada layanan perizinan terpadu satu pintu".into(),
@@ -109,584 +132,671 @@ pub fn kalsel_request() -> Request {
     }
 }
 
+/// The PKS parties of the Pontianak case, as the builder names them.
+pub fn pontianak_parties() -> PksParties {
+    pks_parties(&facts(Scenario::Pontianak))
+}
+
+/// The PKS parties of the Kalimantan Selatan case, as the builder names them.
 pub fn kalsel_parties() -> PksParties {
-    PksParties {
-        first: "Dinas Kependudukan, Pencatatan Sipil dan Keluarga Berencana Provinsi Kalimantan Selatan".into(),
-        second: "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Provinsi Kalimantan Selatan".into(),
-        region_head: "Gubernur Kalimantan Selatan".into(),
-        city: "Banjarbaru".into(),
-        daily_quota: 500,
-    }
+    pks_parties(&facts(Scenario::Kalsel))
 }
 
-struct Cast {
-    disdukcapil_issuer: Issuer,
-    agency_issuer: Issuer,
-    head_issuer: Issuer,
-    province_issuer: Issuer,
-    kominfo_issuer: Issuer,
-    region_head: Official,
-    province_head: Official,
-    kominfo_head: Official,
-    dirjen: Addressee,
-    base: LetterContext,
-    parties: PksParties,
-    numbers: [&'static str; 8],
-}
-
-fn cast(scenario: Scenario) -> Cast {
+/// The request of `scenario`.
+pub fn request(scenario: Scenario) -> Request {
     match scenario {
-        Scenario::Pontianak => {
-            let disdukcapil = Party {
-                name: "Dinas Kependudukan dan Pencatatan Sipil Kota Pontianak".into(),
-                address: "Jalan Letnan Jenderal Sutoyo Nomor 1, Pontianak".into(),
-                head: official(
-                    "Drs. H. Hendra Saputra, M.Si.",
-                    "Kepala Dinas Kependudukan dan Pencatatan Sipil Kota Pontianak",
-                    Some("19680412 199303 1 007"),
-                    Some("Pembina Utama Muda (IV/c)"),
-                ),
-            };
-            let agency = Party {
-                name: "Dinas Pendidikan dan Kebudayaan Kota Pontianak".into(),
-                address: "Jalan Letnan Jenderal Sutoyo Nomor 13, Pontianak".into(),
-                head: official(
-                    "Dra. Hj. Nurhayati Ramli, M.Pd.",
-                    "Kepala Dinas Pendidikan dan Kebudayaan Kota Pontianak",
-                    Some("19650821 198903 2 004"),
-                    Some("Pembina Utama Muda (IV/c)"),
-                ),
-            };
-            let request = pontianak_request();
-            let parties = pontianak_parties();
-            let mut base = LetterContext {
-                issuer: Issuer {
-                    name: agency.name.clone(),
-                    kop: vec!["PEMERINTAH KOTA PONTIANAK".into(), "DINAS PENDIDIKAN DAN KEBUDAYAAN".into()],
-                    address: "Jalan Letnan Jenderal Sutoyo Nomor 13 Pontianak 78121, Telepon (0561) 734578, Laman disdikbud.pontianak.go.id".into(),
-                    city: "Pontianak".into(),
-                },
-                number: Some("420/1187/Disdikbud-A/2018".into()),
-                counterpart_number: None,
-                date: date(2018, 5, 4),
-                nature: "Biasa".into(),
-                attachment: "1 (satu) berkas".into(),
-                subject: "Permohonan Pemanfaatan Data Kependudukan".into(),
-                addressee: Addressee {
-                    title: "Wali Kota Pontianak".into(),
-                    via: Some("Kepala Dinas Kependudukan dan Pencatatan Sipil Kota Pontianak".into()),
-                    place: "Pontianak".into(),
-                },
-                signatory: agency.head.clone(),
-                disdukcapil,
-                agency,
-                region: Region {
-                    name: "Kota Pontianak".into(),
-                    head_title: "Wali Kota Pontianak".into(),
-                    province: "Kalimantan Barat".into(),
-                },
-                purpose: String::new(),
-                legal_basis: String::new(),
-                elements: Vec::new(),
-                access_method: None,
-                data_balikan: Vec::new(),
-                duration_months: 0,
-                daily_quota: Some(parties.daily_quota),
-                recitals: Vec::new(),
-                articles: Vec::new(),
-                verification: None,
-                tembusan: vec![
-                    "Kepala Dinas Kependudukan dan Pencatatan Sipil Kota Pontianak".into(),
-                    "Kepala Dinas Kependudukan dan Pencatatan Sipil Provinsi Kalimantan Barat".into(),
-                ],
-                extra: BTreeMap::new(),
-            };
-            base.apply_request(&request);
-            Cast {
-                disdukcapil_issuer: Issuer {
-                    name: base.disdukcapil.name.clone(),
-                    kop: vec!["PEMERINTAH KOTA PONTIANAK".into(), "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL".into()],
-                    address: "Jalan Letnan Jenderal Sutoyo Nomor 1 Pontianak 78121, Telepon (0561) 733511, Laman disdukcapil.pontianak.go.id".into(),
-                    city: "Pontianak".into(),
-                },
-                agency_issuer: base.issuer.clone(),
-                head_issuer: Issuer {
-                    name: "Wali Kota Pontianak".into(),
-                    kop: vec!["WALI KOTA PONTIANAK".into()],
-                    address: "Jalan Rahadi Usman Nomor 3 Pontianak 78111".into(),
-                    city: "Pontianak".into(),
-                },
-                province_issuer: Issuer {
-                    name: "Dinas Kependudukan dan Pencatatan Sipil Provinsi Kalimantan Barat".into(),
-                    kop: vec!["PEMERINTAH PROVINSI KALIMANTAN BARAT".into(), "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL".into()],
-                    address: "Jalan Sutan Syahrir Nomor 1 Pontianak 78116".into(),
-                    city: "Pontianak".into(),
-                },
-                kominfo_issuer: Issuer {
-                    name: "Dinas Komunikasi dan Informatika Kota Pontianak".into(),
-                    kop: vec!["PEMERINTAH KOTA PONTIANAK".into(), "DINAS KOMUNIKASI DAN INFORMATIKA".into()],
-                    address: "Jalan Rahadi Usman Nomor 3 Pontianak 78111, Laman diskominfo.pontianak.go.id".into(),
-                    city: "Pontianak".into(),
-                },
-                region_head: official("Ir. H. Sutarmidji, M.Hum.", "Wali Kota Pontianak", None, None),
-                province_head: official(
-                    "Drs. Kartius, M.Si.",
-                    "Kepala Dinas Kependudukan dan Pencatatan Sipil Provinsi Kalimantan Barat",
-                    Some("19660305 198703 1 010"),
-                    Some("Pembina Utama Muda (IV/c)"),
-                ),
-                kominfo_head: official(
-                    "Rizal Fahmi, S.Kom., M.T.",
-                    "Kepala Dinas Komunikasi dan Informatika Kota Pontianak",
-                    Some("19750918 200003 1 003"),
-                    Some("Pembina Tingkat I (IV/b)"),
-                ),
-                dirjen: Addressee {
-                    title: "Direktur Jenderal Kependudukan dan Pencatatan Sipil Kementerian Dalam Negeri".into(),
-                    via: None,
-                    place: "Jakarta".into(),
-                },
-                base,
-                parties,
-                numbers: [
-                    "420/1187/Disdikbud-A/2018",
-                    "470/512/Dukcapil-C/2018",
-                    "420/1190/Disdikbud-A/2018",
-                    "470/601/Dukcapil-C/2018",
-                    "555/88/Diskominfo/2018",
-                    "470/191/PIAK",
-                    "470/702/Dukcapil-C/2018",
-                    "470/455/Dukcapil-Prov/2018",
-                ],
-            }
-        }
-        Scenario::Kalsel => {
-            let disdukcapil = Party {
-                name: "Dinas Kependudukan, Pencatatan Sipil dan Keluarga Berencana Provinsi Kalimantan Selatan".into(),
-                address: "Jalan Dharma Praja II Kawasan Perkantoran Pemerintah Provinsi Kalimantan Selatan, Banjarbaru".into(),
-                head: official(
-                    "Dr. H. Muhammad Rizal Fauzi, S.STP., M.Si.",
-                    "Kepala Dinas Kependudukan, Pencatatan Sipil dan Keluarga Berencana Provinsi Kalimantan Selatan",
-                    Some("19780214 199712 1 001"),
-                    Some("Pembina Utama Muda (IV/c)"),
-                ),
-            };
-            let agency = Party {
-                name: "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Provinsi Kalimantan Selatan".into(),
-                address: "Jalan Bhayangkara Nomor 2 Kawasan Perkantoran Pemerintah Provinsi Kalimantan Selatan, Banjarbaru".into(),
-                head: official(
-                    "Ir. Hj. Ratna Sari Dewi, M.T.",
-                    "Kepala Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Provinsi Kalimantan Selatan",
-                    Some("19690503 199503 2 002"),
-                    Some("Pembina Utama Muda (IV/c)"),
-                ),
-            };
-            let request = kalsel_request();
-            let parties = kalsel_parties();
-            let mut base = LetterContext {
-                issuer: Issuer {
-                    name: agency.name.clone(),
-                    kop: vec![
-                        "PEMERINTAH PROVINSI KALIMANTAN SELATAN".into(),
-                        "DINAS PENANAMAN MODAL DAN PELAYANAN TERPADU SATU PINTU".into(),
-                    ],
-                    address: "Jalan Bhayangkara Nomor 2 Banjarbaru 70732, Telepon (0511) 6749344, Laman dpmptsp.kalselprov.go.id".into(),
-                    city: "Banjarbaru".into(),
-                },
-                number: Some("503/214/DPMPTSP/2021".into()),
-                counterpart_number: None,
-                date: date(2021, 4, 5),
-                nature: "Segera".into(),
-                attachment: "1 (satu) berkas".into(),
-                subject: "Permohonan Pemanfaatan Data Kependudukan".into(),
-                addressee: Addressee {
-                    title: "Gubernur Kalimantan Selatan".into(),
-                    via: Some("Kepala Dinas Kependudukan, Pencatatan Sipil dan Keluarga Berencana Provinsi Kalimantan Selatan".into()),
-                    place: "Banjarbaru".into(),
-                },
-                signatory: agency.head.clone(),
-                disdukcapil,
-                agency,
-                region: Region {
-                    name: "Provinsi Kalimantan Selatan".into(),
-                    head_title: "Gubernur Kalimantan Selatan".into(),
-                    province: "Kalimantan Selatan".into(),
-                },
-                purpose: String::new(),
-                legal_basis: String::new(),
-                elements: Vec::new(),
-                access_method: None,
-                data_balikan: Vec::new(),
-                duration_months: 0,
-                daily_quota: Some(parties.daily_quota),
-                recitals: Vec::new(),
-                articles: Vec::new(),
-                verification: None,
-                tembusan: vec![
-                    "Sekretaris Daerah Provinsi Kalimantan Selatan".into(),
-                    "Kepala Dinas Kependudukan, Pencatatan Sipil dan Keluarga Berencana Provinsi Kalimantan Selatan".into(),
-                ],
-                extra: BTreeMap::new(),
-            };
-            base.apply_request(&request);
-            let mut sekda = official(
-                "Ir. H. Roy Rizali Anwar, M.T.",
-                "Sekretaris Daerah",
-                Some("19660712 199203 1 009"),
-                Some("Pembina Utama (IV/e)"),
-            );
-            sekda.on_behalf_of = Some("Gubernur Kalimantan Selatan".into());
-            Cast {
-                disdukcapil_issuer: Issuer {
-                    name: base.disdukcapil.name.clone(),
-                    kop: vec![
-                        "PEMERINTAH PROVINSI KALIMANTAN SELATAN".into(),
-                        "DINAS KEPENDUDUKAN, PENCATATAN SIPIL DAN KELUARGA BERENCANA".into(),
-                    ],
-                    address: "Jalan Dharma Praja II Banjarbaru 70732, Telepon (0511) 6749188, Laman disdukcapilkb.kalselprov.go.id".into(),
-                    city: "Banjarbaru".into(),
-                },
-                agency_issuer: base.issuer.clone(),
-                head_issuer: Issuer {
-                    name: "Gubernur Kalimantan Selatan".into(),
-                    kop: vec!["GUBERNUR KALIMANTAN SELATAN".into()],
-                    address: "Jalan Dharma Praja I Kawasan Perkantoran Pemerintah Provinsi Kalimantan Selatan, Banjarbaru 70732".into(),
-                    city: "Banjarbaru".into(),
-                },
-                province_issuer: Issuer {
-                    name: base.disdukcapil.name.clone(),
-                    kop: vec![
-                        "PEMERINTAH PROVINSI KALIMANTAN SELATAN".into(),
-                        "DINAS KEPENDUDUKAN, PENCATATAN SIPIL DAN KELUARGA BERENCANA".into(),
-                    ],
-                    address: "Jalan Dharma Praja II Banjarbaru 70732".into(),
-                    city: "Banjarbaru".into(),
-                },
-                kominfo_issuer: Issuer {
-                    name: "Dinas Komunikasi dan Informatika Provinsi Kalimantan Selatan".into(),
-                    kop: vec![
-                        "PEMERINTAH PROVINSI KALIMANTAN SELATAN".into(),
-                        "DINAS KOMUNIKASI DAN INFORMATIKA".into(),
-                    ],
-                    address: "Jalan Dharma Praja Kawasan Perkantoran Pemerintah Provinsi Kalimantan Selatan, Banjarbaru 70732".into(),
-                    city: "Banjarbaru".into(),
-                },
-                region_head: sekda,
-                province_head: official(
-                    "Dr. H. Muhammad Rizal Fauzi, S.STP., M.Si.",
-                    "Kepala Dinas Kependudukan, Pencatatan Sipil dan Keluarga Berencana Provinsi Kalimantan Selatan",
-                    Some("19780214 199712 1 001"),
-                    Some("Pembina Utama Muda (IV/c)"),
-                ),
-                kominfo_head: official(
-                    "Muhammad Muslim, S.Pd., M.Kes.",
-                    "Kepala Dinas Komunikasi dan Informatika Provinsi Kalimantan Selatan",
-                    Some("19700101 199303 1 011"),
-                    Some("Pembina Utama Muda (IV/c)"),
-                ),
-                dirjen: Addressee {
-                    title: "Direktur Jenderal Kependudukan dan Pencatatan Sipil Kementerian Dalam Negeri".into(),
-                    via: None,
-                    place: "Jakarta".into(),
-                },
-                base,
-                parties,
-                numbers: [
-                    "503/214/DPMPTSP/2021",
-                    "470/191/PIAK",
-                    "503/260/DPMPTSP/2021",
-                    "470/233/PIAK",
-                    "555/57/Diskominfo/2021",
-                    "470/240/PIAK",
-                    "470/298/PIAK",
-                    "470/305/PIAK",
-                ],
-            }
-        }
-    }
-}
-
-fn extra(pairs: Value) -> BTreeMap<String, Value> {
-    match pairs {
-        Value::Object(map) => map.into_iter().collect(),
-        _ => BTreeMap::new(),
-    }
-}
-
-/// The context for `letter` in `scenario`; `None` for a name that is no letter.
-pub fn context(scenario: Scenario, letter: &str) -> Option<LetterContext> {
-    let c = cast(scenario);
-    let [
-        n_permohonan,
-        n_pks1,
-        n_pks2,
-        n_juknis,
-        n_jaringan,
-        n_user,
-        n_poc,
-        n_eval,
-    ] = c.numbers;
-    let mut ctx = c.base.clone();
-    let request = match scenario {
         Scenario::Pontianak => pontianak_request(),
         Scenario::Kalsel => kalsel_request(),
+    }
+}
+
+fn person(name: &str, position: &str, nip: &str, rank: &str, heads_office: bool) -> PersonFacts {
+    PersonFacts {
+        name: name.into(),
+        position: Some(position.into()),
+        nip: Some(nip.into()),
+        rank: Some(rank.into()),
+        heads_office,
+    }
+}
+
+/// When each letter is dated: days after the request ([`Scenario::start`]), in the order the
+/// pipeline issues them. The evaluation report comes last, after the first six-monthly
+/// evaluation of the production user ID.
+const TIMELINE: [(&str, u64); 13] = [
+    ("surat_permohonan", 0),
+    ("surat_jawaban_data_agregat", 7),
+    ("surat_izin_kepala_daerah", 14),
+    ("surat_persetujuan_gubernur", 14),
+    ("berita_acara_konsultasi_pks", 38),
+    ("pks", 45),
+    ("juknis", 60),
+    ("surat_spesifikasi_teknis", 67),
+    ("surat_pernyataan_jaringan", 70),
+    ("permohonan_user_id_uji", 74),
+    ("laporan_uji_beban", 84),
+    ("berita_acara_poc", 90),
+    ("permohonan_user_id_produksi", 95),
+];
+
+/// The production user ID is granted this many days after it is requested.
+const PRODUCTION_GRANTED_AFTER: u64 = 6;
+/// The report is dated this many days after the evaluation's due date.
+const REPORT_AFTER_DUE: u64 = 5;
+
+/// The date `letter` carries in `scenario`.
+fn letter_date(scenario: Scenario, letter: &str) -> Option<NaiveDate> {
+    let start = scenario.start();
+    if letter == "laporan_evaluasi" {
+        return Some(days_after(evaluation_due(scenario), REPORT_AFTER_DUE));
+    }
+    TIMELINE
+        .iter()
+        .find(|(l, _)| *l == letter)
+        .map(|(_, days)| days_after(start, *days))
+}
+
+/// The day the production user ID was granted: the anchor of the evaluation calendar.
+fn production_granted(scenario: Scenario) -> NaiveDate {
+    let requested = letter_date(scenario, "permohonan_user_id_produksi").unwrap_or_default();
+    days_after(requested, PRODUCTION_GRANTED_AFTER)
+}
+
+/// The first periodic evaluation: six months after the production user ID.
+fn evaluation_due(scenario: Scenario) -> NaiveDate {
+    let anchor = production_granted(scenario);
+    anchor.checked_add_months(Months::new(6)).unwrap_or(anchor)
+}
+
+/// The number each register gave `letter`, and the agency's own number on a two-party document.
+fn numbers(scenario: Scenario, letter: &str) -> Option<(&'static str, Option<&'static str>)> {
+    let n = match scenario {
+        Scenario::Pontianak => match letter {
+            "surat_permohonan" => ("420/1187/Disdikbud-A/2018", None),
+            "surat_jawaban_data_agregat" => ("470/498/Dukcapil-C/2018", None),
+            "surat_izin_kepala_daerah" => ("470/211/Pem/2018", None),
+            "surat_persetujuan_gubernur" => ("470/212/Pem/2018", None),
+            "berita_acara_konsultasi_pks" => ("470/455/Dukcapil-Prov/2018", None),
+            "pks" => ("470/512/Dukcapil-C/2018", Some("420/1190/Disdikbud-A/2018")),
+            "juknis" => ("470/601/Dukcapil-C/2018", Some("420/1302/Disdikbud-A/2018")),
+            "surat_spesifikasi_teknis" => ("420/1355/Disdikbud-A/2018", None),
+            "surat_pernyataan_jaringan" => ("420/1371/Disdikbud-A/2018", None),
+            "permohonan_user_id_uji" => ("470/688/Dukcapil-C/2018", None),
+            "laporan_uji_beban" => ("420/1460/Disdikbud-A/2018", None),
+            "berita_acara_poc" => ("470/745/Dukcapil-C/2018", None),
+            "permohonan_user_id_produksi" => ("470/760/Dukcapil-C/2018", None),
+            "laporan_evaluasi" => ("470/96/Dukcapil-C/2019", None),
+            _ => return None,
+        },
+        Scenario::Kalsel => match letter {
+            "surat_permohonan" => ("503/214/DPMPTSP/2021", None),
+            "surat_jawaban_data_agregat" => ("470/182/PIAK", None),
+            "surat_izin_kepala_daerah" => ("470/0433/Pem", None),
+            "surat_persetujuan_gubernur" => ("470/0434/Pem", None),
+            "berita_acara_konsultasi_pks" => ("470/226/PIAK", None),
+            "pks" => ("470/233/PIAK", Some("503/260/DPMPTSP/2021")),
+            "juknis" => ("470/240/PIAK", Some("503/281/DPMPTSP/2021")),
+            "surat_spesifikasi_teknis" => ("503/297/DPMPTSP/2021", None),
+            "surat_pernyataan_jaringan" => ("503/305/DPMPTSP/2021", None),
+            "permohonan_user_id_uji" => ("470/262/PIAK", None),
+            "laporan_uji_beban" => ("503/341/DPMPTSP/2021", None),
+            "berita_acara_poc" => ("470/298/PIAK", None),
+            "permohonan_user_id_produksi" => ("470/305/PIAK", None),
+            "laporan_evaluasi" => ("470/41/PIAK", None),
+            _ => return None,
+        },
     };
-    let d = ctx.date;
-    let later = |days: u64| d.checked_add_days(chrono::Days::new(days)).unwrap_or(d);
-    let to_disdukcapil = Addressee {
-        title: ctx.disdukcapil.head.position.clone(),
-        via: None,
-        place: c.disdukcapil_issuer.city.clone(),
+    Some(n)
+}
+
+/// A verification code as the store makes them (ten characters without 0, O, 1, I or L),
+/// derived from the scenario and the letter so the samples stay the same from run to run.
+fn code(scenario: Scenario, letter: &str) -> String {
+    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+    let digest = crate::sha256_hex(format!("{scenario:?}/{letter}").as_bytes());
+    digest
+        .as_bytes()
+        .chunks(2)
+        .take(10)
+        .map(|pair| {
+            let byte = u8::from_str_radix(std::str::from_utf8(pair).unwrap_or("0"), 16)
+                .unwrap_or_default();
+            ALPHABET[usize::from(byte) % ALPHABET.len()] as char
+        })
+        .collect()
+}
+
+/// The application as it stands once every letter is issued: the PKS approved and signed, the
+/// user IDs granted, the first evaluation recorded.
+fn application(scenario: Scenario) -> Application {
+    let (workflow, source, region, request) = match scenario {
+        Scenario::Pontianak => (
+            "pks-kabkota",
+            include_str!("../../../workflows/pks-kabkota.toml"),
+            "61.71",
+            pontianak_request(),
+        ),
+        Scenario::Kalsel => (
+            "pks-provinsi",
+            include_str!("../../../workflows/pks-provinsi.toml"),
+            "63",
+            kalsel_request(),
+        ),
     };
-    let to_agency = Addressee {
-        title: ctx.agency.head.position.clone(),
-        via: None,
-        place: c.agency_issuer.city.clone(),
+    let tag: u128 = match scenario {
+        Scenario::Pontianak => 0x6171_0000,
+        Scenario::Kalsel => 0x6300_0000,
     };
-    let ips = json!(["10.61.12.20", "10.61.12.21"]);
-    let team = json!([
-        {"nama": "Andi Pratama, S.Kom.", "jabatan": "Pranata Komputer Ahli Muda, ".to_string() + &ctx.agency.name, "peran": "Koordinator teknis"},
-        {"nama": "Siti Rahmawati, S.T.", "jabatan": "Analis Sistem Informasi, ".to_string() + &ctx.agency.name, "peran": "Administrator aplikasi dan user ID"},
-        {"nama": "Yusuf Hidayat, A.Md.", "jabatan": "Pengelola Jaringan, ".to_string() + &c.kominfo_issuer.name, "peran": "Pengelola jaringan tertutup"},
-        {"nama": "Dewi Lestari, S.Kom.", "jabatan": "Pranata Komputer Ahli Pertama, ".to_string() + &ctx.disdukcapil.name, "peran": "Pendamping teknis PIHAK PERTAMA"}
-    ]);
-    match letter {
-        "surat_permohonan" => {}
-        "surat_persetujuan_gubernur" | "surat_izin_kepala_daerah" => {
-            ctx.issuer = c.head_issuer.clone();
-            ctx.signatory = c.region_head.clone();
-            ctx.number = Some(n_pks1.into());
-            ctx.date = later(14);
-            ctx.extra = extra(json!({
-                "nomor_surat_permohonan": n_permohonan,
-                "tanggal_surat_permohonan": d,
-            }));
-            if letter == "surat_persetujuan_gubernur" {
-                ctx.subject = "Permohonan Persetujuan Pemberian Hak Akses Data Kependudukan".into();
-                ctx.addressee = c.dirjen.clone();
-                ctx.attachment = "1 (satu) berkas".into();
-                ctx.tembusan = vec![
-                    ctx.agency.head.position.clone(),
-                    ctx.disdukcapil.head.position.clone(),
-                ];
-            } else {
-                ctx.subject = "Izin Pemanfaatan Data Kependudukan".into();
-                ctx.addressee = to_agency.clone();
-                ctx.attachment = "-".into();
-                ctx.tembusan = vec![
-                    "Direktur Jenderal Kependudukan dan Pencatatan Sipil Kementerian Dalam Negeri di Jakarta".into(),
-                    ctx.disdukcapil.head.position.clone(),
-                    format!("Kepala Dinas Kependudukan dan Pencatatan Sipil Provinsi {}", ctx.region.province),
-                ];
+    let id = |n: u128| Uuid::from_u128(tag + n);
+    let start = scenario.start();
+    let on = |letter: &str| letter_date(scenario, letter).unwrap_or(start);
+    let granted = production_granted(scenario);
+    let due = evaluation_due(scenario);
+    let recorded = days_after(due, REPORT_AFTER_DUE - 1);
+    let elements = request.elements.iter().map(|e| e.code).collect();
+    let method = request.access_method.unwrap_or(AccessMethod::WebPortal);
+    let valid_until = on("pks")
+        .checked_add_months(Months::new(u32::from(request.duration_months)))
+        .unwrap_or(start);
+    let findings = match scenario {
+        Scenario::Pontianak => {
+            "Pemanfaatan data sesuai dengan tujuan dalam Perjanjian Kerja Sama.\n\
+             Terdapat 3 (tiga) hari dengan jumlah akses melebihi kuota harian pada masa penerimaan peserta didik baru."
+        }
+        Scenario::Kalsel => {
+            "Pemanfaatan data sesuai dengan tujuan dalam Perjanjian Kerja Sama.\n\
+             Dua user ID dipakai dari satu komputer operator; setiap user ID wajib dipakai oleh pemiliknya sendiri."
+        }
+    };
+    Application {
+        id: id(1),
+        workflow: WorkflowRef {
+            name: workflow.into(),
+            hash: crate::sha256_hex(source.as_bytes()),
+        },
+        ownership: Ownership {
+            agency_id: id(2),
+            office_id: id(3),
+            office_region: RegionCode::parse(region).unwrap_or_else(|_| unreachable!()),
+        },
+        request,
+        stage: "akses_aktif".into(),
+        version: 42,
+        submitted_by: id(10),
+        submitted_at: morning(start),
+        stage_entered_at: morning(granted),
+        documents: BTreeMap::new(),
+        attestation: None,
+        minister_approval: None,
+        pks: PksState {
+            version: 2,
+            drafted_by: Some(id(11)),
+            approved_version: Some(2),
+            approved_by: Some(id(12)),
+            signed_on: Some(on("pks")),
+            articles: 15,
+            sha256: None,
+        },
+        grants: vec![
+            Grant {
+                kind: GrantKind::Test,
+                elements: Default::default(),
+                method,
+                issued_at: morning(days_after(on("permohonan_user_id_uji"), 3)),
+                valid_until: on("permohonan_user_id_produksi"),
+                status: GrantStatus::Expired,
+                held_by_evaluation: false,
+            },
+            Grant {
+                kind: GrantKind::Production,
+                elements,
+                method,
+                issued_at: morning(granted),
+                valid_until,
+                status: GrantStatus::Active,
+                held_by_evaluation: false,
+            },
+        ],
+        evaluation_anchor: Some(granted),
+        next_evaluation_due: due.checked_add_months(Months::new(6)),
+        periodic_due: due.checked_add_months(Months::new(6)),
+        evaluations: vec![Evaluation {
+            kind: EvaluationKind::Periodic,
+            due_on: due,
+            opened_at: morning(due - Days::new(30)),
+            reason: None,
+            reminded: true,
+            escalated: false,
+            overdue: false,
+            result: Some(EvaluationResult {
+                outcome: EvaluationOutcome::PassWithFindings,
+                findings: findings.into(),
+                data_balikan_met: true,
+                report_sha256: Some(crate::sha256_hex(b"laporan semester")),
+                by: id(11),
+                at: morning(recorded),
+            }),
+        }],
+        letters: BTreeMap::new(),
+    }
+}
+
+/// What the store holds for the application of `scenario` once all its letters are issued:
+/// every letter of the sample can cite the ones before it.
+pub fn facts(scenario: Scenario) -> LetterFacts {
+    let cited = sepakat_core::workflow::LETTERS
+        .iter()
+        .filter_map(|(letter, _)| {
+            let (number, _) = numbers(scenario, letter)?;
+            let date = letter_date(scenario, letter)?;
+            Some((
+                letter.to_string(),
+                CitedLetter {
+                    number: number.into(),
+                    date,
+                },
+            ))
+        })
+        .collect();
+    let application = application(scenario);
+    match scenario {
+        Scenario::Pontianak => LetterFacts {
+            application,
+            office: OfficeFacts {
+                name: "Dinas Kependudukan dan Pencatatan Sipil Kota Pontianak".into(),
+                is_province: false,
+                place_name: "Pontianak".into(),
+                address:
+                    "Jalan Letnan Jenderal Sutoyo Nomor 1 Pontianak 78121, Telepon (0561) 733511"
+                        .into(),
+            },
+            provincial_office: Some(OfficeFacts {
+                name: "Dinas Kependudukan dan Pencatatan Sipil Provinsi Kalimantan Barat".into(),
+                is_province: true,
+                place_name: "Pontianak".into(),
+                address: "Jalan Sutan Syahrir Nomor 1 Pontianak 78116".into(),
+            }),
+            agency: AgencyFacts {
+                name: "Dinas Pendidikan dan Kebudayaan Kota Pontianak".into(),
+                address:
+                    "Jalan Letnan Jenderal Sutoyo Nomor 13 Pontianak 78121, Telepon (0561) 734578"
+                        .into(),
+            },
+            office_head: Some(person(
+                "Drs. H. Hendra Saputra, M.Si.",
+                "Kepala Dinas",
+                "19680412 199303 1 007",
+                "Pembina Utama Muda (IV/c)",
+                true,
+            )),
+            agency_head: Some(person(
+                "Dra. Hj. Nurhayati Ramli, M.Pd.",
+                "Kepala Dinas",
+                "19650821 198903 2 004",
+                "Pembina Utama Muda (IV/c)",
+                true,
+            )),
+            provincial_reviewer: Some(person(
+                "Drs. Kartius, M.Si.",
+                "Kepala Dinas",
+                "19660305 198703 1 010",
+                "Pembina Utama Muda (IV/c)",
+                true,
+            )),
+            cited,
+            pks_articles: Vec::new(),
+        },
+        Scenario::Kalsel => {
+            let office = OfficeFacts {
+                name: "Dinas Kependudukan, Pencatatan Sipil dan Keluarga Berencana Provinsi Kalimantan Selatan".into(),
+                is_province: true,
+                place_name: "Banjarbaru".into(),
+                address: "Jalan Dharma Praja II Kawasan Perkantoran Pemerintah Provinsi Kalimantan Selatan, Banjarbaru 70732".into(),
+            };
+            LetterFacts {
+                application,
+                provincial_office: Some(office.clone()),
+                office,
+                agency: AgencyFacts {
+                    name: "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Provinsi Kalimantan Selatan".into(),
+                    address: "Jalan Bhayangkara Nomor 2 Kawasan Perkantoran Pemerintah Provinsi Kalimantan Selatan, Banjarbaru 70732".into(),
+                },
+                office_head: Some(person(
+                    "Dr. H. Muhammad Rizal Fauzi, S.STP., M.Si.",
+                    "Kepala Dinas",
+                    "19780214 199712 1 001",
+                    "Pembina Utama Muda (IV/c)",
+                    true,
+                )),
+                agency_head: Some(person(
+                    "Ir. Hj. Ratna Sari Dewi, M.T.",
+                    "Kepala Dinas",
+                    "19690503 199503 2 002",
+                    "Pembina Utama Muda (IV/c)",
+                    true,
+                )),
+                // A provincial office reviews its own draft: the head of the division signs
+                // the berita acara on the head of office's behalf.
+                provincial_reviewer: Some(person(
+                    "Hj. Siti Aminah, S.H., M.H.",
+                    "Kepala Bidang Pemanfaatan Data dan Inovasi Pelayanan",
+                    "19760822 200003 2 004",
+                    "Pembina (IV/a)",
+                    false,
+                )),
+                cited,
+                pks_articles: Vec::new(),
             }
         }
-        "pks" => {
-            ctx.issuer = c.disdukcapil_issuer.clone();
-            ctx.subject = "Pemanfaatan Nomor Induk Kependudukan, Data Kependudukan dan Kartu Tanda Penduduk Elektronik".into();
-            ctx.number = Some(n_pks1.into());
-            ctx.counterpart_number = Some(n_pks2.into());
-            ctx.date = later(45);
-            ctx.signatory = ctx.disdukcapil.head.clone();
-            ctx.recitals = default_recitals(&request, &c.parties);
-            ctx.articles = default_articles(&request, &c.parties);
-            ctx.tembusan = Vec::new();
-        }
-        "berita_acara_konsultasi_pks" => {
-            ctx.issuer = c.province_issuer.clone();
-            ctx.signatory = c.province_head.clone();
-            ctx.subject = "Pemanfaatan Nomor Induk Kependudukan, Data Kependudukan dan Kartu Tanda Penduduk Elektronik".into();
-            ctx.number = Some(n_eval.into());
-            ctx.date = later(38);
-            ctx.tembusan = vec![ctx.agency.head.position.clone()];
-            ctx.extra = extra(json!({
-                "tempat": format!("Kantor {}", c.province_issuer.name),
-                "hasil": [
-                    "Rancangan Perjanjian Kerja Sama telah dibahas pasal demi pasal bersama PARA PIHAK.",
-                    "Elemen data yang dimohon telah sesuai dengan kebutuhan dan tidak memuat data pribadi yang dilindungi.",
-                    "Ketentuan larangan memberikan data kepada organisasi perangkat daerah lain dipertegas dalam pasal kerahasiaan.",
-                    "Kewajiban data balikan dan laporan semester dicantumkan beserta sanksinya."
-                ],
-                "kesimpulan": "dapat ditandatangani oleh PARA PIHAK"
-            }));
-        }
-        "juknis" => {
-            ctx.issuer = c.disdukcapil_issuer.clone();
-            ctx.subject = "Pemanfaatan Nomor Induk Kependudukan, Data Kependudukan dan Kartu Tanda Penduduk Elektronik".into();
-            ctx.number = Some(n_juknis.into());
-            ctx.counterpart_number = Some("420/1302/Disdikbud-A/2018".into());
-            ctx.date = later(60);
-            ctx.signatory = ctx.disdukcapil.head.clone();
-            ctx.tembusan = Vec::new();
-            ctx.extra = extra(json!({
-                "nomor_pks": n_pks1,
-                "tanggal_pks": later(45),
-                "alamat_ip": ips,
-                "jam_layanan": "hari Senin sampai dengan Jumat pukul 07.30 sampai dengan 16.00 waktu setempat",
-                "tim_teknis": team,
-            }));
-        }
-        "surat_spesifikasi_teknis" => {
-            ctx.number = Some("420/1355/Disdikbud-A/2018".into());
-            ctx.date = later(67);
-            ctx.subject = "Penyampaian Spesifikasi Teknis".into();
-            ctx.addressee = to_disdukcapil;
-            ctx.tembusan = Vec::new();
-            ctx.extra = extra(json!({
-                "nomor_pks": n_pks1,
-                "nomor_juknis": n_juknis,
-                "tentang": "Pemanfaatan Data Kependudukan",
-                "aplikasi": "Sistem Informasi Penerimaan Peserta Didik Baru (berbasis web, server di ruang server Diskominfo)",
-                "jaringan": "Virtual Private Network (VPN) IPSec site-to-site ke jaringan Disdukcapil",
-                "alamat_ip": ips,
-                "perangkat": ["2 (dua) unit komputer operator", "1 (satu) unit router VPN", "1 (satu) unit firewall"],
-                "tim_teknis": team,
-            }));
-        }
-        "surat_pernyataan_jaringan" => {
-            ctx.issuer = c.kominfo_issuer.clone();
-            ctx.signatory = c.kominfo_head.clone();
-            ctx.number = Some(n_jaringan.into());
-            ctx.date = later(70);
-            ctx.subject = "Surat Pernyataan Jaringan Komunikasi Data Tertutup dan Aman".into();
-            ctx.tembusan = vec![ctx.disdukcapil.head.position.clone()];
-            ctx.extra = extra(json!({
-                "jenis_jaringan": "Virtual Private Network (VPN) IPSec site-to-site",
-                "alamat_ip": ips,
-            }));
-        }
-        "permohonan_user_id_uji" | "permohonan_user_id_produksi" => {
-            ctx.issuer = c.disdukcapil_issuer.clone();
-            ctx.signatory = ctx.disdukcapil.head.clone();
-            ctx.addressee = c.dirjen.clone();
-            ctx.attachment = "1 (satu) berkas".into();
-            ctx.tembusan = vec![
-                ctx.region.head_title.clone(),
-                ctx.agency.head.position.clone(),
-            ];
-            let production = letter == "permohonan_user_id_produksi";
-            ctx.number = Some(if production { n_poc } else { n_user }.into());
-            ctx.date = later(if production { 95 } else { 74 });
-            ctx.subject = format!(
-                "Permohonan User ID {} bagi {}",
-                if production { "Produksi" } else { "Uji Coba" },
-                ctx.agency.name
-            );
-            ctx.extra = extra(json!({
-                "nomor_pks": n_pks1,
-                "tanggal_pks": later(45),
-                "nomor_juknis": n_juknis,
-                "nomor_pernyataan_jaringan": n_jaringan,
-                "nomor_berita_acara_poc": "470/745/Dukcapil-C/2018",
-                "tanggal_berita_acara_poc": later(90),
-                "pengguna": [
-                    {"nama": "Andi Pratama, S.Kom.", "nip": "19880310 201101 1 002", "jabatan": "Pranata Komputer Ahli Muda", "alamat_ip": "10.61.12.20"},
-                    {"nama": "Rina Marlina, S.Pd.", "nip": "19900707 201503 2 001", "jabatan": "Verifikator Data", "alamat_ip": "10.61.12.21"}
-                ],
-            }));
-        }
+    }
+}
+
+/// The agency's technical team.
+fn team(scenario: Scenario) -> Vec<TeamMember> {
+    let (agency, kominfo, office) = match scenario {
+        Scenario::Pontianak => (
+            "Dinas Pendidikan dan Kebudayaan Kota Pontianak",
+            "Dinas Komunikasi dan Informatika Kota Pontianak",
+            "Dinas Kependudukan dan Pencatatan Sipil Kota Pontianak",
+        ),
+        Scenario::Kalsel => (
+            "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Provinsi Kalimantan Selatan",
+            "Dinas Komunikasi dan Informatika Provinsi Kalimantan Selatan",
+            "Dinas Kependudukan, Pencatatan Sipil dan Keluarga Berencana Provinsi Kalimantan Selatan",
+        ),
+    };
+    let member = |name: &str, position: &str, at: &str, role: &str| TeamMember {
+        name: name.into(),
+        position: format!("{position}, {at}"),
+        role: role.into(),
+    };
+    vec![
+        member(
+            "Andi Pratama, S.Kom.",
+            "Pranata Komputer Ahli Muda",
+            agency,
+            "Koordinator teknis",
+        ),
+        member(
+            "Siti Rahmawati, S.T.",
+            "Analis Sistem Informasi",
+            agency,
+            "Administrator aplikasi dan user ID",
+        ),
+        member(
+            "Yusuf Hidayat, A.Md.",
+            "Pengelola Jaringan",
+            kominfo,
+            "Pengelola jaringan tertutup",
+        ),
+        member(
+            "Dewi Lestari, S.Kom.",
+            "Pranata Komputer Ahli Pertama",
+            office,
+            "Pendamping teknis PIHAK PERTAMA",
+        ),
+    ]
+}
+
+fn ip_addresses(scenario: Scenario) -> Vec<String> {
+    match scenario {
+        Scenario::Pontianak => vec!["10.61.12.20".into(), "10.61.12.21".into()],
+        Scenario::Kalsel => vec!["10.63.4.20".into(), "10.63.4.21".into()],
+    }
+}
+
+/// The facts a person types in when `letter` is issued: complete for every fact the letter
+/// needs (`sepakat_core::letter::needs`), and nothing else.
+pub fn inputs(scenario: Scenario, letter: &str) -> LetterInputs {
+    let pontianak = scenario == Scenario::Pontianak;
+    let ips = ip_addresses(scenario);
+    let network = Some(ConnectionType::VpnAgencyToDisdukcapil);
+    match letter {
+        "surat_persetujuan_gubernur" | "surat_izin_kepala_daerah" => LetterInputs {
+            signatory: Some(if pontianak {
+                SignatoryInput {
+                    kind: SignatoryKind::Head,
+                    name: "Ir. H. Sutarmidji, M.Hum.".into(),
+                    nip: None,
+                    rank: None,
+                }
+            } else {
+                SignatoryInput {
+                    kind: SignatoryKind::RegionalSecretary,
+                    name: "Ir. H. Roy Rizali Anwar, M.T.".into(),
+                    nip: Some("19660712 199203 1 009".into()),
+                    rank: Some("Pembina Utama (IV/e)".into()),
+                }
+            }),
+            ..Default::default()
+        },
+        "juknis" => LetterInputs {
+            ip_addresses: ips,
+            technical_team: team(scenario),
+            ..Default::default()
+        },
+        "surat_spesifikasi_teknis" => LetterInputs {
+            application_name: Some(if pontianak {
+                "Sistem Informasi Penerimaan Peserta Didik Baru (berbasis web, server di ruang server Diskominfo)".into()
+            } else {
+                "Sistem Informasi Perizinan Terpadu Satu Pintu (SIPTSP) Provinsi Kalimantan Selatan"
+                    .into()
+            }),
+            network,
+            ip_addresses: ips,
+            devices: vec![
+                "2 (dua) unit komputer operator".into(),
+                "1 (satu) unit router VPN".into(),
+                "1 (satu) unit firewall".into(),
+            ],
+            technical_team: team(scenario),
+            ..Default::default()
+        },
+        "surat_pernyataan_jaringan" => LetterInputs {
+            network,
+            ip_addresses: ips,
+            ..Default::default()
+        },
+        "permohonan_user_id_uji" | "permohonan_user_id_produksi" => LetterInputs {
+            users: vec![
+                UserLine {
+                    name: "Andi Pratama, S.Kom.".into(),
+                    nip: Some("19880310 201101 1 002".into()),
+                    position: "Pranata Komputer Ahli Muda".into(),
+                    ip_address: ips[0].clone(),
+                },
+                UserLine {
+                    name: if pontianak {
+                        "Rina Marlina, S.Pd.".into()
+                    } else {
+                        "Ahmad Fauzan, S.E.".into()
+                    },
+                    nip: Some("19900707 201503 2 001".into()),
+                    position: "Verifikator Data".into(),
+                    ip_address: ips[1].clone(),
+                },
+            ],
+            ..Default::default()
+        },
         "laporan_uji_beban" => {
-            ctx.number = Some("420/1460/Disdikbud-A/2018".into());
-            ctx.date = later(84);
-            ctx.subject = "Laporan Hasil Uji Beban (Stress Test)".into();
-            ctx.addressee = to_disdukcapil;
-            ctx.attachment = "-".into();
-            ctx.tembusan = Vec::new();
-            ctx.extra = extra(json!({
-                "user_id_uji": "UJI-DISDIKBUD-01",
-                "nomor_pks": n_pks1,
-                "tanggal_uji": later(82),
-                "lokasi": format!("ruang server {}", c.kominfo_issuer.name),
-                "skenario": "50 pengguna bersamaan selama 30 menit",
-                "hasil_uji": [
-                    {"parameter": "Permintaan per menit", "target": "300", "hasil": "342", "keterangan": "Memenuhi"},
-                    {"parameter": "Waktu tanggap rata-rata", "target": "≤ 2 detik", "hasil": "1,3 detik", "keterangan": "Memenuhi"},
-                    {"parameter": "Tingkat galat", "target": "≤ 1%", "hasil": "0,2%", "keterangan": "Memenuhi"},
-                    {"parameter": "Ketersediaan VPN", "target": "100%", "hasil": "100%", "keterangan": "Tidak ada pemutusan"}
+            let result =
+                |parameter: &str, target: &str, result: &str, note: Option<&str>| TestResult {
+                    parameter: parameter.into(),
+                    target: target.into(),
+                    result: result.into(),
+                    passed: true,
+                    note: note.map(Into::into),
+                };
+            LetterInputs {
+                test_user_id: Some(if pontianak {
+                    "UJI-DISDIKBUD-01".into()
+                } else {
+                    "UJI-DPMPTSP-01".into()
+                }),
+                test_date: letter_date(scenario, "laporan_uji_beban").map(|d| d - Days::new(2)),
+                scenario: Some("50 pengguna bersamaan selama 30 menit".into()),
+                test_results: vec![
+                    result("Permintaan per menit", "300", "342", None),
+                    result("Waktu tanggap rata-rata", "≤ 2 detik", "1,3 detik", None),
+                    result("Tingkat galat", "≤ 1%", "0,2%", None),
+                    result(
+                        "Ketersediaan VPN",
+                        "100%",
+                        "100%",
+                        Some("Tidak ada pemutusan"),
+                    ),
                 ],
-                "kesimpulan": "aplikasi dan jaringan dinyatakan siap untuk pelaksanaan proof of concept."
-            }));
+                ..Default::default()
+            }
         }
         "berita_acara_poc" => {
-            ctx.issuer = c.disdukcapil_issuer.clone();
-            ctx.signatory = ctx.disdukcapil.head.clone();
-            ctx.number = Some("470/745/Dukcapil-C/2018".into());
-            ctx.date = later(90);
-            ctx.subject = "Berita Acara Proof of Concept".into();
-            ctx.tembusan = vec![ctx.region.head_title.clone()];
-            ctx.extra = extra(json!({
-                "tempat": format!("Kantor {}", ctx.disdukcapil.name),
-                "nomor_pks": n_pks1,
-                "nomor_laporan_uji_beban": "420/1460/Disdikbud-A/2018",
-                "hasil_poc": [
-                    {"skenario": "Pencarian data berdasarkan NIK", "hasil": "Berhasil"},
-                    {"skenario": "Pemadanan nama dan tanggal lahir", "hasil": "Berhasil"},
-                    {"skenario": "Akses dari alamat IP tidak terdaftar", "hasil": "Ditolak (sesuai harapan)"},
-                    {"skenario": "Pencatatan log akses", "hasil": "Tercatat lengkap"}
-                ],
-                "kesimpulan": "berhasil"
-            }));
-        }
-        "laporan_evaluasi" => {
-            ctx.issuer = c.disdukcapil_issuer.clone();
-            ctx.signatory = ctx.disdukcapil.head.clone();
-            ctx.number = Some(n_eval.into());
-            ctx.date = later(240);
-            ctx.subject =
-                "Laporan Hasil Monitoring dan Evaluasi Pemanfaatan Data Kependudukan".into();
-            ctx.addressee = Addressee {
-                title: ctx.region.head_title.clone(),
-                via: None,
-                place: c.head_issuer.city.clone(),
+            let poc = |scenario: &str, result: &str| PocResult {
+                scenario: scenario.into(),
+                result: result.into(),
+                passed: true,
             };
-            ctx.attachment = "-".into();
-            ctx.tembusan = vec![
-                "Direktur Jenderal Kependudukan dan Pencatatan Sipil Kementerian Dalam Negeri di Jakarta".into(),
-                ctx.agency.head.position.clone(),
-            ];
-            ctx.extra = extra(json!({
-                "nomor_pks": n_pks1,
-                "jenis_evaluasi": "Semester II Tahun 2018",
-                "periode": "1 Juli 2018 sampai dengan 31 Desember 2018",
-                "jumlah_akses": 48215,
-                "jumlah_user": 2,
-                "status_laporan": "disampaikan tepat waktu",
-                "status_data_balikan": "telah disampaikan untuk 12.430 peserta didik",
-                "hasil": "memenuhi dengan catatan",
-                "temuan": [
-                    "Pemanfaatan data sesuai dengan tujuan dalam Perjanjian Kerja Sama.",
-                    "Terdapat 3 (tiga) hari dengan jumlah akses melebihi kuota harian pada masa penerimaan peserta didik baru."
+            LetterInputs {
+                poc_results: vec![
+                    poc("Pencarian data berdasarkan NIK", "Berhasil"),
+                    poc("Pemadanan nama dan tanggal lahir", "Berhasil"),
+                    poc(
+                        "Akses dari alamat IP tidak terdaftar",
+                        "Ditolak (sesuai harapan)",
+                    ),
+                    poc("Pencatatan log akses", "Tercatat lengkap"),
                 ],
-                "rekomendasi": [
-                    "Pengaturan jadwal verifikasi agar jumlah akses tidak melebihi kuota harian.",
-                    "Penggantian kata sandi seluruh user ID pada awal semester berikutnya."
-                ]
-            }));
+                ..Default::default()
+            }
         }
         "surat_jawaban_data_agregat" => {
-            ctx.issuer = c.disdukcapil_issuer.clone();
-            ctx.signatory = ctx.disdukcapil.head.clone();
-            ctx.number = Some(n_user.into());
-            ctx.date = later(7);
-            ctx.subject = "Penyampaian Data Agregat Kependudukan".into();
-            ctx.addressee = to_agency;
-            ctx.attachment = "-".into();
-            ctx.purpose = "perencanaan kebutuhan daya tampung sekolah".into();
-            ctx.access_method = None;
-            ctx.data_balikan = Vec::new();
-            ctx.tembusan = vec![ctx.region.head_title.clone()];
-            ctx.extra = extra(json!({
-                "nomor_surat_permohonan": n_permohonan,
-                "tanggal_surat_permohonan": d,
-                "semester_dkb": "I Tahun 2018",
-                "data_agregat": [
-                    {"uraian": "Penduduk usia 7–12 tahun", "jumlah": 61240},
-                    {"uraian": "Penduduk usia 13–15 tahun", "jumlah": 29875},
-                    {"uraian": "Penduduk usia 16–18 tahun", "jumlah": 28410},
-                    {"uraian": "Jumlah penduduk seluruhnya", "jumlah": 665280}
-                ]
-            }));
+            let figure = |description: &str, count: u64| AggregateFigure {
+                description: description.into(),
+                count,
+            };
+            LetterInputs {
+                aggregate: if pontianak {
+                    vec![
+                        figure("Penduduk usia 7–12 tahun", 61_240),
+                        figure("Penduduk usia 13–15 tahun", 29_875),
+                        figure("Penduduk usia 16–18 tahun", 28_410),
+                        figure("Jumlah penduduk seluruhnya", 665_280),
+                    ]
+                } else {
+                    vec![
+                        figure("Penduduk usia 17 tahun ke atas", 3_021_455),
+                        figure("Penduduk berusaha sendiri", 512_630),
+                        figure("Jumlah penduduk seluruhnya", 4_122_576),
+                    ]
+                },
+                ..Default::default()
+            }
         }
-        _ => return None,
+        "laporan_evaluasi" => LetterInputs {
+            access_count: Some(if pontianak { 48_215 } else { 21_904 }),
+            ..Default::default()
+        },
+        _ => LetterInputs::default(),
     }
-    Some(ctx)
+}
+
+/// The stamp `letter` is issued with in `scenario`; `None` for a name that is no letter.
+pub fn stamp(scenario: Scenario, letter: &str) -> Option<IssueStamp> {
+    let (number, counterpart) = numbers(scenario, letter)?;
+    let code = code(scenario, letter);
+    Some(IssueStamp {
+        number: number.into(),
+        counterpart_number: counterpart.map(Into::into),
+        date: letter_date(scenario, letter)?,
+        verify_url: format!("{}/{code}", scenario.verify_base()),
+        code,
+        inputs: inputs(scenario, letter),
+    })
+}
+
+/// The context `letter` is issued with in `scenario`, from the builder; the facts it would
+/// still need if the sample were incomplete.
+pub fn try_context(
+    scenario: Scenario,
+    letter: &str,
+) -> Option<Result<LetterContext, Vec<LetterProblem>>> {
+    let stamp = stamp(scenario, letter)?;
+    Some(build_context(
+        letter,
+        &facts(scenario),
+        Some(&stamp),
+        &stamp.inputs,
+        stamp.date,
+    ))
+}
+
+/// The context of the issued `letter` in `scenario`; `None` for a name that is no letter.
+pub fn context(scenario: Scenario, letter: &str) -> Option<LetterContext> {
+    try_context(scenario, letter)?.ok()
+}
+
+/// The same letter as a draft: today's date, no number, no verification.
+pub fn draft_context(scenario: Scenario, letter: &str) -> Option<LetterContext> {
+    let date = letter_date(scenario, letter)?;
+    build_context(
+        letter,
+        &facts(scenario),
+        None,
+        &inputs(scenario, letter),
+        date,
+    )
+    .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_sample_is_built_by_the_builder_without_a_missing_fact() {
+        for scenario in Scenario::ALL {
+            for (letter, _) in sepakat_core::workflow::LETTERS {
+                let built = try_context(scenario, letter)
+                    .unwrap_or_else(|| panic!("{scenario:?}: no stamp for {letter}"));
+                if let Err(problems) = built {
+                    panic!("{scenario:?} {letter}: {problems:#?}");
+                }
+                assert!(
+                    sepakat_core::letter::check_inputs(letter, &inputs(scenario, letter))
+                        .is_empty(),
+                    "{scenario:?} {letter}: the inputs are exactly what the letter needs"
+                );
+                let draft = draft_context(scenario, letter).unwrap();
+                assert!(draft.number.is_none() && draft.verification.is_none());
+            }
+            assert!(context(scenario, "kop").is_none());
+        }
+    }
+
+    #[test]
+    fn requests_name_only_catalogue_elements() {
+        assert_eq!(pontianak_request().elements.len(), 6);
+        assert_eq!(kalsel_request().elements.len(), 7);
+    }
+
+    #[test]
+    fn codes_look_like_the_stores_and_stay_put() {
+        let a = code(Scenario::Pontianak, "pks");
+        assert_eq!(a.len(), 10);
+        assert!(!a.contains(['0', 'O', '1', 'I', 'L']));
+        assert_eq!(a, code(Scenario::Pontianak, "pks"));
+        assert_ne!(a, code(Scenario::Kalsel, "pks"));
+    }
+
+    #[test]
+    fn letters_are_dated_in_the_order_they_are_issued() {
+        for scenario in Scenario::ALL {
+            let mut last = scenario.start();
+            for (letter, _) in TIMELINE {
+                let d = letter_date(scenario, letter).unwrap();
+                assert!(d >= last, "{letter}");
+                last = d;
+            }
+            assert!(letter_date(scenario, "laporan_evaluasi").unwrap() > last);
+        }
+    }
 }
