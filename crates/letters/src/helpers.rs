@@ -14,9 +14,13 @@
 //! | `huruf_besar` | `"Kota Pontianak"` | `KOTA PONTIANAK` |
 //! | `dalam_kalimat` | `"Verifikasi NIK."` | `verifikasi NIK` (a phrase inside a sentence) |
 //! | `nomor_urut` | `@index` | the index plus one |
+//! | `kode_qr` | `"https://…/verifikasi/KODE"` | `<img class="qr" src="data:image/svg+xml;base64,…">` |
 //!
 //! A helper given a missing value names the missing path (strict mode); one given a value of the
 //! wrong kind names itself and the value. None of them panics.
+//!
+//! Every helper escapes what it writes, except `kode_qr`: its tag is generated whole by
+//! [`crate::qr`], the text it encodes reaching it only as base64, so no value can open a hole.
 
 use crate::indonesian;
 use chrono::{Datelike, NaiveDate};
@@ -31,7 +35,7 @@ type HelperFn =
 
 /// Registers every helper on `hb`.
 pub fn register(hb: &mut Handlebars<'_>) {
-    let helpers: [(&str, HelperFn); 12] = [
+    let helpers: [(&str, HelperFn); 13] = [
         ("tanggal", tanggal),
         ("hari", hari),
         ("tanggal_terbilang", tanggal_terbilang),
@@ -44,6 +48,7 @@ pub fn register(hb: &mut Handlebars<'_>) {
         ("huruf_besar", huruf_besar),
         ("dalam_kalimat", dalam_kalimat),
         ("nomor_urut", nomor_urut),
+        ("kode_qr", kode_qr),
     ];
     for (name, f) in helpers {
         hb.register_helper(name, Box::new(f));
@@ -97,6 +102,22 @@ fn month_param(h: &Helper, name: &'static str) -> Result<u32, RenderError> {
 fn write(out: &mut dyn Output, s: &str) -> HelperResult {
     // Helper output is not escaped by handlebars: escape here so a helper never opens a hole.
     out.write(&handlebars::html_escape(s))?;
+    Ok(())
+}
+
+/// The QR code of a text (the verification address) as an `<img>` tag.
+fn kode_qr(
+    h: &Helper,
+    _: &Handlebars,
+    _: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let v = param(h, "kode_qr")?;
+    let text = v.as_str().ok_or_else(|| wrong("kode_qr", "a text", v))?;
+    let tag = crate::qr::img_tag(text).map_err(RenderErrorReason::Other)?;
+    // Generated whole by `qr::img_tag`: nothing in it comes from a value unencoded.
+    out.write(&tag)?;
     Ok(())
 }
 
@@ -285,6 +306,13 @@ mod tests {
     fn helpers_escape_their_output() {
         let out = render("{{huruf_besar s}}", json!({"s": "<b>x</b>"})).unwrap();
         assert_eq!(out, "&lt;B&gt;X&lt;/B&gt;");
+        // The QR tag carries a hostile text only base64-encoded.
+        let out = render("{{kode_qr s}}", json!({"s": "\"><script>x</script>"})).unwrap();
+        assert!(out.starts_with("<img class=\"qr\" src=\"data:image/svg+xml;base64,"));
+        assert!(
+            !out.contains("script") && out.matches('<').count() == 1,
+            "{out}"
+        );
     }
 
     #[test]
@@ -302,6 +330,7 @@ mod tests {
             ("{{bulan m}}", json!({"m": 13})),
             ("{{bulan_romawi m}}", json!({"m": 0})),
             ("{{huruf_besar d}}", json!({"d": 3})),
+            ("{{kode_qr d}}", json!({"d": 3})),
         ] {
             let err = render(tpl, data).unwrap_err().to_string();
             let name = tpl.trim_start_matches("{{").split(' ').next().unwrap();

@@ -25,6 +25,7 @@ pub mod indonesian;
 mod markup;
 mod pdf;
 pub mod pks;
+pub mod qr;
 pub mod samples;
 mod templates;
 

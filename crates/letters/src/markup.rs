@@ -424,6 +424,7 @@ impl Emitter {
                     self.children(e, Flow::Inline)?;
                 }
             }
+            "img" => self.image(e)?,
             "br" => self.out.push_str("#linebreak()"),
             "hr" => self.out.push_str("\n#line(length: 100%, stroke: 0.5pt)\n"),
             "title" | "style" | "meta" | "link" | "script" | "head" => {}
@@ -433,6 +434,25 @@ impl Emitter {
                 ));
             }
         }
+        Ok(())
+    }
+
+    /// `<img class="qr">` from the `kode_qr` helper: its SVG, embedded in the source (the
+    /// letter's world reads no files). No other image is part of the vocabulary.
+    fn image(&mut self, e: &Element) -> Result<(), String> {
+        if !e.has_class("qr") {
+            return Err(
+                "<img> is only the QR code the `kode_qr` helper writes (class \"qr\")".into(),
+            );
+        }
+        let svg = crate::qr::svg_of_src(e.attr("src").unwrap_or_default())?;
+        let _ = write!(
+            self.out,
+            "#box(image(bytes({}), format: \"svg\", width: {}, alt: {}))",
+            string_literal(&svg),
+            crate::qr::SIZE_CM,
+            string_literal(e.attr("alt").unwrap_or("Kode QR"))
+        );
         Ok(())
     }
 
@@ -455,7 +475,11 @@ impl Emitter {
                 "]\n#block(below: 1.1em)[#set block(spacing: 2pt)\n#line(length: 100%, stroke: 2.2pt)\n#line(length: 100%, stroke: 0.6pt)]\n",
             );
         } else if e.has_class("signatures") {
-            let sigs: Vec<&Element> = e
+            self.signatures(e)?;
+        } else if e.has_class("signature-qr") {
+            // The QR code and its code at the left, level with the foot of the signature at
+            // the right (which takes the right half, as a lone signature does).
+            let cells: Vec<&Element> = e
                 .children
                 .iter()
                 .filter_map(|n| match n {
@@ -463,18 +487,20 @@ impl Emitter {
                     Node::Text(_) => None,
                 })
                 .collect();
-            let _ = write!(
-                self.out,
-                "#block(above: 1.5em, breakable: false, grid(columns: ({}), column-gutter: 1cm",
-                vec!["1fr"; sigs.len().max(1)].join(", ")
+            let [qr, sig] = cells[..] else {
+                return Err(
+                    "<div class=\"signature-qr\"> holds two <div>: the QR code, then the signature"
+                        .into(),
+                );
+            };
+            self.out.push_str(
+                "#block(above: 1.2em, breakable: false, grid(columns: (1fr, 52%), align: (left + bottom, center + top), [#set par(spacing: 0.3em, justify: false)\n",
             );
-            for sig in sigs {
-                self.out
-                    .push_str(", [#set align(center)\n#set par(spacing: 0.45em, justify: false)\n");
-                self.children(sig, Flow::Block)?;
-                self.out.push(']');
-            }
-            self.out.push_str("))\n");
+            self.children(qr, Flow::Block)?;
+            self.out
+                .push_str("], [#set par(spacing: 0.45em, justify: false)\n");
+            self.children(sig, Flow::Block)?;
+            self.out.push_str("]))\n");
         } else if e.has_class("signature") {
             self.out.push_str(
                 "#align(right, block(width: 52%, above: 1.2em, breakable: false)[#set align(center)\n#set par(spacing: 0.45em, justify: false)\n",
@@ -529,6 +555,56 @@ impl Emitter {
             self.children(e, Flow::Block)?;
             self.out.push('\n');
         }
+        Ok(())
+    }
+
+    /// Two or more signatures side by side, laid out in two rows so that the names line up
+    /// whatever stands above them: what comes before each `ttd-space` (the party, *a.n.*, the
+    /// position) sits at the bottom of the first row, the name with its rank and NIP at the top
+    /// of the second; the signing space is the gap between the rows.
+    fn signatures(&mut self, e: &Element) -> Result<(), String> {
+        let sigs: Vec<&Element> = e
+            .children
+            .iter()
+            .filter_map(|n| match n {
+                Node::Element(c) => Some(c),
+                Node::Text(_) => None,
+            })
+            .collect();
+        let mut heads = Vec::with_capacity(sigs.len());
+        let mut feet = Vec::with_capacity(sigs.len());
+        for sig in &sigs {
+            let split = sig
+                .children
+                .iter()
+                .position(|n| matches!(n, Node::Element(c) if c.has_class("ttd-space")));
+            let (head, foot) = match split {
+                Some(i) => (&sig.children[..i], &sig.children[i + 1..]),
+                None => (&sig.children[..], &[][..]),
+            };
+            for (part, out) in [(head, &mut heads), (foot, &mut feet)] {
+                let cell = Element {
+                    tag: "div".into(),
+                    attrs: Vec::new(),
+                    children: part.to_vec(),
+                };
+                let mut inner = Emitter { out: String::new() };
+                inner.children(&cell, Flow::Block)?;
+                out.push(inner.out);
+            }
+        }
+        let _ = write!(
+            self.out,
+            "#block(above: 1.5em, breakable: false, grid(columns: ({}), column-gutter: 1cm, row-gutter: 1.7cm, align: (_, y) => center + if y == 0 {{ bottom }} else {{ top }}",
+            vec!["1fr"; sigs.len().max(1)].join(", ")
+        );
+        for cell in heads.iter().chain(&feet) {
+            self.out
+                .push_str(", [#set par(spacing: 0.45em, justify: false)\n");
+            self.out.push_str(cell.trim());
+            self.out.push(']');
+        }
+        self.out.push_str("))\n");
         Ok(())
     }
 
@@ -649,10 +725,11 @@ impl Emitter {
         };
         self.out.push('\n');
         if data {
-            self.out.push_str("#block(above: 0.9em, below: 0.9em)[#set text(size: 11pt)\n#set par(justify: false)\n");
+            self.out.push_str("#block(above: 0.9em, below: 0.9em)[#set text(size: 11pt, hyphenate: false)\n#set par(justify: false)\n");
         } else {
-            self.out
-                .push_str("#block[#set par(justify: false, spacing: 0.4em)\n");
+            self.out.push_str(
+                "#block[#set par(justify: false, spacing: 0.4em)\n#set text(hyphenate: false)\n",
+            );
         }
         let _ = write!(self.out, "#table(columns: ({widths},), {style}");
         for (i, row) in rows.iter().enumerate() {
@@ -832,5 +909,48 @@ mod tests {
             typst.contains("#enum(numbering: \"a.\", start: 1, [satu], [dua])"),
             "{typst}"
         );
+    }
+
+    #[test]
+    fn signature_names_line_up_and_tables_do_not_hyphenate() {
+        let typst = html_to_typst(
+            "<main><div class=\"signatures\"><div><p>A</p><div class=\"ttd-space\"></div><p>N</p></div>\
+             <div><p>B</p><p>C</p><div class=\"ttd-space\"></div><p>M</p><p>R</p></div></div>\
+             <table class=\"data\"><tr><td>x</td></tr></table><table class=\"meta\"><tr><td>y</td></tr></table></main>",
+        )
+        .unwrap();
+        let grid = typst.find("grid(columns: (1fr, 1fr)").expect(&typst);
+        let order: Vec<usize> = ["[A]", "[B]", "[C]", "[N]", "[M]", "[R]"]
+            .iter()
+            .map(|c| typst[grid..].find(&format!("#par(){c}")).expect(c))
+            .collect();
+        assert!(
+            order.windows(2).all(|w| w[0] < w[1]),
+            "heads, then feet: {typst}"
+        );
+        assert!(typst.contains(
+            "row-gutter: 1.7cm, align: (_, y) => center + if y == 0 { bottom } else { top }"
+        ));
+        assert!(
+            !typst.contains("#v(1.7cm)"),
+            "the gap between the rows is the signing space"
+        );
+        assert_eq!(typst.matches("hyphenate: false").count(), 2, "{typst}");
+    }
+
+    #[test]
+    fn the_only_image_is_the_qr_code_as_svg() {
+        let tag = crate::qr::img_tag("https://sepakat.example/verifikasi/AB23CD45EF").unwrap();
+        let typst = html_to_typst(&format!("<main><div>{tag}</div></main>")).unwrap();
+        assert!(typst.contains("#box(image(bytes(\"<?xml"), "{typst}");
+        assert!(typst.contains("format: \"svg\", width: 2.2cm, alt: \"Kode QR verifikasi\""));
+        for html in [
+            "<main><img src=\"data:image/svg+xml;base64,PHN2Zz4=\"></main>",
+            "<main><img class=\"qr\" src=\"/etc/passwd\"></main>",
+            "<main><img class=\"qr\"></main>",
+        ] {
+            let err = html_to_typst(html).unwrap_err();
+            assert!(err.contains("kode_qr"), "{html}: {err}");
+        }
     }
 }

@@ -27,6 +27,14 @@ pub const PARTIALS: &[(&str, &str)] = &[
         include_str!("../../../templates/letters/partials/tanda_tangan.hbs"),
     ),
     (
+        "tanda_tangan_qr",
+        include_str!("../../../templates/letters/partials/tanda_tangan_qr.hbs"),
+    ),
+    (
+        "verifikasi",
+        include_str!("../../../templates/letters/partials/verifikasi.hbs"),
+    ),
+    (
         "tembusan",
         include_str!("../../../templates/letters/partials/tembusan.hbs"),
     ),

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{page_count, pdf_text, squash};
+use common::{page_count, pdf_images, pdf_text, squash};
 use sepakat_letters::samples::{self, Scenario};
 use sepakat_letters::{Format, LetterError, Letters};
 
@@ -365,4 +365,38 @@ fn the_context_round_trips_through_json() {
     let back: sepakat_letters::LetterContext = serde_json::from_str(&json).unwrap();
     assert_eq!(back, ctx);
     assert!(json.contains("\"date\":\"2021-05-20\""), "{json}");
+}
+
+#[test]
+fn an_issued_letter_carries_the_qr_code_of_its_verification_address_and_a_draft_none() {
+    let l = letters();
+    for s in Scenario::ALL {
+        for name in l.names() {
+            let ctx = samples::context(s, name).unwrap();
+            let v = ctx
+                .verification
+                .clone()
+                .expect("samples are issued letters");
+            let html = l.render_html(name, &ctx).unwrap();
+            assert_eq!(
+                html.matches("<img class=\"qr\" src=\"data:image/svg+xml;base64,")
+                    .count(),
+                1,
+                "{s:?} {name}: one QR code"
+            );
+            assert!(html.contains(&v.code) && html.contains(&v.url), "{name}");
+            let pdf = l.render_pdf(name, &ctx).unwrap();
+            assert_eq!(pdf_images(&pdf), 1, "{s:?} {name}: one image in the PDF");
+
+            let draft = samples::draft_context(s, name).unwrap();
+            let html = l.render_html(name, &draft).unwrap();
+            assert!(!html.contains("<img"), "{s:?} {name}: a draft has no QR");
+            assert!(!html.contains("Kode verifikasi"), "{name}");
+            assert_eq!(
+                pdf_images(&l.render_pdf(name, &draft).unwrap()),
+                0,
+                "{name}"
+            );
+        }
+    }
 }

@@ -22,3 +22,17 @@ pub fn page_count(pdf: &[u8]) -> usize {
         .get_pages()
         .len()
 }
+
+/// How many images the PDF shows: typst draws an SVG inline, as vector paths, and tags it in the
+/// structure tree as a `Figure` with its alternative text, which is what is counted here.
+pub fn pdf_images(pdf: &[u8]) -> usize {
+    let doc = Document::load_mem(pdf).expect("the PDF parses");
+    doc.objects
+        .values()
+        .filter_map(|o| o.as_dict().ok())
+        .filter(|d| {
+            d.get(b"Type").and_then(|t| t.as_name()).ok() == Some(&b"StructElem"[..])
+                && d.get(b"S").and_then(|t| t.as_name()).ok() == Some(&b"Figure"[..])
+        })
+        .count()
+}
