@@ -17,6 +17,7 @@ mod m20261203_000007_evaluations_notify;
 mod m20261204_000008_agency_registers;
 mod m20261204_000009_pks_versions;
 mod m20261205_000010_issued_letters;
+mod m20261205_000011_application_waits;
 
 mod idens;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000008_agency_registers::Migration),
             Box::new(m20261204_000009_pks_versions::Migration),
             Box::new(m20261205_000010_issued_letters::Migration),
+            Box::new(m20261205_000011_application_waits::Migration),
         ]
     }
 }

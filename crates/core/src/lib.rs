@@ -9,6 +9,7 @@
 //! - [`evaluation`]: what the calendar and a recorded outcome do to a live access;
 //! - [`diagram`]: the pipeline as Mermaid or Graphviz text;
 //! - [`pks`]: the PKS as structured articles, their checks and the diff between versions;
+//! - [`inbox`]: which roles a stage waits on, and when its target runs out;
 //! - [`letter`]: letters as records: registers, the facts a letter needs, issued letters.
 
 pub mod actor;
@@ -17,6 +18,7 @@ pub mod calendar;
 pub mod diagram;
 pub mod elements;
 pub mod evaluation;
+pub mod inbox;
 pub mod letter;
 pub mod machine;
 pub mod numbering;

@@ -618,8 +618,13 @@ impl Store {
             self.project(txn, app, e, row, d).await?;
         }
 
-        // Notifications for whoever must act next.
+        // Who the application waits on now: the inboxes' read model.
         let stage_changed = d.before.is_none_or(|b| b.stage != app.stage);
+        if stage_changed {
+            crate::inbox::write_waits(txn, d.workflow, app).await?;
+        }
+
+        // Notifications for whoever must act next.
         let mut outbox_rows = if stage_changed {
             let trigger = event_rows
                 .iter()

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod agencies;
 pub mod agency_letter_counters;
 pub mod application_elements;
+pub mod application_waits;
 pub mod applications;
 pub mod attestations;
 pub mod audit_events;

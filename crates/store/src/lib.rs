@@ -26,6 +26,7 @@ mod directory;
 pub mod entity;
 mod error;
 pub mod evaluations;
+pub mod inbox;
 pub mod issuing;
 pub mod outbox;
 mod queries;
@@ -38,6 +39,7 @@ pub use commands::{CommandOutcome, NewApplication, NewDocument};
 pub use directory::{NewAccount, NewAgency, NewOffice};
 pub use error::{Result, StoreError};
 pub use evaluations::{CalendarReport, DueEvaluation, SYSTEM_ACCOUNT_ID};
+pub use inbox::{InboxCursor, InboxFilter, InboxPage};
 pub use issuing::{LetterSealer, SealError, Sealed};
 pub use outbox::{Delivery, OutboxCounts};
 pub use queries::{ApplicationDetail, ApplicationFilter, Page, PksVersion, StoredApplication};
@@ -204,6 +206,8 @@ impl Store {
             .len();
         Migrator::up(&self.inner.db, None).await?;
         self.ensure_system_account().await?;
+        // A database from before the inbox read model gets it written once.
+        self.rebuild_waits_if_empty().await?;
         Ok(pending)
     }
 

@@ -407,9 +407,12 @@ pub struct ListQuery {
     pub workflow: Option<String>,
     pub agency: Option<Uuid>,
     pub office: Option<Uuid>,
-    /// Only applications where the caller can act now.
+    /// Only applications waiting on the caller's role within their scope ("menunggu tindakan
+    /// Anda"), oldest in their stage first, paged with `after`.
     #[serde(default)]
     pub waiting_on_me: bool,
+    /// With `waiting_on_me`: the `next` cursor of the previous page.
+    pub after: Option<String>,
     /// Only applications whose evaluation is past its grace period.
     #[serde(default)]
     pub overdue: bool,
@@ -437,6 +440,7 @@ pub async fn list(
                 total: 0,
                 limit: q.limit.unwrap_or(50),
                 offset: q.offset.unwrap_or(0),
+                next: None,
             }));
         }
         filter.agency_id = Some(a);
@@ -448,6 +452,7 @@ pub async fn list(
                 total: 0,
                 limit: q.limit.unwrap_or(50),
                 offset: q.offset.unwrap_or(0),
+                next: None,
             }));
         }
         filter.office_id = Some(o);
@@ -459,26 +464,40 @@ pub async fn list(
         // The grace period is per workflow; 30 days is every shipped workflow's.
         filter.evaluation_due_before = today.checked_sub_days(chrono::Days::new(30));
     }
-    let (items, total, limit, offset) = if q.waiting_on_me {
-        let mut matching = waiting_on(&state, &caller.actor).await?;
-        if let Some(stage) = &filter.stage {
-            matching.retain(|r| &r.stage == stage);
+    let (items, total, limit, offset, next) = if q.waiting_on_me {
+        if q.offset.is_some_and(|o| o > 0) {
+            return Err(ApiError::bad_request(
+                "waiting_on_me pages with `after` (the `next` of the previous page), not `offset`",
+            ));
         }
-        if let Some(wf) = &filter.workflow {
-            matching.retain(|r| &r.workflow_name == wf);
-        }
-        let total = matching.len() as u64;
+        let after = q
+            .after
+            .as_deref()
+            .map(sepakat_store::InboxCursor::parse)
+            .transpose()
+            .map_err(store_err)?;
         let limit = q.limit.unwrap_or(50).clamp(1, 500);
-        let offset = q.offset.unwrap_or(0);
+        let page = state
+            .store
+            .inbox(
+                &caller.actor,
+                &sepakat_store::InboxFilter {
+                    stage: filter.stage.clone(),
+                    workflow: filter.workflow.clone(),
+                    agency_id: filter.agency_id,
+                    office_id: filter.office_id,
+                },
+                after,
+                limit,
+            )
+            .await
+            .map_err(store_err)?;
         (
-            matching
-                .into_iter()
-                .skip(offset as usize)
-                .take(limit as usize)
-                .collect::<Vec<_>>(),
-            total,
+            page.items,
+            page.total,
             limit,
-            offset,
+            0,
+            page.next.map(|c| c.encode()),
         )
     } else {
         filter.limit = q.limit;
@@ -488,7 +507,7 @@ pub async fn list(
             .list_applications(&filter)
             .await
             .map_err(store_err)?;
-        (page.items, page.total, page.limit, page.offset)
+        (page.items, page.total, page.limit, page.offset, None)
     };
     let mut out = Vec::with_capacity(items.len());
     for row in &items {
@@ -508,6 +527,7 @@ pub async fn list(
         total,
         limit,
         offset,
+        next,
     }))
 }
 
@@ -540,29 +560,6 @@ pub(crate) async fn visible_rows(
 pub(crate) fn state_of(row: &applications::Model) -> Result<sepakat_core::Application, ApiError> {
     serde_json::from_value(row.state.clone())
         .map_err(|e| ApiError::Internal(format!("application {} state unreadable: {e}", row.id)))
-}
-
-/// What waits on `actor`, oldest in its stage first: applications in a stage with a target
-/// where the actor has an action. A stage without a target (live access) waits on nobody,
-/// though a coordinator may act there.
-pub(crate) async fn waiting_on(
-    state: &AppState,
-    actor: &sepakat_core::Actor,
-) -> Result<Vec<applications::Model>, ApiError> {
-    let mut out = Vec::new();
-    for row in visible_rows(state, actor).await? {
-        let wf = state
-            .store
-            .workflow(&row.workflow_name, &row.workflow_hash)
-            .await
-            .map_err(store_err)?;
-        let has_target = wf.stage(&row.stage).is_some_and(|s| s.sla_days.is_some());
-        if has_target && !available_actions(&wf, &state_of(&row)?, actor).is_empty() {
-            out.push(row);
-        }
-    }
-    out.sort_by_key(|r| r.stage_entered_at);
-    Ok(out)
 }
 
 pub(crate) fn parse_id(raw: &str) -> Result<Uuid, ApiError> {

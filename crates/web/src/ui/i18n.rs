@@ -340,6 +340,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ),
     ("required", "wajib diisi", "is required"),
     ("verification_code", "Kode verifikasi", "Verification code"),
+    ("next_page", "Halaman berikutnya", "Next page"),
     ("issue_letter", "Terbitkan (beri nomor)", "Issue (number)"),
     (
         "issue_letter_help",

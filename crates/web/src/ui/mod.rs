@@ -574,17 +574,44 @@ async fn row(
     }))
 }
 
-async fn inbox(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+#[derive(Deserialize)]
+struct InboxQuery {
+    /// The `next` cursor of the previous page.
+    after: Option<String>,
+}
+
+/// What waits on the viewer, 50 at a time, from the inbox read model.
+async fn inbox(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    q: web::Query<InboxQuery>,
+) -> Result<HttpResponse, ApiError> {
     let v = signed_in!(state, req);
     let now = state.clock.now();
     let names = names(&state).await?;
-    let waiting = crate::api::waiting_on(&state, &v.actor).await?;
+    let after = q
+        .after
+        .as_deref()
+        .map(sepakat_store::InboxCursor::parse)
+        .transpose()
+        .map_err(store_err)?;
+    let waiting = state
+        .store
+        .inbox(&v.actor, &sepakat_store::InboxFilter::default(), after, 50)
+        .await
+        .map_err(store_err)?;
     let mut rows = Vec::new();
-    for a in &waiting {
+    for a in &waiting.items {
         rows.push(row(&state, &names, a, now).await?);
     }
     let title = i18n::word(&lang(&req), "inbox");
-    page(&req, Some(&v), "kotak_masuk", title, json!({"rows": rows}))
+    page(
+        &req,
+        Some(&v),
+        "kotak_masuk",
+        title,
+        json!({"rows": rows, "total": waiting.total, "next": waiting.next.map(|c| format!("/?after={}", c.encode()))}),
+    )
 }
 
 #[derive(Deserialize)]
