@@ -657,7 +657,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     blobs.display()
                 );
             }
-            Ok(if report.is_ok() && letters.is_ok() {
+            // The inbox read model against what the core says of each stage.
+            let waits = store
+                .check_waits()
+                .await
+                .context("cannot read the inbox read model")?;
+            if waits.is_empty() {
+                println!("inbox read model: matches every application's stage");
+            } else {
+                for (id, recorded, expected) in &waits {
+                    eprintln!(
+                        "inbox read model: application {id} waits on [{}] but its stage waits on [{}]",
+                        recorded.join(", "),
+                        expected.join(", ")
+                    );
+                }
+            }
+            Ok(if report.is_ok() && letters.is_ok() && waits.is_empty() {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE
