@@ -226,6 +226,16 @@ async fn kabkota_walk(db: Db) {
     app.act(&coord, &id, "catat_juknis_ditandatangani").await;
     app.attach(&head, &id, "spesifikasi_teknis").await;
     app.issue(&head, &id, "surat_spesifikasi_teknis").await;
+    // The issued specification letter, as printed now: it must never change afterwards.
+    let spec_path = format!("/api/v1/applications/{id}/letters/surat_spesifikasi_teknis");
+    let mut spec_issued = Vec::new();
+    for format in ["html", "pdf"] {
+        let res = app
+            .get(&coord, &format!("{spec_path}?format={format}"))
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        spec_issued.push(res.bytes().await.unwrap());
+    }
     app.act(&head, &id, "ajukan_spesifikasi_teknis").await;
 
     // The gate: no verification, no user ID, before the network statement is on record.
@@ -271,6 +281,29 @@ async fn kabkota_walk(db: Db) {
     app.issue(&coord, &id, "permohonan_user_id_produksi").await;
     let live = app.act(&central, &id, "terbitkan_user_id_produksi").await;
     assert_eq!(live["stage"], "akses_aktif");
+    // An attestation, grants and four more letters later, the specification letter is
+    // byte-identical, and its PDF hashes to what was recorded when it was issued.
+    for (format, before) in ["html", "pdf"].iter().zip(&spec_issued) {
+        let now = app
+            .get(&coord, &format!("{spec_path}?format={format}"))
+            .await
+            .bytes()
+            .await
+            .unwrap();
+        assert_eq!(&now, before, "the issued {format} changed");
+    }
+    let recorded = app
+        .store
+        .application_letters(id.parse().unwrap())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|l| l.letter == "surat_spesifikasi_teknis")
+        .unwrap();
+    assert_eq!(
+        recorded.pdf_sha256.as_deref(),
+        Some(sepakat_letters::sha256_hex(&spec_issued[1]).as_str())
+    );
     assert!(
         live["next_evaluation_due"].is_string(),
         "evaluations scheduled: {live}"
@@ -418,3 +451,59 @@ async fn provincial_walk(db: Db) {
     app.stop().await;
 }
 on_both_databases!(provincial_walk);
+
+/// The aggregate-data path ends with a printable reply: the coordinator types the figures in,
+/// the reply is issued with them, and the step records it.
+async fn aggregate_reply(db: Db) {
+    let app = spawn_app(db).await;
+    let coord = app.token(KOORD_PTK.0, KOORD_PTK.1).await;
+    let list: Value = app
+        .get(
+            &coord,
+            "/api/v1/applications?workflow=data-agregat&stage=permohonan",
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = list["items"][0]["id"]
+        .as_str()
+        .expect("an aggregate request")
+        .to_string();
+    // Without the figures the step is refused, saying to issue the reply first.
+    let version = app.detail(&coord, &id).await["version"].as_i64().unwrap();
+    let res = app
+        .post(
+            &coord,
+            &format!("/api/v1/applications/{id}/transitions"),
+            json!({"action": "jawab_dengan_surat", "expected_version": version}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = res.json().await.unwrap();
+    assert_eq!(
+        problem["errors"][0]["code"], "letter_not_issued",
+        "{problem}"
+    );
+    let issued = app.issue(&coord, &id, "surat_jawaban_data_agregat").await;
+    assert!(issued["number"].as_str().unwrap().starts_with("400.12/"));
+    let done = app.act(&coord, &id, "jawab_dengan_surat").await;
+    assert_eq!(done["stage"], "dijawab");
+    let html = app
+        .get(
+            &coord,
+            &format!("/api/v1/applications/{id}/letters/surat_jawaban_data_agregat"),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Jumlah penduduk") && html.contains("665.000"),
+        "figures missing"
+    );
+    assert!(html.contains(issued["number"].as_str().unwrap()));
+    app.stop().await;
+}
+
+on_both_databases!(aggregate_reply);
