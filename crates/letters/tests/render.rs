@@ -400,3 +400,20 @@ fn an_issued_letter_carries_the_qr_code_of_its_verification_address_and_a_draft_
         }
     }
 }
+
+/// A report whose access count Ditjen has not sent says so in words: no dotted line to fill in.
+#[test]
+fn an_evaluation_report_without_the_access_count_says_it_is_not_available() {
+    let mut ctx =
+        samples::context(Scenario::Pontianak, "laporan_evaluasi").expect("a sample report");
+    ctx.extra
+        .insert("jumlah_akses".into(), serde_json::Value::Null);
+    let html = letters()
+        .render_html("laporan_evaluasi", &ctx)
+        .expect("renders");
+    assert!(
+        html.contains("belum tersedia"),
+        "no words for the missing count"
+    );
+    assert!(!html.contains("……"), "a dotted placeholder was printed");
+}
