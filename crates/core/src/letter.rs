@@ -497,6 +497,9 @@ pub struct OfficeFacts {
     /// The town letters are written in.
     pub place_name: String,
     pub address: String,
+    /// The letterhead's logo, an SVG document; `None` prints the letterhead without one.
+    #[serde(default)]
+    pub logo_svg: Option<String>,
 }
 
 /// The user institution as its letters show it.

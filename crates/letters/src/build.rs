@@ -212,12 +212,14 @@ pub fn build_context(
         kop: kop(&agency.name, &region_name),
         address: agency.address.clone(),
         city: office.place_name.clone(),
+        logo: None,
     };
     let office_issuer = |o: &sepakat_core::letter::OfficeFacts, fallback: &str| Issuer {
         name: o.name.clone(),
         kop: kop(&o.name, fallback),
         address: o.address.clone(),
         city: o.place_name.clone(),
+        logo: o.logo_svg.clone(),
     };
     let disdukcapil_issuer = office_issuer(office, &region_name);
     let head_issuer = Issuer {
@@ -225,6 +227,7 @@ pub fn build_context(
         kop: vec![region.head_title.to_uppercase()],
         address: office.place_name.clone(),
         city: office.place_name.clone(),
+        logo: None,
     };
     let to_disdukcapil = Addressee {
         title: office_head

@@ -74,6 +74,10 @@ pub struct Issuer {
     pub address: String,
     /// Where the letter is written: `Banjarbaru, 5 April 2021`.
     pub city: String,
+    /// The office's logo, an SVG document, at the left of the letterhead; `None` for a
+    /// letterhead without one (and in the snapshots of letters issued before logos existed).
+    #[serde(default)]
+    pub logo: Option<String>,
 }
 
 /// The code printed on an issued letter and the public page it opens.

@@ -15,12 +15,14 @@
 //! | `dalam_kalimat` | `"Verifikasi NIK."` | `verifikasi NIK` (a phrase inside a sentence) |
 //! | `nomor_urut` | `@index` | the index plus one |
 //! | `kode_qr` | `"https://…/verifikasi/KODE"` | `<img class="qr" src="data:image/svg+xml;base64,…">` |
+//! | `logo_kop` | an SVG document (`issuer.logo`) | `<img class="logo" src="data:image/svg+xml;base64,…">` |
 //!
 //! A helper given a missing value names the missing path (strict mode); one given a value of the
 //! wrong kind names itself and the value. None of them panics.
 //!
-//! Every helper escapes what it writes, except `kode_qr`: its tag is generated whole by
-//! [`crate::qr`], the text it encodes reaching it only as base64, so no value can open a hole.
+//! Every helper escapes what it writes, except `kode_qr` and `logo_kop`: their tags are generated
+//! whole by [`crate::qr`] and [`crate::logo`], the value reaching them only as base64, so no
+//! value can open a hole.
 
 use crate::indonesian;
 use chrono::{Datelike, NaiveDate};
@@ -35,7 +37,7 @@ type HelperFn =
 
 /// Registers every helper on `hb`.
 pub fn register(hb: &mut Handlebars<'_>) {
-    let helpers: [(&str, HelperFn); 13] = [
+    let helpers: [(&str, HelperFn); 14] = [
         ("tanggal", tanggal),
         ("hari", hari),
         ("tanggal_terbilang", tanggal_terbilang),
@@ -49,6 +51,7 @@ pub fn register(hb: &mut Handlebars<'_>) {
         ("dalam_kalimat", dalam_kalimat),
         ("nomor_urut", nomor_urut),
         ("kode_qr", kode_qr),
+        ("logo_kop", logo_kop),
     ];
     for (name, f) in helpers {
         hb.register_helper(name, Box::new(f));
@@ -118,6 +121,23 @@ fn kode_qr(
     let tag = crate::qr::img_tag(text).map_err(RenderErrorReason::Other)?;
     // Generated whole by `qr::img_tag`: nothing in it comes from a value unencoded.
     out.write(&tag)?;
+    Ok(())
+}
+
+/// An office's logo (an SVG document) as an `<img>` tag for its letterhead.
+fn logo_kop(
+    h: &Helper,
+    _: &Handlebars,
+    _: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let v = param(h, "logo_kop")?;
+    let svg = v
+        .as_str()
+        .ok_or_else(|| wrong("logo_kop", "an SVG document", v))?;
+    // Generated whole by `logo::img_tag`: the document reaches it only base64-encoded.
+    out.write(&crate::logo::img_tag(svg))?;
     Ok(())
 }
 

@@ -22,6 +22,7 @@ pub mod build;
 pub mod context;
 mod helpers;
 pub mod indonesian;
+pub mod logo;
 mod markup;
 mod pdf;
 pub mod pks;

@@ -438,11 +438,18 @@ impl Emitter {
     }
 
     /// `<img class="qr">` from the `kode_qr` helper: its SVG, embedded in the source (the
-    /// letter's world reads no files). No other image is part of the vocabulary.
+    /// letter's world reads no files). The only other image is the letterhead's logo, laid out
+    /// by [`Self::kop`].
     fn image(&mut self, e: &Element) -> Result<(), String> {
+        if e.has_class("logo") {
+            return Err(
+                "<img class=\"logo\"> belongs in <header class=\"kop\">, as the `kop` partial writes it"
+                    .into(),
+            );
+        }
         if !e.has_class("qr") {
             return Err(
-                "<img> is only the QR code the `kode_qr` helper writes (class \"qr\")".into(),
+                "<img> is only the QR code the `kode_qr` helper writes (class \"qr\") or the letterhead logo the `logo_kop` helper writes (class \"logo\")".into(),
             );
         }
         let svg = crate::qr::svg_of_src(e.attr("src").unwrap_or_default())?;
@@ -452,6 +459,57 @@ impl Emitter {
             string_literal(&svg),
             crate::qr::SIZE_CM,
             string_literal(e.attr("alt").unwrap_or("Kode QR"))
+        );
+        Ok(())
+    }
+
+    /// The letterhead: its lines centred, then the double rule. With the office's logo (an
+    /// `<img class="logo">` from the `logo_kop` helper) the lines stand between the logo at the
+    /// left and a column as wide at the right, so they stay centred on the page.
+    fn kop(&mut self, e: &Element) -> Result<(), String> {
+        let logos: Vec<&Element> = e
+            .children
+            .iter()
+            .filter_map(|n| match n {
+                Node::Element(c) if c.tag == "img" && c.has_class("logo") => Some(c),
+                _ => None,
+            })
+            .collect();
+        let lines = Element {
+            tag: "header".into(),
+            attrs: Vec::new(),
+            children: e
+                .children
+                .iter()
+                .filter(|n| !matches!(n, Node::Element(c) if c.tag == "img" && c.has_class("logo")))
+                .cloned()
+                .collect(),
+        };
+        match logos[..] {
+            [] => {
+                self.out.push_str(
+                    "#block(width: 100%, below: 0.35em)[#set align(center)\n#set par(spacing: 0.3em, justify: false)\n",
+                );
+                self.children(&lines, Flow::Block)?;
+                self.out.push(']');
+            }
+            [logo] => {
+                let svg = crate::logo::svg_of_src(logo.attr("src").unwrap_or_default())?;
+                let w = crate::logo::WIDTH_CM;
+                let _ = writeln!(
+                    self.out,
+                    "#block(width: 100%, below: 0.35em, grid(columns: ({w}, 1fr, {w}), column-gutter: 0.3cm, align: (left + horizon, center + horizon, left), image(bytes({}), format: \"svg\", width: {w}, height: {}, fit: \"contain\", alt: {}), [#set par(spacing: 0.3em, justify: false)",
+                    string_literal(&svg),
+                    crate::logo::HEIGHT_CM,
+                    string_literal(logo.attr("alt").unwrap_or("Logo"))
+                );
+                self.children(&lines, Flow::Block)?;
+                self.out.push_str("], []))");
+            }
+            _ => return Err("a letterhead has at most one logo".into()),
+        }
+        self.out.push_str(
+            "\n#block(below: 1.1em)[#set block(spacing: 2pt)\n#line(length: 100%, stroke: 2.2pt)\n#line(length: 100%, stroke: 0.6pt)]\n",
         );
         Ok(())
     }
@@ -467,13 +525,7 @@ impl Emitter {
             self.out.push_str("#pagebreak(weak: true)\n");
             self.children(e, Flow::Block)?;
         } else if e.has_class("kop") {
-            self.out.push_str(
-                "#block(width: 100%, below: 0.35em)[#set align(center)\n#set par(spacing: 0.3em, justify: false)\n",
-            );
-            self.children(e, Flow::Block)?;
-            self.out.push_str(
-                "]\n#block(below: 1.1em)[#set block(spacing: 2pt)\n#line(length: 100%, stroke: 2.2pt)\n#line(length: 100%, stroke: 0.6pt)]\n",
-            );
+            self.kop(e)?;
         } else if e.has_class("signatures") {
             self.signatures(e)?;
         } else if e.has_class("signature-qr") {
@@ -951,6 +1003,37 @@ mod tests {
         ] {
             let err = html_to_typst(html).unwrap_err();
             assert!(err.contains("kode_qr"), "{html}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_letterhead_logo_sits_left_of_the_centred_lines() {
+        let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 4 4\"><rect width=\"4\" height=\"4\"/></svg>";
+        let tag = crate::logo::img_tag(svg);
+        let typst = html_to_typst(&format!(
+            "<main><header class=\"kop\" style=\"position: relative\">{tag}<p class=\"kop-1\">PEMERINTAH</p></header></main>"
+        ))
+        .unwrap();
+        let grid = typst
+            .find("grid(columns: (2.4cm, 1fr, 2.4cm)")
+            .expect(&typst);
+        let image = typst.find("image(bytes(\"<svg").expect(&typst);
+        let line = typst.find("[PEMERINTAH]").expect(&typst);
+        assert!(grid < image && image < line, "{typst}");
+        assert!(typst.contains("format: \"svg\", width: 2.4cm, height: 2cm, fit: \"contain\""));
+        // Without a logo the letterhead is what it always was.
+        let plain =
+            html_to_typst("<main><header class=\"kop\"><p class=\"kop-1\">X</p></header></main>")
+                .unwrap();
+        assert!(plain.contains("#block(width: 100%, below: 0.35em)[#set align(center)"));
+        // A logo is only the helper's, and only in the letterhead.
+        for html in [
+            format!("<main><div>{tag}</div></main>"),
+            "<main><header class=\"kop\"><img class=\"logo\" src=\"/etc/passwd\"></header></main>"
+                .to_string(),
+            format!("<main><header class=\"kop\">{tag}{tag}</header></main>"),
+        ] {
+            assert!(html_to_typst(&html).is_err(), "{html}");
         }
     }
 }

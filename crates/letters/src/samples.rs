@@ -409,12 +409,14 @@ pub fn facts(scenario: Scenario) -> LetterFacts {
                 address:
                     "Jalan Letnan Jenderal Sutoyo Nomor 1 Pontianak 78121, Telepon (0561) 733511"
                         .into(),
+                logo_svg: None,
             },
             provincial_office: Some(OfficeFacts {
                 name: "Dinas Kependudukan dan Pencatatan Sipil Provinsi Kalimantan Barat".into(),
                 is_province: true,
                 place_name: "Pontianak".into(),
                 address: "Jalan Sutan Syahrir Nomor 1 Pontianak 78116".into(),
+                logo_svg: None,
             }),
             agency: AgencyFacts {
                 name: "Dinas Pendidikan dan Kebudayaan Kota Pontianak".into(),
@@ -452,6 +454,7 @@ pub fn facts(scenario: Scenario) -> LetterFacts {
                 is_province: true,
                 place_name: "Banjarbaru".into(),
                 address: "Jalan Dharma Praja II Kawasan Perkantoran Pemerintah Provinsi Kalimantan Selatan, Banjarbaru 70732".into(),
+                logo_svg: None,
             };
             LetterFacts {
                 application,

@@ -417,3 +417,114 @@ fn an_evaluation_report_without_the_access_count_says_it_is_not_available() {
     );
     assert!(!html.contains("……"), "a dotted placeholder was printed");
 }
+
+/// A logo, as an office registers it (`sepakat office add --logo`).
+const LOGO: &str = "<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 40 48\"><path d=\"M4 4h32v24c0 10-16 18-16 18S4 38 4 28z\" fill=\"#1b5e20\"/><circle cx=\"20\" cy=\"20\" r=\"7\" fill=\"#ffd600\"/></svg>\n";
+
+fn b64(s: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(s)
+}
+
+/// An office's logo heads the letters that office issues on its letterhead, in HTML and in the
+/// PDF (a second figure beside the QR code); a letter issued by the agency or the regional head
+/// has none, and taking the logo away gives back the letter exactly as it was.
+#[test]
+fn an_office_logo_heads_the_letters_it_issues_in_html_and_pdf() {
+    let l = letters();
+    let province_logo = LOGO.replace("1b5e20", "0d47a1");
+    let mut facts = samples::facts(Scenario::Pontianak);
+    facts.office.logo_svg = Some(LOGO.into());
+    if let Some(p) = facts.provincial_office.as_mut() {
+        p.logo_svg = Some(province_logo.clone());
+    }
+    for (name, logo, printed) in [
+        ("permohonan_user_id_uji", Some(LOGO), true),
+        ("laporan_evaluasi", Some(LOGO), true),
+        // The consultation's minutes carry the provincial office's letterhead.
+        (
+            "berita_acara_konsultasi_pks",
+            Some(province_logo.as_str()),
+            true,
+        ),
+        // The PKS is a two-party document under a title, without a letterhead.
+        ("pks", Some(LOGO), false),
+        ("surat_permohonan", None, false),
+        ("surat_izin_kepala_daerah", None, false),
+    ] {
+        let stamp = samples::stamp(Scenario::Pontianak, name).unwrap();
+        let ctx =
+            sepakat_letters::build_context(name, &facts, Some(&stamp), &stamp.inputs, stamp.date)
+                .unwrap_or_else(|p| panic!("{name}: {p:?}"));
+        assert_eq!(ctx.issuer.logo.as_deref(), logo, "{name}");
+        let html = l.render_html(name, &ctx).unwrap();
+        let pdf = l.render_pdf(name, &ctx).unwrap();
+        let plain = samples::context(Scenario::Pontianak, name).unwrap();
+        let mut without = ctx.clone();
+        without.issuer.logo = None;
+        assert_eq!(without, plain, "{name}: the logo is the only difference");
+        match logo.filter(|_| printed) {
+            Some(svg) => {
+                assert_eq!(
+                    html.matches("<img class=\"logo\" src=\"data:image/svg+xml;base64,")
+                        .count(),
+                    1,
+                    "{name}: one logo"
+                );
+                assert!(html.contains(&b64(svg)), "{name}: the issuer's own logo");
+                assert!(
+                    !html.contains("<svg"),
+                    "{name}: the SVG reaches the page encoded"
+                );
+                let head = &html[html.find("<header class=\"kop\"").expect("a letterhead")..];
+                assert!(
+                    head.find("class=\"logo\"") < head.find("</header>"),
+                    "{name}"
+                );
+                assert_eq!(pdf_images(&pdf), 2, "{name}: the logo and the QR code");
+                assert_eq!(
+                    squash(&pdf_text(&pdf)),
+                    squash(&pdf_text(&l.render_pdf(name, &plain).unwrap())),
+                    "{name}: the same words with and without the logo"
+                );
+            }
+            None => {
+                assert_eq!(html, l.render_html(name, &plain).unwrap(), "{name}");
+                assert_eq!(pdf_images(&pdf), 1, "{name}: the QR code only");
+            }
+        }
+    }
+}
+
+/// A frozen context from before logos existed (no `logo` in its issuer) still reads back.
+#[test]
+fn a_snapshot_without_a_logo_field_reads_back() {
+    let ctx = samples::context(Scenario::Kalsel, "juknis").unwrap();
+    let mut json = serde_json::to_value(&ctx).unwrap();
+    json["issuer"].as_object_mut().unwrap().remove("logo");
+    let back: sepakat_letters::LetterContext = serde_json::from_value(json).unwrap();
+    assert_eq!(back, ctx);
+}
+
+/// The signatory's rank (*pangkat/golongan*) is the line under the name, in HTML and in the PDF;
+/// without one there is no line.
+#[test]
+fn the_rank_is_printed_under_the_signatory_name() {
+    let l = letters();
+    for name in ["permohonan_user_id_uji", "laporan_evaluasi"] {
+        let mut ctx = samples::context(Scenario::Pontianak, name).unwrap();
+        ctx.signatory.rank = Some("Pembina Tingkat I (IV/b)".into());
+        let html = l.render_html(name, &ctx).unwrap();
+        let name_at = html.find(&ctx.signatory.name).expect("the name");
+        let rank_at = html.find("Pembina Tingkat I (IV/b)").expect("the rank");
+        assert!(name_at < rank_at, "{name}: the rank under the name");
+        let text = squash(&pdf_text(&l.render_pdf(name, &ctx).unwrap()));
+        assert!(
+            text.contains(&squash("Pembina Tingkat I (IV/b)")),
+            "{name}: rank not in PDF"
+        );
+        ctx.signatory.rank = None;
+        let html = l.render_html(name, &ctx).unwrap();
+        assert!(!html.contains("Pembina Tingkat I"), "{name}");
+    }
+}
