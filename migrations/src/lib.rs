@@ -18,6 +18,7 @@ mod m20261204_000008_agency_registers;
 mod m20261204_000009_pks_versions;
 mod m20261205_000010_issued_letters;
 mod m20261205_000011_application_waits;
+mod m20261205_000012_logo_and_rank;
 
 mod idens;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000009_pks_versions::Migration),
             Box::new(m20261205_000010_issued_letters::Migration),
             Box::new(m20261205_000011_application_waits::Migration),
+            Box::new(m20261205_000012_logo_and_rank::Migration),
         ]
     }
 }

@@ -76,6 +76,7 @@ impl Store {
             password_hash: Set(None),
             active: Set(true),
             heads_office: Set(false),
+            rank: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
         })

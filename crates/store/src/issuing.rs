@@ -398,6 +398,7 @@ fn office_facts(o: &offices::Model) -> OfficeFacts {
         is_province: o.kind == "province",
         place_name: o.place_name.clone(),
         address: o.address.clone(),
+        logo_svg: o.logo_svg.clone(),
     }
 }
 
@@ -406,7 +407,7 @@ fn person(a: &accounts::Model) -> PersonFacts {
         name: a.name.clone(),
         position: a.position.clone(),
         nip: a.nip.clone(),
-        rank: None,
+        rank: a.rank.clone(),
         heads_office: a.heads_office,
     }
 }

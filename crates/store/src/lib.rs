@@ -36,7 +36,7 @@ mod workflows;
 
 pub use audit::{AuditBreak, AuditProblem, AuditReport};
 pub use commands::{CommandOutcome, NewApplication, NewDocument};
-pub use directory::{NewAccount, NewAgency, NewOffice};
+pub use directory::{MAX_LOGO_BYTES, NewAccount, NewAgency, NewOffice, check_logo_svg};
 pub use error::{Result, StoreError};
 pub use evaluations::{CalendarReport, DueEvaluation, SYSTEM_ACCOUNT_ID};
 pub use inbox::{InboxCursor, InboxFilter, InboxPage};

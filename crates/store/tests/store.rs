@@ -44,6 +44,7 @@ on_both_databases!(
     signed_scans_are_filed_against_their_issue,
     verification_codes_are_stored_and_unique,
     audit_verify_checks_issued_letters,
+    letterhead_logo_and_rank_reach_the_letters,
 );
 
 fn rejected(e: StoreError) -> Vec<Unmet> {
@@ -2073,4 +2074,106 @@ async fn audit_verify_checks_issued_letters(backend: Backend) {
         )),
         "{report}"
     );
+}
+
+const LOGO: &str = "<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 40 48\"><path d=\"M4 4h32v24c0 10-16 18-16 18S4 38 4 28z\" fill=\"#1b5e20\"/></svg>\n";
+
+/// An office's logo and a signatory's rank are facts of the letters: checked when they are
+/// recorded, read into the facts, frozen with each letter issued afterwards.
+async fn letterhead_logo_and_rank_reach_the_letters(backend: Backend) {
+    let w = world(backend).await;
+    let store = &w.store;
+    for (bad, why) in [
+        (
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>",
+            "<script>",
+        ),
+        ("\u{89}PNG\r\n", "root element"),
+        ("<html><body>x</body></html>", "root element"),
+        (
+            "<svg><rect onload=\"alert(1)\" width=\"1\" height=\"1\"/></svg>",
+            "event-handler",
+        ),
+        (
+            "<svg><image href=\"https://example.com/x.png\"/></svg>",
+            "outside the document",
+        ),
+        (
+            "<!DOCTYPE svg [<!ENTITY x \"y\">]><svg>&x;</svg>",
+            "entities",
+        ),
+    ] {
+        let e = store
+            .set_office_logo(w.city.id, Some(bad.as_bytes()))
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Invalid(_)), "{bad}: {e}");
+        let msg = e.to_string();
+        assert!(
+            msg.contains("must be an SVG document") && msg.contains(why),
+            "{bad}: {msg}"
+        );
+    }
+    // A picture's bytes are not text.
+    let e = store
+        .set_office_logo(w.city.id, Some(b"\x89PNG\r\n\x1a\n"))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("not UTF-8"), "{e}");
+    let big = format!("<svg>{}</svg>", " ".repeat(sepakat_store::MAX_LOGO_BYTES));
+    assert!(
+        store
+            .set_office_logo(w.city.id, Some(big.as_bytes()))
+            .await
+            .is_err()
+    );
+    assert_eq!(store.office(w.city.id).await.unwrap().logo_svg, None);
+
+    store
+        .set_office_logo(w.city.id, Some(LOGO.as_bytes()))
+        .await
+        .unwrap();
+    let head = head_of_office(&w).await;
+    store
+        .set_account_rank(head, Some(" Pembina Utama Muda (IV/c) "), t0())
+        .await
+        .unwrap();
+    assert!(
+        store
+            .set_account_rank(head, Some(&"IV/c ".repeat(40)), t0())
+            .await
+            .is_err()
+    );
+
+    let walk = Walk::start(&w).await;
+    let facts = store.letter_facts(&walk.state).await.unwrap();
+    assert_eq!(facts.office.logo_svg.as_deref(), Some(LOGO));
+    let office_head = facts.office_head.expect("the head is on record");
+    assert_eq!(
+        office_head.rank.as_deref(),
+        Some("Pembina Utama Muda (IV/c)")
+    );
+    assert_eq!(
+        facts.provincial_office.and_then(|p| p.logo_svg),
+        None,
+        "only the office that registered a logo has one"
+    );
+    // The letter issued on submission froze the office with its logo.
+    let row = letters::Entity::find()
+        .filter(letters::Column::ApplicationId.eq(walk.id))
+        .one(store.connection())
+        .await
+        .unwrap()
+        .expect("the request letter");
+    assert_eq!(snapshot(&row)["office"]["logo_svg"], LOGO);
+
+    // Removing them is possible; letters issued later print none.
+    store.set_office_logo(w.city.id, None).await.unwrap();
+    store
+        .set_account_rank(head, Some("  "), t0())
+        .await
+        .unwrap();
+    let facts = store.letter_facts(&walk.state).await.unwrap();
+    assert_eq!(facts.office.logo_svg, None);
+    assert_eq!(facts.office_head.unwrap().rank, None);
 }

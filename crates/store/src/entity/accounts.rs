@@ -22,6 +22,8 @@ pub struct Model {
     pub active: bool,
     /// A coordinator who heads the office (Kepala Dinas): receives escalations.
     pub heads_office: bool,
+    /// Rank (*pangkat/golongan*) printed under the name, e.g. `Pembina Utama Muda (IV/c)`.
+    pub rank: Option<String>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

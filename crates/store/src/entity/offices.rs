@@ -19,6 +19,9 @@ pub struct Model {
     pub letter_unit: String,
     pub letter_pattern: String,
     pub utc_offset_minutes: i32,
+    /// The letterhead's logo, an SVG document checked by `Store::set_office_logo`.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub logo_svg: Option<String>,
     pub created_at: ChronoDateTimeUtc,
 }
 
