@@ -156,6 +156,10 @@ enum UserCommand {
         /// escalations of overdue evaluations.
         #[arg(long)]
         heads_office: bool,
+        /// Rank (pangkat/golongan) printed under the name on the letters this person signs,
+        /// e.g. "Pembina Utama Muda (IV/c)".
+        #[arg(long)]
+        rank: Option<String>,
     },
 }
 
@@ -188,6 +192,9 @@ enum OfficeCommand {
         /// Minutes ahead of UTC: 420 (WIB), 480 (WITA) or 540 (WIT).
         #[arg(long, default_value_t = 420)]
         utc_offset_minutes: i32,
+        /// The logo at the left of the letterhead: an SVG file (at most 256 KiB, no scripts).
+        #[arg(long, value_name = "FILE")]
+        logo: Option<std::path::PathBuf>,
     },
     /// List the offices with their ids and numbering.
     List(DbArgs),
@@ -413,6 +420,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             nip,
             position,
             heads_office,
+            rank,
         }) => block_on(async move {
             let password = match std::env::var("SEPAKAT_PASSWORD") {
                 Ok(p) => p,
@@ -453,9 +461,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if heads_office {
                 store.set_heads_office(account.id, true, now).await?;
             }
+            if let Some(rank) = rank.as_deref() {
+                store.set_account_rank(account.id, Some(rank), now).await?;
+            }
+            let rank = store.account(account.id).await?.rank;
             println!(
-                "account {} created: {} ({})",
-                account.id, account.email, account.role
+                "account {} created: {} ({}{})",
+                account.id,
+                account.email,
+                account.role,
+                rank.map(|r| format!(", rank {r}")).unwrap_or_default()
             );
             Ok(ExitCode::SUCCESS)
         }),
@@ -469,7 +484,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
             letter_code,
             letter_pattern,
             utc_offset_minutes,
+            logo,
         }) => block_on(async move {
+            // The logo is checked before anything is created: its shape by the store, then
+            // that typst draws it, so the office's letters can always be rendered.
+            let logo = match &logo {
+                Some(path) => {
+                    let bytes = std::fs::read(path)
+                        .with_context(|| format!("cannot read the logo {}", path.display()))?;
+                    let svg = sepakat_store::check_logo_svg(&bytes)
+                        .with_context(|| format!("logo {} refused", path.display()))?;
+                    sepakat_letters::logo::check(&svg)
+                        .map_err(|e| anyhow::anyhow!("logo {} refused: {e}", path.display()))?;
+                    Some(bytes)
+                }
+                None => None,
+            };
             let store = open_store(&db).await?;
             store.migrate().await.context("migration failed")?;
             let office = store
@@ -487,9 +517,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     chrono::Utc::now(),
                 )
                 .await?;
+            if let Some(bytes) = &logo {
+                store.set_office_logo(office.id, Some(bytes)).await?;
+            }
             println!(
-                "office {} created: {} (letters numbered {})",
-                office.id, office.name, office.letter_pattern
+                "office {} created: {} (letters numbered {}{})",
+                office.id,
+                office.name,
+                office.letter_pattern,
+                if logo.is_some() { ", with a logo" } else { "" }
             );
             Ok(ExitCode::SUCCESS)
         }),
@@ -497,8 +533,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let store = open_store(&db).await?;
             for o in store.offices().await? {
                 println!(
-                    "{}  {:<6} {}  [{} | {} | {}]",
-                    o.id, o.region_code, o.name, o.letter_code, o.letter_unit, o.letter_pattern
+                    "{}  {:<6} {}  [{} | {} | {}]  logo: {}",
+                    o.id,
+                    o.region_code,
+                    o.name,
+                    o.letter_code,
+                    o.letter_unit,
+                    o.letter_pattern,
+                    if o.logo_svg.is_some() { "yes" } else { "no" }
                 );
             }
             Ok(ExitCode::SUCCESS)
