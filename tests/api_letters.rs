@@ -375,3 +375,97 @@ async fn archive_and_hostile_values(db: Db) {
     app.stop().await;
 }
 on_both_databases!(archive_and_hostile_values);
+
+/// An office that registers a logo and a head whose rank is recorded: the next letter the
+/// office issues carries both, in its HTML and its PDF, while a letter issued before keeps the
+/// letterhead it was issued with.
+async fn a_logo_and_a_rank_reach_the_next_issued_letter(db: Db) {
+    let app = spawn_app(db).await;
+    let central = app.token(CENTRAL.0, CENTRAL.1).await;
+    let coord = app.token(KOORD_KALSEL.0, KOORD_KALSEL.1).await;
+    let head = app
+        .token(HEAD_DPMPTSP_KALSEL.0, HEAD_DPMPTSP_KALSEL.1)
+        .await;
+    // The demo leaves DPMPTSP Kalimantan Selatan at the closed-network check: take it to the
+    // request for a test user ID, a letter on the office's letterhead signed by its head.
+    let id = app.find(&head, "jaringan_tertutup").await;
+    app.attach(&head, &id, "signed:surat_pernyataan_jaringan")
+        .await;
+    let res = app
+        .command(
+            &coord,
+            &id,
+            json!({"command": "record_attestation", "details": {
+                "connection": "vpn_agency_to_disdukcapil",
+                "provider": "Diskominfo Provinsi Kalimantan Selatan",
+                "cost_borne_by": "Lembaga pengguna",
+                "technical_contact": "Tim teknis DPMPTSP"
+            }}),
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    app.act(&coord, &id, "verifikasi_jaringan_tertutup").await;
+    let uuid: uuid::Uuid = id.parse().unwrap();
+    let office = app.store.application(uuid).await.unwrap().row.office_id;
+    let before = app.store.application_letters(uuid).await.unwrap();
+    let earlier = before.first().expect("a letter issued at submission");
+
+    let logo = "<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 40 48\"><path d=\"M4 4h32v24c0 10-16 18-16 18S4 38 4 28z\" fill=\"#1b5e20\"/></svg>\n";
+    app.store
+        .set_office_logo(office, Some(logo.as_bytes()))
+        .await
+        .unwrap();
+    let rank = "Pembina Tingkat I (IV/b)";
+    for a in app.store.accounts().await.unwrap() {
+        if a.office_id == Some(office) && a.role == "coordinator" {
+            app.store
+                .set_account_rank(a.id, Some(rank), chrono::Utc::now())
+                .await
+                .unwrap();
+        }
+    }
+
+    let issued = app.issue(&coord, &id, "permohonan_user_id_uji").await;
+    let issue = issued["id"].as_str().expect("the issued letter's id");
+    let path = letter_path(&id, "permohonan_user_id_uji");
+    let res = app
+        .get(&central, &format!("{path}?format=html&issue={issue}"))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(logo);
+    assert!(
+        html.contains(&format!(
+            "<img class=\"logo\" src=\"data:image/svg+xml;base64,{encoded}\""
+        )),
+        "no logo on the letterhead"
+    );
+    assert!(html.contains(&escape(rank)), "no rank under the name");
+    let res = app
+        .get(&central, &format!("{path}?format=pdf&issue={issue}"))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.bytes().await.unwrap().starts_with(b"%PDF"));
+
+    // The letter issued before the logo existed is served as it was issued.
+    let res = app
+        .get(
+            &central,
+            &format!(
+                "{}?format=html&issue={}",
+                letter_path(&id, &earlier.letter),
+                earlier.id
+            ),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(!res.text().await.unwrap().contains("class=\"logo\""));
+    app.stop().await;
+}
+on_both_databases!(a_logo_and_a_rank_reach_the_next_issued_letter);
