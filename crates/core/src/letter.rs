@@ -160,6 +160,25 @@ impl LetterInputs {
     pub fn is_empty(&self) -> bool {
         *self == LetterInputs::default()
     }
+
+    /// Whether the fact `need` stands for was given.
+    pub fn gives(&self, need: Need) -> bool {
+        match need {
+            Need::Signatory => self.signatory.is_some(),
+            Need::Network => self.network.is_some(),
+            Need::IpAddresses => !self.ip_addresses.is_empty(),
+            Need::TechnicalTeam => !self.technical_team.is_empty(),
+            Need::Users => !self.users.is_empty(),
+            Need::ApplicationName => self.application_name.is_some(),
+            Need::Devices => !self.devices.is_empty(),
+            Need::TestUserId => self.test_user_id.is_some(),
+            Need::TestDate => self.test_date.is_some(),
+            Need::Scenario => self.scenario.is_some(),
+            Need::TestResults => !self.test_results.is_empty(),
+            Need::PocResults => !self.poc_results.is_empty(),
+            Need::Aggregate => !self.aggregate.is_empty(),
+        }
+    }
 }
 
 /// A fact a letter needs, supplied as an input when the letter is issued.
@@ -182,6 +201,23 @@ pub enum Need {
 }
 
 impl Need {
+    /// Every fact, in the order forms list them.
+    pub const ALL: [Need; 13] = [
+        Need::Signatory,
+        Need::Network,
+        Need::IpAddresses,
+        Need::TechnicalTeam,
+        Need::Users,
+        Need::ApplicationName,
+        Need::Devices,
+        Need::TestUserId,
+        Need::TestDate,
+        Need::Scenario,
+        Need::TestResults,
+        Need::PocResults,
+        Need::Aggregate,
+    ];
+
     /// The input's field name, as the API and the forms name it.
     pub fn field(self) -> &'static str {
         match self {
@@ -300,21 +336,7 @@ pub fn check_inputs(letter: &str, inputs: &LetterInputs) -> Vec<LetterProblem> {
     let mut out = Vec::new();
     let needs = needs(letter);
     for need in needs {
-        let present = match need {
-            Need::Signatory => inputs.signatory.is_some(),
-            Need::Network => inputs.network.is_some(),
-            Need::IpAddresses => !inputs.ip_addresses.is_empty(),
-            Need::TechnicalTeam => !inputs.technical_team.is_empty(),
-            Need::Users => !inputs.users.is_empty(),
-            Need::ApplicationName => inputs.application_name.is_some(),
-            Need::Devices => !inputs.devices.is_empty(),
-            Need::TestUserId => inputs.test_user_id.is_some(),
-            Need::TestDate => inputs.test_date.is_some(),
-            Need::Scenario => inputs.scenario.is_some(),
-            Need::TestResults => !inputs.test_results.is_empty(),
-            Need::PocResults => !inputs.poc_results.is_empty(),
-            Need::Aggregate => !inputs.aggregate.is_empty(),
-        };
+        let present = inputs.gives(*need);
         if !present {
             out.push(LetterProblem::missing(*need));
         }
@@ -426,25 +448,12 @@ pub fn check_inputs(letter: &str, inputs: &LetterInputs) -> Vec<LetterProblem> {
         }
     }
     // Inputs that no fact of this letter uses are refused, so nothing typed is silently lost.
-    let unused: Vec<&str> = [
-        (Need::Signatory, inputs.signatory.is_some()),
-        (Need::Network, inputs.network.is_some()),
-        (Need::IpAddresses, !inputs.ip_addresses.is_empty()),
-        (Need::TechnicalTeam, !inputs.technical_team.is_empty()),
-        (Need::Users, !inputs.users.is_empty()),
-        (Need::ApplicationName, inputs.application_name.is_some()),
-        (Need::Devices, !inputs.devices.is_empty()),
-        (Need::TestUserId, inputs.test_user_id.is_some()),
-        (Need::TestDate, inputs.test_date.is_some()),
-        (Need::Scenario, inputs.scenario.is_some()),
-        (Need::TestResults, !inputs.test_results.is_empty()),
-        (Need::PocResults, !inputs.poc_results.is_empty()),
-        (Need::Aggregate, !inputs.aggregate.is_empty()),
-    ]
-    .into_iter()
-    .filter(|(need, given)| *given && !needs.contains(need))
-    .map(|(need, _)| need.field())
-    .collect();
+    let unused: Vec<&str> = Need::ALL
+        .iter()
+        .map(|n| (*n, inputs.gives(*n)))
+        .filter(|(need, given)| *given && !needs.contains(need))
+        .map(|(need, _)| need.field())
+        .collect();
     for field in unused {
         out.push(LetterProblem::new(
             field,
