@@ -2,10 +2,7 @@
 //! the current stage, with a field for each fact the letter needs (`core::letter::needs`), and
 //! the handler that issues it. Lists are typed one item a line, columns separated by `|`.
 
-use super::{
-    Refused, after_command, check_csrf, lang, load_visible, redirect, render_detail, urlencode,
-    viewer,
-};
+use super::{Refused, check_csrf, lang, load_visible, redirect, render_detail, urlencode, viewer};
 use crate::AppState;
 use crate::problem::ApiError;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -16,7 +13,6 @@ use sepakat_core::letter::{
 };
 use sepakat_core::workflow::{Workflow, letter_title};
 use sepakat_core::{Actor, Application, Command, Unmet};
-use sepakat_store::StoreError;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -411,23 +407,22 @@ pub(super) async fn issue(
         refused.values.insert(format!("issue.{k}"), v.clone());
     }
     if parse_errors.is_empty() {
-        let result = state
-            .store
-            .execute(
-                stored.row.id,
-                expected_version,
-                Command::IssueLetter {
-                    letter: letter.clone(),
-                    inputs: Box::new(inputs),
-                },
-                v.account.id,
-                state.clock.now(),
-            )
-            .await
-            .map(|_| ());
-        let rejection = match result {
-            Err(StoreError::Rejected(r)) => r,
-            other => return after_command(&state, &req, &v, &id, other).await,
+        let command = Command::IssueLetter {
+            letter: letter.clone(),
+            inputs: Box::new(inputs),
+        };
+        let rejection = match super::run_form_command(
+            &state,
+            &req,
+            &v,
+            &id,
+            expected_version,
+            command,
+        )
+        .await?
+        {
+            Ok(page) => return Ok(page),
+            Err(r) => r,
         };
         for u in &rejection.unmet {
             match u {

@@ -994,6 +994,34 @@ fn problem_text(e: &ApiError, lang: &str) -> String {
     }
 }
 
+/// Runs a form's command on application `id`: the page to answer with (done, or a failure
+/// that is not the core's), or the core's rejection for the form to show beside its fields.
+async fn run_form_command(
+    state: &AppState,
+    req: &HttpRequest,
+    v: &Viewer,
+    id: &str,
+    expected_version: i64,
+    command: Command,
+) -> Result<Result<HttpResponse, sepakat_core::Rejection>, ApiError> {
+    let application = crate::api::parse_id(id)?;
+    let result = state
+        .store
+        .execute(
+            application,
+            expected_version,
+            command,
+            v.account.id,
+            state.clock.now(),
+        )
+        .await
+        .map(|_| ());
+    match result {
+        Err(StoreError::Rejected(r)) => Ok(Err(r)),
+        other => after_command(state, req, v, id, other).await.map(Ok),
+    }
+}
+
 async fn after_command(
     state: &AppState,
     req: &HttpRequest,
@@ -1108,20 +1136,18 @@ async fn attest(
         cost_borne_by: form.cost_borne_by,
         technical_contact: form.technical_contact,
     };
-    let result = state
-        .store
-        .execute(
-            stored.row.id,
-            form.expected_version,
-            Command::RecordAttestation { details },
-            v.account.id,
-            state.clock.now(),
-        )
-        .await
-        .map(|_| ());
-    let rejection = match result {
-        Err(StoreError::Rejected(r)) => r,
-        other => return after_command(&state, &req, &v, &id, other).await,
+    let rejection = match run_form_command(
+        &state,
+        &req,
+        &v,
+        &id,
+        form.expected_version,
+        Command::RecordAttestation { details },
+    )
+    .await?
+    {
+        Ok(page) => return Ok(page),
+        Err(r) => r,
     };
     for u in &rejection.unmet {
         match u {
