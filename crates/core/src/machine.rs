@@ -890,12 +890,13 @@ pub fn transition_unmet(
         require(r, &mut unmet);
     }
     // A letter that needs facts only a person can give is issued on its own, before the step.
-    if let Some(l) = &t.letter {
-        if !letter::needs(l).is_empty() && !app.issued_in_stage(l) {
-            let issued = Unmet::LetterNotIssued { letter: l.clone() };
-            if !unmet.contains(&issued) {
-                unmet.push(issued);
-            }
+    if let Some(l) = &t.letter
+        && !letter::needs(l).is_empty()
+        && !app.issued_in_stage(l)
+    {
+        let issued = Unmet::LetterNotIssued { letter: l.clone() };
+        if !unmet.contains(&issued) {
+            unmet.push(issued);
         }
     }
     // Gates the core holds whatever the workflow file says.
