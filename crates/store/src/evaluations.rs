@@ -7,15 +7,19 @@
 //! core, seeing the steps already recorded, has nothing left to do. No double reminder, no
 //! double suspension.
 
-use crate::entity::{accounts, agencies, applications, evaluations, offices};
-use crate::{Result, Store, StoreError, micros};
-use chrono::{DateTime, Days, NaiveDate, Utc};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::OnConflict,
+use crate::entity::{accounts, applications, evaluations};
+use crate::scope::{
+    KeysetPage, MAX_PAGE, Placement, after_asc, application_visible, encode_cursor, parse_cursor,
+    placements_of,
 };
-use sepakat_core::Command;
+use crate::{Result, Store, StoreError, micros};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select, sea_query::OnConflict,
+};
+use sepakat_core::{Actor, Command, Scope};
 use serde::Serialize;
-use std::collections::HashMap;
 use uuid::Uuid;
 
 /// The account the scheduler acts as: national scope (role `central`), no password, so it
@@ -48,7 +52,11 @@ pub struct CalendarReport {
 /// An evaluation due or overdue, for `sepakat evaluations due` and the dashboard.
 #[derive(Debug, Clone, Serialize)]
 pub struct DueEvaluation {
+    /// The evaluation's id.
+    pub id: Uuid,
     pub application_id: Uuid,
+    pub agency_id: Uuid,
+    pub office_id: Uuid,
     pub agency: String,
     pub office: String,
     pub kind: String,
@@ -176,52 +184,170 @@ impl Store {
             .await?)
     }
 
-    /// Evaluations not completed and due on or before `through`, oldest first.
+    /// Evaluations not completed and due on or before `through`, oldest first: every page of
+    /// [`Store::evaluations_due_page`] at national scope (the CLI's list).
     pub async fn evaluations_due(
         &self,
         today: NaiveDate,
         through: NaiveDate,
     ) -> Result<Vec<DueEvaluation>> {
-        let rows = evaluations::Entity::find()
-            .filter(evaluations::Column::State.ne("completed"))
-            .filter(evaluations::Column::DueOn.lte(through))
-            .order_by_asc(evaluations::Column::DueOn)
-            .all(&self.inner.db)
+        let filter = DueFilter {
+            through,
+            ..Default::default()
+        };
+        let mut out = Vec::new();
+        let mut after = None;
+        loop {
+            let (items, next) = self
+                .due_rows(&Scope::National, &filter, today, after, MAX_PAGE)
+                .await?;
+            out.extend(items);
+            match next {
+                Some(c) => after = Some(c),
+                None => return Ok(out),
+            }
+        }
+    }
+
+    /// One page of the evaluations due that `actor` may see, by (due date, id), `limit`
+    /// (1..=500) after `after`, with how many match in all.
+    #[tracing::instrument(skip(self, actor), err)]
+    pub async fn evaluations_due_page(
+        &self,
+        actor: &Actor,
+        filter: &DueFilter,
+        today: NaiveDate,
+        after: Option<DueCursor>,
+        limit: u64,
+    ) -> Result<KeysetPage<DueEvaluation, DueCursor>> {
+        let total = due_query(&actor.scope, filter)?
+            .count(&self.inner.db)
             .await?;
-        let ids: Vec<Uuid> = rows.iter().map(|e| e.application_id).collect();
-        let apps: HashMap<Uuid, applications::Model> = applications::Entity::find()
-            .filter(applications::Column::Id.is_in(ids))
-            .all(&self.inner.db)
-            .await?
+        let (items, next) = self
+            .due_rows(&actor.scope, filter, today, after, limit)
+            .await?;
+        Ok(KeysetPage { items, total, next })
+    }
+
+    async fn due_rows(
+        &self,
+        scope: &Scope,
+        filter: &DueFilter,
+        today: NaiveDate,
+        after: Option<DueCursor>,
+        limit: u64,
+    ) -> Result<(Vec<DueEvaluation>, Option<DueCursor>)> {
+        use evaluations::Column as E;
+        let db = &self.inner.db;
+        let limit = limit.clamp(1, MAX_PAGE);
+        let mut q = due_query(scope, filter)?;
+        if let Some(c) = after {
+            q = q.filter(after_asc(
+                (evaluations::Entity, E::DueOn),
+                (evaluations::Entity, E::Id),
+                c.due_on,
+                c.id,
+            ));
+        }
+        let mut rows = q
+            .order_by_asc(E::DueOn)
+            .order_by_asc(E::Id)
+            .limit(limit + 1)
+            .all(db)
+            .await?;
+        let more = rows.len() as u64 > limit;
+        rows.truncate(limit as usize);
+        let next = more.then(|| rows.last()).flatten().map(|e| DueCursor {
+            due_on: e.due_on,
+            id: e.id,
+        });
+        let mut ids: Vec<Uuid> = rows.iter().map(|e| e.application_id).collect();
+        ids.sort();
+        ids.dedup();
+        let placed = placements_of(db, &ids).await?;
+        let items = rows
             .into_iter()
-            .map(|a| (a.id, a))
-            .collect();
-        let agencies: HashMap<Uuid, String> = agencies::Entity::find()
-            .all(&self.inner.db)
-            .await?
-            .into_iter()
-            .map(|a| (a.id, a.name))
-            .collect();
-        let offices: HashMap<Uuid, String> = offices::Entity::find()
-            .all(&self.inner.db)
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o.name))
-            .collect();
-        Ok(rows
-            .into_iter()
-            .filter_map(|ev| {
-                let app = apps.get(&ev.application_id)?;
-                Some(DueEvaluation {
+            .map(|ev| {
+                let p = placed.get(&ev.application_id).cloned().unwrap_or_default();
+                DueEvaluation {
+                    id: ev.id,
                     application_id: ev.application_id,
-                    agency: agencies.get(&app.agency_id).cloned().unwrap_or_default(),
-                    office: offices.get(&app.office_id).cloned().unwrap_or_default(),
+                    agency_id: p.agency_id,
+                    office_id: p.office_id,
+                    agency: p.agency,
+                    office: p.office,
                     kind: ev.kind,
+                    days_late: (today - ev.due_on).num_days(),
                     due_on: ev.due_on,
                     state: ev.state,
-                    days_late: (today - ev.due_on).num_days(),
-                })
+                }
             })
-            .collect())
+            .collect();
+        Ok((items, next))
     }
+}
+
+/// The states of an evaluation not yet completed.
+pub const DUE_STATES: [&str; 3] = ["scheduled", "open", "overdue"];
+
+/// Narrowing the evaluations due; every field narrows.
+#[derive(Debug, Clone, Default)]
+pub struct DueFilter {
+    /// Due on or before this day (overdue ones included).
+    pub through: NaiveDate,
+    /// One of [`DUE_STATES`].
+    pub state: Option<String>,
+    pub placement: Placement,
+}
+
+/// Where the next page of evaluations due starts: after this (due_on, id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DueCursor {
+    pub due_on: NaiveDate,
+    pub id: Uuid,
+}
+
+impl DueCursor {
+    pub fn encode(&self) -> String {
+        encode_cursor('e', i64::from(self.due_on.num_days_from_ce()), self.id)
+    }
+
+    pub fn parse(s: &str) -> Result<Self> {
+        let (days, id) = parse_cursor('e', s)?;
+        let due_on = i32::try_from(days)
+            .ok()
+            .and_then(NaiveDate::from_num_days_from_ce_opt)
+            .ok_or_else(|| {
+                StoreError::Invalid(format!(
+                    "`{}` is not a cursor of this list: pass the `next` value of the previous page",
+                    s.chars().take(80).collect::<String>()
+                ))
+            })?;
+        Ok(DueCursor { due_on, id })
+    }
+}
+
+fn due_query(scope: &Scope, filter: &DueFilter) -> Result<Select<evaluations::Entity>> {
+    use evaluations::Column as E;
+    // `state <> 'completed'` as written is the predicate of the partial index
+    // `idx_evaluations_pending_due` (migration 14): keep it, even with a state filter.
+    let mut q = evaluations::Entity::find()
+        .filter(E::State.ne("completed"))
+        .filter(E::DueOn.lte(filter.through))
+        .filter(application_visible(
+            (evaluations::Entity, E::ApplicationId),
+            scope,
+            &filter.placement,
+        ));
+    if let Some(s) = &filter.state {
+        if !DUE_STATES.contains(&s.as_str()) {
+            return Err(StoreError::Invalid(format!(
+                "unknown evaluation state `{}`: use one of {}",
+                s.chars().take(40).collect::<String>(),
+                DUE_STATES.join(", ")
+            )));
+        }
+        q = q.filter(E::State.eq(s.clone()));
+    }
+    Ok(q)
 }

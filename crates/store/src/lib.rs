@@ -26,10 +26,12 @@ mod directory;
 pub mod entity;
 mod error;
 pub mod evaluations;
+mod grants;
 pub mod inbox;
 pub mod issuing;
 pub mod outbox;
 mod queries;
+mod scope;
 pub mod sessions;
 pub mod testing;
 mod workflows;
@@ -39,10 +41,16 @@ pub use commands::{CommandOutcome, NewApplication, NewDocument};
 pub use directory::{MAX_LOGO_BYTES, NewAccount, NewAgency, NewOffice, check_logo_svg};
 pub use error::{Result, StoreError};
 pub use evaluations::{CalendarReport, DueEvaluation, SYSTEM_ACCOUNT_ID};
+pub use evaluations::{DUE_STATES, DueCursor, DueFilter};
+pub use grants::{GRANT_STATUSES, GrantCursor, GrantFilter, GrantListing};
 pub use inbox::{InboxCursor, InboxFilter, InboxPage};
 pub use issuing::{LetterSealer, SealError, Sealed};
 pub use outbox::{Delivery, OutboxCounts};
+pub use outbox::{OUTBOX_STATES, OutboxCursor, OutboxFilter};
 pub use queries::{ApplicationDetail, ApplicationFilter, Page, PksVersion, StoredApplication};
+pub use scope::{
+    KeysetPage, MAX_PAGE, Placed, Placement, application_visible, visible_applications,
+};
 
 pub use entity::accounts::Model as Account;
 pub use entity::agencies::Model as Agency;

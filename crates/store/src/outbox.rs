@@ -8,11 +8,13 @@
 //! claimed again, with the same Message-ID, so a receiver can tell a redelivery.
 
 use crate::entity::outbox;
-use crate::{Result, Store, micros};
+use crate::scope::{KeysetPage, MAX_PAGE, after_desc, encode_cursor, parse_cursor};
+use crate::{Result, Store, StoreError, micros};
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
     ColumnTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Select,
 };
 use uuid::Uuid;
 
@@ -166,4 +168,134 @@ impl Store {
             .await?;
         Ok(done.rows_affected == 1)
     }
+
+    /// One page of the outbox, newest first, `limit` (1..=500) after `after`, with how many
+    /// match in all.
+    #[tracing::instrument(skip(self), err)]
+    pub async fn outbox_page(
+        &self,
+        filter: &OutboxFilter,
+        after: Option<OutboxCursor>,
+        limit: u64,
+    ) -> Result<KeysetPage<outbox::Model, OutboxCursor>> {
+        use outbox::Column as O;
+        let db = &self.inner.db;
+        let limit = limit.clamp(1, MAX_PAGE);
+        let total = outbox_query(filter)?.count(db).await?;
+        let mut q = outbox_query(filter)?;
+        if let Some(c) = after {
+            q = q.filter(after_desc(
+                (outbox::Entity, O::CreatedAt),
+                (outbox::Entity, O::Id),
+                c.created_at,
+                c.id,
+            ));
+        }
+        let mut items = q
+            .order_by_desc(O::CreatedAt)
+            .order_by_desc(O::Id)
+            .limit(limit + 1)
+            .all(db)
+            .await?;
+        let more = items.len() as u64 > limit;
+        items.truncate(limit as usize);
+        let next = more.then(|| items.last()).flatten().map(|m| OutboxCursor {
+            created_at: m.created_at,
+            id: m.id,
+        });
+        Ok(KeysetPage { items, total, next })
+    }
+
+    /// Puts every dead row matching `filter` back in the queue in one `UPDATE` (an admin's
+    /// retry after a long mail outage); returns how many. The filter's state must be `dead`
+    /// (or unset).
+    #[tracing::instrument(skip(self), err)]
+    pub async fn requeue_dead_outbox(
+        &self,
+        filter: &OutboxFilter,
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
+        use outbox::Column as O;
+        if filter.state.as_deref().is_some_and(|s| s != "dead") {
+            return Err(StoreError::Invalid(
+                "only dead messages can be queued again: use state `dead`".into(),
+            ));
+        }
+        let mut update = outbox::Entity::update_many()
+            .col_expr(O::State, Expr::value("pending"))
+            .col_expr(O::Attempts, Expr::value(0))
+            .col_expr(O::NextAttemptAt, Expr::value(micros(now)))
+            .filter(O::State.eq("dead"));
+        if let Some(a) = filter.application_id {
+            update = update.filter(O::ApplicationId.eq(a));
+        }
+        if let Some(r) = &filter.recipient {
+            update = update.filter(O::RecipientEmail.eq(normal_email(r)));
+        }
+        Ok(update.exec(&self.inner.db).await?.rows_affected)
+    }
+}
+
+/// The states of an outbox row.
+pub const OUTBOX_STATES: [&str; 3] = ["pending", "sent", "dead"];
+
+/// Narrowing the outbox; every field narrows.
+#[derive(Debug, Clone, Default)]
+pub struct OutboxFilter {
+    /// One of [`OUTBOX_STATES`]; every state when unset.
+    pub state: Option<String>,
+    pub application_id: Option<Uuid>,
+    /// The recipient's e-mail address (compared ignoring case).
+    pub recipient: Option<String>,
+}
+
+/// Where the next page of the outbox starts: after this (created_at, id), newest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutboxCursor {
+    pub created_at: DateTime<Utc>,
+    pub id: Uuid,
+}
+
+impl OutboxCursor {
+    pub fn encode(&self) -> String {
+        encode_cursor('o', self.created_at.timestamp_micros(), self.id)
+    }
+
+    pub fn parse(s: &str) -> Result<Self> {
+        let (micros, id) = parse_cursor('o', s)?;
+        let created_at = DateTime::from_timestamp_micros(micros).ok_or_else(|| {
+            StoreError::Invalid(format!(
+                "`{}` is not a cursor of this list: pass the `next` value of the previous page",
+                s.chars().take(80).collect::<String>()
+            ))
+        })?;
+        Ok(OutboxCursor { created_at, id })
+    }
+}
+
+/// Account e-mails are kept trimmed and in lower case, and so is every outbox recipient.
+fn normal_email(s: &str) -> String {
+    s.trim().to_lowercase()
+}
+
+fn outbox_query(filter: &OutboxFilter) -> Result<Select<outbox::Entity>> {
+    use outbox::Column as O;
+    let mut q = outbox::Entity::find();
+    if let Some(s) = &filter.state {
+        if !OUTBOX_STATES.contains(&s.as_str()) {
+            return Err(StoreError::Invalid(format!(
+                "unknown outbox state `{}`: use one of {}",
+                s.chars().take(40).collect::<String>(),
+                OUTBOX_STATES.join(", ")
+            )));
+        }
+        q = q.filter(O::State.eq(s.clone()));
+    }
+    if let Some(a) = filter.application_id {
+        q = q.filter(O::ApplicationId.eq(a));
+    }
+    if let Some(r) = &filter.recipient {
+        q = q.filter(O::RecipientEmail.eq(normal_email(r)));
+    }
+    Ok(q)
 }

@@ -1,0 +1,243 @@
+//! What an actor may see, as SQL: the lists of grants, evaluations due and the outbox are one
+//! query each, scoped and filtered by the database and paged by a cursor, whatever the number
+//! of applications.
+//!
+//! The scope is a subquery on `applications`, the same rule as `ApplicationFilter::visible_to`
+//! and `list_applications`: an agency head sees their agency's applications, a coordinator
+//! their office's, a provincial reviewer the kab/kota applications of their province, the
+//! national roles everything.
+
+use crate::entity::{agencies, applications, offices};
+use crate::{Result, StoreError};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, IntoColumnRef, Query, SelectStatement};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sepakat_core::Scope;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Narrowing a list by where its applications are; every field narrows, none widens the
+/// actor's scope.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Placement {
+    pub agency_id: Option<Uuid>,
+    pub office_id: Option<Uuid>,
+    /// Applications handled by an office of this province (the provincial office or a
+    /// kab/kota office in it).
+    pub province: Option<String>,
+}
+
+impl Placement {
+    fn is_empty(&self) -> bool {
+        self.agency_id.is_none() && self.office_id.is_none() && self.province.is_none()
+    }
+}
+
+/// `SELECT id FROM applications WHERE ...` for the applications `scope` may see, narrowed by
+/// `placement`; `None` when that is every application (national scope, no narrowing).
+pub fn visible_applications(scope: &Scope, placement: &Placement) -> Option<SelectStatement> {
+    if matches!(scope, Scope::National) && placement.is_empty() {
+        return None;
+    }
+    use applications::Column as A;
+    let mut q = Query::select();
+    q.column(A::Id).from(applications::Entity);
+    match scope {
+        Scope::Agency { agency_id } => {
+            q.and_where(A::AgencyId.eq(*agency_id));
+        }
+        Scope::Office { office_id, .. } => {
+            q.and_where(A::OfficeId.eq(*office_id));
+        }
+        Scope::Province { province } => {
+            q.and_where(
+                A::OfficeId.in_subquery(
+                    Query::select()
+                        .column(offices::Column::Id)
+                        .from(offices::Entity)
+                        .and_where(offices::Column::ProvinceCode.eq(province.clone()))
+                        .and_where(offices::Column::Kind.eq("kabkota"))
+                        .to_owned(),
+                ),
+            );
+        }
+        Scope::National => {}
+    }
+    if let Some(a) = placement.agency_id {
+        q.and_where(A::AgencyId.eq(a));
+    }
+    if let Some(o) = placement.office_id {
+        q.and_where(A::OfficeId.eq(o));
+    }
+    if let Some(p) = &placement.province {
+        q.and_where(
+            A::OfficeId.in_subquery(
+                Query::select()
+                    .column(offices::Column::Id)
+                    .from(offices::Entity)
+                    .and_where(offices::Column::ProvinceCode.eq(p.clone()))
+                    .to_owned(),
+            ),
+        );
+    }
+    Some(q.to_owned())
+}
+
+/// The condition "`application_id` is an application `scope` may see (narrowed by
+/// `placement`)"; always true for the national scope without narrowing.
+pub fn application_visible(
+    application_id: impl IntoColumnRef,
+    scope: &Scope,
+    placement: &Placement,
+) -> Condition {
+    match visible_applications(scope, placement) {
+        Some(sub) => Condition::all().add(Expr::col(application_id).in_subquery(sub)),
+        None => Condition::all(),
+    }
+}
+
+/// The agency and office (ids and names) of each of these applications: three small queries
+/// for one page, never the whole directory.
+pub(crate) async fn placements_of<C: ConnectionTrait>(
+    db: &C,
+    application_ids: &[Uuid],
+) -> Result<HashMap<Uuid, Placed>> {
+    if application_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let apps: Vec<(Uuid, Uuid, Uuid)> = applications::Entity::find()
+        .filter(applications::Column::Id.is_in(application_ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.agency_id, a.office_id))
+        .collect();
+    let mut agency_ids: Vec<Uuid> = apps.iter().map(|a| a.1).collect();
+    agency_ids.sort();
+    agency_ids.dedup();
+    let mut office_ids: Vec<Uuid> = apps.iter().map(|a| a.2).collect();
+    office_ids.sort();
+    office_ids.dedup();
+    let agency_names: HashMap<Uuid, String> = agencies::Entity::find()
+        .filter(agencies::Column::Id.is_in(agency_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.name))
+        .collect();
+    let office_names: HashMap<Uuid, String> = offices::Entity::find()
+        .filter(offices::Column::Id.is_in(office_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    Ok(apps
+        .into_iter()
+        .map(|(id, agency_id, office_id)| {
+            (
+                id,
+                Placed {
+                    agency: agency_names.get(&agency_id).cloned().unwrap_or_default(),
+                    office: office_names.get(&office_id).cloned().unwrap_or_default(),
+                    agency_id,
+                    office_id,
+                },
+            )
+        })
+        .collect())
+}
+
+/// Where one application is, by id and name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Placed {
+    pub agency_id: Uuid,
+    pub office_id: Uuid,
+    pub agency: String,
+    pub office: String,
+}
+
+/// One page of a keyset-paged list.
+#[derive(Debug, Clone)]
+pub struct KeysetPage<T, C> {
+    pub items: Vec<T>,
+    /// How many match in all.
+    pub total: u64,
+    /// Where the next page starts; `None` on the last page.
+    pub next: Option<C>,
+}
+
+/// The largest page a list hands out; the default is 50.
+pub const MAX_PAGE: u64 = 500;
+
+/// A cursor's text: `<tag><key>.<id>`, opaque to clients; the tag keeps one list's cursor out
+/// of another.
+pub(crate) fn encode_cursor(tag: char, key: i64, id: Uuid) -> String {
+    format!("{tag}{key}.{}", id.simple())
+}
+
+pub(crate) fn parse_cursor(tag: char, s: &str) -> Result<(i64, Uuid)> {
+    let bad = || {
+        StoreError::Invalid(format!(
+            "`{}` is not a cursor of this list: pass the `next` value of the previous page",
+            s.chars().take(80).collect::<String>()
+        ))
+    };
+    let rest = s.strip_prefix(tag).ok_or_else(bad)?;
+    let (key, id) = rest.split_once('.').ok_or_else(bad)?;
+    let key: i64 = key.parse().map_err(|_| bad())?;
+    let id = Uuid::try_parse(id).map_err(|_| bad())?;
+    Ok((key, id))
+}
+
+/// Rows strictly after (`key`, `id`) in ascending order.
+pub(crate) fn after_asc<K, I, V>(key_col: K, id_col: I, key: V, id: Uuid) -> Condition
+where
+    K: IntoColumnRef + Copy,
+    I: IntoColumnRef + Copy,
+    V: Into<sea_orm::Value> + Clone,
+{
+    Condition::any()
+        .add(Expr::col(key_col).gt(key.clone()))
+        .add(Expr::col(key_col).eq(key).and(Expr::col(id_col).gt(id)))
+}
+
+/// Rows strictly after (`key`, `id`) in descending order.
+pub(crate) fn after_desc<K, I, V>(key_col: K, id_col: I, key: V, id: Uuid) -> Condition
+where
+    K: IntoColumnRef + Copy,
+    I: IntoColumnRef + Copy,
+    V: Into<sea_orm::Value> + Clone,
+{
+    Condition::any()
+        .add(Expr::col(key_col).lt(key.clone()))
+        .add(Expr::col(key_col).eq(key).and(Expr::col(id_col).lt(id)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_refuse_strangers() {
+        let id = Uuid::new_v4();
+        let s = encode_cursor('g', -42, id);
+        assert_eq!(parse_cursor('g', &s).unwrap(), (-42, id));
+        for bad in [
+            "",
+            "g",
+            "g.",
+            "e1.".to_string().as_str(),
+            &s.replacen('g', "e", 1),
+            "g12",
+            "gx.00000000000000000000000000000000",
+            "g99999999999999999999.00000000000000000000000000000000",
+            "g1.nope",
+            "g1.\u{0}",
+        ] {
+            assert!(
+                matches!(parse_cursor('g', bad), Err(StoreError::Invalid(_))),
+                "{bad:?}"
+            );
+        }
+    }
+}
