@@ -70,6 +70,25 @@ enum Command {
     /// The six-monthly (and incidental) evaluations.
     #[command(subcommand)]
     Evaluations(EvaluationsCommand),
+    /// The notification outbox.
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
+}
+
+#[derive(Subcommand)]
+enum OutboxCommand {
+    /// Queue every dead message again (after a mail outage is fixed), or only those of one
+    /// application or recipient; prints how many.
+    Retry {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Only this application's messages.
+        #[arg(long)]
+        application: Option<uuid::Uuid>,
+        /// Only messages to this e-mail address (case does not matter).
+        #[arg(long)]
+        recipient: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -659,6 +678,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 ExitCode::SUCCESS
             })
+        }),
+        Command::Outbox(OutboxCommand::Retry {
+            db,
+            application,
+            recipient,
+        }) => block_on(async move {
+            let store = open_store(&db).await?;
+            let requeued = store
+                .requeue_dead_outbox(
+                    &sepakat_store::OutboxFilter {
+                        state: Some("dead".into()),
+                        application_id: application,
+                        recipient,
+                    },
+                    chrono::Utc::now(),
+                )
+                .await
+                .context("cannot queue the dead messages again (run `sepakat migrate` first?)")?;
+            println!("{requeued} dead message(s) queued again");
+            Ok(ExitCode::SUCCESS)
         }),
         Command::Migrate(db) => block_on(async {
             let store = open_store(&db).await?;

@@ -271,7 +271,7 @@ async fn six_months_later_the_calendar_reminds_suspends_and_mails() {
         .await
         .unwrap();
     assert!(r.overdue >= 1 && r.grants_suspended >= 1, "{r:?}");
-    let grants: Vec<Value> = app
+    let list: Value = app
         .get(
             &koord,
             &format!("/api/v1/grants?application={id}&status=suspended"),
@@ -280,6 +280,7 @@ async fn six_months_later_the_calendar_reminds_suspends_and_mails() {
         .json()
         .await
         .unwrap();
+    let grants = list["items"].as_array().unwrap();
     assert_eq!(grants.len(), 1, "{grants:?}");
     assert_eq!(grants[0]["kind"], "production");
     let export = app
@@ -337,7 +338,7 @@ async fn six_months_later_the_calendar_reminds_suspends_and_mails() {
     let status = res.status();
     let body: Value = res.json().await.unwrap();
     assert_eq!(status, StatusCode::OK, "{body}");
-    let grants: Vec<Value> = app
+    let list: Value = app
         .get(
             &koord,
             &format!("/api/v1/grants?application={id}&status=active"),
@@ -346,6 +347,7 @@ async fn six_months_later_the_calendar_reminds_suspends_and_mails() {
         .json()
         .await
         .unwrap();
+    let grants = list["items"].as_array().unwrap();
     assert_eq!(grants.len(), 1);
     let detail = app.detail(&koord, &id).await;
     let evs = detail["evaluations"].as_array().unwrap();

@@ -360,7 +360,11 @@ async fn a_coordinator_records_an_overdue_evaluation_and_access_comes_back() {
         .json()
         .await
         .unwrap();
-    assert_eq!(grants.as_array().unwrap().len(), 1, "access restored");
+    assert_eq!(
+        grants["items"].as_array().unwrap().len(),
+        1,
+        "access restored"
+    );
     s.screenshot(&dir, "12-evaluation-recorded").await;
 
     // The history reads in words on Pontianak's clock, and a letter's preview opens beside the

@@ -16,7 +16,7 @@ use utoipa::OpenApi;
         api::letters::preview, api::letters::archive, api::letters::archived,
         api::pks::overview, api::pks::compare,
         api::access::grants, api::access::export, api::access::evaluations_due,
-        api::access::outbox, api::access::retry,
+        api::access::outbox, api::access::retry, api::access::retry_all,
     ),
     components(schemas(
         problem::Problem, problem::ProblemItem, auth::Credentials, auth::SignedIn, auth::ApiToken,
@@ -25,6 +25,7 @@ use utoipa::OpenApi;
         views::TimelineEntry, views::DocumentView, views::LetterView, views::GrantView, views::AttestationView, views::CommandResult, views::GrantState,
         api::SubmitBody, api::ElementRequest, api::TransitionBody, api::CommandBody,
         views::EvaluationView, api::access::GrantRecord, api::access::DueEvaluationView, api::access::OutboxView,
+        api::access::GrantList, api::access::DueList, api::access::OutboxList, api::access::RetryFilter, api::access::Requeued,
     )),
     modifiers(&BearerAuth),
     security(("bearer" = []), ("session" = [])),

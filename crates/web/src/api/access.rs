@@ -1,17 +1,24 @@
-//! Access grants (user IDs), the evaluations due, and the outbox's dead letters.
+//! Access grants (user IDs), the evaluations due, and the notification outbox.
 //!
 //! Grants and evaluations are read within the caller's scope like applications: a grant of
 //! an application the caller cannot see does not exist for them. The outbox is for admins.
+//! Every list is one SQL query scoped and filtered by the database, paged by an opaque cursor
+//! (`after` = the `next` of the previous page) in a stable order, with the total; the grant
+//! export streams its rows page by page, so memory does not grow with the number of grants.
 
 use crate::AppState;
-use crate::api::visible_rows;
 use crate::auth::{Caller, store_err};
 use crate::problem::{ApiError, ProblemItem};
+use actix_web::web::Bytes;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use sepakat_core::Role;
+use futures_util::StreamExt;
+use sepakat_core::{Actor, Role};
+use sepakat_store::{
+    DUE_STATES, DueCursor, DueFilter, GRANT_STATUSES, GrantCursor, GrantFilter, GrantListing,
+    MAX_PAGE, OUTBOX_STATES, OutboxCursor, OutboxFilter, Placement, Store, StoreError,
+};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -21,21 +28,149 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/grants/export", web::get().to(export))
         .route("/evaluations/due", web::get().to(evaluations_due))
         .route("/outbox", web::get().to(outbox))
+        .route("/outbox/retry", web::post().to(retry_all))
         .route("/outbox/{id}/retry", web::post().to(retry));
 }
+
+/// How many rows the export reads per query while it streams.
+const EXPORT_PAGE: u64 = 500;
+/// The farthest `within_days` looks ahead.
+const MAX_WITHIN_DAYS: u64 = 366;
+/// The farthest `ending_within_days` looks ahead (ten years).
+const MAX_ENDING_DAYS: u64 = 3660;
+
+// ---- Query checks: each bad value is a 422 naming the field, in English and Indonesian ----------
+
+fn bad_field(field: &str, code: &str, en: String, id: String) -> ApiError {
+    ApiError::invalid(en.clone(), vec![ApiError::field(field, code, en, id)])
+}
+
+/// Up to 80 characters of what the client sent, for messages.
+fn shown(s: &str) -> String {
+    s.chars().take(80).collect()
+}
+
+/// `limit`: 1..=500, default 50.
+fn page_limit(raw: Option<&str>) -> Result<u64, ApiError> {
+    let Some(raw) = raw else { return Ok(50) };
+    match raw.trim().parse::<u64>() {
+        Ok(n) if (1..=MAX_PAGE).contains(&n) => Ok(n),
+        _ => Err(bad_field(
+            "limit",
+            "invalid_limit",
+            format!(
+                "`limit` must be a whole number from 1 to {MAX_PAGE}, not `{}`",
+                shown(raw)
+            ),
+            format!(
+                "`limit` harus bilangan bulat 1 sampai {MAX_PAGE}, bukan `{}`.",
+                shown(raw)
+            ),
+        )),
+    }
+}
+
+/// A number of days, 0..=`max`; `default` when absent.
+fn days(
+    field: &str,
+    raw: Option<&str>,
+    default: Option<u64>,
+    max: u64,
+) -> Result<Option<u64>, ApiError> {
+    let Some(raw) = raw else { return Ok(default) };
+    match raw.trim().parse::<u64>() {
+        Ok(n) if n <= max => Ok(Some(n)),
+        _ => Err(bad_field(
+            field,
+            "invalid_days",
+            format!(
+                "`{field}` must be a whole number of days from 0 to {max}, not `{}`",
+                shown(raw)
+            ),
+            format!(
+                "`{field}` harus jumlah hari (bilangan bulat) 0 sampai {max}, bukan `{}`.",
+                shown(raw)
+            ),
+        )),
+    }
+}
+
+/// The cursor `after`, parsed by the list's own cursor type.
+fn cursor<T>(
+    raw: Option<&str>,
+    parse: impl Fn(&str) -> sepakat_store::Result<T>,
+) -> Result<Option<T>, ApiError> {
+    let Some(raw) = raw.filter(|r| !r.is_empty()) else {
+        return Ok(None);
+    };
+    parse(raw).map(Some).map_err(|e| match e {
+        StoreError::Invalid(msg) => bad_field(
+            "after",
+            "invalid_cursor",
+            msg,
+            format!(
+                "`{}` bukan kursor daftar ini; kirim nilai `next` dari halaman sebelumnya.",
+                shown(raw)
+            ),
+        ),
+        other => store_err(other),
+    })
+}
+
+/// `value` must be one of `allowed`.
+fn one_of(field: &str, what: &str, value: &str, allowed: &[&str]) -> Result<(), ApiError> {
+    if allowed.contains(&value) {
+        return Ok(());
+    }
+    let list = allowed.join(", ");
+    Err(bad_field(
+        field,
+        &format!("unknown_{field}"),
+        format!("unknown {what} `{}`: use one of {list}", shown(value)),
+        format!(
+            "Nilai `{}` untuk `{field}` tidak dikenal; gunakan salah satu dari {list}.",
+            shown(value)
+        ),
+    ))
+}
+
+fn province_code(raw: Option<&str>) -> Result<Option<String>, ApiError> {
+    let Some(raw) = raw else { return Ok(None) };
+    let p = raw.trim();
+    if p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(Some(p.to_string()));
+    }
+    Err(bad_field(
+        "province",
+        "invalid_province",
+        format!(
+            "`province` is a two-digit Kemendagri province code such as 61, not `{}`",
+            shown(raw)
+        ),
+        format!(
+            "`province` adalah kode provinsi Kemendagri dua angka, misalnya 61, bukan `{}`.",
+            shown(raw)
+        ),
+    ))
+}
+
+// ---- Grants ------------------------------------------------------------------------------------
 
 /// One user ID and what it may reach, with the names an operator needs.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct GrantRecord {
     pub id: Uuid,
     pub application_id: Uuid,
+    pub agency_id: Uuid,
     pub agency: String,
+    pub office_id: Uuid,
     pub office: String,
     /// `test` or `production`.
     pub kind: String,
     /// `uji` (test environment) or `produksi`.
     pub environment: String,
     /// The approved data-element codes.
+    #[schema(value_type = Vec<String>)]
     pub elements: Vec<String>,
     /// `web_portal`, `card_reader` or `web_service`.
     pub method: String,
@@ -48,6 +183,39 @@ pub struct GrantRecord {
     pub attestation_id: Uuid,
 }
 
+impl From<GrantListing> for GrantRecord {
+    fn from(l: GrantListing) -> Self {
+        let g = l.grant;
+        GrantRecord {
+            id: g.id,
+            application_id: g.application_id,
+            agency_id: l.placed.agency_id,
+            agency: l.placed.agency,
+            office_id: l.placed.office_id,
+            office: l.placed.office,
+            environment: if g.kind == "test" { "uji" } else { "produksi" }.into(),
+            kind: g.kind,
+            elements: serde_json::from_value(g.elements).unwrap_or_default(),
+            method: g.method,
+            issued_at: g.issued_at,
+            valid_until: g.valid_until,
+            status: g.status,
+            status_reason: g.status_reason,
+            attestation_id: g.attestation_id,
+        }
+    }
+}
+
+/// One page of grants, oldest issued first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GrantList {
+    pub items: Vec<GrantRecord>,
+    /// How many grants match in all.
+    pub total: u64,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
@@ -55,94 +223,92 @@ pub struct GrantQuery {
     /// Only grants in this state (`active`, `suspended`, `revoked`, `expired`).
     pub status: Option<String>,
     pub application: Option<Uuid>,
+    pub agency: Option<Uuid>,
+    pub office: Option<Uuid>,
+    /// Two-digit province code: applications handled by an office of this province.
+    pub province: Option<String>,
+    /// Only active grants whose validity ends within this many days (0..=3660).
+    #[param(value_type = Option<u32>)]
+    pub ending_within_days: Option<String>,
+    /// The `next` of the previous page.
+    pub after: Option<String>,
+    /// 1..=500, default 50.
+    #[param(value_type = Option<u32>)]
+    pub limit: Option<String>,
 }
 
-const STATES: [&str; 4] = ["active", "suspended", "revoked", "expired"];
-
-async fn visible_grants(
+/// The grant filter of a query, checked; `status` is forced when given.
+fn grant_filter(
     state: &AppState,
-    caller: &Caller,
     status: Option<&str>,
     application: Option<Uuid>,
-) -> Result<Vec<GrantRecord>, ApiError> {
-    if let Some(s) = status.filter(|s| !STATES.contains(s)) {
-        return Err(ApiError::invalid(
-            format!(
-                "unknown grant status `{s}`: use one of {}",
-                STATES.join(", ")
-            ),
-            vec![ApiError::field(
-                "status",
-                "unknown_status",
-                format!("use one of {}", STATES.join(", ")),
-                format!(
-                    "Status hak akses `{s}` tidak dikenal; gunakan {}.",
-                    STATES.join(", ")
-                ),
-            )],
-        ));
+    agency: Option<Uuid>,
+    office: Option<Uuid>,
+    province: Option<&str>,
+    ending_within_days: Option<&str>,
+) -> Result<GrantFilter, ApiError> {
+    if let Some(s) = status {
+        one_of("status", "grant status", s, &GRANT_STATUSES)?;
     }
-    let mut rows = visible_rows(state, &caller.actor).await?;
-    if let Some(a) = application {
-        rows.retain(|r| r.id == a);
-    }
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let grants = state.store.grants_of(&ids).await.map_err(store_err)?;
-    let agencies: HashMap<Uuid, String> = state
-        .store
-        .agencies(None)
-        .await
-        .map_err(store_err)?
-        .into_iter()
-        .map(|a| (a.id, a.name))
-        .collect();
-    let offices: HashMap<Uuid, String> = state
-        .store
-        .offices()
-        .await
-        .map_err(store_err)?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
-    let apps: HashMap<Uuid, (Uuid, Uuid)> = rows
-        .iter()
-        .map(|r| (r.id, (r.agency_id, r.office_id)))
-        .collect();
-    Ok(grants
-        .into_iter()
-        .filter(|g| status.is_none_or(|s| g.status == s))
-        .map(|g| {
-            let (agency, office) = apps.get(&g.application_id).copied().unwrap_or_default();
-            GrantRecord {
-                id: g.id,
-                application_id: g.application_id,
-                agency: agencies.get(&agency).cloned().unwrap_or_default(),
-                office: offices.get(&office).cloned().unwrap_or_default(),
-                environment: if g.kind == "test" { "uji" } else { "produksi" }.into(),
-                kind: g.kind,
-                elements: serde_json::from_value(g.elements).unwrap_or_default(),
-                method: g.method,
-                issued_at: g.issued_at,
-                valid_until: g.valid_until,
-                status: g.status,
-                status_reason: g.status_reason,
-                attestation_id: g.attestation_id,
-            }
-        })
-        .collect())
+    let ending_by = match days(
+        "ending_within_days",
+        ending_within_days,
+        None,
+        MAX_ENDING_DAYS,
+    )? {
+        Some(n) => {
+            let today = state.clock.now().date_naive();
+            Some(
+                today
+                    .checked_add_days(Days::new(n))
+                    .unwrap_or(NaiveDate::MAX),
+            )
+        }
+        None => None,
+    };
+    Ok(GrantFilter {
+        status: status.map(str::to_string),
+        application_id: application,
+        placement: Placement {
+            agency_id: agency,
+            office_id: office,
+            province: province_code(province)?,
+        },
+        ending_by,
+    })
 }
 
-/// The grants (user IDs) of the applications the caller may see.
+/// The grants (user IDs) of the applications the caller may see, oldest issued first, a page
+/// at a time.
 #[utoipa::path(get, path = "/api/v1/grants", tag = "access", params(GrantQuery),
-    responses((status = 200, body = [GrantRecord]), (status = 422, body = crate::problem::Problem)))]
+    responses((status = 200, body = GrantList), (status = 422, body = crate::problem::Problem)))]
 pub async fn grants(
     state: web::Data<AppState>,
     caller: Caller,
     q: web::Query<GrantQuery>,
-) -> Result<web::Json<Vec<GrantRecord>>, ApiError> {
-    Ok(web::Json(
-        visible_grants(&state, &caller, q.status.as_deref(), q.application).await?,
-    ))
+) -> Result<web::Json<GrantList>, ApiError> {
+    let q = q.into_inner();
+    let filter = grant_filter(
+        &state,
+        q.status.as_deref(),
+        q.application,
+        q.agency,
+        q.office,
+        q.province.as_deref(),
+        q.ending_within_days.as_deref(),
+    )?;
+    let limit = page_limit(q.limit.as_deref())?;
+    let after = cursor(q.after.as_deref(), GrantCursor::parse)?;
+    let page = state
+        .store
+        .grants_page(&caller.actor, &filter, after, limit)
+        .await
+        .map_err(store_err)?;
+    Ok(web::Json(GrantList {
+        items: page.items.into_iter().map(GrantRecord::from).collect(),
+        total: page.total,
+        next: page.next.map(|c| c.encode()),
+    }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -151,72 +317,183 @@ pub async fn grants(
 pub struct ExportQuery {
     /// `csv` (default) or `json`.
     pub format: Option<String>,
+    pub application: Option<Uuid>,
+    pub agency: Option<Uuid>,
+    pub office: Option<Uuid>,
+    /// Two-digit province code.
+    pub province: Option<String>,
+    /// Only grants whose validity ends within this many days (0..=3660).
+    #[param(value_type = Option<u32>)]
+    pub ending_within_days: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ExportFormat {
+    Csv,
+    Json,
+}
+
+/// The export's position between two chunks of the body.
+struct ExportWalk {
+    store: Store,
+    actor: Actor,
+    filter: GrantFilter,
+    format: ExportFormat,
+    /// The first page, read before the answer starts so that its errors are a problem answer.
+    first: Option<(Vec<GrantListing>, Option<GrantCursor>)>,
+    after: Option<GrantCursor>,
+    written: bool,
+    done: bool,
+}
+
+impl ExportWalk {
+    /// The next chunk of the body: one page of rows (with the header or the bracket at the
+    /// ends), or `None` when the body is complete.
+    async fn next_chunk(mut self) -> Option<(Result<Bytes, std::io::Error>, Self)> {
+        if self.done {
+            return None;
+        }
+        let page = match self.first.take() {
+            Some(p) => Ok(p),
+            None => {
+                self.store
+                    .grant_rows(&self.actor, &self.filter, self.after, EXPORT_PAGE)
+                    .await
+            }
+        };
+        let (rows, next) = match page {
+            Ok(p) => p,
+            Err(e) => {
+                // The status line is sent: all that is left is to cut the body short.
+                tracing::error!(error = %e, "grant export failed mid-stream");
+                self.done = true;
+                return Some((Err(std::io::Error::other(e.to_string())), self));
+            }
+        };
+        let mut out = String::new();
+        for l in rows {
+            let g = GrantRecord::from(l);
+            match self.format {
+                ExportFormat::Csv => push_csv_row(&mut out, &g),
+                ExportFormat::Json => {
+                    out.push(if self.written { ',' } else { '[' });
+                    out.push_str(&serde_json::to_string(&g).unwrap_or_else(|_| "null".into()));
+                }
+            }
+            self.written = true;
+        }
+        self.after = next;
+        if next.is_none() {
+            self.done = true;
+            if self.format == ExportFormat::Json {
+                out.push_str(if self.written { "]" } else { "[]" });
+            }
+        }
+        Some((Ok(Bytes::from(out)), self))
+    }
 }
 
 /// The active grants, for the office that opens user IDs: CSV (one row per grant, element
-/// codes separated by `;`) or JSON.
+/// codes separated by `;`) or a JSON array, streamed page by page.
 #[utoipa::path(get, path = "/api/v1/grants/export", tag = "access", params(ExportQuery),
-    responses((status = 200, description = "text/csv or application/json"), (status = 422, body = crate::problem::Problem)))]
+    responses((status = 200, description = "text/csv or application/json, streamed", content(
+        (String = "text/csv"), (Vec<GrantRecord> = "application/json"))),
+        (status = 422, body = crate::problem::Problem)))]
 pub async fn export(
     state: web::Data<AppState>,
     caller: Caller,
     q: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let active = visible_grants(&state, &caller, Some("active"), None).await?;
-    let today = state.clock.now().date_naive();
-    match q.format.as_deref().unwrap_or("csv") {
-        "json" => Ok(HttpResponse::Ok()
-            .insert_header((
-                "Content-Disposition",
-                format!("attachment; filename=\"hak-akses-aktif-{today}.json\""),
-            ))
-            .json(active)),
-        "csv" => Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                "Content-Disposition",
-                format!("attachment; filename=\"hak-akses-aktif-{today}.csv\""),
-            ))
-            .body(grants_csv(&active))),
-        other => Err(ApiError::invalid(
-            format!("unknown export format `{other}`: use csv or json"),
-            vec![ApiError::field(
+    let q = q.into_inner();
+    let format = match q.format.as_deref().unwrap_or("csv") {
+        "csv" => ExportFormat::Csv,
+        "json" => ExportFormat::Json,
+        other => {
+            return Err(bad_field(
                 "format",
                 "unknown_format",
-                "use csv or json",
-                format!("Format `{other}` tidak dikenal; gunakan csv atau json."),
-            )],
-        )),
-    }
+                format!("unknown export format `{}`: use csv or json", shown(other)),
+                format!(
+                    "Format `{}` tidak dikenal; gunakan csv atau json.",
+                    shown(other)
+                ),
+            ));
+        }
+    };
+    let filter = grant_filter(
+        &state,
+        Some("active"),
+        q.application,
+        q.agency,
+        q.office,
+        q.province.as_deref(),
+        q.ending_within_days.as_deref(),
+    )?;
+    let first = state
+        .store
+        .grant_rows(&caller.actor, &filter, None, EXPORT_PAGE)
+        .await
+        .map_err(store_err)?;
+    let today = state.clock.now().date_naive();
+    let walk = ExportWalk {
+        store: state.store.clone(),
+        actor: caller.actor.clone(),
+        filter,
+        format,
+        first: Some(first),
+        after: None,
+        written: false,
+        done: false,
+    };
+    let header: Option<Result<Bytes, std::io::Error>> =
+        (format == ExportFormat::Csv).then(|| Ok(Bytes::from_static(CSV_HEADER.as_bytes())));
+    let body = futures_util::stream::iter(header)
+        .chain(futures_util::stream::unfold(walk, ExportWalk::next_chunk));
+    let (content_type, ext) = match format {
+        ExportFormat::Csv => ("text/csv; charset=utf-8", "csv"),
+        ExportFormat::Json => ("application/json", "json"),
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"hak-akses-aktif-{today}.{ext}\""),
+        ))
+        .streaming(body))
 }
 
-/// RFC 4180 CSV. A cell that a spreadsheet would run as a formula is prefixed with `'`.
+const CSV_HEADER: &str = "grant_id,application_id,agency,office,kind,environment,elements,method,issued_at,valid_until,status,attestation_id\r\n";
+
+/// RFC 4180 CSV of these grants, header first (the export streams the same rows).
 pub fn grants_csv(grants: &[GrantRecord]) -> String {
-    let mut out = String::from(
-        "grant_id,application_id,agency,office,kind,environment,elements,method,issued_at,valid_until,status,attestation_id\r\n",
-    );
+    let mut out = String::from(CSV_HEADER);
     for g in grants {
-        let cells = [
-            g.id.to_string(),
-            g.application_id.to_string(),
-            g.agency.clone(),
-            g.office.clone(),
-            g.kind.clone(),
-            g.environment.clone(),
-            g.elements.join(";"),
-            g.method.clone(),
-            g.issued_at.to_rfc3339(),
-            g.valid_until.to_string(),
-            g.status.clone(),
-            g.attestation_id.to_string(),
-        ];
-        let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
+        push_csv_row(&mut out, g);
     }
     out
 }
 
+fn push_csv_row(out: &mut String, g: &GrantRecord) {
+    let cells = [
+        g.id.to_string(),
+        g.application_id.to_string(),
+        g.agency.clone(),
+        g.office.clone(),
+        g.kind.clone(),
+        g.environment.clone(),
+        g.elements.join(";"),
+        g.method.clone(),
+        g.issued_at.to_rfc3339(),
+        g.valid_until.to_string(),
+        g.status.clone(),
+        g.attestation_id.to_string(),
+    ];
+    let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+    out.push_str(&line.join(","));
+    out.push_str("\r\n");
+}
+
+/// One RFC 4180 cell. A cell that a spreadsheet would run as a formula is prefixed with `'`.
 fn csv_cell(v: &str) -> String {
     let v = if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{v}")
@@ -230,10 +507,16 @@ fn csv_cell(v: &str) -> String {
     }
 }
 
+// ---- Evaluations due -----------------------------------------------------------------------------
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DueEvaluationView {
+    /// The evaluation's id.
+    pub id: Uuid,
     pub application_id: Uuid,
+    pub agency_id: Uuid,
     pub agency: String,
+    pub office_id: Uuid,
     pub office: String,
     /// `periodic` or `incidental`.
     pub kind: String,
@@ -244,42 +527,86 @@ pub struct DueEvaluationView {
     pub days_late: i64,
 }
 
+/// One page of evaluations due, earliest due first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DueList {
+    pub items: Vec<DueEvaluationView>,
+    /// How many match in all.
+    pub total: u64,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DueQuery {
-    /// Include evaluations falling due within this many days (default 30, at most 366).
-    pub within_days: Option<u64>,
+    /// Include evaluations falling due within this many days (default 30, 0..=366); overdue
+    /// ones are always included.
+    #[param(value_type = Option<u32>)]
+    pub within_days: Option<String>,
+    /// `scheduled`, `open` or `overdue`.
+    pub state: Option<String>,
+    pub agency: Option<Uuid>,
+    pub office: Option<Uuid>,
+    /// Two-digit province code: applications handled by an office of this province.
+    pub province: Option<String>,
+    /// The `next` of the previous page.
+    pub after: Option<String>,
+    /// 1..=500, default 50.
+    #[param(value_type = Option<u32>)]
+    pub limit: Option<String>,
 }
 
-/// Evaluations due (within `within_days`) or overdue, of the applications the caller may see.
+/// Evaluations due (within `within_days`) or overdue, of the applications the caller may see,
+/// earliest due first, a page at a time.
 #[utoipa::path(get, path = "/api/v1/evaluations/due", tag = "access", params(DueQuery),
-    responses((status = 200, body = [DueEvaluationView])))]
+    responses((status = 200, body = DueList), (status = 422, body = crate::problem::Problem)))]
 pub async fn evaluations_due(
     state: web::Data<AppState>,
     caller: Caller,
     q: web::Query<DueQuery>,
-) -> Result<web::Json<Vec<DueEvaluationView>>, ApiError> {
+) -> Result<web::Json<DueList>, ApiError> {
+    let q = q.into_inner();
+    let within = days(
+        "within_days",
+        q.within_days.as_deref(),
+        Some(30),
+        MAX_WITHIN_DAYS,
+    )?
+    .unwrap_or(30);
+    if let Some(s) = q.state.as_deref() {
+        one_of("state", "evaluation state", s, &DUE_STATES)?;
+    }
+    let limit = page_limit(q.limit.as_deref())?;
+    let after = cursor(q.after.as_deref(), DueCursor::parse)?;
     let today = state.clock.now().date_naive();
-    let through = today
-        .checked_add_days(Days::new(q.within_days.unwrap_or(30).min(366)))
-        .unwrap_or(today);
-    let visible: std::collections::HashSet<Uuid> = visible_rows(&state, &caller.actor)
-        .await?
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
-    let due = state
+    let filter = DueFilter {
+        through: today
+            .checked_add_days(Days::new(within))
+            .unwrap_or(NaiveDate::MAX),
+        state: q.state,
+        placement: Placement {
+            agency_id: q.agency,
+            office_id: q.office,
+            province: province_code(q.province.as_deref())?,
+        },
+    };
+    let page = state
         .store
-        .evaluations_due(today, through)
+        .evaluations_due_page(&caller.actor, &filter, today, after, limit)
         .await
         .map_err(store_err)?;
-    Ok(web::Json(
-        due.into_iter()
-            .filter(|d| visible.contains(&d.application_id))
+    Ok(web::Json(DueList {
+        items: page
+            .items
+            .into_iter()
             .map(|d| DueEvaluationView {
+                id: d.id,
                 application_id: d.application_id,
+                agency_id: d.agency_id,
                 agency: d.agency,
+                office_id: d.office_id,
                 office: d.office,
                 kind: d.kind,
                 due_on: d.due_on,
@@ -287,8 +614,12 @@ pub async fn evaluations_due(
                 days_late: d.days_late,
             })
             .collect(),
-    ))
+        total: page.total,
+        next: page.next.map(|c| c.encode()),
+    }))
 }
+
+// ---- The outbox (admins) -------------------------------------------------------------------------
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OutboxView {
@@ -306,12 +637,30 @@ pub struct OutboxView {
     pub last_error: Option<String>,
 }
 
+/// One page of the outbox, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OutboxList {
+    pub items: Vec<OutboxView>,
+    /// How many match in all.
+    pub total: u64,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct OutboxQuery {
     /// `dead` (default), `pending` or `sent`.
     pub state: Option<String>,
+    pub application: Option<Uuid>,
+    /// The recipient's e-mail address (case does not matter).
+    pub recipient: Option<String>,
+    /// The `next` of the previous page.
+    pub after: Option<String>,
+    /// 1..=500, default 50.
+    #[param(value_type = Option<u32>)]
+    pub limit: Option<String>,
 }
 
 fn admin_only(caller: &Caller) -> Result<(), ApiError> {
@@ -330,29 +679,39 @@ fn admin_only(caller: &Caller) -> Result<(), ApiError> {
     })
 }
 
-/// The notification outbox by state (admins): dead letters by default, each with its last error.
+/// The notification outbox (admins), newest first, a page at a time: dead letters by default,
+/// each with its last error.
 #[utoipa::path(get, path = "/api/v1/outbox", tag = "operations", params(OutboxQuery),
-    responses((status = 200, body = [OutboxView]), (status = 403, body = crate::problem::Problem)))]
+    responses((status = 200, body = OutboxList), (status = 403, body = crate::problem::Problem),
+        (status = 422, body = crate::problem::Problem)))]
 pub async fn outbox(
     state: web::Data<AppState>,
     caller: Caller,
     q: web::Query<OutboxQuery>,
-) -> Result<web::Json<Vec<OutboxView>>, ApiError> {
+) -> Result<web::Json<OutboxList>, ApiError> {
     admin_only(&caller)?;
-    let wanted = q.state.as_deref().unwrap_or("dead");
-    if !["pending", "sent", "dead"].contains(&wanted) {
-        return Err(ApiError::invalid(
-            format!("unknown outbox state `{wanted}`: use pending, sent or dead"),
-            Vec::new(),
-        ));
-    }
-    let rows = state
+    let q = q.into_inner();
+    let wanted = q.state.unwrap_or_else(|| "dead".into());
+    one_of("state", "outbox state", &wanted, &OUTBOX_STATES)?;
+    let limit = page_limit(q.limit.as_deref())?;
+    let after = cursor(q.after.as_deref(), OutboxCursor::parse)?;
+    let page = state
         .store
-        .outbox_in_state(wanted, 500)
+        .outbox_page(
+            &OutboxFilter {
+                state: Some(wanted),
+                application_id: q.application,
+                recipient: q.recipient,
+            },
+            after,
+            limit,
+        )
         .await
         .map_err(store_err)?;
-    Ok(web::Json(
-        rows.into_iter()
+    Ok(web::Json(OutboxList {
+        items: page
+            .items
+            .into_iter()
             .map(|r| OutboxView {
                 id: r.id,
                 application_id: r.application_id,
@@ -367,7 +726,72 @@ pub async fn outbox(
                 last_error: r.last_error,
             })
             .collect(),
-    ))
+        total: page.total,
+        next: page.next.map(|c| c.encode()),
+    }))
+}
+
+/// Which dead messages to queue again.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetryFilter {
+    /// Must be `dead`: only dead messages are queued again.
+    pub state: Option<String>,
+    /// Only this application's messages.
+    pub application: Option<Uuid>,
+    /// Only messages to this e-mail address (case does not matter).
+    pub recipient: Option<String>,
+}
+
+/// How many messages went back in the queue.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Requeued {
+    pub requeued: u64,
+}
+
+/// Puts every dead message matching the filter back in the queue at once (admins), after the
+/// mail setup is fixed: `{"state": "dead"}` for all of them, narrowed by `application` and
+/// `recipient`.
+#[utoipa::path(post, path = "/api/v1/outbox/retry", tag = "operations", request_body = RetryFilter,
+    responses((status = 200, body = Requeued), (status = 403, body = crate::problem::Problem),
+        (status = 422, body = crate::problem::Problem)))]
+pub async fn retry_all(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<RetryFilter>,
+) -> Result<web::Json<Requeued>, ApiError> {
+    admin_only(&caller)?;
+    let body = body.into_inner();
+    match body.state.as_deref() {
+        Some("dead") => {}
+        other => {
+            let got = other.map(shown).unwrap_or_else(|| "nothing".into());
+            return Err(bad_field(
+                "state",
+                "state_must_be_dead",
+                format!(
+                    "only dead messages are queued again: send \"state\": \"dead\" (got {got})"
+                ),
+                format!(
+                    "Hanya pesan yang gagal (dead) yang dapat dikirim ulang: kirim \"state\": \"dead\" (diterima {got})."
+                ),
+            ));
+        }
+    }
+    let requeued = state
+        .store
+        .requeue_dead_outbox(
+            &OutboxFilter {
+                state: body.state,
+                application_id: body.application,
+                recipient: body.recipient,
+            },
+            state.clock.now(),
+        )
+        .await
+        .map_err(store_err)?;
+    tracing::info!(requeued, admin = %caller.actor.id, "dead outbox messages queued again");
+    Ok(web::Json(Requeued { requeued }))
 }
 
 /// Puts a dead message back in the queue (admins), after the mail setup is fixed.
@@ -397,6 +821,32 @@ pub async fn retry(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn limits_days_and_cursors_are_checked() {
+        assert_eq!(page_limit(None).unwrap(), 50);
+        assert_eq!(page_limit(Some("500")).unwrap(), 500);
+        for bad in ["0", "501", "-1", "banyak", "", "1e3"] {
+            assert!(
+                matches!(page_limit(Some(bad)), Err(ApiError::Invalid { .. })),
+                "{bad}"
+            );
+        }
+        assert_eq!(days("within_days", None, Some(30), 366).unwrap(), Some(30));
+        assert_eq!(
+            days("within_days", Some("366"), None, 366).unwrap(),
+            Some(366)
+        );
+        assert!(days("within_days", Some("367"), None, 366).is_err());
+        assert!(days("within_days", Some("-5"), None, 366).is_err());
+        assert!(matches!(
+            cursor(Some("x"), GrantCursor::parse),
+            Err(ApiError::Invalid { .. })
+        ));
+        assert!(cursor(Some(""), GrantCursor::parse).unwrap().is_none());
+        assert!(province_code(Some("61")).is_ok());
+        assert!(province_code(Some("61.71")).is_err());
+    }
 
     #[test]
     fn csv_cells_are_quoted_and_formulas_defused() {
