@@ -10,7 +10,8 @@
 //! - [`diagram`]: the pipeline as Mermaid or Graphviz text;
 //! - [`pks`]: the PKS as structured articles, their checks and the diff between versions;
 //! - [`inbox`]: which roles a stage waits on, and when its target runs out;
-//! - [`letter`]: letters as records: registers, the facts a letter needs, issued letters.
+//! - [`letter`]: letters as records: registers, the facts a letter needs, issued letters;
+//! - [`stats`]: what dashboards count: measured stages, the attestation block, day buckets.
 
 pub mod actor;
 pub mod application;
@@ -24,6 +25,7 @@ pub mod machine;
 pub mod numbering;
 pub mod pks;
 pub mod request;
+pub mod stats;
 pub mod workflow;
 
 pub use actor::{Actor, Ownership, RegionCode, Role, Scope};
