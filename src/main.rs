@@ -754,11 +754,35 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     );
                 }
             }
-            Ok(if report.is_ok() && letters.is_ok() && waits.is_empty() {
-                ExitCode::SUCCESS
+            // The stage stays and counters (dashboards) against the audit log.
+            let stages = store
+                .check_stage_projections()
+                .await
+                .context("cannot read the stage read models")?;
+            if stages.is_true() {
+                println!(
+                    "stage read models: the stays and counters of {} applications match the audit log",
+                    stages.applications
+                );
             } else {
-                ExitCode::FAILURE
-            })
+                for id in &stages.visits_differ {
+                    eprintln!(
+                        "stage read models: application {id}'s recorded stays differ from its audit log"
+                    );
+                }
+                for (scope, measure, wf, stage, value, got, want) in &stages.stats_differ {
+                    eprintln!(
+                        "stage read models: counter {scope} {measure} {wf}/{stage} ({value}) is {got}, the audit log gives {want}"
+                    );
+                }
+            }
+            Ok(
+                if report.is_ok() && letters.is_ok() && waits.is_empty() && stages.is_true() {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                },
+            )
         }),
         Command::Workflow(WorkflowCommand::Check { files }) => {
             let mut failed = false;

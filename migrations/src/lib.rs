@@ -19,6 +19,7 @@ mod m20261204_000009_pks_versions;
 mod m20261205_000010_issued_letters;
 mod m20261205_000011_application_waits;
 mod m20261205_000012_logo_and_rank;
+mod m20261206_000013_stage_projections;
 mod m20261206_000014_list_indexes;
 
 mod idens;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000010_issued_letters::Migration),
             Box::new(m20261205_000011_application_waits::Migration),
             Box::new(m20261205_000012_logo_and_rank::Migration),
+            Box::new(m20261206_000013_stage_projections::Migration),
             Box::new(m20261206_000014_list_indexes::Migration),
         ]
     }

@@ -622,6 +622,13 @@ impl Store {
         let stage_changed = d.before.is_none_or(|b| b.stage != app.stage);
         if stage_changed {
             crate::inbox::write_waits(txn, d.workflow, app).await?;
+            // The stay it began, the one it ended, and every scope's counters (dashboards).
+            let entering = event_rows
+                .iter()
+                .rev()
+                .find(|r| r.kind == "transitioned" || r.kind == "submitted")
+                .map_or(event_count, |r| r.seq);
+            crate::stages::write_stage_move(txn, d.workflow, d.before, app, entering).await?;
         }
 
         // Notifications for whoever must act next.

@@ -21,4 +21,6 @@ pub mod pks_comments;
 pub mod pks_versions;
 pub mod register_counters;
 pub mod sessions;
+pub mod stage_stats;
+pub mod stage_visits;
 pub mod workflow_versions;

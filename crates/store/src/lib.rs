@@ -33,6 +33,7 @@ pub mod outbox;
 mod queries;
 mod scope;
 pub mod sessions;
+pub mod stages;
 pub mod testing;
 mod workflows;
 
@@ -51,6 +52,7 @@ pub use queries::{ApplicationDetail, ApplicationFilter, Page, PksVersion, Stored
 pub use scope::{
     KeysetPage, MAX_PAGE, Placed, Placement, application_visible, visible_applications,
 };
+pub use stages::{StageProjectionReport, scope_key};
 
 pub use entity::accounts::Model as Account;
 pub use entity::agencies::Model as Agency;
@@ -216,6 +218,8 @@ impl Store {
         self.ensure_system_account().await?;
         // A database from before the inbox read model gets it written once.
         self.rebuild_waits_if_empty().await?;
+        // And the stage stays and counters (dashboards), from the audit log.
+        self.rebuild_stage_projections_if_empty().await?;
         Ok(pending)
     }
 

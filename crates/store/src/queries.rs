@@ -2,12 +2,13 @@
 
 use crate::audit::{AuditBreak, AuditReport, verify_chain};
 use crate::entity::{
-    application_elements, applications, attestations, audit_events, documents, evaluations, grants,
-    letters, offices, outbox, pks_comments, pks_versions,
+    agencies, application_elements, application_waits, applications, attestations, audit_events,
+    documents, evaluations, grants, letters, offices, outbox, pks_comments, pks_versions,
 };
+use crate::scope::{KeysetPage, MAX_PAGE, after_desc, encode_cursor, parse_cursor};
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::Query;
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -59,9 +60,19 @@ pub struct ApplicationFilter {
     /// Applications whose next evaluation is due before this day (overdue ones, when the
     /// caller passes today minus the grace period).
     pub evaluation_due_before: Option<NaiveDate>,
+    /// Applications whose stage target ran out before this instant (now, for "past target").
+    pub past_target_at: Option<DateTime<Utc>>,
+    /// Applications in the stage that waits for the closed-network attestation.
+    #[serde(default)]
+    pub blocked_on_attestation: bool,
+    /// Applications with an active grant valid until no later than this day.
+    pub grant_ending_by: Option<NaiveDate>,
+    /// Text an agency's name or one of the application's letter numbers contains (any case).
+    pub search: Option<String>,
     /// Page size, 1..=500; default 50.
     pub limit: Option<u64>,
-    pub offset: Option<u64>,
+    /// The `next` cursor of the previous page.
+    pub after: Option<String>,
 }
 
 impl ApplicationFilter {
@@ -256,28 +267,69 @@ impl Store {
         Ok(sea_orm::ActiveModelTrait::update(am, &self.inner.db).await?)
     }
 
-    /// A page of applications, most recently changed first.
+    /// A page of applications, most recently changed first, `limit` (1..=500, default 50) after
+    /// the cursor `filter.after`. Every filter is a condition the database answers from an
+    /// index on (scope, updated_at, id); the total is counted with the same conditions.
     #[tracing::instrument(skip(self), err)]
     pub async fn list_applications(
         &self,
         filter: &ApplicationFilter,
-    ) -> Result<Page<applications::Model>> {
+    ) -> Result<KeysetPage<applications::Model, String>> {
+        use applications::Column as A;
+        let mut q = self.filtered(filter).await?;
+        let limit = filter.limit.unwrap_or(50).clamp(1, MAX_PAGE);
+        let total = q.clone().count(&self.inner.db).await?;
+        if let Some(cursor) = &filter.after {
+            let (micros, id) = parse_cursor('a', cursor)?;
+            let at = DateTime::from_timestamp_micros(micros).ok_or_else(|| {
+                StoreError::Invalid(format!(
+                    "`{cursor}` is not a cursor of this list: pass the `next` value of the previous page"
+                ))
+            })?;
+            q = q.filter(after_desc(A::UpdatedAt, A::Id, at, id));
+        }
+        let mut items = q
+            .order_by_desc(A::UpdatedAt)
+            .order_by_desc(A::Id)
+            .limit(limit + 1)
+            .all(&self.inner.db)
+            .await?;
+        let more = items.len() as u64 > limit;
+        items.truncate(limit as usize);
+        let next = more
+            .then(|| items.last())
+            .flatten()
+            .map(|r| encode_cursor('a', r.updated_at.timestamp_micros(), r.id));
+        Ok(KeysetPage { items, total, next })
+    }
+
+    /// How many applications the filter finds: the figure a dashboard links to the list.
+    pub async fn count_applications(&self, filter: &ApplicationFilter) -> Result<u64> {
+        Ok(self.filtered(filter).await?.count(&self.inner.db).await?)
+    }
+
+    /// The filter as one query's conditions.
+    async fn filtered(
+        &self,
+        filter: &ApplicationFilter,
+    ) -> Result<sea_orm::Select<applications::Entity>> {
+        use applications::Column as A;
         let mut q = applications::Entity::find();
         if let Some(stage) = &filter.stage {
-            q = q.filter(applications::Column::Stage.eq(stage.clone()));
+            q = q.filter(A::Stage.eq(stage.clone()));
         }
         if let Some(wf) = &filter.workflow {
-            q = q.filter(applications::Column::WorkflowName.eq(wf.clone()));
+            q = q.filter(A::WorkflowName.eq(wf.clone()));
         }
         if let Some(a) = filter.agency_id {
-            q = q.filter(applications::Column::AgencyId.eq(a));
+            q = q.filter(A::AgencyId.eq(a));
         }
         if let Some(o) = filter.office_id {
-            q = q.filter(applications::Column::OfficeId.eq(o));
+            q = q.filter(A::OfficeId.eq(o));
         }
         if let Some(p) = &filter.province {
             q = q.filter(
-                applications::Column::OfficeId.in_subquery(
+                A::OfficeId.in_subquery(
                     Query::select()
                         .column(offices::Column::Id)
                         .from(offices::Entity)
@@ -288,24 +340,117 @@ impl Store {
             );
         }
         if let Some(d) = filter.evaluation_due_before {
-            q = q.filter(applications::Column::NextEvaluationDue.lt(d));
+            q = q.filter(A::NextEvaluationDue.lt(d));
         }
-        let limit = filter.limit.unwrap_or(50).clamp(1, 500);
-        let offset = filter.offset.unwrap_or(0);
-        let total = q.clone().count(&self.inner.db).await?;
-        let items = q
-            .order_by_desc(applications::Column::UpdatedAt)
-            .order_by_desc(applications::Column::Id)
-            .limit(limit)
-            .offset(offset)
-            .all(&self.inner.db)
-            .await?;
-        Ok(Page {
-            items,
-            total,
-            limit,
-            offset,
-        })
+        if let Some(at) = filter.past_target_at {
+            // The inbox read model carries each waiting stage's target date.
+            q = q.filter(
+                A::Id.in_subquery(
+                    Query::select()
+                        .column(application_waits::Column::ApplicationId)
+                        .from(application_waits::Entity)
+                        .and_where(application_waits::Column::DueAt.lt(at))
+                        .to_owned(),
+                ),
+            );
+        }
+        if filter.blocked_on_attestation {
+            // The core names the stage per workflow; every registered workflow's counts.
+            let mut any = Condition::any();
+            let mut names: Vec<String> = self
+                .workflow_versions()
+                .await?
+                .into_iter()
+                .map(|w| w.name)
+                .collect();
+            names.dedup();
+            for name in names {
+                let wf = self.current_workflow(&name).await?;
+                let stages = sepakat_core::stats::attestation_stages(&wf);
+                if !stages.is_empty() {
+                    any = any.add(
+                        Condition::all()
+                            .add(A::WorkflowName.eq(name))
+                            .add(A::Stage.is_in(stages)),
+                    );
+                }
+            }
+            // No workflow has such a stage: nothing is blocked.
+            q = q.filter(if any.is_empty() {
+                Condition::all().add(Expr::value(false))
+            } else {
+                any
+            });
+        }
+        if let Some(by) = filter.grant_ending_by {
+            q = q.filter(
+                A::Id.in_subquery(
+                    Query::select()
+                        .column(grants::Column::ApplicationId)
+                        .from(grants::Entity)
+                        .and_where(grants::Column::Status.eq("active"))
+                        .and_where(grants::Column::ValidUntil.lte(by))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(needle) = filter
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
+            // `%` and `_` in the text are literal; matching ignores case on both databases.
+            let escaped: String = needle
+                .to_lowercase()
+                .chars()
+                .flat_map(|c| match c {
+                    '%' | '_' | '\\' => vec!['\\', c],
+                    c => vec![c],
+                })
+                .collect();
+            let like = || LikeExpr::new(format!("%{escaped}%")).escape('\\');
+            let lower = |col: letters::Column| Expr::expr(Func::lower(Expr::col(col)));
+            q = q.filter(
+                Condition::any()
+                    .add(
+                        A::AgencyId.in_subquery(
+                            Query::select()
+                                .column(agencies::Column::Id)
+                                .from(agencies::Entity)
+                                .and_where(
+                                    Expr::expr(Func::lower(Expr::col(agencies::Column::Name)))
+                                        .like(like()),
+                                )
+                                .to_owned(),
+                        ),
+                    )
+                    // Either number finds a letter: the one printed on it or the office's.
+                    .add(
+                        A::Id.in_subquery(
+                            Query::select()
+                                .column(letters::Column::ApplicationId)
+                                .from(letters::Entity)
+                                .cond_where(
+                                    Condition::any()
+                                        .add(lower(letters::Column::Number).like(like()))
+                                        .add(lower(letters::Column::AgencyNumber).like(like()))
+                                        .add(lower(letters::Column::PrintedNumber).like(like())),
+                                )
+                                .to_owned(),
+                        ),
+                    ),
+            );
+        }
+        Ok(q)
+    }
+
+    /// The agency and office (ids and names) of these applications: a page's worth of names.
+    pub async fn placements(
+        &self,
+        application_ids: &[Uuid],
+    ) -> Result<std::collections::HashMap<Uuid, crate::Placed>> {
+        crate::scope::placements_of(&self.inner.db, application_ids).await
     }
 
     /// Walks every application's audit chain; the report names the first broken event of each.

@@ -1,0 +1,407 @@
+//! The stage read models: `stage_visits` (every stay of every application in a stage) and
+//! `stage_stats` (counters per scope that a dashboard adds up), both written in the command's
+//! transaction whenever an application changes stage. What is counted is the core's decision
+//! (`core::stats`); this module only writes, rebuilds, checks and reads the rows.
+
+use crate::entity::{applications, audit_events, stage_stats, stage_visits};
+use crate::{Result, Store, StoreError};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use sepakat_core::stats::{Tally, move_tallies, visit_tallies};
+use sepakat_core::workflow::Workflow;
+use sepakat_core::{Application, EventKind, Scope};
+use std::collections::{BTreeMap, HashMap};
+use uuid::Uuid;
+
+/// The `stage_stats.scope` key that holds what an actor of this scope sees.
+pub fn scope_key(scope: &Scope) -> String {
+    match scope {
+        Scope::National => "*".into(),
+        Scope::Province { province } => format!("p:{province}"),
+        Scope::Office { office_id, .. } => format!("o:{office_id}"),
+        Scope::Agency { agency_id } => format!("a:{agency_id}"),
+    }
+}
+
+/// Every scope an application is counted in: national, its office, its agency and, for a kab/kota
+/// office, its province (where the provincial reviewer sees it).
+fn scopes_of(app: &Application) -> Vec<String> {
+    let mut out = vec![
+        "*".to_string(),
+        format!("o:{}", app.ownership.office_id),
+        format!("a:{}", app.ownership.agency_id),
+    ];
+    let region = &app.ownership.office_region;
+    if !region.is_province() {
+        out.push(format!("p:{}", region.province()));
+    }
+    out
+}
+
+type StatKey = (String, &'static str, String, String, i64);
+
+/// Adds `tallies` of an application of `workflow` in `scopes` to `into`, merged by key.
+fn add_tallies(
+    into: &mut BTreeMap<StatKey, i64>,
+    scopes: &[String],
+    workflow: &str,
+    tallies: &[Tally],
+) {
+    for scope in scopes {
+        for t in tallies {
+            let key = (
+                scope.clone(),
+                t.measure.as_str(),
+                workflow.to_string(),
+                t.stage.clone(),
+                t.value,
+            );
+            *into.entry(key).or_default() += t.delta;
+        }
+    }
+}
+
+/// Adds the merged deltas to the counters in one statement per 500 rows (an upsert: a new key
+/// starts at its delta). Each key appears once per statement, as PostgreSQL requires.
+async fn upsert_stats<C: ConnectionTrait>(db: &C, deltas: BTreeMap<StatKey, i64>) -> Result<()> {
+    let rows: Vec<stage_stats::ActiveModel> = deltas
+        .into_iter()
+        .filter(|(_, n)| *n != 0)
+        .map(
+            |((scope, measure, workflow_name, stage, value), n)| stage_stats::ActiveModel {
+                scope: Set(scope),
+                measure: Set(measure.to_string()),
+                workflow_name: Set(workflow_name),
+                stage: Set(stage),
+                value: Set(value),
+                n: Set(n),
+            },
+        )
+        .collect();
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(500).collect();
+        use stage_stats::Column as S;
+        stage_stats::Entity::insert_many(chunk)
+            .on_conflict(
+                OnConflict::columns([S::Scope, S::Measure, S::WorkflowName, S::Stage, S::Value])
+                    .value(S::N, Expr::cust("stage_stats.n + excluded.n"))
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Records a stage change inside the command's transaction: the previous stay ends, a new one
+/// begins (entered by the audit event `seq`), and every scope's counters follow.
+pub(crate) async fn write_stage_move<C: ConnectionTrait>(
+    db: &C,
+    workflow: &Workflow,
+    before: Option<&Application>,
+    app: &Application,
+    seq: i64,
+) -> Result<()> {
+    // As the audit log stores it, so a rebuild from the log gives the same rows.
+    let at = crate::micros(app.stage_entered_at);
+    if before.is_some() {
+        stage_visits::Entity::update_many()
+            .col_expr(stage_visits::Column::LeftAt, Expr::value(at))
+            .filter(stage_visits::Column::ApplicationId.eq(app.id))
+            .filter(stage_visits::Column::LeftAt.is_null())
+            .exec(db)
+            .await?;
+    }
+    stage_visits::Entity::insert(stage_visits::ActiveModel {
+        application_id: Set(app.id),
+        seq: Set(seq),
+        workflow_name: Set(app.workflow.name.clone()),
+        stage: Set(app.stage.clone()),
+        entered_at: Set(at),
+        left_at: Set(None),
+    })
+    .exec_without_returning(db)
+    .await?;
+    let left = before.map(|b| (b.stage.as_str(), crate::micros(b.stage_entered_at)));
+    let tallies = move_tallies(workflow, left, &app.stage, at);
+    let mut deltas = BTreeMap::new();
+    add_tallies(&mut deltas, &scopes_of(app), &app.workflow.name, &tallies);
+    upsert_stats(db, deltas).await
+}
+
+fn state_of(row: &applications::Model) -> Result<Application> {
+    serde_json::from_value(row.state.clone())
+        .map_err(|e| StoreError::corrupt(format!("state of application {}: {e}", row.id)))
+}
+
+/// The stays an application's audit log records, oldest first: (entering event's seq, stage,
+/// entered, left).
+fn visits_from_log(events: &[audit_events::Model]) -> Result<Vec<stage_visits::Model>> {
+    let mut out: Vec<stage_visits::Model> = Vec::new();
+    for row in events {
+        let kind: EventKind = serde_json::from_value(row.payload.clone()).map_err(|e| {
+            StoreError::corrupt(format!(
+                "event #{} of application {}: {e}",
+                row.seq, row.application_id
+            ))
+        })?;
+        let (workflow_name, stage) = match &kind {
+            EventKind::Submitted {
+                workflow, stage, ..
+            } => (workflow.name.clone(), stage.clone()),
+            EventKind::Transitioned { to, .. } => match out.last() {
+                Some(last) => (last.workflow_name.clone(), to.clone()),
+                None => {
+                    return Err(StoreError::corrupt(format!(
+                        "application {} moved before it was submitted",
+                        row.application_id
+                    )));
+                }
+            },
+            _ => continue,
+        };
+        if let Some(last) = out.last_mut() {
+            last.left_at = Some(row.at);
+        }
+        out.push(stage_visits::Model {
+            application_id: row.application_id,
+            seq: row.seq,
+            workflow_name,
+            stage,
+            entered_at: row.at,
+            left_at: None,
+        });
+    }
+    Ok(out)
+}
+
+/// What the checks found wrong in the stage projections; empty when they are true.
+#[derive(Debug, Default, Clone)]
+pub struct StageProjectionReport {
+    pub applications: u64,
+    /// Applications whose recorded stays differ from their audit log.
+    pub visits_differ: Vec<Uuid>,
+    /// Counters that differ from the stays: (scope, measure, workflow, stage, value, recorded,
+    /// expected).
+    pub stats_differ: Vec<(String, String, String, String, i64, i64, i64)>,
+}
+
+impl StageProjectionReport {
+    pub fn is_true(&self) -> bool {
+        self.visits_differ.is_empty() && self.stats_differ.is_empty()
+    }
+}
+
+impl Store {
+    /// Walks every application in pages of 500, with its audit log and its recorded stays.
+    async fn walk_stays(
+        &self,
+        mut each: impl FnMut(
+            &applications::Model,
+            &Workflow,
+            Vec<stage_visits::Model>,
+            Vec<stage_visits::Model>,
+        ) -> Result<()>,
+    ) -> Result<u64> {
+        let db = &self.inner.db;
+        let mut after: Option<Uuid> = None;
+        let mut seen = 0;
+        loop {
+            let mut q = applications::Entity::find().order_by_asc(applications::Column::Id);
+            if let Some(a) = after {
+                q = q.filter(applications::Column::Id.gt(a));
+            }
+            let page = q.limit(500).all(db).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id);
+            let ids: Vec<Uuid> = page.iter().map(|r| r.id).collect();
+            let mut logs: HashMap<Uuid, Vec<audit_events::Model>> = HashMap::new();
+            for e in audit_events::Entity::find()
+                .filter(audit_events::Column::ApplicationId.is_in(ids.clone()))
+                .filter(audit_events::Column::Kind.is_in(["submitted", "transitioned"]))
+                .order_by_asc(audit_events::Column::ApplicationId)
+                .order_by_asc(audit_events::Column::Seq)
+                .all(db)
+                .await?
+            {
+                logs.entry(e.application_id).or_default().push(e);
+            }
+            let mut recorded: HashMap<Uuid, Vec<stage_visits::Model>> = HashMap::new();
+            for v in stage_visits::Entity::find()
+                .filter(stage_visits::Column::ApplicationId.is_in(ids))
+                .order_by_asc(stage_visits::Column::ApplicationId)
+                .order_by_asc(stage_visits::Column::Seq)
+                .all(db)
+                .await?
+            {
+                recorded.entry(v.application_id).or_default().push(v);
+            }
+            for row in &page {
+                seen += 1;
+                let wf = self
+                    .workflow(&row.workflow_name, &row.workflow_hash)
+                    .await?;
+                let from_log = visits_from_log(&logs.remove(&row.id).unwrap_or_default())?;
+                each(
+                    row,
+                    &wf,
+                    from_log,
+                    recorded.remove(&row.id).unwrap_or_default(),
+                )?;
+            }
+        }
+        Ok(seen)
+    }
+
+    /// Writes the stays and counters of every application when the projections are empty (a
+    /// database that predates them): stays from the audit log, counters from the stays.
+    /// Returns how many applications were read.
+    pub(crate) async fn rebuild_stage_projections_if_empty(&self) -> Result<u64> {
+        let db = &self.inner.db;
+        if stage_visits::Entity::find().count(db).await? > 0
+            || applications::Entity::find().count(db).await? == 0
+        {
+            return Ok(0);
+        }
+        let mut visits = Vec::new();
+        let mut deltas = BTreeMap::new();
+        let seen = self
+            .walk_stays(|row, wf, from_log, _| {
+                let app = state_of(row)?;
+                let scopes = scopes_of(&app);
+                for v in &from_log {
+                    let t = visit_tallies(wf, &v.stage, v.entered_at, v.left_at);
+                    add_tallies(&mut deltas, &scopes, &row.workflow_name, &t);
+                }
+                visits.extend(from_log);
+                Ok(())
+            })
+            .await?;
+        let txn = sea_orm::TransactionTrait::begin(db).await?;
+        let mut rows = visits.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<stage_visits::ActiveModel> =
+                rows.by_ref().take(500).map(Into::into).collect();
+            stage_visits::Entity::insert_many(chunk)
+                .exec_without_returning(&txn)
+                .await?;
+        }
+        stage_stats::Entity::delete_many().exec(&txn).await?;
+        upsert_stats(&txn, deltas).await?;
+        txn.commit().await?;
+        Ok(seen)
+    }
+
+    /// Compares the stays with every application's audit log and the counters with the stays.
+    pub async fn check_stage_projections(&self) -> Result<StageProjectionReport> {
+        let mut report = StageProjectionReport::default();
+        let mut expected: BTreeMap<StatKey, i64> = BTreeMap::new();
+        report.applications = self
+            .walk_stays(|row, wf, from_log, recorded| {
+                let app = state_of(row)?;
+                let scopes = scopes_of(&app);
+                for v in &from_log {
+                    let t = visit_tallies(wf, &v.stage, v.entered_at, v.left_at);
+                    add_tallies(&mut expected, &scopes, &row.workflow_name, &t);
+                }
+                if from_log != recorded {
+                    report.visits_differ.push(row.id);
+                }
+                Ok(())
+            })
+            .await?;
+        let mut recorded: BTreeMap<(String, String, String, String, i64), i64> = BTreeMap::new();
+        let mut after: Option<stage_stats::Model> = None;
+        loop {
+            use stage_stats::Column as S;
+            let mut q = stage_stats::Entity::find()
+                .order_by_asc(S::Scope)
+                .order_by_asc(S::Measure)
+                .order_by_asc(S::WorkflowName)
+                .order_by_asc(S::Stage)
+                .order_by_asc(S::Value);
+            if let Some(a) = &after {
+                q = q.filter(
+                    Expr::tuple([
+                        Expr::col(S::Scope),
+                        Expr::col(S::Measure),
+                        Expr::col(S::WorkflowName),
+                        Expr::col(S::Stage),
+                        Expr::col(S::Value),
+                    ])
+                    .gt(Expr::tuple([
+                        Expr::value(a.scope.clone()),
+                        Expr::value(a.measure.clone()),
+                        Expr::value(a.workflow_name.clone()),
+                        Expr::value(a.stage.clone()),
+                        Expr::value(a.value),
+                    ])),
+                );
+            }
+            let page = q.limit(1000).all(&self.inner.db).await?;
+            let Some(last) = page.last().cloned() else {
+                break;
+            };
+            for r in page {
+                if r.n != 0 {
+                    recorded.insert((r.scope, r.measure, r.workflow_name, r.stage, r.value), r.n);
+                }
+            }
+            after = Some(last);
+        }
+        let expected: BTreeMap<(String, String, String, String, i64), i64> = expected
+            .into_iter()
+            .filter(|(_, n)| *n != 0)
+            .map(|((s, m, w, st, v), n)| ((s, m.to_string(), w, st, v), n))
+            .collect();
+        for (k, &want) in &expected {
+            let got = recorded.get(k).copied().unwrap_or(0);
+            if got != want {
+                let (s, m, w, st, v) = k.clone();
+                report.stats_differ.push((s, m, w, st, v, got, want));
+            }
+        }
+        for (k, &got) in &recorded {
+            if !expected.contains_key(k) {
+                let (s, m, w, st, v) = k.clone();
+                report.stats_differ.push((s, m, w, st, v, got, 0));
+            }
+        }
+        Ok(report)
+    }
+
+    /// The counters of one scope and measure: (workflow, stage, value, n), n > 0.
+    pub async fn stage_stats(
+        &self,
+        scope: &Scope,
+        measure: sepakat_core::stats::Measure,
+    ) -> Result<Vec<(String, String, i64, i64)>> {
+        use stage_stats::Column as S;
+        let rows: Vec<(String, String, i64, i64)> = stage_stats::Entity::find()
+            .select_only()
+            .column(S::WorkflowName)
+            .column(S::Stage)
+            .column(S::Value)
+            .column(S::N)
+            .filter(S::Scope.eq(scope_key(scope)))
+            .filter(S::Measure.eq(measure.as_str()))
+            .filter(S::N.gt(0))
+            .into_tuple()
+            .all(&self.inner.db)
+            .await?;
+        Ok(rows)
+    }
+
+    /// One application's stays, oldest first.
+    pub async fn stage_visits(&self, application_id: Uuid) -> Result<Vec<stage_visits::Model>> {
+        Ok(stage_visits::Entity::find()
+            .filter(stage_visits::Column::ApplicationId.eq(application_id))
+            .order_by_asc(stage_visits::Column::Seq)
+            .all(&self.inner.db)
+            .await?)
+    }
+}

@@ -1,0 +1,284 @@
+//! The stage read models on both databases: every stage change records the stay it ended and
+//! the one it began, and adds to the counters of every scope the application is seen in; the
+//! application list is a keyset-paged query whose filters the database answers.
+
+mod common;
+
+use chrono::Duration;
+use common::*;
+use sea_orm::EntityTrait;
+use sepakat_core::stats::{Measure, epoch_day};
+use sepakat_core::{Role, Scope};
+use sepakat_store::entity::{stage_stats, stage_visits};
+use sepakat_store::{ApplicationFilter, StoreError};
+use std::collections::BTreeSet;
+use uuid::Uuid;
+
+on_both_databases!(
+    stays_and_counters_follow_every_stage_change,
+    the_list_pages_by_cursor_and_filters_in_the_database,
+);
+
+fn get(rows: &[(String, String, i64, i64)], wf: &str, stage: &str, value: i64) -> i64 {
+    rows.iter()
+        .filter(|r| r.0 == wf && r.1 == stage && r.2 == value)
+        .map(|r| r.3)
+        .sum()
+}
+
+async fn stays_and_counters_follow_every_stage_change(backend: sepakat_store::testing::Backend) {
+    let w = world(backend).await;
+    let store = &w.store;
+    let a = submit(&w, t0()).await.application.id;
+    let b = submit(&w, t0() + Duration::minutes(1)).await.application.id;
+    let c = submit(&w, t0() + Duration::minutes(2)).await.application.id;
+    // `a` is returned for correction after 3 days; `c` is cancelled after one.
+    store
+        .execute(
+            a,
+            1,
+            go_with("kembalikan_permohonan", "Lengkapi dasar hukum."),
+            w.coordinator,
+            t0() + Duration::days(3),
+        )
+        .await
+        .unwrap();
+    store
+        .execute(
+            c,
+            1,
+            go_with("batalkan_permohonan", "Tidak jadi."),
+            w.head,
+            t0() + Duration::days(1),
+        )
+        .await
+        .unwrap();
+
+    // The stays of `a`: in the request 3 days, returned since.
+    let stays: Vec<(String, bool)> = store
+        .stage_visits(a)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|v| (v.stage, v.left_at.is_some()))
+        .collect();
+    assert_eq!(
+        stays,
+        [
+            ("permohonan".to_string(), true),
+            ("perbaikan_permohonan".to_string(), false),
+        ]
+    );
+
+    assert_eq!(
+        store.stage_visits(b).await.unwrap().len(),
+        1,
+        "b never moved"
+    );
+
+    // National counters: one in the request now (b), one returned (a), one cancelled (c);
+    // stays of 3 days (a) and under a day (c) ended; the open waits began on t0's day (b) and 3 days
+    // later (a). A cancelled application is counted but waits on nobody.
+    let national = Scope::National;
+    let now = store.stage_stats(&national, Measure::Now).await.unwrap();
+    assert_eq!(get(&now, "pks-kabkota", "permohonan", 0), 1);
+    assert_eq!(get(&now, "pks-kabkota", "perbaikan_permohonan", 0), 1);
+    assert_eq!(get(&now, "pks-kabkota", "dibatalkan", 0), 1);
+    let spent = store.stage_stats(&national, Measure::Spent).await.unwrap();
+    assert_eq!(get(&spent, "pks-kabkota", "permohonan", 3), 1);
+    // `c` came in two minutes after t0: 23 hours and 58 minutes is day 0.
+    assert_eq!(get(&spent, "pks-kabkota", "permohonan", 0), 1);
+    assert_eq!(spent.len(), 2, "{spent:?}");
+    let open = store.stage_stats(&national, Measure::Open).await.unwrap();
+    assert_eq!(get(&open, "pks-kabkota", "permohonan", epoch_day(t0())), 1);
+    assert_eq!(
+        get(
+            &open,
+            "pks-kabkota",
+            "perbaikan_permohonan",
+            epoch_day(t0() + Duration::days(3))
+        ),
+        1
+    );
+    assert_eq!(open.len(), 2, "{open:?}");
+
+    // Each scope sees its own: the city's office and agency see all three, the province sees
+    // its kab/kota applications, another agency none.
+    let coordinator = store.actor(w.coordinator).await.unwrap();
+    let head = store.actor(w.head).await.unwrap();
+    let reviewer = store.actor(w.reviewer).await.unwrap();
+    for actor in [&coordinator, &head, &reviewer] {
+        let rows = store.stage_stats(&actor.scope, Measure::Now).await.unwrap();
+        assert_eq!(
+            get(&rows, "pks-kabkota", "permohonan", 0),
+            1,
+            "{:?}",
+            actor.scope
+        );
+        assert_eq!(
+            get(&rows, "pks-kabkota", "dibatalkan", 0),
+            1,
+            "{:?}",
+            actor.scope
+        );
+    }
+    let other = Scope::Agency {
+        agency_id: Uuid::new_v4(),
+    };
+    assert!(
+        store
+            .stage_stats(&other, Measure::Now)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(reviewer.role, Role::ProvincialReviewer);
+
+    // The projections are what the audit log says; tampered, the check names the difference;
+    // emptied, a migration writes them again the same.
+    let check = store.check_stage_projections().await.unwrap();
+    assert!(check.is_true(), "{check:?}");
+    assert_eq!(check.applications, 3);
+    let snapshot = |store: &sepakat_store::Store| {
+        let db = store.connection().clone();
+        async move {
+            let stays: BTreeSet<String> = stage_visits::Entity::find()
+                .all(&db)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|v| format!("{v:?}"))
+                .collect();
+            let stats: BTreeSet<String> = stage_stats::Entity::find()
+                .all(&db)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|s| s.n != 0)
+                .map(|s| format!("{s:?}"))
+                .collect();
+            (stays, stats)
+        }
+    };
+    let before = snapshot(store).await;
+    stage_stats::Entity::update_many()
+        .col_expr(stage_stats::Column::N, sea_orm::sea_query::Expr::value(7))
+        .filter(sea_orm::ColumnTrait::eq(&stage_stats::Column::Scope, "*"))
+        .exec(store.connection())
+        .await
+        .unwrap();
+    let tampered = store.check_stage_projections().await.unwrap();
+    assert!(!tampered.is_true());
+    assert!(tampered.stats_differ.iter().all(|d| d.0 == "*"));
+    stage_visits::Entity::delete_many()
+        .exec(store.connection())
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .check_stage_projections()
+            .await
+            .unwrap()
+            .visits_differ
+            .len(),
+        3
+    );
+    store.migrate().await.unwrap();
+    assert_eq!(snapshot(store).await, before, "rebuilt from the audit log");
+    assert!(store.check_stage_projections().await.unwrap().is_true());
+}
+
+use sea_orm::QueryFilter;
+
+async fn the_list_pages_by_cursor_and_filters_in_the_database(
+    backend: sepakat_store::testing::Backend,
+) {
+    let w = world(backend).await;
+    let store = &w.store;
+    let mut ids = Vec::new();
+    for i in 0..7 {
+        ids.push(submit(&w, t0() + Duration::minutes(i)).await.application.id);
+    }
+    let coordinator = store.actor(w.coordinator).await.unwrap();
+
+    // Seven, three at a time, most recently changed first, each once.
+    let mut filter = ApplicationFilter::visible_to(&coordinator);
+    filter.limit = Some(3);
+    let mut seen = Vec::new();
+    loop {
+        let page = store.list_applications(&filter).await.unwrap();
+        assert_eq!(page.total, 7);
+        assert!(page.items.len() <= 3);
+        seen.extend(page.items.iter().map(|r| r.id));
+        match page.next {
+            Some(next) => filter.after = Some(next),
+            None => break,
+        }
+    }
+    let mut newest_first = ids.clone();
+    newest_first.reverse();
+    assert_eq!(seen, newest_first);
+
+    // A cursor of another list, or none at all, is refused with a clear error.
+    for bad in ["x", "g1.00000000000000000000000000000000", "a1.nope"] {
+        let f = ApplicationFilter {
+            after: Some(bad.into()),
+            ..ApplicationFilter::default()
+        };
+        assert!(matches!(
+            store.list_applications(&f).await,
+            Err(StoreError::Invalid(_))
+        ));
+    }
+
+    // Past target: the request stage's 7 days ran out before day 9 began, not before day 3.
+    let late = |at| ApplicationFilter {
+        past_target_at: Some(at),
+        ..ApplicationFilter::default()
+    };
+    assert_eq!(
+        store
+            .count_applications(&late(t0() + Duration::days(3)))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        store
+            .count_applications(&late(t0() + Duration::days(9)))
+            .await
+            .unwrap(),
+        7
+    );
+
+    // Search by the agency's name, in any case; `%` is a literal character.
+    let search = |text: &str| ApplicationFilter {
+        search: Some(text.into()),
+        ..ApplicationFilter::default()
+    };
+    let name = w.agency.name.to_uppercase();
+    let part: String = name.chars().skip(2).take(6).collect();
+    assert_eq!(store.count_applications(&search(&part)).await.unwrap(), 7);
+    assert_eq!(store.count_applications(&search("%")).await.unwrap(), 0);
+
+    // Nothing waits on the attestation yet; one walked to the closed-network stage does.
+    let blocked = ApplicationFilter {
+        blocked_on_attestation: true,
+        ..ApplicationFilter::default()
+    };
+    assert_eq!(store.count_applications(&blocked).await.unwrap(), 0);
+    let mut walk = Walk::start(&w).await;
+    walk.to("jaringan_tertutup").await;
+    let found = store.list_applications(&blocked).await.unwrap();
+    assert_eq!(
+        found.items.iter().map(|r| r.id).collect::<Vec<_>>(),
+        [walk.id]
+    );
+    // And the funnel counts it there.
+    let now = store
+        .stage_stats(&Scope::National, Measure::Now)
+        .await
+        .unwrap();
+    assert_eq!(get(&now, "pks-kabkota", "jaringan_tertutup", 0), 1);
+    assert!(store.check_stage_projections().await.unwrap().is_true());
+}
