@@ -291,6 +291,32 @@ async fn dashboard_shows_the_kalsel_case_and_pages_fit_a_phone() {
         page <= screen,
         "page is {page}px wide on a {screen}px phone"
     );
+    // The dashboard on a phone: the funnel's words stay body-sized and nothing is wider than
+    // the screen; each stage's count links to its list.
+    phone.goto(&app.url("/dasbor")).await;
+    phone.wait_for("data-testid=\"funnel\"").await;
+    let smallest = phone
+        .eval(
+            "return Math.min(...[...document.querySelectorAll('.funnel li a, .funnel li span')]\
+             .map(e => parseFloat(getComputedStyle(e).fontSize)))",
+        )
+        .await;
+    assert!(
+        smallest.as_f64().unwrap() >= 13.0,
+        "funnel text {smallest}px on a phone"
+    );
+    let widths = phone
+        .eval("return [document.documentElement.scrollWidth, window.innerWidth]")
+        .await;
+    assert!(widths[0].as_i64().unwrap() <= 390, "dashboard {widths}");
+    phone.screenshot(&dir, "10c-phone-dashboard").await;
+    phone
+        .eval(
+            "[...document.querySelectorAll('.funnel li a.count')]\
+             .find(a => a.textContent.trim() !== '0').click()",
+        )
+        .await;
+    phone.wait_for("data-testid=\"applications\"").await;
     phone.close().await;
     app.stop().await;
 }

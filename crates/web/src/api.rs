@@ -20,7 +20,6 @@ use sepakat_core::machine::available_actions;
 use sepakat_core::pks::{Article, ArticleComment, PksInput};
 use sepakat_core::request::{AccessMethod, DataType, PurposeKind, RequestedElement};
 use sepakat_core::{Command, Request};
-use sepakat_store::entity::applications;
 use sepakat_store::{ApplicationFilter, StoredApplication};
 use sepakat_store::{NewApplication, NewDocument};
 use serde::Deserialize;
@@ -407,76 +406,114 @@ pub struct ListQuery {
     pub workflow: Option<String>,
     pub agency: Option<Uuid>,
     pub office: Option<Uuid>,
+    /// Kab/kota applications of this province (two-digit code, e.g. `63`).
+    pub province: Option<String>,
     /// Only applications waiting on the caller's role within their scope ("menunggu tindakan
-    /// Anda"), oldest in their stage first, paged with `after`.
+    /// Anda"), oldest in their stage first.
     #[serde(default)]
     pub waiting_on_me: bool,
-    /// With `waiting_on_me`: the `next` cursor of the previous page.
-    pub after: Option<String>,
+    /// Only applications waiting for their closed network to be attested.
+    #[serde(default)]
+    pub blocked_on_attestation: bool,
+    /// Only applications past their stage's target (it ran out before today, UTC).
+    #[serde(default)]
+    pub past_target: bool,
     /// Only applications whose evaluation is past its grace period.
     #[serde(default)]
     pub overdue: bool,
+    /// The `next` cursor of the previous page.
+    pub after: Option<String>,
     /// 1..=500, default 50.
     pub limit: Option<u64>,
+    /// Refused: lists page by cursor (`after`), which stays fast and stable however deep.
     pub offset: Option<u64>,
 }
 
-/// Applications visible to the caller, most recently changed first.
+/// Applications visible to the caller, most recently changed first (or, with `waiting_on_me`,
+/// oldest in their stage first), paged by the `after` cursor.
 #[utoipa::path(get, path = "/api/v1/applications", tag = "applications", params(ListQuery),
-    responses((status = 200, body = ApplicationList)))]
+    responses((status = 200, body = ApplicationList), (status = 422, body = crate::problem::Problem)))]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     q: web::Query<ListQuery>,
 ) -> Result<web::Json<ApplicationList>, ApiError> {
     let q = q.into_inner();
+    if q.offset.is_some() {
+        return Err(ApiError::invalid(
+            "lists page by cursor: pass `after` (the `next` of the previous page), not `offset`",
+            vec![ApiError::field(
+                "offset",
+                "use_after",
+                "pass `after`, the `next` value of the previous page",
+                "Daftar dibagi per halaman dengan `after` (nilai `next` halaman sebelumnya), bukan `offset`.",
+            )],
+        ));
+    }
+    let limit = match q.limit {
+        None => 50,
+        Some(n @ 1..=500) => n,
+        Some(n) => {
+            return Err(ApiError::invalid(
+                format!("limit {n} is out of range: use 1 to 500"),
+                vec![ApiError::field(
+                    "limit",
+                    "out_of_range",
+                    "use 1 to 500",
+                    "Nilai limit harus antara 1 dan 500.",
+                )],
+            ));
+        }
+    };
     let mut filter = ApplicationFilter::visible_to(&caller.actor);
     // Narrowing filters never widen the caller's scope: an agency head asking for another
     // agency simply gets an empty list.
+    let empty = || {
+        web::Json(ApplicationList {
+            items: vec![],
+            total: 0,
+            limit,
+            next: None,
+        })
+    };
     if let Some(a) = q.agency {
         if filter.agency_id.is_some_and(|own| own != a) {
-            return Ok(web::Json(ApplicationList {
-                items: vec![],
-                total: 0,
-                limit: q.limit.unwrap_or(50),
-                offset: q.offset.unwrap_or(0),
-                next: None,
-            }));
+            return Ok(empty());
         }
         filter.agency_id = Some(a);
     }
     if let Some(o) = q.office {
         if filter.office_id.is_some_and(|own| own != o) {
-            return Ok(web::Json(ApplicationList {
-                items: vec![],
-                total: 0,
-                limit: q.limit.unwrap_or(50),
-                offset: q.offset.unwrap_or(0),
-                next: None,
-            }));
+            return Ok(empty());
         }
         filter.office_id = Some(o);
     }
+    if let Some(p) = q.province {
+        if filter.province.as_ref().is_some_and(|own| *own != p) {
+            return Ok(empty());
+        }
+        filter.province = Some(p);
+    }
     filter.stage = q.stage;
     filter.workflow = q.workflow;
-    let today = state.clock.now().date_naive();
+    let now = state.clock.now();
     if q.overdue {
         // The grace period is per workflow; 30 days is every shipped workflow's.
-        filter.evaluation_due_before = today.checked_sub_days(chrono::Days::new(30));
+        filter.evaluation_due_before = now.date_naive().checked_sub_days(chrono::Days::new(30));
     }
-    let (items, total, limit, offset, next) = if q.waiting_on_me {
-        if q.offset.is_some_and(|o| o > 0) {
-            return Err(ApiError::bad_request(
-                "waiting_on_me pages with `after` (the `next` of the previous page), not `offset`",
-            ));
-        }
+    // By calendar day, as the dashboard counts: the stage's target ran out before today began.
+    filter.past_target_at = q
+        .past_target
+        .then(|| now.date_naive().and_time(chrono::NaiveTime::MIN).and_utc());
+    filter.blocked_on_attestation = q.blocked_on_attestation;
+    filter.limit = Some(limit);
+    let (items, total, next) = if q.waiting_on_me {
         let after = q
             .after
             .as_deref()
             .map(sepakat_store::InboxCursor::parse)
             .transpose()
             .map_err(store_err)?;
-        let limit = q.limit.unwrap_or(50).clamp(1, 500);
         let page = state
             .store
             .inbox(
@@ -492,22 +529,15 @@ pub async fn list(
             )
             .await
             .map_err(store_err)?;
-        (
-            page.items,
-            page.total,
-            limit,
-            0,
-            page.next.map(|c| c.encode()),
-        )
+        (page.items, page.total, page.next.map(|c| c.encode()))
     } else {
-        filter.limit = q.limit;
-        filter.offset = q.offset;
+        filter.after = q.after;
         let page = state
             .store
             .list_applications(&filter)
             .await
             .map_err(store_err)?;
-        (page.items, page.total, page.limit, page.offset, None)
+        (page.items, page.total, page.next)
     };
     let mut out = Vec::with_capacity(items.len());
     for row in &items {
@@ -526,40 +556,8 @@ pub async fn list(
         items: out,
         total,
         limit,
-        offset,
         next,
     }))
-}
-
-/// Every application the actor may see, all pages of the list.
-pub(crate) async fn visible_rows(
-    state: &AppState,
-    actor: &sepakat_core::Actor,
-) -> Result<Vec<applications::Model>, ApiError> {
-    let mut filter = ApplicationFilter::visible_to(actor);
-    filter.limit = Some(500);
-    let mut out = Vec::new();
-    let mut offset = 0;
-    loop {
-        filter.offset = Some(offset);
-        let page = state
-            .store
-            .list_applications(&filter)
-            .await
-            .map_err(store_err)?;
-        let n = page.items.len() as u64;
-        out.extend(page.items);
-        offset += n;
-        if n < 500 {
-            return Ok(out);
-        }
-    }
-}
-
-/// The core state stored in a list row (the row carries it; no second query).
-pub(crate) fn state_of(row: &applications::Model) -> Result<sepakat_core::Application, ApiError> {
-    serde_json::from_value(row.state.clone())
-        .map_err(|e| ApiError::Internal(format!("application {} state unreadable: {e}", row.id)))
 }
 
 pub(crate) fn parse_id(raw: &str) -> Result<Uuid, ApiError> {

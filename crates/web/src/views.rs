@@ -178,8 +178,7 @@ pub struct ApplicationList {
     pub items: Vec<ApplicationSummary>,
     pub total: u64,
     pub limit: u64,
-    pub offset: u64,
-    /// With `waiting_on_me`: the cursor of the next page (pass it as `after`); absent on the last.
+    /// The cursor of the next page (pass it as `after`); absent on the last.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
 }

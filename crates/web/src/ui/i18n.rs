@@ -256,6 +256,26 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Comments to answer",
     ),
     ("funnel", "Permohonan per tahap", "Applications per stage"),
+    ("median", "Median", "Median"),
+    ("target", "target", "target"),
+    ("days", "hari", "days"),
+    (
+        "past_target",
+        "Melewati target tahap",
+        "Past their stage's target",
+    ),
+    ("past_target_short", "lewat target", "past target"),
+    (
+        "only_late",
+        "Hanya yang melewati target tahap",
+        "Only past their stage's target",
+    ),
+    ("applications_found", "permohonan", "applications"),
+    (
+        "days_note",
+        "Hari per tahap: median dan persentil ke-90 dari lama setiap tahap, termasuk permohonan yang masih menunggu. Hari dihitung per tanggal kalender (UTC); lebih dari 30 hari dibulatkan per minggu, lebih dari 6 bulan per bulan.",
+        "Days per stage: the median and 90th percentile of how long each stage took, including applications still waiting. Days are counted by calendar date (UTC); beyond 30 days they are rounded to the week, beyond six months to the month.",
+    ),
     (
         "median_days",
         "Median hari per tahap",
@@ -273,8 +293,8 @@ const WORDS: &[(&str, &str, &str)] = &[
     ),
     (
         "evaluations_due",
-        "Evaluasi jatuh tempo (30 hari)",
-        "Evaluations due (30 days)",
+        "Evaluasi jatuh tempo dalam 30 hari atau sudah lewat",
+        "Evaluations due within 30 days or past due",
     ),
     (
         "evaluations_overdue",
@@ -283,8 +303,8 @@ const WORDS: &[(&str, &str, &str)] = &[
     ),
     (
         "grants_ending",
-        "Hak akses berakhir dalam 90 hari",
-        "Grants ending within 90 days",
+        "Permohonan dengan hak akses berakhir dalam 90 hari",
+        "Applications with a grant ending within 90 days",
     ),
     ("language", "English", "Bahasa Indonesia"),
     ("role", "Peran", "Role"),

@@ -24,9 +24,9 @@ use sepakat_core::workflow::{DOCUMENTS, LETTERS, letter_title};
 use sepakat_core::{Actor, Command, ElementCode, Request, Role, Scope};
 use sepakat_store::entity::accounts;
 use sepakat_store::{NewApplication, StoreError};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::OnceLock;
 use uuid::Uuid;
 
@@ -518,25 +518,19 @@ struct Names {
     offices: HashMap<Uuid, String>,
 }
 
-async fn names(state: &AppState) -> Result<Names, ApiError> {
-    Ok(Names {
-        agencies: state
-            .store
-            .agencies(None)
-            .await
-            .map_err(store_err)?
-            .into_iter()
-            .map(|a| (a.id, a.name))
-            .collect(),
-        offices: state
-            .store
-            .offices()
-            .await
-            .map_err(store_err)?
-            .into_iter()
-            .map(|o| (o.id, o.name))
-            .collect(),
-    })
+/// The agency and office names of these applications only (a page's worth), never the whole
+/// directory.
+async fn names(state: &AppState, ids: &[Uuid]) -> Result<Names, ApiError> {
+    let placed = state.store.placements(ids).await.map_err(store_err)?;
+    let mut names = Names {
+        agencies: HashMap::new(),
+        offices: HashMap::new(),
+    };
+    for p in placed.into_values() {
+        names.agencies.insert(p.agency_id, p.agency);
+        names.offices.insert(p.office_id, p.office);
+    }
+    Ok(names)
 }
 
 /// A row of a list: agency, stage, days in stage against the stage's target.
@@ -588,7 +582,6 @@ async fn inbox(
 ) -> Result<HttpResponse, ApiError> {
     let v = signed_in!(state, req);
     let now = state.clock.now();
-    let names = names(&state).await?;
     let after = q
         .after
         .as_deref()
@@ -600,6 +593,8 @@ async fn inbox(
         .inbox(&v.actor, &sepakat_store::InboxFilter::default(), after, 50)
         .await
         .map_err(store_err)?;
+    let ids: Vec<Uuid> = waiting.items.iter().map(|a| a.id).collect();
+    let names = names(&state, &ids).await?;
     let mut rows = Vec::new();
     for a in &waiting.items {
         rows.push(row(&state, &names, a, now).await?);
@@ -614,22 +609,53 @@ async fn inbox(
     )
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize, Default, Clone)]
 struct ListQuery {
+    #[serde(default, skip_serializing_if = "is_blank")]
     stage: Option<String>,
+    #[serde(default, skip_serializing_if = "is_blank")]
+    workflow: Option<String>,
+    #[serde(default, skip_serializing_if = "is_blank")]
     agency: Option<String>,
+    #[serde(default, skip_serializing_if = "is_blank")]
     office: Option<String>,
+    #[serde(default, skip_serializing_if = "is_blank")]
     overdue: Option<String>,
+    #[serde(default, skip_serializing_if = "is_blank")]
     blocked: Option<String>,
+    #[serde(default, skip_serializing_if = "is_blank")]
+    late: Option<String>,
+    #[serde(default, skip_serializing_if = "is_blank")]
+    due: Option<String>,
+    #[serde(default, skip_serializing_if = "is_blank")]
+    ending: Option<String>,
+    #[serde(default, skip_serializing_if = "is_blank")]
     q: Option<String>,
+    #[serde(default, skip_serializing_if = "is_blank")]
+    after: Option<String>,
 }
 
-/// Applications in `jaringan_tertutup` or `user_id_uji` with no active attestation: approved
-/// access that cannot get a user ID (the Kalimantan Selatan case).
-fn blocked_on_attestation(stage: &str, app: &sepakat_core::Application) -> bool {
-    matches!(stage, "jaringan_tertutup" | "user_id_uji") && !app.attestation_active()
+/// Midnight (UTC) that began `now`'s day.
+fn start_of_day(now: DateTime<Utc>) -> DateTime<Utc> {
+    now.date_naive().and_time(chrono::NaiveTime::MIN).and_utc()
 }
 
+fn is_blank(s: &Option<String>) -> bool {
+    s.as_deref().is_none_or(|s| s.trim().is_empty())
+}
+
+/// A list filter's id parameter: blank is "all"; anything else must be an id.
+fn id_param(raw: &Option<String>, what: &str) -> Result<Option<Uuid>, ApiError> {
+    match raw.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => Uuid::parse_str(s)
+            .map(Some)
+            .map_err(|_| ApiError::bad_request(format!("`{what}` must be an id from the list"))),
+    }
+}
+
+/// Applications in the viewer's scope, 50 at a time, most recently changed first: one indexed
+/// query per page, filtered by the database.
 async fn list(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -637,66 +663,99 @@ async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let v = signed_in!(state, req);
     let now = state.clock.now();
-    let names = names(&state).await?;
-    let needle =
-        q.q.as_deref()
-            .map(|s| s.trim().to_lowercase())
-            .filter(|s| !s.is_empty());
+    let q = q.into_inner();
+    let mut filter = sepakat_store::ApplicationFilter::visible_to(&v.actor);
+    let blank = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    filter.stage = blank(&q.stage);
+    filter.workflow = blank(&q.workflow);
+    if let Some(a) = id_param(&q.agency, "agency")? {
+        // Never wider than the viewer's scope: another agency's id finds nothing.
+        if filter.agency_id.is_some_and(|own| own != a) {
+            filter.agency_id = Some(Uuid::nil());
+        } else {
+            filter.agency_id = Some(a);
+        }
+    }
+    if let Some(o) = id_param(&q.office, "office")? {
+        if filter.office_id.is_some_and(|own| own != o) {
+            filter.office_id = Some(Uuid::nil());
+        } else {
+            filter.office_id = Some(o);
+        }
+    }
+    if q.overdue.is_some() {
+        // The grace period is per workflow; 30 days is every shipped workflow's.
+        filter.evaluation_due_before = now.date_naive().checked_sub_days(chrono::Days::new(30));
+    }
+    if q.due.is_some() {
+        // Due within 30 days, or already past.
+        filter.evaluation_due_before = now.date_naive().checked_add_days(chrono::Days::new(31));
+    }
+    filter.grant_ending_by = q
+        .ending
+        .is_some()
+        .then(|| now.date_naive().checked_add_days(chrono::Days::new(90)))
+        .flatten();
+    filter.blocked_on_attestation = q.blocked.is_some();
+    // Past target by calendar day, as the dashboard counts it: the target ran out before today.
+    filter.past_target_at = q.late.is_some().then(|| start_of_day(now));
+    filter.search = blank(&q.q);
+    filter.after = blank(&q.after);
+    filter.limit = Some(50);
+    let page_of = state
+        .store
+        .list_applications(&filter)
+        .await
+        .map_err(store_err)?;
+    let ids: Vec<Uuid> = page_of.items.iter().map(|a| a.id).collect();
+    let names = names(&state, &ids).await?;
     let mut rows = Vec::new();
-    let mut stages = BTreeMap::new();
-    for a in crate::api::visible_rows(&state, &v.actor).await? {
-        let r = row(&state, &names, &a, now).await?;
-        stages.insert(a.stage.clone(), r["stage_title"].clone());
-        let empty = |s: &Option<String>| s.as_deref().is_none_or(str::is_empty);
-        if !empty(&q.stage) && q.stage.as_deref() != Some(a.stage.as_str()) {
+    for a in &page_of.items {
+        rows.push(row(&state, &names, a, now).await?);
+    }
+    // The stage and workflow choices come from the workflows, not from the rows.
+    let mut stages = Vec::new();
+    let mut workflows = Vec::new();
+    for w in state.store.workflow_versions().await.map_err(store_err)? {
+        if workflows.iter().any(|x: &Value| x["name"] == w.name) {
             continue;
         }
-        if !empty(&q.agency) && q.agency.as_deref() != Some(a.agency_id.to_string().as_str()) {
-            continue;
-        }
-        if !empty(&q.office) && q.office.as_deref() != Some(a.office_id.to_string().as_str()) {
-            continue;
-        }
-        if q.overdue.is_some() && !r["evaluation_overdue"].as_bool().unwrap_or(false) {
-            continue;
-        }
-        if q.blocked.is_some() && !blocked_on_attestation(&a.stage, &crate::api::state_of(&a)?) {
-            continue;
-        }
-        if let Some(n) = &needle {
-            let agency_hit = r["agency"]
-                .as_str()
-                .unwrap_or_default()
-                .to_lowercase()
-                .contains(n.as_str());
-            let letter_hit = !agency_hit
-                && state
-                    .store
-                    .application_letters(a.id)
-                    .await
-                    .map_err(store_err)?
-                    .iter()
-                    // Either number finds it: the one printed on the letter (the agency's
-                    // own, for its letters) or the office's registration of it.
-                    .any(|l| {
-                        l.number.to_lowercase().contains(n.as_str())
-                            || l.printed_number().to_lowercase().contains(n.as_str())
-                    });
-            if !agency_hit && !letter_hit {
-                continue;
+        let wf = state
+            .store
+            .current_workflow(&w.name)
+            .await
+            .map_err(store_err)?;
+        workflows.push(json!({"name": w.name, "title": wf.title, "selected": filter.workflow.as_deref() == Some(w.name.as_str())}));
+        for s in &wf.stages {
+            if !stages.iter().any(|x: &Value| x["name"] == s.name.as_str()) {
+                stages.push(json!({"name": s.name, "title": s.title, "selected": filter.stage.as_deref() == Some(s.name.as_str())}));
             }
         }
-        rows.push(r);
     }
-    let agencies: Vec<Value> = names.agencies.iter().map(|(id, n)| json!({"id": id, "name": n, "selected": q.agency.as_deref() == Some(id.to_string().as_str())})).collect();
-    let stages: Vec<Value> = stages.into_iter().map(|(s, t)| json!({"name": s, "title": t, "selected": q.stage.as_deref() == Some(s.as_str())})).collect();
+    let next = page_of.next.map(|c| {
+        let params = ListQuery {
+            after: Some(c),
+            ..q.clone()
+        };
+        format!(
+            "/permohonan?{}",
+            serde_urlencoded::to_string(&params).unwrap_or_default()
+        )
+    });
     let title = i18n::word(&lang(&req), "applications");
     page(
         &req,
         Some(&v),
         "daftar",
         title,
-        json!({"rows": rows, "stages": stages, "agencies": agencies, "q": q.q.clone().unwrap_or_default(), "overdue": q.overdue.is_some(), "blocked": q.blocked.is_some()}),
+        json!({"rows": rows, "total": page_of.total, "next": next, "stages": stages, "workflows": workflows,
+               "agency": q.agency.clone().unwrap_or_default(), "office": q.office.clone().unwrap_or_default(),
+               "q": q.q.clone().unwrap_or_default(), "overdue": q.overdue.is_some(), "blocked": q.blocked.is_some(), "late": q.late.is_some()}),
     )
 }
 
@@ -768,7 +827,7 @@ async fn render_detail(
         .application_detail(a.id)
         .await
         .map_err(store_err)?;
-    let names = names(state).await?;
+    let names = names(state, &[a.id]).await?;
     // Times read on the clock of the office that handles the application.
     let clock = state
         .store
@@ -1538,95 +1597,125 @@ fn choice<T: serde::de::DeserializeOwned>(
 
 // ---- Dashboard and workflows -------------------------------------------------------------------
 
-fn median(mut v: Vec<i64>) -> Option<i64> {
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_unstable();
-    Some(v[v.len() / 2])
-}
-
+/// The dashboard, from the read models: the funnel and the days per stage from the stage
+/// counters of the viewer's scope (a few hundred rows), the other figures as counts the
+/// database answers from an index. Every figure links to the list it counts.
 async fn dashboard(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    use sepakat_core::stats::{Measure, attestation_stages, days_bucket, epoch_day, quantile};
     let v = signed_in!(state, req);
     let lang = lang(&req);
     let now = state.clock.now();
     let today = now.date_naive();
-    let rows = crate::api::visible_rows(&state, &v.actor).await?;
-    let mut per_stage: BTreeMap<(usize, String), (String, usize)> = BTreeMap::new();
-    let mut durations: BTreeMap<String, Vec<i64>> = BTreeMap::new();
-    let (mut blocked, mut due, mut overdue, mut ending) = (0, 0, 0, 0);
-    for a in &rows {
-        let wf = state
-            .store
-            .workflow(&a.workflow_name, &a.workflow_hash)
-            .await
-            .map_err(store_err)?;
-        let order = wf
+    let today_day = epoch_day(now);
+    let store = &state.store;
+    let in_stage = store
+        .stage_stats(&v.actor.scope, Measure::Now)
+        .await
+        .map_err(store_err)?;
+    let open = store
+        .stage_stats(&v.actor.scope, Measure::Open)
+        .await
+        .map_err(store_err)?;
+    let spent = store
+        .stage_stats(&v.actor.scope, Measure::Spent)
+        .await
+        .map_err(store_err)?;
+    let count = |rows: &[(String, String, i64, i64)], wf: &str, stage: &str| -> i64 {
+        rows.iter()
+            .filter(|r| r.0 == wf && r.1 == stage)
+            .map(|r| r.3)
+            .sum()
+    };
+    let mut names: Vec<String> = store
+        .workflow_versions()
+        .await
+        .map_err(store_err)?
+        .into_iter()
+        .map(|w| w.name)
+        .collect();
+    names.dedup();
+    let (mut blocked, mut late, mut total) = (0, 0, 0);
+    let mut workflows = Vec::new();
+    for name in names {
+        let wf = store.current_workflow(&name).await.map_err(store_err)?;
+        let attestation = attestation_stages(&wf);
+        let counts: Vec<(&sepakat_core::workflow::Stage, i64)> = wf
             .stages
             .iter()
-            .position(|s| s.name == a.stage)
-            .unwrap_or(usize::MAX);
-        let title = wf
-            .stage(&a.stage)
-            .map(|s| s.title.clone())
-            .unwrap_or_default();
-        per_stage
-            .entry((order, a.stage.clone()))
-            .or_insert((title, 0))
-            .1 += 1;
-        let app = crate::api::state_of(a)?;
-        if blocked_on_attestation(&a.stage, &app) {
-            blocked += 1;
+            .map(|s| (s, count(&in_stage, &name, &s.name)))
+            .collect();
+        let in_workflow: i64 = counts.iter().map(|(_, n)| n).sum();
+        if in_workflow == 0 {
+            continue;
         }
-        if let Some(d) = a.next_evaluation_due {
-            let grace = chrono::Days::new(u64::from(wf.evaluation.grace_days));
-            if d + grace < today {
-                overdue += 1;
-            } else if d <= today + chrono::Days::new(30) {
-                due += 1;
+        total += in_workflow;
+        let widest = counts.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+        let mut stages = Vec::new();
+        for (s, n) in counts {
+            if attestation.contains(&s.name) {
+                blocked += n;
             }
-        }
-        for g in &app.grants {
-            if g.status == sepakat_core::GrantStatus::Active
-                && g.valid_until <= today + chrono::Days::new(90)
-            {
-                ending += 1;
+            // Current waits, by the day they began, and ended stays, by their length.
+            let mut histogram: Vec<(i64, u64)> = Vec::new();
+            let mut past_target = 0;
+            for r in open.iter().filter(|r| r.0 == name && r.1 == s.name) {
+                let waited = today_day - r.2;
+                histogram.push((days_bucket(waited), r.3.max(0) as u64));
+                if s.sla_days.is_some_and(|sla| waited > i64::from(sla)) {
+                    past_target += r.3;
+                }
             }
+            late += past_target;
+            histogram.extend(
+                spent
+                    .iter()
+                    .filter(|r| r.0 == name && r.1 == s.name)
+                    .map(|r| (r.2, r.3.max(0) as u64)),
+            );
+            let link = format!(
+                "/permohonan?{}",
+                serde_urlencoded::to_string([
+                    ("workflow", name.as_str()),
+                    ("stage", s.name.as_str())
+                ])
+                .unwrap_or_default()
+            );
+            stages.push(json!({
+                "title": s.title, "count": n, "max": widest, "link": link,
+                "terminal": s.terminal,
+                "sla": s.sla_days,
+                // Strings, so that zero days still prints ("–" when nothing was measured).
+                "median": quantile(&histogram, 0.5).map_or("–".into(), |d| d.to_string()),
+                "p90": quantile(&histogram, 0.9).map_or("–".into(), |d| d.to_string()),
+                "past_target": past_target,
+            }));
         }
-        // Time spent in each stage left, from the audit log.
-        let events = state
-            .store
-            .application_events(a.id)
-            .await
-            .map_err(store_err)?;
-        let mut entered = a.submitted_at;
-        for e in events.iter().filter(|e| e.kind == "transitioned") {
-            if let Some(from) = e.payload.get("from").and_then(Value::as_str) {
-                durations
-                    .entry(from.to_string())
-                    .or_default()
-                    .push((e.at - entered).num_days());
-            }
-            entered = e.at;
-        }
+        workflows
+            .push(json!({"name": name, "title": wf.title, "total": in_workflow, "stages": stages}));
     }
-    let bars: Vec<(String, String, usize, String)> = per_stage
-        .iter()
-        .map(|((_, s), (t, n))| (s.clone(), t.clone(), *n, format!("/permohonan?stage={s}")))
-        .collect();
-    let medians: Vec<Value> = per_stage
-        .iter()
-        .filter_map(|((_, s), (t, _))| {
-            durations
-                .get(s)
-                .cloned()
-                .and_then(median)
-                .map(|m| json!({"title": t, "days": m}))
-        })
-        .collect();
+    // Counts on indexes, each with the same filter as the list it links to.
+    let scoped = sepakat_store::ApplicationFilter::visible_to(&v.actor);
+    let counted = |f: sepakat_store::ApplicationFilter| async move {
+        store.count_applications(&f).await.map_err(store_err)
+    };
+    let overdue = counted(sepakat_store::ApplicationFilter {
+        evaluation_due_before: today.checked_sub_days(chrono::Days::new(30)),
+        ..scoped.clone()
+    })
+    .await?;
+    let due = counted(sepakat_store::ApplicationFilter {
+        evaluation_due_before: today.checked_add_days(chrono::Days::new(31)),
+        ..scoped.clone()
+    })
+    .await?;
+    let ending = counted(sepakat_store::ApplicationFilter {
+        grant_ending_by: today.checked_add_days(chrono::Days::new(90)),
+        ..scoped.clone()
+    })
+    .await?;
     let data = json!({
-        "funnel": svg::funnel(&bars, i18n::word(&lang, "funnel")),
-        "medians": medians, "blocked": blocked, "due": due, "overdue": overdue, "ending": ending, "total": rows.len(),
+        "workflows": workflows, "total": total,
+        "blocked": blocked, "late": late, "due": due, "overdue": overdue, "ending": ending,
     });
     page(
         &req,

@@ -1,4 +1,4 @@
-//! Pictures drawn on the server as SVG: the pipeline stepper and the dashboard funnel.
+//! Pictures drawn on the server as SVG: the pipeline stepper.
 //! Every text is escaped; the pictures carry titles for screen readers.
 
 use sepakat_core::Workflow;
@@ -61,65 +61,15 @@ pub fn stepper(wf: &Workflow, current: &str, label: &str) -> String {
     out
 }
 
-/// One bar per stage with its count; each bar links to the list behind it.
-pub fn funnel(rows: &[(String, String, usize, String)], label: &str) -> String {
-    let max = rows.iter().map(|r| r.2).max().unwrap_or(1).max(1);
-    let row = 26;
-    let height = row * rows.len() + 10;
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        "<svg class=\"funnel\" role=\"img\" aria-label=\"{}\" viewBox=\"0 0 640 {height}\" width=\"100%\" xmlns=\"http://www.w3.org/2000/svg\"><title>{}</title>",
-        esc(label),
-        esc(label)
-    );
-    for (i, (_, title, count, href)) in rows.iter().enumerate() {
-        let y = 5 + i * row;
-        let w = 260 * count / max;
-        let _ = write!(
-            out,
-            "<a href=\"{}\"><text x=\"0\" y=\"{}\" font-size=\"12\" font-family=\"system-ui,sans-serif\">{}</text>\
-             <rect x=\"330\" y=\"{}\" width=\"{}\" height=\"18\" fill=\"#1565c0\"/>\
-             <text x=\"{}\" y=\"{}\" font-size=\"12\" font-family=\"system-ui,sans-serif\">{count}</text></a>",
-            esc(href),
-            y + 14,
-            esc(&truncate(title, 48)),
-            y + 1,
-            w.max(2),
-            336 + w.max(2),
-            y + 14
-        );
-    }
-    out.push_str("</svg>");
-    out
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(n - 1).collect::<String>())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn escapes_everything_it_draws() {
-        let rows = vec![(
-            "a".into(),
-            "<script>x</script>".into(),
-            3,
-            "/x?a=1&b=2".into(),
-        )];
-        let svg = funnel(&rows, "Corong \"uji\"");
-        assert!(!svg.contains("<script>"));
-        assert!(
-            svg.contains("&lt;script&gt;")
-                && svg.contains("&amp;b=2")
-                && svg.contains("&quot;uji&quot;")
+    fn escapes_what_it_draws() {
+        assert_eq!(
+            esc("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
         );
     }
 }
