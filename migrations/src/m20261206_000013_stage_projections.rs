@@ -1,8 +1,9 @@
 //! The stage read models a national view reads instead of every application's history, both
 //! written in the command's own transaction whenever an application changes stage:
 //!
-//! - `stage_visits`: one row per stay of an application in a stage (entered, left), keyed by the
-//!   audit event that entered it. The history of stays, without parsing the audit log.
+//! - `stage_visits`: one row per stay of an application in a stage, keyed by the audit event that
+//!   entered it. A stay ends when the next begins, so a stage change only inserts (one statement
+//!   on the write path); the history of stays, without parsing the audit log.
 //! - `stage_stats`: counters per scope, workflow, stage and `measure`:
 //!   - `now`: how many applications are in the stage (`value` 0), the funnel;
 //!   - `open`: how many are in a measured stage since a day (`value` = days since 1970-01-01),
@@ -29,7 +30,6 @@ enum StageVisits {
     WorkflowName,
     Stage,
     EnteredAt,
-    LeftAt,
 }
 
 #[derive(DeriveIden)]
@@ -59,7 +59,6 @@ impl MigrationTrait for Migration {
                     .col(string(StageVisits::WorkflowName))
                     .col(string(StageVisits::Stage))
                     .col(timestamp_with_time_zone(StageVisits::EnteredAt))
-                    .col(timestamp_with_time_zone_null(StageVisits::LeftAt))
                     .primary_key(
                         Index::create()
                             .name("pk_stage_visits")

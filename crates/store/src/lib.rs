@@ -52,7 +52,7 @@ pub use queries::{ApplicationDetail, ApplicationFilter, Page, PksVersion, Stored
 pub use scope::{
     KeysetPage, MAX_PAGE, Placed, Placement, application_visible, visible_applications,
 };
-pub use stages::{StageProjectionReport, scope_key};
+pub use stages::{StageProjectionReport, StageStay, scope_key};
 
 pub use entity::accounts::Model as Account;
 pub use entity::agencies::Model as Agency;

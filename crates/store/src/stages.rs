@@ -5,6 +5,7 @@
 
 use crate::entity::{applications, audit_events, stage_stats, stage_visits};
 use crate::{Result, Store, StoreError};
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -108,21 +109,12 @@ pub(crate) async fn write_stage_move<C: ConnectionTrait>(
 ) -> Result<()> {
     // As the audit log stores it, so a rebuild from the log gives the same rows.
     let at = crate::micros(app.stage_entered_at);
-    if before.is_some() {
-        stage_visits::Entity::update_many()
-            .col_expr(stage_visits::Column::LeftAt, Expr::value(at))
-            .filter(stage_visits::Column::ApplicationId.eq(app.id))
-            .filter(stage_visits::Column::LeftAt.is_null())
-            .exec(db)
-            .await?;
-    }
     stage_visits::Entity::insert(stage_visits::ActiveModel {
         application_id: Set(app.id),
         seq: Set(seq),
         workflow_name: Set(app.workflow.name.clone()),
         stage: Set(app.stage.clone()),
         entered_at: Set(at),
-        left_at: Set(None),
     })
     .exec_without_returning(db)
     .await?;
@@ -139,7 +131,7 @@ fn state_of(row: &applications::Model) -> Result<Application> {
 }
 
 /// The stays an application's audit log records, oldest first: (entering event's seq, stage,
-/// entered, left).
+/// entered).
 fn visits_from_log(events: &[audit_events::Model]) -> Result<Vec<stage_visits::Model>> {
     let mut out: Vec<stage_visits::Model> = Vec::new();
     for row in events {
@@ -164,19 +156,36 @@ fn visits_from_log(events: &[audit_events::Model]) -> Result<Vec<stage_visits::M
             },
             _ => continue,
         };
-        if let Some(last) = out.last_mut() {
-            last.left_at = Some(row.at);
-        }
         out.push(stage_visits::Model {
             application_id: row.application_id,
             seq: row.seq,
             workflow_name,
             stage,
             entered_at: row.at,
-            left_at: None,
         });
     }
     Ok(out)
+}
+
+/// One stay of an application in a stage.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StageStay {
+    pub stage: String,
+    pub entered_at: DateTime<Utc>,
+    /// When the next stay began; `None` while the application is still in the stage.
+    pub left_at: Option<DateTime<Utc>>,
+}
+
+/// The stays of one application's visit rows (ordered by seq): each ends when the next begins.
+fn stays(rows: &[stage_visits::Model]) -> Vec<StageStay> {
+    rows.iter()
+        .enumerate()
+        .map(|(i, v)| StageStay {
+            stage: v.stage.clone(),
+            entered_at: v.entered_at,
+            left_at: rows.get(i + 1).map(|n| n.entered_at),
+        })
+        .collect()
 }
 
 /// What the checks found wrong in the stage projections; empty when they are true.
@@ -273,7 +282,7 @@ impl Store {
             .walk_stays(|row, wf, from_log, _| {
                 let app = state_of(row)?;
                 let scopes = scopes_of(&app);
-                for v in &from_log {
+                for v in stays(&from_log) {
                     let t = visit_tallies(wf, &v.stage, v.entered_at, v.left_at);
                     add_tallies(&mut deltas, &scopes, &row.workflow_name, &t);
                 }
@@ -304,7 +313,7 @@ impl Store {
             .walk_stays(|row, wf, from_log, recorded| {
                 let app = state_of(row)?;
                 let scopes = scopes_of(&app);
-                for v in &from_log {
+                for v in stays(&from_log) {
                     let t = visit_tallies(wf, &v.stage, v.entered_at, v.left_at);
                     add_tallies(&mut expected, &scopes, &row.workflow_name, &t);
                 }
@@ -396,12 +405,13 @@ impl Store {
         Ok(rows)
     }
 
-    /// One application's stays, oldest first.
-    pub async fn stage_visits(&self, application_id: Uuid) -> Result<Vec<stage_visits::Model>> {
-        Ok(stage_visits::Entity::find()
+    /// One application's stays, oldest first, each ended by the next.
+    pub async fn stage_visits(&self, application_id: Uuid) -> Result<Vec<StageStay>> {
+        let rows = stage_visits::Entity::find()
             .filter(stage_visits::Column::ApplicationId.eq(application_id))
             .order_by_asc(stage_visits::Column::Seq)
             .all(&self.inner.db)
-            .await?)
+            .await?;
+        Ok(stays(&rows))
     }
 }

@@ -1,5 +1,5 @@
 //! The `stage_visits` table: one row per stay of an application in a stage, keyed by the audit
-//! event that entered it; `left_at` is empty while the application is still there.
+//! event that entered it. A stay ends when the application's next stay begins.
 
 use sea_orm::entity::prelude::*;
 use serde::Serialize;
@@ -14,7 +14,6 @@ pub struct Model {
     pub workflow_name: String,
     pub stage: String,
     pub entered_at: ChronoDateTimeUtc,
-    pub left_at: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
