@@ -466,6 +466,28 @@ impl Store {
             .await?)
     }
 
+    /// The names of these accounts only (a timeline's actors), never the whole directory.
+    pub async fn account_names(
+        &self,
+        ids: impl IntoIterator<Item = Uuid>,
+    ) -> Result<std::collections::HashMap<Uuid, String>> {
+        let mut ids: Vec<Uuid> = ids.into_iter().collect();
+        ids.sort();
+        ids.dedup();
+        let mut out = std::collections::HashMap::new();
+        // Bounded IN lists: both databases cap the parameters of one statement.
+        for chunk in ids.chunks(500) {
+            for a in accounts::Entity::find()
+                .filter(accounts::Column::Id.is_in(chunk.iter().copied()))
+                .all(&self.inner.db)
+                .await?
+            {
+                out.insert(a.id, a.name);
+            }
+        }
+        Ok(out)
+    }
+
     pub async fn accounts(&self) -> Result<Vec<accounts::Model>> {
         Ok(accounts::Entity::find()
             .order_by_asc(accounts::Column::Email)

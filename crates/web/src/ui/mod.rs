@@ -837,12 +837,9 @@ async fn render_detail(
         .utc_offset_minutes;
     let accounts: HashMap<Uuid, String> = state
         .store
-        .accounts()
+        .account_names(detail.events.iter().map(|e| e.actor_id))
         .await
-        .map_err(store_err)?
-        .into_iter()
-        .map(|x| (x.id, x.name))
-        .collect();
+        .map_err(store_err)?;
     let actions: Vec<Value> = available_actions(&wf, app, &v.actor)
         .iter()
         .map(|x| {

@@ -91,12 +91,14 @@ async fn render_review(
     let versions = store.pks_versions(a.id).await.map_err(store_err)?;
     let comments = store.pks_comments(a.id).await.map_err(store_err)?;
     let names: HashMap<_, _> = store
-        .accounts()
+        .account_names(
+            versions
+                .iter()
+                .map(|v| v.drafted_by)
+                .chain(comments.iter().map(|c| c.author)),
+        )
         .await
-        .map_err(store_err)?
-        .into_iter()
-        .map(|x| (x.id, x.name))
-        .collect();
+        .map_err(store_err)?;
     let latest = versions.last().map(|v| v.version);
     let shown = view
         .requested_version
