@@ -219,6 +219,27 @@ async fn the_list_pages_by_cursor_and_filters_in_the_database(
     newest_first.reverse();
     assert_eq!(seen, newest_first);
 
+    // The total read from the stage counters equals the one counted over the rows.
+    for f in [
+        ApplicationFilter::default(),
+        ApplicationFilter::visible_to(&coordinator),
+        ApplicationFilter {
+            stage: Some("permohonan".into()),
+            workflow: Some("pks-kabkota".into()),
+            ..ApplicationFilter::visible_to(&coordinator)
+        },
+        ApplicationFilter {
+            stage: Some("dibatalkan".into()),
+            ..ApplicationFilter::default()
+        },
+    ] {
+        assert_eq!(
+            store.list_applications(&f).await.unwrap().total,
+            store.count_applications(&f).await.unwrap(),
+            "{f:?}"
+        );
+    }
+
     // A cursor of another list, or none at all, is refused with a clear error.
     for bad in ["x", "g1.00000000000000000000000000000000", "a1.nope"] {
         let f = ApplicationFilter {
