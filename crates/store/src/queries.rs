@@ -338,7 +338,9 @@ impl Store {
             q = q.filter(S::Stage.eq(stage.clone()));
         }
         let counts: Vec<i64> = q.into_tuple().all(&self.inner.db).await?;
-        Ok(Some(counts.into_iter().map(|n| Ord::max(n, 0) as u64).sum()))
+        Ok(Some(
+            counts.into_iter().map(|n| Ord::max(n, 0) as u64).sum(),
+        ))
     }
 
     /// How many applications the filter finds: the figure a dashboard links to the list.
