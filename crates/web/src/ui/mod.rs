@@ -24,7 +24,7 @@ use sepakat_core::workflow::{DOCUMENTS, LETTERS, letter_title};
 use sepakat_core::{Actor, Command, ElementCode, Request, Role, Scope};
 use sepakat_store::entity::accounts;
 use sepakat_store::{NewApplication, StoreError};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -146,7 +146,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/masuk", web::post().to(sign_in))
             .route("/keluar", web::post().to(sign_out))
             .route("/bahasa", web::get().to(language))
-            .route("/permohonan", web::get().to(list))
+            .route("/permohonan", web::get().to(list::list))
             .route("/permohonan/baru", web::get().to(new_page))
             .route("/permohonan/baru", web::post().to(new_submit))
             .route("/permohonan/{id}", web::get().to(detail))
@@ -157,7 +157,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::post().to(issue::issue),
             )
             .route("/permohonan/{id}/evaluasi", web::post().to(evaluate))
-            .route("/dasbor", web::get().to(dashboard))
+            .route("/dasbor", web::get().to(dashboard::dashboard))
             .route("/alur/{name}", web::get().to(workflow_page))
             .configure(pks::routes)
             .configure(verify::routes)
@@ -365,7 +365,9 @@ macro_rules! signed_in {
 }
 
 // After `signed_in!`, which their pages use too.
+mod dashboard;
 mod issue;
+mod list;
 mod pks;
 mod verify;
 
@@ -606,156 +608,6 @@ async fn inbox(
         "kotak_masuk",
         title,
         json!({"rows": rows, "total": waiting.total, "next": waiting.next.map(|c| format!("/?after={}", c.encode()))}),
-    )
-}
-
-#[derive(Deserialize, Serialize, Default, Clone)]
-struct ListQuery {
-    #[serde(default, skip_serializing_if = "is_blank")]
-    stage: Option<String>,
-    #[serde(default, skip_serializing_if = "is_blank")]
-    workflow: Option<String>,
-    #[serde(default, skip_serializing_if = "is_blank")]
-    agency: Option<String>,
-    #[serde(default, skip_serializing_if = "is_blank")]
-    office: Option<String>,
-    #[serde(default, skip_serializing_if = "is_blank")]
-    overdue: Option<String>,
-    #[serde(default, skip_serializing_if = "is_blank")]
-    blocked: Option<String>,
-    #[serde(default, skip_serializing_if = "is_blank")]
-    late: Option<String>,
-    #[serde(default, skip_serializing_if = "is_blank")]
-    due: Option<String>,
-    #[serde(default, skip_serializing_if = "is_blank")]
-    ending: Option<String>,
-    #[serde(default, skip_serializing_if = "is_blank")]
-    q: Option<String>,
-    #[serde(default, skip_serializing_if = "is_blank")]
-    after: Option<String>,
-}
-
-/// Midnight (UTC) that began `now`'s day.
-fn start_of_day(now: DateTime<Utc>) -> DateTime<Utc> {
-    now.date_naive().and_time(chrono::NaiveTime::MIN).and_utc()
-}
-
-fn is_blank(s: &Option<String>) -> bool {
-    s.as_deref().is_none_or(|s| s.trim().is_empty())
-}
-
-/// A list filter's id parameter: blank is "all"; anything else must be an id.
-fn id_param(raw: &Option<String>, what: &str) -> Result<Option<Uuid>, ApiError> {
-    match raw.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => Uuid::parse_str(s)
-            .map(Some)
-            .map_err(|_| ApiError::bad_request(format!("`{what}` must be an id from the list"))),
-    }
-}
-
-/// Applications in the viewer's scope, 50 at a time, most recently changed first: one indexed
-/// query per page, filtered by the database.
-async fn list(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    q: web::Query<ListQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let v = signed_in!(state, req);
-    let now = state.clock.now();
-    let q = q.into_inner();
-    let mut filter = sepakat_store::ApplicationFilter::visible_to(&v.actor);
-    let blank = |s: &Option<String>| {
-        s.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-    };
-    filter.stage = blank(&q.stage);
-    filter.workflow = blank(&q.workflow);
-    if let Some(a) = id_param(&q.agency, "agency")? {
-        // Never wider than the viewer's scope: another agency's id finds nothing.
-        if filter.agency_id.is_some_and(|own| own != a) {
-            filter.agency_id = Some(Uuid::nil());
-        } else {
-            filter.agency_id = Some(a);
-        }
-    }
-    if let Some(o) = id_param(&q.office, "office")? {
-        if filter.office_id.is_some_and(|own| own != o) {
-            filter.office_id = Some(Uuid::nil());
-        } else {
-            filter.office_id = Some(o);
-        }
-    }
-    if q.overdue.is_some() {
-        // The grace period is per workflow; 30 days is every shipped workflow's.
-        filter.evaluation_due_before = now.date_naive().checked_sub_days(chrono::Days::new(30));
-    }
-    if q.due.is_some() {
-        // Due within 30 days, or already past.
-        filter.evaluation_due_before = now.date_naive().checked_add_days(chrono::Days::new(31));
-    }
-    filter.grant_ending_by = q
-        .ending
-        .is_some()
-        .then(|| now.date_naive().checked_add_days(chrono::Days::new(90)))
-        .flatten();
-    filter.blocked_on_attestation = q.blocked.is_some();
-    // Past target by calendar day, as the dashboard counts it: the target ran out before today.
-    filter.past_target_at = q.late.is_some().then(|| start_of_day(now));
-    filter.search = blank(&q.q);
-    filter.after = blank(&q.after);
-    filter.limit = Some(50);
-    let page_of = state
-        .store
-        .list_applications(&filter)
-        .await
-        .map_err(store_err)?;
-    let ids: Vec<Uuid> = page_of.items.iter().map(|a| a.id).collect();
-    let names = names(&state, &ids).await?;
-    let mut rows = Vec::new();
-    for a in &page_of.items {
-        rows.push(row(&state, &names, a, now).await?);
-    }
-    // The stage and workflow choices come from the workflows, not from the rows.
-    let mut stages = Vec::new();
-    let mut workflows = Vec::new();
-    for w in state.store.workflow_versions().await.map_err(store_err)? {
-        if workflows.iter().any(|x: &Value| x["name"] == w.name) {
-            continue;
-        }
-        let wf = state
-            .store
-            .current_workflow(&w.name)
-            .await
-            .map_err(store_err)?;
-        workflows.push(json!({"name": w.name, "title": wf.title, "selected": filter.workflow.as_deref() == Some(w.name.as_str())}));
-        for s in &wf.stages {
-            if !stages.iter().any(|x: &Value| x["name"] == s.name.as_str()) {
-                stages.push(json!({"name": s.name, "title": s.title, "selected": filter.stage.as_deref() == Some(s.name.as_str())}));
-            }
-        }
-    }
-    let next = page_of.next.map(|c| {
-        let params = ListQuery {
-            after: Some(c),
-            ..q.clone()
-        };
-        format!(
-            "/permohonan?{}",
-            serde_urlencoded::to_string(&params).unwrap_or_default()
-        )
-    });
-    let title = i18n::word(&lang(&req), "applications");
-    page(
-        &req,
-        Some(&v),
-        "daftar",
-        title,
-        json!({"rows": rows, "total": page_of.total, "next": next, "stages": stages, "workflows": workflows,
-               "agency": q.agency.clone().unwrap_or_default(), "office": q.office.clone().unwrap_or_default(),
-               "q": q.q.clone().unwrap_or_default(), "overdue": q.overdue.is_some(), "blocked": q.blocked.is_some(), "late": q.late.is_some()}),
     )
 }
 
@@ -1593,135 +1445,6 @@ fn choice<T: serde::de::DeserializeOwned>(
 }
 
 // ---- Dashboard and workflows -------------------------------------------------------------------
-
-/// The dashboard, from the read models: the funnel and the days per stage from the stage
-/// counters of the viewer's scope (a few hundred rows), the other figures as counts the
-/// database answers from an index. Every figure links to the list it counts.
-async fn dashboard(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    use sepakat_core::stats::{Measure, attestation_stages, days_bucket, epoch_day, quantile};
-    let v = signed_in!(state, req);
-    let lang = lang(&req);
-    let now = state.clock.now();
-    let today = now.date_naive();
-    let today_day = epoch_day(now);
-    let store = &state.store;
-    let in_stage = store
-        .stage_stats(&v.actor.scope, Measure::Now)
-        .await
-        .map_err(store_err)?;
-    let open = store
-        .stage_stats(&v.actor.scope, Measure::Open)
-        .await
-        .map_err(store_err)?;
-    let spent = store
-        .stage_stats(&v.actor.scope, Measure::Spent)
-        .await
-        .map_err(store_err)?;
-    let count = |rows: &[(String, String, i64, i64)], wf: &str, stage: &str| -> i64 {
-        rows.iter()
-            .filter(|r| r.0 == wf && r.1 == stage)
-            .map(|r| r.3)
-            .sum()
-    };
-    let mut names: Vec<String> = store
-        .workflow_versions()
-        .await
-        .map_err(store_err)?
-        .into_iter()
-        .map(|w| w.name)
-        .collect();
-    names.dedup();
-    let (mut blocked, mut late, mut total) = (0, 0, 0);
-    let mut workflows = Vec::new();
-    for name in names {
-        let wf = store.current_workflow(&name).await.map_err(store_err)?;
-        let attestation = attestation_stages(&wf);
-        let counts: Vec<(&sepakat_core::workflow::Stage, i64)> = wf
-            .stages
-            .iter()
-            .map(|s| (s, count(&in_stage, &name, &s.name)))
-            .collect();
-        let in_workflow: i64 = counts.iter().map(|(_, n)| n).sum();
-        if in_workflow == 0 {
-            continue;
-        }
-        total += in_workflow;
-        let widest = counts.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
-        let mut stages = Vec::new();
-        for (s, n) in counts {
-            if attestation.contains(&s.name) {
-                blocked += n;
-            }
-            // Current waits, by the day they began, and ended stays, by their length.
-            let mut histogram: Vec<(i64, u64)> = Vec::new();
-            let mut past_target = 0;
-            for r in open.iter().filter(|r| r.0 == name && r.1 == s.name) {
-                let waited = today_day - r.2;
-                histogram.push((days_bucket(waited), r.3.max(0) as u64));
-                if s.sla_days.is_some_and(|sla| waited > i64::from(sla)) {
-                    past_target += r.3;
-                }
-            }
-            late += past_target;
-            histogram.extend(
-                spent
-                    .iter()
-                    .filter(|r| r.0 == name && r.1 == s.name)
-                    .map(|r| (r.2, r.3.max(0) as u64)),
-            );
-            let link = format!(
-                "/permohonan?{}",
-                serde_urlencoded::to_string([
-                    ("workflow", name.as_str()),
-                    ("stage", s.name.as_str())
-                ])
-                .unwrap_or_default()
-            );
-            stages.push(json!({
-                "title": s.title, "count": n, "max": widest, "link": link,
-                "terminal": s.terminal,
-                "sla": s.sla_days,
-                // Strings, so that zero days still prints ("–" when nothing was measured).
-                "median": quantile(&histogram, 0.5).map_or("–".into(), |d| d.to_string()),
-                "p90": quantile(&histogram, 0.9).map_or("–".into(), |d| d.to_string()),
-                "past_target": past_target,
-            }));
-        }
-        workflows
-            .push(json!({"name": name, "title": wf.title, "total": in_workflow, "stages": stages}));
-    }
-    // Counts on indexes, each with the same filter as the list it links to.
-    let scoped = sepakat_store::ApplicationFilter::visible_to(&v.actor);
-    let counted = |f: sepakat_store::ApplicationFilter| async move {
-        store.count_applications(&f).await.map_err(store_err)
-    };
-    let overdue = counted(sepakat_store::ApplicationFilter {
-        evaluation_due_before: today.checked_sub_days(chrono::Days::new(30)),
-        ..scoped.clone()
-    })
-    .await?;
-    let due = counted(sepakat_store::ApplicationFilter {
-        evaluation_due_before: today.checked_add_days(chrono::Days::new(31)),
-        ..scoped.clone()
-    })
-    .await?;
-    let ending = counted(sepakat_store::ApplicationFilter {
-        grant_ending_by: today.checked_add_days(chrono::Days::new(90)),
-        ..scoped.clone()
-    })
-    .await?;
-    let data = json!({
-        "workflows": workflows, "total": total,
-        "blocked": blocked, "late": late, "due": due, "overdue": overdue, "ending": ending,
-    });
-    page(
-        &req,
-        Some(&v),
-        "dasbor",
-        i18n::word(&lang, "dashboard"),
-        data,
-    )
-}
 
 async fn workflow_page(
     state: web::Data<AppState>,

@@ -1,0 +1,141 @@
+//! The dashboard (`/dasbor`), from the stage counters of the viewer's scope and counts that use
+//! the list's own filters.
+
+use super::{i18n, lang, page, redirect, urlencode, viewer};
+use crate::AppState;
+use crate::auth::store_err;
+use crate::problem::ApiError;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::json;
+
+/// The dashboard, from the read models: the funnel and the days per stage from the stage
+/// counters of the viewer's scope (a few hundred rows), the other figures as counts the
+/// database answers from an index. Every figure links to the list it counts.
+pub(super) async fn dashboard(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    use sepakat_core::stats::{Measure, attestation_stages, days_bucket, epoch_day, quantile};
+    let v = signed_in!(state, req);
+    let lang = lang(&req);
+    let now = state.clock.now();
+    let today = now.date_naive();
+    let today_day = epoch_day(now);
+    let store = &state.store;
+    let in_stage = store
+        .stage_stats(&v.actor.scope, Measure::Now)
+        .await
+        .map_err(store_err)?;
+    let open = store
+        .stage_stats(&v.actor.scope, Measure::Open)
+        .await
+        .map_err(store_err)?;
+    let spent = store
+        .stage_stats(&v.actor.scope, Measure::Spent)
+        .await
+        .map_err(store_err)?;
+    let count = |rows: &[(String, String, i64, i64)], wf: &str, stage: &str| -> i64 {
+        rows.iter()
+            .filter(|r| r.0 == wf && r.1 == stage)
+            .map(|r| r.3)
+            .sum()
+    };
+    let mut names: Vec<String> = store
+        .workflow_versions()
+        .await
+        .map_err(store_err)?
+        .into_iter()
+        .map(|w| w.name)
+        .collect();
+    names.dedup();
+    let (mut blocked, mut late, mut total) = (0, 0, 0);
+    let mut workflows = Vec::new();
+    for name in names {
+        let wf = store.current_workflow(&name).await.map_err(store_err)?;
+        let attestation = attestation_stages(&wf);
+        let counts: Vec<(&sepakat_core::workflow::Stage, i64)> = wf
+            .stages
+            .iter()
+            .map(|s| (s, count(&in_stage, &name, &s.name)))
+            .collect();
+        let in_workflow: i64 = counts.iter().map(|(_, n)| n).sum();
+        if in_workflow == 0 {
+            continue;
+        }
+        total += in_workflow;
+        let widest = counts.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+        let mut stages = Vec::new();
+        for (s, n) in counts {
+            if attestation.contains(&s.name) {
+                blocked += n;
+            }
+            // Current waits, by the day they began, and ended stays, by their length.
+            let mut histogram: Vec<(i64, u64)> = Vec::new();
+            let mut past_target = 0;
+            for r in open.iter().filter(|r| r.0 == name && r.1 == s.name) {
+                let waited = today_day - r.2;
+                histogram.push((days_bucket(waited), r.3.max(0) as u64));
+                if s.sla_days.is_some_and(|sla| waited > i64::from(sla)) {
+                    past_target += r.3;
+                }
+            }
+            late += past_target;
+            histogram.extend(
+                spent
+                    .iter()
+                    .filter(|r| r.0 == name && r.1 == s.name)
+                    .map(|r| (r.2, r.3.max(0) as u64)),
+            );
+            let link = format!(
+                "/permohonan?{}",
+                serde_urlencoded::to_string([
+                    ("workflow", name.as_str()),
+                    ("stage", s.name.as_str())
+                ])
+                .unwrap_or_default()
+            );
+            stages.push(json!({
+                "title": s.title, "count": n, "max": widest, "link": link,
+                "terminal": s.terminal,
+                "sla": s.sla_days,
+                // Strings, so that zero days still prints ("–" when nothing was measured).
+                "median": quantile(&histogram, 0.5).map_or("–".into(), |d| d.to_string()),
+                "p90": quantile(&histogram, 0.9).map_or("–".into(), |d| d.to_string()),
+                "past_target": past_target,
+            }));
+        }
+        workflows
+            .push(json!({"name": name, "title": wf.title, "total": in_workflow, "stages": stages}));
+    }
+    // Counts on indexes, each with the same filter as the list it links to.
+    let scoped = sepakat_store::ApplicationFilter::visible_to(&v.actor);
+    let counted = |f: sepakat_store::ApplicationFilter| async move {
+        store.count_applications(&f).await.map_err(store_err)
+    };
+    let overdue = counted(sepakat_store::ApplicationFilter {
+        evaluation_due_before: today.checked_sub_days(chrono::Days::new(30)),
+        ..scoped.clone()
+    })
+    .await?;
+    let due = counted(sepakat_store::ApplicationFilter {
+        evaluation_due_before: today.checked_add_days(chrono::Days::new(31)),
+        ..scoped.clone()
+    })
+    .await?;
+    let ending = counted(sepakat_store::ApplicationFilter {
+        grant_ending_by: today.checked_add_days(chrono::Days::new(90)),
+        ..scoped.clone()
+    })
+    .await?;
+    let data = json!({
+        "workflows": workflows, "total": total,
+        "blocked": blocked, "late": late, "due": due, "overdue": overdue, "ending": ending,
+    });
+    page(
+        &req,
+        Some(&v),
+        "dasbor",
+        i18n::word(&lang, "dashboard"),
+        data,
+    )
+}
