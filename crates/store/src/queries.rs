@@ -397,20 +397,12 @@ impl Store {
         if filter.blocked_on_attestation {
             // The core names the stage per workflow; every registered workflow's counts.
             let mut any = Condition::any();
-            let mut names: Vec<String> = self
-                .workflow_versions()
-                .await?
-                .into_iter()
-                .map(|w| w.name)
-                .collect();
-            names.dedup();
-            for name in names {
-                let wf = self.current_workflow(&name).await?;
+            for wf in self.current_workflows().await? {
                 let stages = sepakat_core::stats::attestation_stages(&wf);
                 if !stages.is_empty() {
                     any = any.add(
                         Condition::all()
-                            .add(A::WorkflowName.eq(name))
+                            .add(A::WorkflowName.eq(wf.name.clone()))
                             .add(A::Stage.is_in(stages)),
                     );
                 }

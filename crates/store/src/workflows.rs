@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use sepakat_core::Workflow;
 use std::path::Path;
@@ -96,6 +97,30 @@ impl Store {
             .await?
             .ok_or_else(|| StoreError::not_found("workflow", name))?;
         self.parse_version(&row)
+    }
+
+    /// The current version of every registered workflow, by name: one query for the (name, hash)
+    /// pairs, the parsed workflows from the cache. Lists and dashboards read it on every request.
+    pub async fn current_workflows(&self) -> Result<Vec<Arc<Workflow>>> {
+        use workflow_versions::Column as W;
+        let versions: Vec<(String, String)> = workflow_versions::Entity::find()
+            .select_only()
+            .column(W::Name)
+            .column(W::Hash)
+            .order_by_asc(W::Name)
+            .order_by_desc(W::LoadedAt)
+            .order_by_desc(W::Hash)
+            .into_tuple()
+            .all(&self.inner.db)
+            .await?;
+        let mut out: Vec<Arc<Workflow>> = Vec::new();
+        for (name, hash) in versions {
+            // The first row of each name is its newest: the one new applications start on.
+            if out.last().is_none_or(|w| w.name != name) {
+                out.push(self.workflow(&name, &hash).await?);
+            }
+        }
+        Ok(out)
     }
 
     /// Every registered version, newest first.

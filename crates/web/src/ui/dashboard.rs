@@ -40,18 +40,10 @@ pub(super) async fn dashboard(
             .map(|r| r.3)
             .sum()
     };
-    let mut names: Vec<String> = store
-        .workflow_versions()
-        .await
-        .map_err(store_err)?
-        .into_iter()
-        .map(|w| w.name)
-        .collect();
-    names.dedup();
     let (mut blocked, mut late, mut total) = (0, 0, 0);
     let mut workflows = Vec::new();
-    for name in names {
-        let wf = store.current_workflow(&name).await.map_err(store_err)?;
+    for wf in store.current_workflows().await.map_err(store_err)? {
+        let name = wf.name.clone();
         let attestation = attestation_stages(&wf);
         let counts: Vec<(&sepakat_core::workflow::Stage, i64)> = wf
             .stages

@@ -123,16 +123,8 @@ pub(super) async fn list(
     // The stage and workflow choices come from the workflows, not from the rows.
     let mut stages = Vec::new();
     let mut workflows = Vec::new();
-    for w in state.store.workflow_versions().await.map_err(store_err)? {
-        if workflows.iter().any(|x: &Value| x["name"] == w.name) {
-            continue;
-        }
-        let wf = state
-            .store
-            .current_workflow(&w.name)
-            .await
-            .map_err(store_err)?;
-        workflows.push(json!({"name": w.name, "title": wf.title, "selected": filter.workflow.as_deref() == Some(w.name.as_str())}));
+    for wf in state.store.current_workflows().await.map_err(store_err)? {
+        workflows.push(json!({"name": wf.name, "title": wf.title, "selected": filter.workflow.as_deref() == Some(wf.name.as_str())}));
         for s in &wf.stages {
             if !stages.iter().any(|x: &Value| x["name"] == s.name.as_str()) {
                 stages.push(json!({"name": s.name, "title": s.title, "selected": filter.stage.as_deref() == Some(s.name.as_str())}));
