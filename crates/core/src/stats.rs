@@ -107,6 +107,13 @@ impl Measure {
             Measure::Spent => "spent",
         }
     }
+
+    pub const ALL: [Measure; 3] = [Measure::Now, Measure::Open, Measure::Spent];
+
+    /// The measure a stored name stands for; `None` for a name no version ever wrote.
+    pub fn parse(name: &str) -> Option<Measure> {
+        Measure::ALL.into_iter().find(|m| m.as_str() == name)
+    }
 }
 
 /// One change to one counter.
@@ -179,6 +186,15 @@ pub fn move_tallies(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn measures_read_back_from_their_stored_names() {
+        for m in super::Measure::ALL {
+            assert_eq!(super::Measure::parse(m.as_str()), Some(m));
+        }
+        assert_eq!(super::Measure::parse("Now"), None);
+        assert_eq!(super::Measure::parse(""), None);
+    }
+
     use super::*;
 
     fn wf(name: &str) -> Workflow {

@@ -1,5 +1,6 @@
-//! The loops `sepakat serve` runs beside the HTTP server: the outbox dispatcher and the
-//! evaluation calendar, each on the shared clock, each stopped by `Background::stop`.
+//! The loops `sepakat serve` runs beside the HTTP server: the outbox dispatcher, the
+//! evaluation calendar and the fold of the stage counters' deltas, each stopped by
+//! `Background::stop`.
 
 use crate::dispatch::Dispatcher;
 use sepakat_store::Store;
@@ -9,13 +10,16 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+/// How often the stage counters' deltas are folded into the counters.
+const FOLD_EVERY: Duration = Duration::from_secs(2);
+
 pub struct Background {
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
 
 impl Background {
-    /// Starts both loops on the current tokio runtime.
+    /// Starts the loops on the current tokio runtime.
     pub fn spawn(
         store: Store,
         dispatcher: Dispatcher,
@@ -50,6 +54,21 @@ impl Background {
             }));
         }
         {
+            // Reads add the deltas not yet folded, so this only keeps them few.
+            let store = store.clone();
+            let mut stopped = stopped.clone();
+            tasks.push(tokio::spawn(async move {
+                loop {
+                    if let Err(e) = store.fold_stage_stats().await {
+                        tracing::warn!(error = %e, "folding the stage counters failed; trying again later");
+                    }
+                    if wait(&mut stopped, FOLD_EVERY).await {
+                        return;
+                    }
+                }
+            }));
+        }
+        {
             let mut stopped = stopped.clone();
             tasks.push(tokio::spawn(async move {
                 loop {
@@ -74,7 +93,7 @@ impl Background {
         Background { stop, tasks }
     }
 
-    /// Stops both loops after the round in progress.
+    /// Stops the loops after the round in progress.
     pub async fn stop(self) {
         let _ = self.stop.send(true);
         for t in self.tasks {

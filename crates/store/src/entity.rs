@@ -21,6 +21,7 @@ pub mod pks_comments;
 pub mod pks_versions;
 pub mod register_counters;
 pub mod sessions;
+pub mod stage_stat_deltas;
 pub mod stage_stats;
 pub mod stage_visits;
 pub mod workflow_versions;

@@ -325,22 +325,31 @@ impl Store {
         if !simple || set.next().is_some() {
             return Ok(None);
         }
-        use crate::entity::stage_stats::Column as S;
-        let mut q = crate::entity::stage_stats::Entity::find()
+        // The counters and the deltas not yet folded into them (see `crate::stages`).
+        let now = sepakat_core::stats::Measure::Now.as_str();
+        use crate::entity::{stage_stat_deltas as deltas, stage_stats as stats};
+        let mut q = stats::Entity::find()
             .select_only()
-            .column(S::N)
-            .filter(S::Scope.eq(scope))
-            .filter(S::Measure.eq(sepakat_core::stats::Measure::Now.as_str()));
+            .column(stats::Column::N)
+            .filter(stats::Column::Scope.eq(scope.clone()))
+            .filter(stats::Column::Measure.eq(now));
+        let mut d = deltas::Entity::find()
+            .select_only()
+            .column(deltas::Column::N)
+            .filter(deltas::Column::Scope.eq(scope))
+            .filter(deltas::Column::Measure.eq(now));
         if let Some(wf) = &filter.workflow {
-            q = q.filter(S::WorkflowName.eq(wf.clone()));
+            q = q.filter(stats::Column::WorkflowName.eq(wf.clone()));
+            d = d.filter(deltas::Column::WorkflowName.eq(wf.clone()));
         }
         if let Some(stage) = &filter.stage {
-            q = q.filter(S::Stage.eq(stage.clone()));
+            q = q.filter(stats::Column::Stage.eq(stage.clone()));
+            d = d.filter(deltas::Column::Stage.eq(stage.clone()));
         }
         let counts: Vec<i64> = q.into_tuple().all(&self.inner.db).await?;
-        Ok(Some(
-            counts.into_iter().map(|n| Ord::max(n, 0) as u64).sum(),
-        ))
+        let pending: Vec<i64> = d.into_tuple().all(&self.inner.db).await?;
+        let total: i64 = counts.into_iter().chain(pending).sum();
+        Ok(Some(Ord::max(total, 0) as u64))
     }
 
     /// How many applications the filter finds: the figure a dashboard links to the list.

@@ -2,8 +2,13 @@
 //! `stage_stats` (counters per scope that a dashboard adds up), both written in the command's
 //! transaction whenever an application changes stage. What is counted is the core's decision
 //! (`core::stats`); this module only writes, rebuilds, checks and reads the rows.
+//!
+//! A command appends its counter changes to `stage_stat_deltas` rather than updating the shared
+//! counter rows, which would stay locked until it commits (see migration 15);
+//! `Store::fold_stage_stats` moves them into `stage_stats`, and every read adds the deltas not
+//! yet folded.
 
-use crate::entity::{applications, audit_events, stage_stats, stage_visits};
+use crate::entity::{applications, audit_events, stage_stat_deltas, stage_stats, stage_visits};
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
@@ -11,7 +16,7 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
 };
-use sepakat_core::stats::{Tally, move_tallies, visit_tallies};
+use sepakat_core::stats::{Measure, Tally, move_tallies, visit_tallies};
 use sepakat_core::workflow::Workflow;
 use sepakat_core::{Application, EventKind, Scope};
 use std::collections::{BTreeMap, HashMap};
@@ -122,8 +127,38 @@ pub(crate) async fn write_stage_move<C: ConnectionTrait>(
     let tallies = move_tallies(workflow, left, &app.stage, at);
     let mut deltas = BTreeMap::new();
     add_tallies(&mut deltas, &scopes_of(app), &app.workflow.name, &tallies);
-    upsert_stats(db, deltas).await
+    append_deltas(db, deltas).await
 }
+
+/// Appends the merged deltas as new rows (one statement): nothing another command writes is
+/// locked, so concurrent stage changes of one office do not wait on each other's commits.
+async fn append_deltas<C: ConnectionTrait>(db: &C, deltas: BTreeMap<StatKey, i64>) -> Result<()> {
+    let rows: Vec<stage_stat_deltas::ActiveModel> = deltas
+        .into_iter()
+        .filter(|(_, n)| *n != 0)
+        .map(
+            |((scope, measure, workflow_name, stage, value), n)| stage_stat_deltas::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                scope: Set(scope),
+                measure: Set(measure.to_string()),
+                workflow_name: Set(workflow_name),
+                stage: Set(stage),
+                value: Set(value),
+                n: Set(n),
+            },
+        )
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    stage_stat_deltas::Entity::insert_many(rows)
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// How many deltas one fold moves per transaction.
+const FOLD_BATCH: u64 = 5_000;
 
 fn state_of(row: &applications::Model) -> Result<Application> {
     serde_json::from_value(row.state.clone())
@@ -300,9 +335,52 @@ impl Store {
                 .await?;
         }
         stage_stats::Entity::delete_many().exec(&txn).await?;
+        stage_stat_deltas::Entity::delete_many().exec(&txn).await?;
         upsert_stats(&txn, deltas).await?;
         txn.commit().await?;
         Ok(seen)
+    }
+
+    /// Moves the appended counter deltas into `stage_stats`, a batch per transaction, until none
+    /// is left; returns how many were folded. Each batch is deleted with `RETURNING` and added
+    /// from exactly what was deleted, so two folds at once (two servers) never count a delta
+    /// twice, and a delta committed meanwhile waits for the next fold.
+    pub async fn fold_stage_stats(&self) -> Result<u64> {
+        let db = &self.inner.db;
+        let mut folded = 0;
+        loop {
+            let txn = sea_orm::TransactionTrait::begin(db).await?;
+            use stage_stat_deltas::Column as D;
+            use sea_orm::QueryTrait;
+            let batch = stage_stat_deltas::Entity::find()
+                .select_only()
+                .column(D::Id)
+                .limit(FOLD_BATCH)
+                .into_query();
+            let taken = stage_stat_deltas::Entity::delete_many()
+                .filter(D::Id.in_subquery(batch))
+                .exec_with_returning(&txn)
+                .await?;
+            let n = taken.len() as u64;
+            let mut deltas: BTreeMap<StatKey, i64> = BTreeMap::new();
+            for d in taken {
+                let Some(measure) = Measure::parse(&d.measure) else {
+                    return Err(StoreError::corrupt(format!(
+                        "stage counter delta {} has unknown measure `{}`",
+                        d.id, d.measure
+                    )));
+                };
+                *deltas
+                    .entry((d.scope, measure.as_str(), d.workflow_name, d.stage, d.value))
+                    .or_default() += d.n;
+            }
+            upsert_stats(&txn, deltas).await?;
+            txn.commit().await?;
+            folded += n;
+            if n < FOLD_BATCH {
+                return Ok(folded);
+            }
+        }
     }
 
     /// Compares the stays with every application's audit log and the counters with the stays.
@@ -362,6 +440,14 @@ impl Store {
             }
             after = Some(last);
         }
+        for d in stage_stat_deltas::Entity::find()
+            .all(&self.inner.db)
+            .await?
+        {
+            let key = (d.scope, d.measure, d.workflow_name, d.stage, d.value);
+            *recorded.entry(key).or_default() += d.n;
+        }
+        recorded.retain(|_, n| *n != 0);
         let expected: BTreeMap<(String, String, String, String, i64), i64> = expected
             .into_iter()
             .filter(|(_, n)| *n != 0)
@@ -383,26 +469,50 @@ impl Store {
         Ok(report)
     }
 
-    /// The counters of one scope and measure: (workflow, stage, value, n), n > 0.
+    /// The counters of one scope and measure: (workflow, stage, value, n), n > 0, the deltas not
+    /// yet folded included.
     pub async fn stage_stats(
         &self,
         scope: &Scope,
-        measure: sepakat_core::stats::Measure,
+        measure: Measure,
     ) -> Result<Vec<(String, String, i64, i64)>> {
         use stage_stats::Column as S;
+        let key = scope_key(scope);
         let rows: Vec<(String, String, i64, i64)> = stage_stats::Entity::find()
             .select_only()
             .column(S::WorkflowName)
             .column(S::Stage)
             .column(S::Value)
             .column(S::N)
-            .filter(S::Scope.eq(scope_key(scope)))
+            .filter(S::Scope.eq(key.clone()))
             .filter(S::Measure.eq(measure.as_str()))
-            .filter(S::N.gt(0))
             .into_tuple()
             .all(&self.inner.db)
             .await?;
-        Ok(rows)
+        use stage_stat_deltas::Column as D;
+        let pending: Vec<(String, String, i64, i64)> = stage_stat_deltas::Entity::find()
+            .select_only()
+            .column(D::WorkflowName)
+            .column(D::Stage)
+            .column(D::Value)
+            .column(D::N)
+            .filter(D::Scope.eq(key))
+            .filter(D::Measure.eq(measure.as_str()))
+            .into_tuple()
+            .all(&self.inner.db)
+            .await?;
+        if pending.is_empty() {
+            return Ok(rows.into_iter().filter(|r| r.3 > 0).collect());
+        }
+        let mut merged: BTreeMap<(String, String, i64), i64> = BTreeMap::new();
+        for (w, st, v, n) in rows.into_iter().chain(pending) {
+            *merged.entry((w, st, v)).or_default() += n;
+        }
+        Ok(merged
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|((w, st, v), n)| (w, st, v, n))
+            .collect())
     }
 
     /// One application's stays, oldest first, each ended by the next.

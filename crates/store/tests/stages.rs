@@ -9,13 +9,14 @@ use common::*;
 use sea_orm::EntityTrait;
 use sepakat_core::stats::{Measure, epoch_day};
 use sepakat_core::{Role, Scope};
-use sepakat_store::entity::{stage_stats, stage_visits};
+use sepakat_store::entity::{stage_stat_deltas, stage_stats, stage_visits};
 use sepakat_store::{ApplicationFilter, StoreError};
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
 on_both_databases!(
     stays_and_counters_follow_every_stage_change,
+    folds_racing_commands_keep_every_counter_exact,
     the_list_pages_by_cursor_and_filters_in_the_database,
 );
 
@@ -139,6 +140,31 @@ async fn stays_and_counters_follow_every_stage_change(backend: sepakat_store::te
     let check = store.check_stage_projections().await.unwrap();
     assert!(check.is_true(), "{check:?}");
     assert_eq!(check.applications, 3);
+
+    // The commands appended their changes; folded into the counters, every figure reads the same
+    // and nothing is left to fold.
+    let pending = stage_stat_deltas::Entity::find()
+        .all(store.connection())
+        .await
+        .unwrap();
+    assert!(!pending.is_empty(), "commands append deltas");
+    let before_fold = [
+        store.stage_stats(&national, Measure::Now).await.unwrap(),
+        store.stage_stats(&national, Measure::Open).await.unwrap(),
+        store.stage_stats(&national, Measure::Spent).await.unwrap(),
+    ];
+    assert_eq!(
+        store.fold_stage_stats().await.unwrap(),
+        pending.len() as u64
+    );
+    assert_eq!(store.fold_stage_stats().await.unwrap(), 0);
+    let after_fold = [
+        store.stage_stats(&national, Measure::Now).await.unwrap(),
+        store.stage_stats(&national, Measure::Open).await.unwrap(),
+        store.stage_stats(&national, Measure::Spent).await.unwrap(),
+    ];
+    assert_eq!(before_fold, after_fold);
+    assert!(store.check_stage_projections().await.unwrap().is_true());
     let snapshot = |store: &sepakat_store::Store| {
         let db = store.connection().clone();
         async move {
@@ -189,6 +215,93 @@ async fn stays_and_counters_follow_every_stage_change(backend: sepakat_store::te
 }
 
 use sea_orm::QueryFilter;
+
+/// Commands on many applications at once while two folds run in a loop (two servers): no delta
+/// is lost or counted twice, and the list total (read from the counters) stays right.
+async fn folds_racing_commands_keep_every_counter_exact(backend: sepakat_store::testing::Backend) {
+    let w = world(backend).await;
+    let store = &w.store;
+    let mut ids = Vec::new();
+    for i in 0..12 {
+        ids.push(submit(&w, t0() + Duration::minutes(i)).await.application.id);
+    }
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let folders: Vec<_> = (0..2)
+        .map(|_| {
+            let (store, done) = (store.clone(), done.clone());
+            tokio::spawn(async move {
+                let mut folded = 0;
+                while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                    folded += store.fold_stage_stats().await.unwrap();
+                    tokio::task::yield_now().await;
+                }
+                folded
+            })
+        })
+        .collect();
+    let movers: Vec<_> = ids
+        .iter()
+        .map(|&id| {
+            let (store, coordinator, head) = (store.clone(), w.coordinator, w.head);
+            tokio::spawn(async move {
+                let at = t0() + Duration::days(2);
+                store
+                    .execute(
+                        id,
+                        1,
+                        go_with("kembalikan_permohonan", "Lengkapi."),
+                        coordinator,
+                        at,
+                    )
+                    .await
+                    .unwrap();
+                store
+                    .execute(
+                        id,
+                        2,
+                        go_with("batalkan_permohonan", "Tidak jadi."),
+                        head,
+                        at + Duration::days(1),
+                    )
+                    .await
+                    .unwrap();
+            })
+        })
+        .collect();
+    for m in movers {
+        m.await.unwrap();
+    }
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    for f in folders {
+        f.await.unwrap();
+    }
+    let check = store.check_stage_projections().await.unwrap();
+    assert!(check.is_true(), "{check:?}");
+    store.fold_stage_stats().await.unwrap();
+    assert!(store.check_stage_projections().await.unwrap().is_true());
+    let now = store
+        .stage_stats(&Scope::National, Measure::Now)
+        .await
+        .unwrap();
+    assert_eq!(get(&now, "pks-kabkota", "dibatalkan", 0), 12);
+    assert_eq!(get(&now, "pks-kabkota", "permohonan", 0), 0);
+    assert_eq!(get(&now, "pks-kabkota", "perbaikan_permohonan", 0), 0);
+    let spent = store
+        .stage_stats(&Scope::National, Measure::Spent)
+        .await
+        .unwrap();
+    assert_eq!(get(&spent, "pks-kabkota", "perbaikan_permohonan", 1), 12);
+    let coordinator = store.actor(w.coordinator).await.unwrap();
+    let page = store
+        .list_applications(&ApplicationFilter {
+            stage: Some("dibatalkan".into()),
+            workflow: Some("pks-kabkota".into()),
+            ..ApplicationFilter::visible_to(&coordinator)
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.total, 12);
+}
 
 async fn the_list_pages_by_cursor_and_filters_in_the_database(
     backend: sepakat_store::testing::Backend,
