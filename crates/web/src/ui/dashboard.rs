@@ -34,12 +34,25 @@ pub(super) async fn dashboard(
         .stage_stats(&v.actor.scope, Measure::Spent)
         .await
         .map_err(store_err)?;
-    let count = |rows: &[(String, String, i64, i64)], wf: &str, stage: &str| -> i64 {
-        rows.iter()
-            .filter(|r| r.0 == wf && r.1 == stage)
-            .map(|r| r.3)
-            .sum()
+    // Each measure's rows by (workflow, stage), read once: nationally `open` has a row per day a
+    // current wait began, tens of thousands, so no stage filters the whole list.
+    type Rows<'a> = std::collections::HashMap<(&'a str, &'a str), Vec<(i64, i64)>>;
+    let by_stage = |rows: &[(String, String, i64, i64)]| -> Rows<'_> {
+        let mut out: Rows<'_> = std::collections::HashMap::new();
+        for (wf, stage, value, n) in rows {
+            out.entry((wf.as_str(), stage.as_str()))
+                .or_default()
+                .push((*value, *n));
+        }
+        out
     };
+    let (in_stage, open, spent) = (by_stage(&in_stage), by_stage(&open), by_stage(&spent));
+    let none: Vec<(i64, i64)> = Vec::new();
+    let of = |rows: &Rows<'_>, wf: &str, stage: &str| -> &[(i64, i64)] {
+        rows.get(&(wf, stage)).unwrap_or(&none)
+    };
+    let count =
+        |wf: &str, stage: &str| -> i64 { of(&in_stage, wf, stage).iter().map(|r| r.1).sum() };
     let (mut blocked, mut late, mut total) = (0, 0, 0);
     let mut workflows = Vec::new();
     for wf in store.current_workflows().await.map_err(store_err)? {
@@ -48,7 +61,7 @@ pub(super) async fn dashboard(
         let counts: Vec<(&sepakat_core::workflow::Stage, i64)> = wf
             .stages
             .iter()
-            .map(|s| (s, count(&in_stage, &name, &s.name)))
+            .map(|s| (s, count(&name, &s.name)))
             .collect();
         let in_workflow: i64 = counts.iter().map(|(_, n)| n).sum();
         if in_workflow == 0 {
@@ -64,19 +77,18 @@ pub(super) async fn dashboard(
             // Current waits, by the day they began, and ended stays, by their length.
             let mut histogram: Vec<(i64, u64)> = Vec::new();
             let mut past_target = 0;
-            for r in open.iter().filter(|r| r.0 == name && r.1 == s.name) {
-                let waited = today_day - r.2;
-                histogram.push((days_bucket(waited), r.3.max(0) as u64));
+            for &(began, n) in of(&open, &name, &s.name) {
+                let waited = today_day - began;
+                histogram.push((days_bucket(waited), n.max(0) as u64));
                 if s.sla_days.is_some_and(|sla| waited > i64::from(sla)) {
-                    past_target += r.3;
+                    past_target += n;
                 }
             }
             late += past_target;
             histogram.extend(
-                spent
+                of(&spent, &name, &s.name)
                     .iter()
-                    .filter(|r| r.0 == name && r.1 == s.name)
-                    .map(|r| (r.2, r.3.max(0) as u64)),
+                    .map(|&(bucket, n)| (bucket, n.max(0) as u64)),
             );
             let link = format!(
                 "/permohonan?{}",
