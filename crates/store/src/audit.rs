@@ -36,7 +36,7 @@
 //! row leaves the chain intact, so only this cross-check reveals it.
 
 use crate::entity::{applications, audit_events, letters};
-use crate::{Result, Store};
+use crate::{Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use sepakat_core::letter::IssuedLetter;
@@ -512,7 +512,96 @@ pub(crate) fn verify_letter(
         .collect()
 }
 
+/// Applications whose chains one snapshot reads.
+const VERIFY_PAGE: u64 = 100;
+
 impl Store {
+    /// Walks every application's audit chain; the report names the first broken event of each.
+    ///
+    /// A page of applications is read together with all their events in one read transaction
+    /// (REPEATABLE READ on PostgreSQL; on SQLite every read of a transaction shares one
+    /// snapshot). A command commits its events and the head it records on the application row
+    /// together, so a command committing meanwhile is seen whole or not at all: verifying while
+    /// the server works reports no false break, and an event added behind the head's back is
+    /// still one.
+    #[tracing::instrument(skip(self), err)]
+    pub async fn verify_audit(&self) -> Result<AuditReport> {
+        let mut report = AuditReport::default();
+        let mut after: Option<Uuid> = None;
+        loop {
+            let (apps, mut events) = self.chains_in_snapshot(after, None).await?;
+            let Some(last) = apps.last() else { break };
+            after = Some(last.id);
+            for app in &apps {
+                let events = events.remove(&app.id).unwrap_or_default();
+                report.applications += 1;
+                report.events += events.len() as u64;
+                if let Some(b) = verify_chain(app, &events) {
+                    report.broken.push(b);
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// Walks one application's audit chain (read in one snapshot, as [`Store::verify_audit`]).
+    #[tracing::instrument(skip(self), err)]
+    pub async fn verify_application_audit(
+        &self,
+        application_id: Uuid,
+    ) -> Result<Option<AuditBreak>> {
+        let (apps, mut events) = self.chains_in_snapshot(None, Some(application_id)).await?;
+        let app = apps
+            .first()
+            .ok_or_else(|| StoreError::not_found("application", application_id))?;
+        let events = events.remove(&app.id).unwrap_or_default();
+        Ok(verify_chain(app, &events))
+    }
+
+    /// The next page of application rows after `after` (or the one application `only`) and
+    /// their events in `seq` order, all read in one snapshot.
+    async fn chains_in_snapshot(
+        &self,
+        after: Option<Uuid>,
+        only: Option<Uuid>,
+    ) -> Result<(
+        Vec<applications::Model>,
+        HashMap<Uuid, Vec<audit_events::Model>>,
+    )> {
+        let txn = self.begin_snapshot().await?;
+        let read = async {
+            let mut q = applications::Entity::find()
+                .order_by_asc(applications::Column::Id)
+                .limit(VERIFY_PAGE);
+            if let Some(a) = after {
+                q = q.filter(applications::Column::Id.gt(a));
+            }
+            if let Some(id) = only {
+                q = q.filter(applications::Column::Id.eq(id));
+            }
+            let apps = q.all(&txn).await?;
+            let mut events: HashMap<Uuid, Vec<audit_events::Model>> = HashMap::new();
+            if !apps.is_empty() {
+                let rows = audit_events::Entity::find()
+                    .filter(audit_events::Column::ApplicationId.is_in(apps.iter().map(|a| a.id)))
+                    .order_by_asc(audit_events::Column::ApplicationId)
+                    .order_by_asc(audit_events::Column::Seq)
+                    .all(&txn)
+                    .await?;
+                for e in rows {
+                    events.entry(e.application_id).or_default().push(e);
+                }
+            }
+            Ok::<_, StoreError>((apps, events))
+        }
+        .await;
+        // Read only: ending it either way changes nothing.
+        if let Err(e) = txn.rollback().await {
+            tracing::debug!(error = %e, "ending the read snapshot failed");
+        }
+        read
+    }
+
     /// Checks every issued letter with a frozen snapshot: the snapshot against its SHA-256, the
     /// row's number and hashes against its application's `letter_issued` event, and, when
     /// `files` is given, the stored HTML and PDF against their recorded SHA-256. Reports every

@@ -265,6 +265,24 @@ impl Store {
         Ok(())
     }
 
+    /// Starts a read-only transaction whose reads all see one snapshot: REPEATABLE READ on
+    /// PostgreSQL; on SQLite (WAL) a deferred transaction's reads share the snapshot its first
+    /// read takes.
+    pub(crate) async fn begin_snapshot(&self) -> Result<DatabaseTransaction> {
+        Ok(match self.inner.backend {
+            DbBackend::Postgres => {
+                self.inner
+                    .db
+                    .begin_with_config(
+                        Some(sea_orm::IsolationLevel::RepeatableRead),
+                        Some(sea_orm::AccessMode::ReadOnly),
+                    )
+                    .await?
+            }
+            _ => self.inner.db.begin().await?,
+        })
+    }
+
     /// Starts a write transaction: `BEGIN IMMEDIATE` behind the in-process gate on SQLite,
     /// a plain `BEGIN` (READ COMMITTED) on PostgreSQL.
     pub(crate) async fn begin_write(&self) -> Result<WriteTxn<'_>> {

@@ -1,6 +1,5 @@
 //! The read side: what the API and the dashboard ask for.
 
-use crate::audit::{AuditBreak, AuditReport, verify_chain};
 use crate::entity::{
     agencies, application_elements, application_waits, applications, attestations, audit_events,
     documents, evaluations, grants, letters, offices, outbox, pks_comments, pks_versions,
@@ -492,45 +491,5 @@ impl Store {
         application_ids: &[Uuid],
     ) -> Result<std::collections::HashMap<Uuid, crate::Placed>> {
         crate::scope::placements_of(&self.inner.db, application_ids).await
-    }
-
-    /// Walks every application's audit chain; the report names the first broken event of each.
-    #[tracing::instrument(skip(self), err)]
-    pub async fn verify_audit(&self) -> Result<AuditReport> {
-        let db = &self.inner.db;
-        let mut report = AuditReport::default();
-        let mut after: Option<Uuid> = None;
-        loop {
-            let mut q = applications::Entity::find().order_by_asc(applications::Column::Id);
-            if let Some(a) = after {
-                q = q.filter(applications::Column::Id.gt(a));
-            }
-            let apps = q.limit(200).all(db).await?;
-            let Some(last) = apps.last() else { break };
-            after = Some(last.id);
-            for app in &apps {
-                let events = self.application_events(app.id).await?;
-                report.applications += 1;
-                report.events += events.len() as u64;
-                if let Some(b) = verify_chain(app, &events) {
-                    report.broken.push(b);
-                }
-            }
-        }
-        Ok(report)
-    }
-
-    /// Walks one application's audit chain.
-    #[tracing::instrument(skip(self), err)]
-    pub async fn verify_application_audit(
-        &self,
-        application_id: Uuid,
-    ) -> Result<Option<AuditBreak>> {
-        let app = applications::Entity::find_by_id(application_id)
-            .one(&self.inner.db)
-            .await?
-            .ok_or_else(|| StoreError::not_found("application", application_id))?;
-        let events = self.application_events(application_id).await?;
-        Ok(verify_chain(&app, &events))
     }
 }
