@@ -1,9 +1,11 @@
-//! The store under faults: audit verification racing live commands.
+//! The store under faults: audit verification racing live commands, and PostgreSQL dropping
+//! every connection of the pool.
 
 mod common;
 
 use chrono::Duration;
 use common::*;
+use sea_orm::{ConnectionTrait, Database};
 use sepakat_store::testing::Backend;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -63,4 +65,54 @@ async fn verify_while_commands_append_reports_no_break(backend: Backend) {
     // And each chain alone, after the fact.
     let report = w.store.verify_audit().await.unwrap();
     assert!(report.is_ok(), "{report}");
+}
+
+/// PostgreSQL terminates every connection of the server's pool (a database restart, an
+/// administrator's `pg_terminate_backend`): the next reads and commands must not fail.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn terminated_connections_are_replaced_on_postgres() {
+    let w = world(Backend::Postgres).await;
+    let walk = submit(&w, t0()).await;
+    let id = walk.application.id;
+    // Fill the pool: several connections, all recently used.
+    let mut reads = Vec::new();
+    for _ in 0..8 {
+        let store = w.store.clone();
+        reads.push(tokio::spawn(async move {
+            store.application(id).await.map(|_| ())
+        }));
+    }
+    for r in reads {
+        r.await.unwrap().unwrap();
+    }
+    let admin = Database::connect(w.db.url()).await.unwrap();
+    let killed = admin
+        .query_all_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        ))
+        .await
+        .unwrap();
+    assert!(!killed.is_empty(), "the pool's connections were terminated");
+    // Every following request works, reads and a command alike.
+    for i in 0..12 {
+        w.store
+            .application(id)
+            .await
+            .unwrap_or_else(|e| panic!("read {i} after the restart: {e}"));
+    }
+    let out = w
+        .store
+        .execute(
+            id,
+            walk.application.version,
+            attach("spesifikasi_teknis", 7),
+            w.coordinator,
+            t0() + Duration::hours(1),
+        )
+        .await
+        .expect("a command after the restart");
+    assert_eq!(out.application.version, walk.application.version + 1);
+    admin.close().await.unwrap();
 }
