@@ -22,6 +22,7 @@ pub mod evaluation;
 pub mod inbox;
 pub mod letter;
 pub mod machine;
+pub mod next;
 pub mod numbering;
 pub mod pks;
 pub mod request;

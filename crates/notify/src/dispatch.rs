@@ -86,7 +86,6 @@ impl Dispatcher {
                     tracing::warn!(outbox_id = %row.id, to = %row.recipient_email, error = %e, "delivery failed");
                     failures += 1;
                 }
-                let backoff = TimeDelta::seconds(self.settings.outbox_backoff_secs.max(1));
                 let delivery = self
                     .store
                     .record_delivery(
@@ -94,8 +93,7 @@ impl Dispatcher {
                         row.attempts,
                         now,
                         result.as_ref().err().map(String::as_str),
-                        self.settings.outbox_max_attempts.max(1),
-                        backoff,
+                        &self.settings.retry_policy(),
                     )
                     .await?;
                 match delivery {

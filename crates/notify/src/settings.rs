@@ -1,13 +1,15 @@
 //! The background work's settings, flattened into `sepakat serve`'s (`sepakat serve --help`).
 
+use chrono::TimeDelta;
 use clap::Args;
+use sepakat_store::RetryPolicy;
 
 #[derive(Debug, Clone, Args)]
 pub struct NotifySettings {
     /// Where mail goes: smtp://HOST:PORT (plain, a local relay), smtp://USER:PASSWORD@HOST:587?tls=required
     /// (STARTTLS) or smtps://USER:PASSWORD@HOST:465. Unset: each message is written to the log
-    /// and marked delivered.
-    #[arg(long, env = "SMTP_URL")]
+    /// and marked delivered. Its value is never printed by --help: it may hold a password.
+    #[arg(long, env = "SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
 
     /// The sender of every message.
@@ -31,12 +33,19 @@ pub struct NotifySettings {
     pub outbox_interval_secs: u64,
 
     /// Delivery attempts before a message is dead (listed for admins, retried only by hand).
-    #[arg(long, env = "SEPAKAT_OUTBOX_MAX_ATTEMPTS", default_value_t = 8)]
+    /// With the default waits, 80 attempts keep a message alive through about three days of
+    /// SMTP outage: 30 s, 1, 2, 4, 8, 16 and 32 min, then every hour.
+    #[arg(long, env = "SEPAKAT_OUTBOX_MAX_ATTEMPTS", default_value_t = 80)]
     pub outbox_max_attempts: i32,
 
-    /// Wait before the first retry, in seconds; it doubles with each failure (at most a day).
+    /// Wait before the first retry, in seconds; it doubles with each failure up to
+    /// --outbox-max-backoff-secs.
     #[arg(long, env = "SEPAKAT_OUTBOX_BACKOFF_SECS", default_value_t = 30)]
     pub outbox_backoff_secs: i64,
+
+    /// The longest wait between two delivery attempts, in seconds (default: one hour).
+    #[arg(long, env = "SEPAKAT_OUTBOX_MAX_BACKOFF_SECS", default_value_t = 3600)]
+    pub outbox_max_backoff_secs: i64,
 
     /// How long one SMTP delivery may take, in seconds.
     #[arg(long, env = "SEPAKAT_SMTP_TIMEOUT_SECS", default_value_t = 20)]
@@ -48,6 +57,15 @@ pub struct NotifySettings {
 }
 
 impl NotifySettings {
+    /// When a failed message is tried again and when it is dead, from these settings.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: self.outbox_max_attempts.max(1),
+            first_wait: TimeDelta::seconds(self.outbox_backoff_secs.clamp(1, 86_400 * 7)),
+            max_wait: TimeDelta::seconds(self.outbox_max_backoff_secs.clamp(1, 86_400 * 7)),
+        }
+    }
+
     /// The settings as `sepakat serve` would read them with no flags (environment included).
     pub fn defaults() -> Self {
         use clap::{Command, FromArgMatches};
@@ -55,5 +73,47 @@ impl NotifySettings {
         cmd.try_get_matches_from(Vec::<String>::new())
             .and_then(|m| NotifySettings::from_arg_matches(&m))
             .unwrap_or_else(|e| panic!("the built-in notification defaults do not parse: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn by_default_mail_is_retried_for_about_three_days_at_most_hourly() {
+        let p = NotifySettings::defaults().retry_policy();
+        let waits: Vec<i64> = (1..=10).map(|n| p.wait_after(n).num_seconds()).collect();
+        assert_eq!(
+            waits,
+            [30, 60, 120, 240, 480, 960, 1920, 3600, 3600, 3600],
+            "30 s doubling, then hourly"
+        );
+        assert!(
+            (1..p.max_attempts).all(|n| p.wait_after(n) <= TimeDelta::hours(1)),
+            "never more than an hour between attempts"
+        );
+        let span = p.span();
+        assert!(
+            span >= TimeDelta::days(3) && span < TimeDelta::days(4),
+            "a message outlives an outage of about three days, not {span}"
+        );
+        assert!(!p.gives_up_after(79));
+        assert!(p.gives_up_after(80));
+    }
+
+    #[test]
+    fn the_schedule_follows_the_settings() {
+        let mut s = NotifySettings::defaults();
+        s.outbox_backoff_secs = 60;
+        s.outbox_max_backoff_secs = 600;
+        s.outbox_max_attempts = 4;
+        let p = s.retry_policy();
+        assert_eq!(p.span(), TimeDelta::seconds(60 + 120 + 240));
+        s.outbox_backoff_secs = 0;
+        s.outbox_max_attempts = -3;
+        let p = s.retry_policy();
+        assert_eq!(p.wait_after(1), TimeDelta::seconds(1));
+        assert!(p.gives_up_after(1));
     }
 }

@@ -44,9 +44,10 @@ pub use error::{Result, StoreError};
 pub use evaluations::{CalendarReport, DueEvaluation, SYSTEM_ACCOUNT_ID};
 pub use evaluations::{DUE_STATES, DueCursor, DueFilter};
 pub use grants::{GRANT_STATUSES, GrantCursor, GrantFilter, GrantListing};
+pub use idempotency::{KeptAnswer, KeyRecord, Keyed};
 pub use inbox::{InboxCursor, InboxFilter, InboxPage};
 pub use issuing::{LetterSealer, SealError, Sealed};
-pub use outbox::{Delivery, OutboxCounts};
+pub use outbox::{Delivery, OutboxCounts, RetryPolicy};
 pub use outbox::{OUTBOX_STATES, OutboxCursor, OutboxFilter};
 pub use queries::{ApplicationDetail, ApplicationFilter, Page, PksVersion, StoredApplication};
 pub use scope::{

@@ -28,6 +28,46 @@ pub enum Delivery {
     Dead,
 }
 
+/// When a message that failed is tried again, and when it is given up (dead).
+///
+/// The wait after the `n`-th failed attempt is `first_wait * 2^(n-1)`, capped at `max_wait`;
+/// after `max_attempts` attempts in all the message is dead. The defaults of `sepakat serve`
+/// (30 s doubling, capped at one hour, 80 attempts) keep a message alive through about three
+/// days of SMTP outage: see [`RetryPolicy::span`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included, before the message is dead (at least 1).
+    pub max_attempts: i32,
+    /// The wait after the first failure (at least one second).
+    pub first_wait: TimeDelta,
+    /// The longest wait between two attempts (never shorter than `first_wait`).
+    pub max_wait: TimeDelta,
+}
+
+impl RetryPolicy {
+    /// The wait before the next attempt, after `failures` failed attempts (1 for the first).
+    pub fn wait_after(&self, failures: i32) -> TimeDelta {
+        let first = self.first_wait.max(TimeDelta::seconds(1));
+        let cap = self.max_wait.max(first);
+        let exp = u32::try_from(failures.saturating_sub(1))
+            .unwrap_or(0)
+            .min(30);
+        first.checked_mul(1 << exp).unwrap_or(cap).min(cap)
+    }
+
+    /// Whether a message that has failed `attempts` times is dead.
+    pub fn gives_up_after(&self, attempts: i32) -> bool {
+        attempts >= self.max_attempts.max(1)
+    }
+
+    /// From the first attempt to the last: the longest outage a message outlives.
+    pub fn span(&self) -> TimeDelta {
+        (1..self.max_attempts.max(1))
+            .map(|n| self.wait_after(n))
+            .fold(TimeDelta::zero(), |a, w| a.checked_add(&w).unwrap_or(a))
+    }
+}
+
 /// Counts by state, for `/metrics` and the admin view.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct OutboxCounts {
@@ -74,16 +114,15 @@ impl Store {
 
     /// Records the outcome of one delivery attempt of `id`.
     ///
-    /// `attempts_before` is the count the claim returned; after `max_attempts` failures the row
-    /// is dead. The wait before retry `n` is `backoff * 2^(n-1)`, at most a day.
+    /// `attempts_before` is the count the claim returned; the `policy` says when a failed row
+    /// is tried again and when it is dead.
     pub async fn record_delivery(
         &self,
         id: Uuid,
         attempts_before: i32,
         now: DateTime<Utc>,
         error: Option<&str>,
-        max_attempts: i32,
-        backoff: TimeDelta,
+        policy: &RetryPolicy,
     ) -> Result<Delivery> {
         let now = micros(now);
         let attempts = attempts_before.saturating_add(1);
@@ -100,7 +139,7 @@ impl Store {
             ),
             Some(err) => {
                 let err: String = err.replace('\0', "").chars().take(2000).collect();
-                if attempts >= max_attempts {
+                if policy.gives_up_after(attempts) {
                     (
                         Delivery::Dead,
                         outbox::Entity::update_many()
@@ -108,12 +147,7 @@ impl Store {
                             .col_expr(outbox::Column::LastError, Expr::value(err)),
                     )
                 } else {
-                    let exp = u32::try_from(attempts - 1).unwrap_or(0).min(16);
-                    let wait = backoff
-                        .checked_mul(1 << exp)
-                        .unwrap_or(TimeDelta::days(1))
-                        .min(TimeDelta::days(1));
-                    let next = now + wait;
+                    let next = now + policy.wait_after(attempts);
                     (
                         Delivery::Retry(next),
                         outbox::Entity::update_many()
@@ -298,4 +332,39 @@ fn outbox_query(filter: &OutboxFilter) -> Result<Select<outbox::Entity>> {
         q = q.filter(O::RecipientEmail.eq(normal_email(r)));
     }
     Ok(q)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_double_up_to_the_cap() {
+        let p = RetryPolicy {
+            max_attempts: 10,
+            first_wait: TimeDelta::seconds(30),
+            max_wait: TimeDelta::minutes(5),
+        };
+        let waits: Vec<i64> = (1..=6).map(|n| p.wait_after(n).num_seconds()).collect();
+        assert_eq!(waits, [30, 60, 120, 240, 300, 300]);
+        assert_eq!(p.wait_after(i32::MAX), TimeDelta::minutes(5));
+        assert_eq!(p.wait_after(0), TimeDelta::seconds(30));
+        assert!(!p.gives_up_after(9));
+        assert!(p.gives_up_after(10));
+        // 30 + 60 + 120 + 240 + 5 × 300 seconds between ten attempts.
+        assert_eq!(p.span(), TimeDelta::seconds(30 + 60 + 120 + 240 + 5 * 300));
+    }
+
+    #[test]
+    fn nonsense_settings_still_retry_sanely() {
+        let p = RetryPolicy {
+            max_attempts: 0,
+            first_wait: TimeDelta::zero(),
+            max_wait: TimeDelta::seconds(-5),
+        };
+        assert_eq!(p.wait_after(1), TimeDelta::seconds(1));
+        assert_eq!(p.wait_after(40), TimeDelta::seconds(1));
+        assert!(p.gives_up_after(1));
+        assert_eq!(p.span(), TimeDelta::zero());
+    }
 }

@@ -279,23 +279,27 @@ async fn outbox_claims_never_overlap_and_failures_back_off(backend: Backend) {
 
     // Failures back off exponentially, then the row is dead; a sent row stays sent.
     let row = later[0].clone();
-    let backoff = TimeDelta::seconds(30);
+    let backoff = sepakat_store::RetryPolicy {
+        max_attempts: 3,
+        first_wait: TimeDelta::seconds(30),
+        max_wait: TimeDelta::hours(1),
+    };
     let t = now + Duration::minutes(10);
     let d1 = w
         .store
-        .record_delivery(row.id, 0, t, Some("SMTP: connection refused"), 3, backoff)
+        .record_delivery(row.id, 0, t, Some("SMTP: connection refused"), &backoff)
         .await
         .unwrap();
     assert_eq!(d1, Delivery::Retry(t + TimeDelta::seconds(30)));
     let d2 = w
         .store
-        .record_delivery(row.id, 1, t, Some("SMTP: connection refused"), 3, backoff)
+        .record_delivery(row.id, 1, t, Some("SMTP: connection refused"), &backoff)
         .await
         .unwrap();
     assert_eq!(d2, Delivery::Retry(t + TimeDelta::seconds(60)));
     let d3 = w
         .store
-        .record_delivery(row.id, 2, t, Some("SMTP: connection refused"), 3, backoff)
+        .record_delivery(row.id, 2, t, Some("SMTP: connection refused"), &backoff)
         .await
         .unwrap();
     assert_eq!(d3, Delivery::Dead);
@@ -314,7 +318,7 @@ async fn outbox_claims_never_overlap_and_failures_back_off(backend: Backend) {
     let sent = later[1].clone();
     assert_eq!(
         w.store
-            .record_delivery(sent.id, 0, t, None, 3, backoff)
+            .record_delivery(sent.id, 0, t, None, &backoff)
             .await
             .unwrap(),
         Delivery::Sent

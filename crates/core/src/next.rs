@@ -1,0 +1,241 @@
+//! What happens next on an application, and who does it: the one answer the application page,
+//! the API's `next` block, the inbox and the mails render, so no page works it out for itself.
+//!
+//! An application waits in its stage until one of the stage's onward transitions fires (ending
+//! it — a refusal, a cancellation — is always possible and is not "next"). For each onward
+//! transition the answer names the roles that fire it and, in order, what is still missing and
+//! which role provides it: the agency signs and uploads its own letters and documents, the
+//! Disdukcapil office its letters and the closed-network attestation, Ditjen Dukcapil its
+//! approvals. The stage's target date comes from the workflow (`sla_days`).
+
+use crate::actor::{Actor, Role, Scope};
+use crate::application::Application;
+use crate::machine::{AvailableAction, Unmet, available_actions, transition_unmet};
+use crate::workflow::{Transition, Workflow, issued_by_agency};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// The answer for one application, and what one actor may do on it now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NextStep {
+    pub stage: String,
+    pub stage_title: String,
+    /// True when the application has ended: nothing is next.
+    pub finished: bool,
+    /// When the stage's target runs out; `None` for a stage without a target.
+    pub due_at: Option<DateTime<Utc>>,
+    pub overdue: bool,
+    /// The ways forward from the stage, in the workflow's order.
+    pub steps: Vec<Step>,
+    /// The actions the actor asking may take now (ending ones included), with what blocks each.
+    pub yours: Vec<AvailableAction>,
+}
+
+/// One way forward: the transition, who fires it, and what is still missing first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Step {
+    pub action: String,
+    pub title: String,
+    pub to: String,
+    /// The roles that may take this step once nothing is missing.
+    pub roles: Vec<Role>,
+    /// What must be provided before, in the order it is done; empty when the step is ready.
+    pub missing: Vec<Missing>,
+}
+
+impl Step {
+    pub fn ready(&self) -> bool {
+        self.missing.is_empty()
+    }
+
+    /// The roles that act next on this step: the providers of the first missing thing, or the
+    /// step's own roles when nothing is missing.
+    pub fn acting_roles(&self) -> Vec<Role> {
+        match self.missing.first() {
+            Some(m) => vec![m.by],
+            None => self.roles.clone(),
+        }
+    }
+}
+
+/// One thing a step still needs, and the role that provides it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Missing {
+    pub unmet: Unmet,
+    pub by: Role,
+    /// Formal Indonesian, then English: what to do.
+    pub message_id: String,
+    pub message_en: String,
+}
+
+/// What happens next on `app` (of `workflow`), as of `now`, and what `actor` may do.
+pub fn next_step(
+    workflow: &Workflow,
+    app: &Application,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> NextStep {
+    let stage = workflow.stage(&app.stage);
+    let finished = stage.is_none_or(|s| s.terminal);
+    let due_at = if finished {
+        None
+    } else {
+        crate::inbox::stage_due(workflow, &app.stage, app.stage_entered_at)
+    };
+    let steps = if finished {
+        Vec::new()
+    } else {
+        workflow
+            .transitions_from(&app.stage)
+            .filter(|t| workflow.stage(&t.to).is_some_and(|to| !to.terminal))
+            .map(|t| step(app, t))
+            .collect()
+    };
+    NextStep {
+        stage: app.stage.clone(),
+        stage_title: stage.map_or_else(|| app.stage.clone(), |s| s.title.clone()),
+        finished,
+        due_at,
+        overdue: due_at.is_some_and(|d| now > d),
+        steps,
+        yours: available_actions(workflow, app, actor),
+    }
+}
+
+/// A stand-in actor of `role` with the application's own jurisdiction, so that only what the
+/// application lacks (not who asks) is left unmet.
+fn stand_in(app: &Application, role: Role) -> Actor {
+    let o = &app.ownership;
+    let scope = match role.scope_kind() {
+        crate::actor::ScopeKind::Agency => Scope::Agency {
+            agency_id: o.agency_id,
+        },
+        crate::actor::ScopeKind::Office => Scope::Office {
+            office_id: o.office_id,
+            region: o.office_region.clone(),
+        },
+        crate::actor::ScopeKind::Province => Scope::Province {
+            province: o.office_region.province().to_string(),
+        },
+        crate::actor::ScopeKind::National => Scope::National,
+    };
+    Actor {
+        id: Uuid::nil(),
+        role,
+        scope,
+    }
+}
+
+fn step(app: &Application, t: &Transition) -> Step {
+    let unmet = match t.roles.first() {
+        Some(&role) => transition_unmet(app, t, &stand_in(app, role), Some("-")),
+        None => Vec::new(),
+    };
+    let mut missing = Vec::new();
+    for u in unmet {
+        match &u {
+            // Who asks, and the comment given when acting, are not things to provide.
+            Unmet::RoleNotAllowed { .. }
+            | Unmet::ReadOnlyRole { .. }
+            | Unmet::OutOfJurisdiction
+            | Unmet::WrongOfficeLevel { .. }
+            | Unmet::FourEyes { .. }
+            | Unmet::CommentRequired
+            | Unmet::WrongStage { .. } => {}
+            // The attestation rests on the agency's signed statement: that comes first.
+            Unmet::MissingAttestation | Unmet::AttestationWithdrawn => {
+                if !has_fresh_statement(app) {
+                    let statement = Unmet::MissingDocument {
+                        kind: "pernyataan_jaringan".into(),
+                    };
+                    missing.push(described(statement, Role::AgencyHead));
+                }
+                missing.push(described(u, Role::Coordinator));
+            }
+            _ => {
+                let by = provider(&u, t);
+                missing.push(described(u, by));
+            }
+        }
+    }
+    Step {
+        action: t.action.clone(),
+        title: t.title.clone(),
+        to: t.to.clone(),
+        roles: t.roles.clone(),
+        missing,
+    }
+}
+
+/// A signed closed-network statement filed after the last withdrawal, if any.
+fn has_fresh_statement(app: &Application) -> bool {
+    let withdrawn_at = app
+        .attestation
+        .as_ref()
+        .and_then(|a| a.withdrawn.as_ref())
+        .map(|w| w.at);
+    ["signed:surat_pernyataan_jaringan", "pernyataan_jaringan"]
+        .iter()
+        .filter_map(|k| app.documents.get(*k))
+        .any(|d| withdrawn_at.is_none_or(|w| d.at > w))
+}
+
+/// The role that provides what `u` lacks.
+fn provider(u: &Unmet, t: &Transition) -> Role {
+    let step_role = t.roles.first().copied().unwrap_or(Role::Coordinator);
+    match u {
+        Unmet::MissingSignedLetter { letter } | Unmet::LetterNotIssued { letter } => {
+            if issued_by_agency(letter) {
+                Role::AgencyHead
+            } else {
+                step_role
+            }
+        }
+        Unmet::MissingDocument { kind } => document_filer(kind).unwrap_or(step_role),
+        Unmet::MissingMinisterApproval => Role::Central,
+        _ => step_role,
+    }
+}
+
+/// The role that files an uploaded document of `kind`: the party that signs it.
+pub fn document_filer(kind: &str) -> Option<Role> {
+    Some(match kind {
+        "persetujuan_dirjen" | "penolakan_dirjen" | "persetujuan_menteri" => Role::Central,
+        "spesifikasi_teknis"
+        | "pernyataan_jaringan"
+        | "akta_badan_hukum"
+        | "laporan_semester"
+        | "laporan_uji_beban" => Role::AgencyHead,
+        "berita_acara_poc" => Role::Coordinator,
+        _ => return None,
+    })
+}
+
+fn described(unmet: Unmet, by: Role) -> Missing {
+    Missing {
+        message_id: unmet.message_id(),
+        message_en: unmet.message_en(),
+        unmet,
+        by,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workflow::DOCUMENTS;
+
+    #[test]
+    fn every_uploaded_document_has_a_filer() {
+        for (kind, _) in DOCUMENTS {
+            assert!(document_filer(kind).is_some(), "{kind}");
+        }
+        assert_eq!(document_filer("surat_cinta"), None);
+        assert_eq!(
+            document_filer("persetujuan_menteri"),
+            Some(Role::Central),
+            "the applicant never files the authority's approval"
+        );
+    }
+}
