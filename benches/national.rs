@@ -832,9 +832,29 @@ async fn session(base: &str, (email, password): (&str, &str)) -> Client {
         .cookie_store(true)
         .build()
         .unwrap();
+    // The sign-in form's CSRF token comes with the form (and its cookie).
+    let form = client
+        .get(format!("{base}/masuk"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = form
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("the sign-in form has a CSRF token")
+        .to_string();
     let res = client
         .post(format!("{base}/masuk"))
-        .form(&[("email", email), ("password", password), ("next", "/")])
+        .form(&[
+            ("email", email),
+            ("password", password),
+            ("next", "/"),
+            ("csrf", &csrf),
+        ])
         .send()
         .await
         .unwrap();

@@ -246,7 +246,9 @@ enum AgencyCommand {
 #[derive(clap::Args)]
 struct DbArgs {
     /// sqlite://FILE?mode=rwc or postgres://USER@HOST:PORT/DB
-    #[arg(long, env = "DATABASE_URL", default_value = sepakat_store::DEFAULT_DATABASE_URL)]
+    /// Its value is never printed by --help: it may hold a password.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true,
+          default_value = sepakat_store::DEFAULT_DATABASE_URL)]
     database_url: String,
 }
 

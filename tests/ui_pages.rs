@@ -19,10 +19,17 @@ async fn sign_in_refusals_redirects_and_csrf() {
     let res = client.get(app.url("/permohonan")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()["location"], "/masuk?next=/permohonan");
+    let (_, form) = page_of(&app, &client, "/masuk").await;
+    let csrf = csrf_of(&form);
     // A wrong password: said plainly, the e-mail kept.
     let res = client
         .post(app.url("/masuk"))
-        .form(&[("email", KOORD_PTK.0), ("password", "salah"), ("next", "/")])
+        .form(&[
+            ("email", KOORD_PTK.0),
+            ("password", "salah"),
+            ("next", "/"),
+            ("csrf", &csrf),
+        ])
         .send()
         .await
         .unwrap();
@@ -36,6 +43,7 @@ async fn sign_in_refusals_redirects_and_csrf() {
             ("email", KOORD_PTK.0),
             ("password", KOORD_PTK.1),
             ("next", "//evil.example"),
+            ("csrf", &csrf),
         ])
         .send()
         .await
@@ -115,9 +123,15 @@ async fn signed_in(app: &TestApp, who: (&str, &str)) -> reqwest::Client {
         .cookie_store(true)
         .build()
         .unwrap();
+    let (_, form) = page_of(app, &client, "/masuk").await;
     let res = client
         .post(app.url("/masuk"))
-        .form(&[("email", who.0), ("password", who.1), ("next", "/")])
+        .form(&[
+            ("email", who.0),
+            ("password", who.1),
+            ("next", "/"),
+            ("csrf", &csrf_of(&form)),
+        ])
         .send()
         .await
         .unwrap();

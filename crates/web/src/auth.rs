@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use crate::problem::ApiError;
-use crate::security::{new_secret, secret_digest, verify_password};
+use crate::security::{client_ip, new_secret, secret_digest, verify_password_or_dummy};
 use crate::views::AccountView;
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::dev::Payload;
@@ -14,6 +14,7 @@ use sepakat_store::entity::accounts;
 use sepakat_store::sessions::SessionKind;
 use serde::{Deserialize, Serialize};
 use std::future::Future;
+use std::net::IpAddr;
 use std::pin::Pin;
 use std::time::Instant;
 use utoipa::ToSchema;
@@ -129,43 +130,55 @@ pub struct ApiToken {
     pub token: String,
     pub token_type: &'static str,
     pub account: AccountView,
+    /// The token is refused after this (`SEPAKAT_TOKEN_DAYS`, 90 days by default).
+    pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// Checks credentials with the per-account and per-address rate limit.
+/// The client's address: the peer's, or the one its trusted proxy forwarded
+/// (`SEPAKAT_TRUSTED_PROXIES`).
+pub(crate) fn client_address(state: &AppState, req: &HttpRequest) -> Option<IpAddr> {
+    let forwarded: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    client_ip(
+        req.peer_addr().map(|a| a.ip()),
+        &forwarded,
+        &state.config.trusted_proxies.0,
+    )
+}
+
+/// Checks credentials under the sign-in throttle (per account, growing back-off; per client
+/// address, a higher cap). Every attempt that is not throttled costs exactly one argon2
+/// comparison, also for an unknown, disabled or password-less account, so the answer's timing
+/// does not tell which e-mails have accounts.
 pub(crate) async fn check_credentials(
     state: &AppState,
     req: &HttpRequest,
     creds: &Credentials,
 ) -> Result<accounts::Model, ApiError> {
     let email = creds.email.trim().to_lowercase();
-    let addr = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
-    let keys = [format!("account:{email}"), format!("addr:{addr}")];
-    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let address = client_address(state, req);
     let now = Instant::now();
-    if let Some(retry_after_secs) = state.login_limiter.blocked(&keys, now) {
+    if let Some(retry_after_secs) = state.login_throttle.blocked(&email, address, now) {
         return Err(ApiError::TooManyRequests { retry_after_secs });
     }
     let account = state
         .store
         .account_by_email(&email)
         .await
-        .map_err(store_err)?;
-    let ok = account.as_ref().is_some_and(|a| {
-        a.active
-            && a.password_hash
-                .as_deref()
-                .is_some_and(|h| verify_password(&creds.password, h))
-    });
+        .map_err(store_err)?
+        .filter(|a| a.active);
+    let stored = account.as_ref().and_then(|a| a.password_hash.as_deref());
+    let ok = verify_password_or_dummy(&creds.password, stored);
     match account {
         Some(a) if ok => {
-            state.login_limiter.reset(keys[0]);
+            state.login_throttle.record_success(&email);
             Ok(a)
         }
         _ => {
-            state.login_limiter.record_failure(&keys, now);
+            state.login_throttle.record_failure(&email, address, now);
             Err(ApiError::Invalid {
                 detail: "Wrong e-mail or password.".into(),
                 items: vec![ApiError::field(
@@ -188,7 +201,7 @@ pub async fn login(
     creds: web::Json<Credentials>,
 ) -> Result<HttpResponse, ApiError> {
     let account = check_credentials(&state, &req, &creds).await?;
-    let (cookie, csrf, expires_at) = start_browser_session(&state, &account).await?;
+    let (cookie, csrf, expires_at) = start_browser_session(&state, &req, &account).await?;
     let body = SignedIn {
         account: AccountView::from(&account),
         csrf_token: csrf,
@@ -197,11 +210,21 @@ pub async fn login(
     Ok(HttpResponse::Ok().cookie(cookie).json(body))
 }
 
-/// Opens a browser session: the session cookie, its CSRF token and when it expires.
+/// Opens a browser session: the session cookie, its CSRF token and when it expires. The
+/// session the request came with, if any, ends: signing in always gets a new session id, so an
+/// id planted before sign-in is worth nothing after it.
 pub(crate) async fn start_browser_session(
     state: &AppState,
+    req: &HttpRequest,
     account: &accounts::Model,
 ) -> Result<(Cookie<'static>, String, chrono::DateTime<chrono::Utc>), ApiError> {
+    if let Some(old) = req.cookie(SESSION_COOKIE) {
+        state
+            .store
+            .delete_session(&secret_digest(old.value()))
+            .await
+            .map_err(store_err)?;
+    }
     let secret = new_secret().map_err(ApiError::Internal)?;
     let csrf = new_secret().map_err(ApiError::Internal)?;
     let now = state.clock.now();
@@ -240,6 +263,7 @@ pub async fn token(
     let account = check_credentials(&state, &req, &creds).await?;
     let secret = new_secret().map_err(ApiError::Internal)?;
     let now = state.clock.now();
+    let expires_at = now + chrono::Duration::days(i64::from(state.config.token_days));
     state
         .store
         .create_session(
@@ -247,7 +271,7 @@ pub async fn token(
             &secret_digest(&secret),
             SessionKind::ApiToken,
             None,
-            None,
+            Some(expires_at),
             now,
         )
         .await
@@ -256,6 +280,7 @@ pub async fn token(
         token: secret,
         token_type: "Bearer",
         account: AccountView::from(&account),
+        expires_at,
     }))
 }
 

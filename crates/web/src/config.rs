@@ -12,7 +12,9 @@ pub struct ServeConfig {
     pub listen: SocketAddr,
 
     /// Database: `sqlite://FILE?mode=rwc` (embedded default) or `postgres://…` (production).
-    #[arg(long, env = "DATABASE_URL", default_value = sepakat_store::DEFAULT_DATABASE_URL)]
+    /// Its value is never printed by --help: it may hold a password.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true,
+          default_value = sepakat_store::DEFAULT_DATABASE_URL)]
     pub database_url: String,
 
     /// Folder of workflow files (*.toml) loaded at start.
@@ -39,9 +41,29 @@ pub struct ServeConfig {
     #[arg(long, env = "SEPAKAT_SESSION_HOURS", default_value_t = 12)]
     pub session_hours: u32,
 
-    /// Failed sign-ins allowed per account and per address within 15 minutes.
+    /// Failed sign-ins of one account in a row before it must wait: 1 second, then doubling
+    /// with each further failure up to --login-max-delay-secs. A success, or 15 minutes without
+    /// failures once the wait is over, starts the count again.
     #[arg(long, env = "SEPAKAT_LOGIN_ATTEMPTS", default_value_t = 5)]
-    pub login_attempts: usize,
+    pub login_attempts: u32,
+
+    /// The longest wait an account's failed sign-ins can impose, in seconds.
+    #[arg(long, env = "SEPAKAT_LOGIN_MAX_DELAY_SECS", default_value_t = 900)]
+    pub login_max_delay_secs: u64,
+
+    /// Failed sign-ins allowed from one client address (any accounts) within 15 minutes.
+    #[arg(long, env = "SEPAKAT_LOGIN_ADDRESS_ATTEMPTS", default_value_t = 100)]
+    pub login_address_attempts: usize,
+
+    /// Reverse proxies whose X-Forwarded-For header names the client, for the sign-in limits
+    /// per address: comma-separated addresses or networks (e.g. `127.0.0.1,::1,10.0.0.0/8`),
+    /// or `none`. From any other peer the header is ignored and the peer is the client.
+    #[arg(long, env = "SEPAKAT_TRUSTED_PROXIES", default_value = "127.0.0.1,::1")]
+    pub trusted_proxies: crate::security::TrustedProxies,
+
+    /// How long an API token (`POST /api/v1/auth/token`) is valid, in days.
+    #[arg(long, env = "SEPAKAT_TOKEN_DAYS", default_value_t = 90)]
+    pub token_days: u32,
 
     /// Mark the session cookie `Secure` (set when served over HTTPS behind a proxy).
     #[arg(long, env = "SEPAKAT_SECURE_COOKIES", default_value_t = false)]

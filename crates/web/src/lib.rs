@@ -19,7 +19,7 @@ use blobs::BlobStore;
 use config::ServeConfig;
 use metrics::Metrics;
 use problem::ApiError;
-use security::RateLimiter;
+use security::LoginThrottle;
 use sepakat_store::Store;
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -34,7 +34,7 @@ pub struct AppState {
     pub config: ServeConfig,
     pub blobs: BlobStore,
     pub metrics: Metrics,
-    pub login_limiter: RateLimiter,
+    pub login_throttle: LoginThrottle,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -63,7 +63,12 @@ impl Application {
         let port = listener.local_addr()?.port();
         let state = web::Data::new(AppState {
             blobs: BlobStore::new(&config.blobs),
-            login_limiter: RateLimiter::new(config.login_attempts, Duration::from_secs(15 * 60)),
+            login_throttle: LoginThrottle::new(
+                config.login_attempts,
+                Duration::from_secs(config.login_max_delay_secs),
+                config.login_address_attempts,
+                Duration::from_secs(15 * 60),
+            ),
             metrics: Metrics::default(),
             store,
             clock,

@@ -324,6 +324,11 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Too many attempts. Try again later.",
     ),
     (
+        "sign_in_form_stale",
+        "Formulir masuk tidak sah atau kedaluwarsa. Silakan isi kembali formulir di halaman ini.",
+        "The sign-in form was not valid or has expired. Please fill in the form on this page again.",
+    ),
+    (
         "stale",
         "Permohonan telah berubah sejak halaman dibuka. Periksa kembali lalu ulangi.",
         "The application changed since you opened it. Check it and try again.",

@@ -9,7 +9,7 @@ mod svg;
 use crate::AppState;
 use crate::auth::{SESSION_COOKIE, store_err};
 use crate::problem::{ApiError, ProblemItem};
-use crate::security::secret_digest;
+use crate::security::{new_secret, secret_digest};
 use actix_web::ResponseError;
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::dev::{Service, ServiceResponse};
@@ -22,7 +22,6 @@ use sepakat_core::machine::{Unmet, available_actions};
 use sepakat_core::request::{AccessMethod, DataType, PurposeKind, RequestedElement};
 use sepakat_core::workflow::{DOCUMENTS, LETTERS, letter_title};
 use sepakat_core::{Actor, Command, ElementCode, Request, Role, Scope};
-use sepakat_store::entity::accounts;
 use sepakat_store::{NewApplication, StoreError};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -208,7 +207,7 @@ async fn error_page(res: ServiceResponse) -> Result<ServiceResponse, actix_web::
 
 /// The signed-in person behind a page request.
 struct Viewer {
-    account: accounts::Model,
+    account: sepakat_store::Account,
     actor: Actor,
     csrf: String,
     unit: String,
@@ -382,10 +381,19 @@ fn urlencode(s: &str) -> String {
         .collect()
 }
 
-/// Only local paths, so `next` cannot send anyone elsewhere.
-fn safe_next(next: Option<&str>) -> String {
+/// Only same-origin relative paths, so `next` cannot send anyone elsewhere: one leading `/`,
+/// then printable ASCII without whitespace, control characters or backslashes (browsers drop
+/// tabs and newlines and read a backslash as `/`, so `/\t/evil.example` would be `//evil.example`).
+/// Anything else is `/`.
+pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') =>
+        {
+            n.to_string()
+        }
         _ => "/".into(),
     }
 }
@@ -412,18 +420,58 @@ struct NextQuery {
     next: Option<String>,
 }
 
-async fn sign_in_page(
-    req: HttpRequest,
-    q: web::Query<NextQuery>,
+/// The sign-in form's CSRF token (double submit): a random value in a cookie set with the
+/// form, which the form sends back in its hidden `csrf` field. Another site can neither read
+/// the cookie nor set it, so it cannot sign a visitor into an account of its choosing.
+const SIGN_IN_COOKIE: &str = "sepakat_masuk";
+
+/// The token of the sign-in cookie the request came with, when it looks like one of ours.
+fn sign_in_token(req: &HttpRequest) -> Option<String> {
+    req.cookie(SIGN_IN_COOKIE)
+        .map(|c| c.value().to_string())
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The sign-in page with its CSRF token (the request's, or a new one set as a cookie).
+fn sign_in_form(
+    state: &AppState,
+    req: &HttpRequest,
+    email: &str,
+    error: Option<&str>,
+    next: &str,
 ) -> Result<HttpResponse, ApiError> {
-    let t = i18n::word(&lang(&req), "sign_in");
-    page(
-        &req,
+    let (token, fresh) = match sign_in_token(req) {
+        Some(t) => (t, false),
+        None => (new_secret().map_err(ApiError::Internal)?, true),
+    };
+    let t = i18n::word(&lang(req), "sign_in");
+    let mut res = page(
+        req,
         None,
         "masuk",
         t,
-        json!({"email": "", "error": null, "next": safe_next(q.next.as_deref())}),
-    )
+        json!({"email": email, "error": error, "next": next, "csrf": token}),
+    )?;
+    if fresh {
+        let cookie = Cookie::build(SIGN_IN_COOKIE, token)
+            .path("/masuk")
+            .http_only(true)
+            .same_site(SameSite::Strict)
+            .secure(state.config.secure_cookies)
+            .max_age(CookieDuration::hours(12))
+            .finish();
+        res.add_cookie(&cookie)
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+    }
+    Ok(res)
+}
+
+async fn sign_in_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    q: web::Query<NextQuery>,
+) -> Result<HttpResponse, ApiError> {
+    sign_in_form(&state, &req, "", None, &safe_next(q.next.as_deref()))
 }
 
 #[derive(Deserialize)]
@@ -431,6 +479,8 @@ struct SignInForm {
     email: String,
     password: String,
     next: Option<String>,
+    #[serde(default)]
+    csrf: String,
 }
 
 async fn sign_in(
@@ -439,11 +489,24 @@ async fn sign_in(
     form: web::Form<SignInForm>,
 ) -> Result<HttpResponse, ApiError> {
     let lang = lang(&req);
+    let next = safe_next(form.next.as_deref());
+    // Login CSRF: the form must come from our own sign-in page, checked before the password.
+    if sign_in_token(&req).is_none_or(|t| t != form.csrf) {
+        let mut res = sign_in_form(
+            &state,
+            &req,
+            &form.email,
+            Some(i18n::word(&lang, "sign_in_form_stale")),
+            &next,
+        )?;
+        *res.status_mut() = actix_web::http::StatusCode::FORBIDDEN;
+        return Ok(res);
+    }
     let creds = crate::auth::Credentials {
         email: form.email.clone(),
         password: form.password.clone(),
     };
-    // The same check as the API's, with its per-account and per-address limit.
+    // The same check as the API's, with its per-account and per-address throttle.
     let account = match crate::auth::check_credentials(&state, &req, &creds).await {
         Ok(a) => a,
         Err(e @ (ApiError::TooManyRequests { .. } | ApiError::Invalid { .. })) => {
@@ -452,15 +515,26 @@ async fn sign_in(
             } else {
                 "wrong_credentials"
             };
-            let data = json!({"email": form.email, "error": i18n::word(&lang, key), "next": safe_next(form.next.as_deref())});
-            let mut res = page(&req, None, "masuk", i18n::word(&lang, "sign_in"), data)?;
+            let mut res = sign_in_form(
+                &state,
+                &req,
+                &form.email,
+                Some(i18n::word(&lang, key)),
+                &next,
+            )?;
             *res.status_mut() = e.status_code();
+            if let ApiError::TooManyRequests { retry_after_secs } = e {
+                res.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    header::HeaderValue::from(retry_after_secs),
+                );
+            }
             return Ok(res);
         }
         Err(e) => return Err(e),
     };
-    let (cookie, _, _) = crate::auth::start_browser_session(&state, &account).await?;
-    let mut res = redirect(&safe_next(form.next.as_deref()));
+    let (cookie, _, _) = crate::auth::start_browser_session(&state, &req, &account).await?;
+    let mut res = redirect(&next);
     res.add_cookie(&cookie)
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(res)
