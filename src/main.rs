@@ -180,6 +180,89 @@ enum UserCommand {
         #[arg(long)]
         rank: Option<String>,
     },
+    /// List the accounts: id, e-mail, role and scope, and whether each is active or must
+    /// change a temporary password.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Disable an account: it can no longer sign in, and its sessions and API tokens end at once.
+    Disable {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The account's e-mail or id.
+        account: String,
+    },
+    /// Enable a disabled account again.
+    Enable {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The account's e-mail or id.
+        account: String,
+    },
+    /// Reset a password: prints a temporary password that must be changed at the next sign-in;
+    /// the account's sessions and API tokens end.
+    ResetPassword {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The account's e-mail or id.
+        account: String,
+    },
+    /// Change an account's role and scope (give exactly the scope the new role needs).
+    SetRole {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The account's e-mail or id.
+        account: String,
+        /// agency_head, coordinator, provincial_reviewer, central, auditor or admin.
+        #[arg(long)]
+        role: sepakat_core::Role,
+        /// For coordinators: their office's id.
+        #[arg(long)]
+        office: Option<uuid::Uuid>,
+        /// For agency heads: their agency's id.
+        #[arg(long)]
+        agency: Option<uuid::Uuid>,
+        /// For provincial reviewers: the two-digit province code.
+        #[arg(long)]
+        province: Option<String>,
+    },
+}
+
+/// The account named on the command line by e-mail or id.
+async fn find_account(
+    store: &sepakat_store::Store,
+    account: &str,
+) -> Result<sepakat_store::Account> {
+    let found = match account.parse::<uuid::Uuid>() {
+        Ok(id) => store.account(id).await.ok(),
+        Err(_) => store.account_by_email(account).await?,
+    };
+    found.with_context(|| {
+        format!("no account {account}: give its e-mail or id (see `sepakat user list`)")
+    })
+}
+
+/// One account as a line of `user list`.
+fn account_line(a: &sepakat_store::Account) -> String {
+    let scope = a
+        .office_id
+        .map(|o| format!("office {o}"))
+        .or(a.agency_id.map(|g| format!("agency {g}")))
+        .or(a.province.as_ref().map(|p| format!("province {p}")))
+        .unwrap_or_else(|| "national".into());
+    let state = match (a.active, a.must_change_password) {
+        (false, _) => "disabled",
+        (true, true) => "must change password",
+        (true, false) => "active",
+    };
+    format!(
+        "{}  {:<44} {:<20} {:<44} {}",
+        a.id, a.email, a.role, scope, state
+    )
 }
 
 #[derive(Subcommand)]
@@ -453,10 +536,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     line.trim_end_matches(['\r', '\n']).to_string()
                 }
             };
-            if password.chars().count() < 10 {
-                bail!(
-                    "the password must have at least 10 characters (give it in SEPAKAT_PASSWORD or on standard input)"
-                );
+            if let Some((why, _)) = sepakat_web::security::weak_password(&password) {
+                bail!("{why} Give it in SEPAKAT_PASSWORD or on standard input.");
             }
             let store = open_store(&db).await?;
             store.migrate().await.context("migration failed")?;
@@ -493,6 +574,101 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 account.role,
                 rank.map(|r| format!(", rank {r}")).unwrap_or_default()
             );
+            Ok(ExitCode::SUCCESS)
+        }),
+        Command::User(UserCommand::List { db, json }) => block_on(async move {
+            let store = open_store(&db).await?;
+            store.migrate().await.context("migration failed")?;
+            let accounts = store.managed_accounts().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&accounts)?);
+            } else {
+                for a in &accounts {
+                    println!("{}", account_line(a));
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }),
+        Command::User(UserCommand::Disable { db, account }) => block_on(async move {
+            let store = open_store(&db).await?;
+            store.migrate().await.context("migration failed")?;
+            let a = find_account(&store, &account).await?;
+            let a = store
+                .set_account_enabled(
+                    a.id,
+                    false,
+                    sepakat_store::ChangedBy::CommandLine,
+                    chrono::Utc::now(),
+                )
+                .await?;
+            println!(
+                "account {} disabled: {} can no longer sign in; its sessions and API tokens have ended",
+                a.id, a.email
+            );
+            Ok(ExitCode::SUCCESS)
+        }),
+        Command::User(UserCommand::Enable { db, account }) => block_on(async move {
+            let store = open_store(&db).await?;
+            store.migrate().await.context("migration failed")?;
+            let a = find_account(&store, &account).await?;
+            let a = store
+                .set_account_enabled(
+                    a.id,
+                    true,
+                    sepakat_store::ChangedBy::CommandLine,
+                    chrono::Utc::now(),
+                )
+                .await?;
+            println!("account {} enabled: {} can sign in again", a.id, a.email);
+            Ok(ExitCode::SUCCESS)
+        }),
+        Command::User(UserCommand::ResetPassword { db, account }) => block_on(async move {
+            let store = open_store(&db).await?;
+            store.migrate().await.context("migration failed")?;
+            let a = find_account(&store, &account).await?;
+            let password =
+                sepakat_web::security::temporary_password().map_err(anyhow::Error::msg)?;
+            let hash =
+                sepakat_web::security::hash_password(&password).map_err(anyhow::Error::msg)?;
+            let a = store
+                .reset_password(
+                    a.id,
+                    hash,
+                    sepakat_store::ChangedBy::CommandLine,
+                    chrono::Utc::now(),
+                )
+                .await?;
+            println!(
+                "password of {} reset; its sessions and API tokens have ended.\ntemporary password (to be changed at the next sign-in): {password}",
+                a.email
+            );
+            Ok(ExitCode::SUCCESS)
+        }),
+        Command::User(UserCommand::SetRole {
+            db,
+            account,
+            role,
+            office,
+            agency,
+            province,
+        }) => block_on(async move {
+            let store = open_store(&db).await?;
+            store.migrate().await.context("migration failed")?;
+            let a = find_account(&store, &account).await?;
+            let a = store
+                .change_role(
+                    a.id,
+                    sepakat_store::RoleChange {
+                        role,
+                        office_id: office,
+                        agency_id: agency,
+                        province,
+                    },
+                    sepakat_store::ChangedBy::CommandLine,
+                    chrono::Utc::now(),
+                )
+                .await?;
+            println!("{}", account_line(&a));
             Ok(ExitCode::SUCCESS)
         }),
         Command::Office(OfficeCommand::Add {

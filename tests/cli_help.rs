@@ -22,6 +22,7 @@ fn help_never_prints_secrets_from_the_environment() {
         &["migrate"],
         &["demo"],
         &["user", "add"],
+        &["user", "list"],
         &["audit", "verify"],
         &["outbox", "retry"],
     ] {

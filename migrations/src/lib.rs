@@ -22,6 +22,7 @@ mod m20261205_000012_logo_and_rank;
 mod m20261206_000013_stage_projections;
 mod m20261206_000014_list_indexes;
 mod m20261207_000015_stage_stat_deltas;
+mod m20261207_000016_account_lifecycle;
 
 mod idens;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000013_stage_projections::Migration),
             Box::new(m20261206_000014_list_indexes::Migration),
             Box::new(m20261207_000015_stage_stat_deltas::Migration),
+            Box::new(m20261207_000016_account_lifecycle::Migration),
         ]
     }
 }

@@ -211,6 +211,56 @@ pub(crate) async fn find_office<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<
         .ok_or_else(|| StoreError::not_found("office", id))
 }
 
+/// Checks that an account's scope fields are exactly those its role needs, and that the office,
+/// agency or province they name exists.
+pub(crate) async fn check_scope<C: ConnectionTrait>(
+    db: &C,
+    role: Role,
+    office_id: Option<Uuid>,
+    agency_id: Option<Uuid>,
+    province: Option<&str>,
+) -> Result<()> {
+    let (needs_office, needs_agency, needs_province) = match role {
+        Role::AgencyHead => (false, true, false),
+        Role::Coordinator => (true, false, false),
+        Role::ProvincialReviewer => (false, false, true),
+        Role::Central | Role::Auditor | Role::Admin => (false, false, false),
+    };
+    let check = |present: bool, needed: bool, field: &str| -> Result<()> {
+        match (present, needed) {
+            (false, true) => Err(StoreError::Invalid(format!(
+                "a {role} account needs {field}"
+            ))),
+            (true, false) => Err(StoreError::Invalid(format!(
+                "a {role} account has no {field}: leave it empty"
+            ))),
+            _ => Ok(()),
+        }
+    };
+    check(office_id.is_some(), needs_office, "office_id")?;
+    check(agency_id.is_some(), needs_agency, "agency_id")?;
+    check(province.is_some(), needs_province, "province")?;
+    if let Some(p) = province {
+        no_nul("province", p)?;
+        let ok = RegionCode::parse(p).is_ok_and(|r| r.is_province());
+        if !ok {
+            return Err(StoreError::Invalid(format!(
+                "province `{p}` is not a two-digit province code such as `61`"
+            )));
+        }
+    }
+    if let Some(office_id) = office_id {
+        find_office(db, office_id).await?;
+    }
+    if let Some(agency_id) = agency_id {
+        agencies::Entity::find_by_id(agency_id)
+            .one(db)
+            .await?
+            .ok_or_else(|| StoreError::not_found("agency", agency_id))?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// Creates a Disdukcapil office; its kind (province or kab/kota) follows from the region code.
     #[tracing::instrument(skip_all, err, fields(region = %new.region_code))]
@@ -375,44 +425,15 @@ impl Store {
                 no_nul(field, v)?;
             }
         }
+        check_scope(
+            &self.inner.db,
+            new.role,
+            new.office_id,
+            new.agency_id,
+            new.province.as_deref(),
+        )
+        .await?;
         let role = new.role;
-        let (needs_office, needs_agency, needs_province) = match role {
-            Role::AgencyHead => (false, true, false),
-            Role::Coordinator => (true, false, false),
-            Role::ProvincialReviewer => (false, false, true),
-            Role::Central | Role::Auditor | Role::Admin => (false, false, false),
-        };
-        let check = |present: bool, needed: bool, field: &str| -> Result<()> {
-            match (present, needed) {
-                (false, true) => Err(StoreError::Invalid(format!(
-                    "a {role} account needs {field}"
-                ))),
-                (true, false) => Err(StoreError::Invalid(format!(
-                    "a {role} account has no {field}: leave it empty"
-                ))),
-                _ => Ok(()),
-            }
-        };
-        check(new.office_id.is_some(), needs_office, "office_id")?;
-        check(new.agency_id.is_some(), needs_agency, "agency_id")?;
-        check(new.province.is_some(), needs_province, "province")?;
-        if let Some(p) = &new.province {
-            let ok = RegionCode::parse(p).is_ok_and(|r| r.is_province());
-            if !ok {
-                return Err(StoreError::Invalid(format!(
-                    "province `{p}` is not a two-digit province code such as `61`"
-                )));
-            }
-        }
-        if let Some(office_id) = new.office_id {
-            find_office(&self.inner.db, office_id).await?;
-        }
-        if let Some(agency_id) = new.agency_id {
-            agencies::Entity::find_by_id(agency_id)
-                .one(&self.inner.db)
-                .await?
-                .ok_or_else(|| StoreError::not_found("agency", agency_id))?;
-        }
         let now = micros(now);
         let row = accounts::ActiveModel {
             id: Set(Uuid::now_v7()),
@@ -428,22 +449,35 @@ impl Store {
             active: Set(true),
             heads_office: Set(false),
             rank: Set(None),
+            must_change_password: Set(false),
             created_at: Set(now),
             updated_at: Set(now),
         };
-        match row.insert(&self.inner.db).await {
-            Ok(m) => Ok(m),
-            Err(e) => {
+        // The account and the record of its creation, together.
+        let w = self.begin_write().await?;
+        let result = async {
+            let m = row.insert(&w.txn).await.map_err(|e| {
                 let e = StoreError::from(e);
                 if e.is_unique_violation() {
-                    Err(StoreError::Invalid(format!(
-                        "an account with email {email} already exists"
-                    )))
+                    StoreError::Invalid(format!("an account with email {email} already exists"))
                 } else {
-                    Err(e)
+                    e
                 }
-            }
+            })?;
+            crate::accounts::record(
+                &w.txn,
+                m.id,
+                crate::accounts::ChangedBy::CommandLine,
+                "created",
+                serde_json::json!({"email": m.email, "role": m.role, "office_id": m.office_id,
+                    "agency_id": m.agency_id, "province": m.province}),
+                now,
+            )
+            .await?;
+            Ok(m)
         }
+        .await;
+        w.finish(result).await
     }
 
     /// The account as the core sees it. A deactivated account cannot act.

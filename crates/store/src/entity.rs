@@ -1,6 +1,7 @@
 //! sea-orm entities, one per table created by the `migration` crate. They mirror the schema;
 //! the migrations never import them.
 
+pub mod account_events;
 pub mod accounts;
 pub mod agencies;
 pub mod agency_letter_counters;

@@ -85,6 +85,7 @@ impl Store {
             active: Set(true),
             heads_office: Set(false),
             rank: Set(None),
+            must_change_password: Set(false),
             created_at: Set(now),
             updated_at: Set(now),
         })

@@ -19,6 +19,7 @@
 //! of failing with `SQLITE_BUSY`; other processes (the CLI next to a server) wait on SQLite's
 //! busy timeout.
 
+pub mod accounts;
 pub mod audit;
 pub mod clock;
 mod commands;
@@ -37,6 +38,7 @@ pub mod stages;
 pub mod testing;
 mod workflows;
 
+pub use accounts::{ChangedBy, RoleChange};
 pub use audit::{AuditBreak, AuditProblem, AuditReport};
 pub use commands::{CommandOutcome, NewApplication, NewDocument};
 pub use directory::{MAX_LOGO_BYTES, NewAccount, NewAgency, NewOffice, check_logo_svg};

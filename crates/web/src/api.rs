@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`.
 
 pub mod access;
+pub mod accounts;
 pub mod letters;
 pub mod pks;
 
@@ -50,6 +51,7 @@ pub fn scope() -> actix_web::Scope {
         .configure(letters::routes)
         .configure(pks::routes)
         .configure(access::routes)
+        .configure(accounts::routes)
 }
 
 /// JSON body errors: broken syntax is a 400; valid JSON of the wrong shape is a 422 that says which field.

@@ -72,6 +72,22 @@ impl FromRequest for Caller {
             if !account.active {
                 return Err(ApiError::Unauthenticated);
             }
+            // After a reset, the temporary password opens only the way to replace it.
+            if account.must_change_password
+                && !matches!(
+                    req.path(),
+                    "/api/v1/me" | "/api/v1/me/password" | "/api/v1/auth/logout"
+                )
+            {
+                return Err(ApiError::Forbidden {
+                    items: vec![ApiError::field(
+                        "password",
+                        "password_change_required",
+                        "This account signed in with a temporary password: change it first (POST /api/v1/me/password).",
+                        "Akun ini masuk dengan kata sandi sementara: gantilah kata sandi terlebih dahulu.",
+                    )],
+                });
+            }
             let csrf = from_cookie.then(|| session.csrf_token.clone().unwrap_or_default());
             let unsafe_method =
                 !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);

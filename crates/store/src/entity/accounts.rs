@@ -24,6 +24,8 @@ pub struct Model {
     pub heads_office: bool,
     /// Rank (*pangkat/golongan*) printed under the name, e.g. `Pembina Utama Muda (IV/c)`.
     pub rank: Option<String>,
+    /// Set by a password reset: the temporary password must be replaced at the next sign-in.
+    pub must_change_password: bool,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

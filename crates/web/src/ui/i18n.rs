@@ -10,6 +10,8 @@ const WORDS: &[(&str, &str, &str)] = &[
     ),
     ("sign_in", "Masuk", "Sign in"),
     ("sign_out", "Keluar", "Sign out"),
+    ("accounts", "Akun", "Accounts"),
+    ("change_password", "Kata sandi", "Password"),
     ("email", "Surel", "E-mail"),
     ("password", "Kata sandi", "Password"),
     ("inbox", "Menunggu tindakan Anda", "Waiting on you"),

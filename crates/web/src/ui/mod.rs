@@ -64,6 +64,15 @@ const PAGES: &[(&str, &str)] = &[
         include_str!("../../../../templates/ui/dasbor.hbs"),
     ),
     ("alur", include_str!("../../../../templates/ui/alur.hbs")),
+    ("akun", include_str!("../../../../templates/ui/akun.hbs")),
+    (
+        "akun_rinci",
+        include_str!("../../../../templates/ui/akun_rinci.hbs"),
+    ),
+    (
+        "akun_sandi",
+        include_str!("../../../../templates/ui/akun_sandi.hbs"),
+    ),
     ("galat", include_str!("../../../../templates/ui/galat.hbs")),
     (
         "verifikasi",
@@ -157,6 +166,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .route("/permohonan/{id}/evaluasi", web::post().to(evaluate))
             .route("/dasbor", web::get().to(dashboard::dashboard))
+            .route("/akun", web::get().to(accounts::list))
+            .route("/akun/sandi", web::get().to(accounts::password_page))
+            .route("/akun/sandi", web::post().to(accounts::password_submit))
+            .route("/akun/{id}", web::get().to(accounts::detail))
+            .route("/akun/{id}/{action}", web::post().to(accounts::act))
             .route("/alur/{name}", web::get().to(workflow_page))
             .configure(pks::routes)
             .configure(verify::routes)
@@ -300,6 +314,7 @@ fn page(
                 "unit": v.unit, "csrf": v.csrf,
                 "is_agency_head": v.actor.role == Role::AgencyHead,
                 "sees_dashboard": !matches!(v.actor.role, Role::AgencyHead),
+                "is_admin": v.actor.role == Role::Admin,
             }),
             None => Value::Null,
         },
@@ -352,6 +367,13 @@ fn item_text(i: &ProblemItem, lang: &str) -> String {
 macro_rules! signed_in {
     ($state:expr, $req:expr) => {
         match viewer(&$state, &$req).await? {
+            // A temporary password opens only the page that replaces it.
+            Some(v) if v.account.must_change_password => {
+                match $crate::ui::accounts::must_change_redirect($req.path()) {
+                    Some(to) => return Ok(to),
+                    None => v,
+                }
+            }
             Some(v) => v,
             None => {
                 return Ok(redirect(&format!(
@@ -364,6 +386,7 @@ macro_rules! signed_in {
 }
 
 // After `signed_in!`, which their pages use too.
+mod accounts;
 mod dashboard;
 mod issue;
 mod list;
