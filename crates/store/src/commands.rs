@@ -8,6 +8,7 @@ use crate::entity::{
     pks_comments, pks_versions,
 };
 use crate::evaluations::SYSTEM_ACCOUNT_ID;
+use crate::idempotency::Keyed;
 use crate::workflows::workflow_in;
 use crate::{FailPoint, Result, Store, StoreError, micros};
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
@@ -146,12 +147,23 @@ struct Decided<'a> {
 
 impl Store {
     /// Starts an application on the current version of `new.workflow`.
-    #[tracing::instrument(skip_all, err, fields(application_id = field::Empty, workflow = %new.workflow))]
     pub async fn submit(
         &self,
         new: NewApplication,
         actor_account_id: Uuid,
         now: DateTime<Utc>,
+    ) -> Result<CommandOutcome> {
+        self.submit_keyed(new, actor_account_id, now, None).await
+    }
+
+    /// [`Store::submit`], recording `keyed` in the same transaction (see [`crate::idempotency`]).
+    #[tracing::instrument(skip_all, err, fields(application_id = field::Empty, workflow = %new.workflow))]
+    pub async fn submit_keyed(
+        &self,
+        new: NewApplication,
+        actor_account_id: Uuid,
+        now: DateTime<Utc>,
+        keyed: Option<Keyed>,
     ) -> Result<CommandOutcome> {
         let now = micros(now);
         let db = &self.inner.db;
@@ -197,6 +209,9 @@ impl Store {
             let prepared = prepare(&decided)?;
             let mut outcome = self.persist(&w.txn, &decided, prepared).await?;
             outcome.letters = letters;
+            if let Some(keyed) = &keyed {
+                crate::idempotency::record(&w.txn, keyed, &outcome, now).await?;
+            }
             Ok::<_, StoreError>(outcome)
         }
         .await;
@@ -214,7 +229,6 @@ impl Store {
     }
 
     /// Runs a core command against the application at `expected_version`.
-    #[tracing::instrument(skip(self, command, now), err, fields(command = command_name(&command)))]
     pub async fn execute(
         &self,
         application_id: Uuid,
@@ -223,6 +237,28 @@ impl Store {
         actor_account_id: Uuid,
         now: DateTime<Utc>,
     ) -> Result<CommandOutcome> {
+        self.execute_keyed(
+            application_id,
+            expected_version,
+            command,
+            actor_account_id,
+            now,
+            None,
+        )
+        .await
+    }
+
+    /// [`Store::execute`], recording `keyed` in the same transaction (see [`crate::idempotency`]).
+    #[tracing::instrument(skip(self, command, now, keyed), err, fields(command = command_name(&command)))]
+    pub async fn execute_keyed(
+        &self,
+        application_id: Uuid,
+        expected_version: i64,
+        command: Command,
+        actor_account_id: Uuid,
+        now: DateTime<Utc>,
+        keyed: Option<Keyed>,
+    ) -> Result<CommandOutcome> {
         self.run(
             application_id,
             expected_version,
@@ -230,12 +266,12 @@ impl Store {
             None,
             actor_account_id,
             now,
+            keyed.as_ref(),
         )
         .await
     }
 
     /// Puts a document on file (`Command::AttachDocument`) with its blob-store metadata.
-    #[tracing::instrument(skip(self, document, now), err, fields(key = %document.key))]
     pub async fn attach_document(
         &self,
         application_id: Uuid,
@@ -243,6 +279,28 @@ impl Store {
         document: NewDocument,
         actor_account_id: Uuid,
         now: DateTime<Utc>,
+    ) -> Result<CommandOutcome> {
+        self.attach_document_keyed(
+            application_id,
+            expected_version,
+            document,
+            actor_account_id,
+            now,
+            None,
+        )
+        .await
+    }
+
+    /// [`Store::attach_document`], recording `keyed` in the same transaction.
+    #[tracing::instrument(skip(self, document, now, keyed), err, fields(key = %document.key))]
+    pub async fn attach_document_keyed(
+        &self,
+        application_id: Uuid,
+        expected_version: i64,
+        document: NewDocument,
+        actor_account_id: Uuid,
+        now: DateTime<Utc>,
+        keyed: Option<Keyed>,
     ) -> Result<CommandOutcome> {
         if document.size.is_some_and(|s| s < 0) {
             return Err(StoreError::Invalid(
@@ -271,10 +329,12 @@ impl Store {
             Some(document),
             actor_account_id,
             now,
+            keyed.as_ref(),
         )
         .await
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn run(
         &self,
         application_id: Uuid,
@@ -283,6 +343,7 @@ impl Store {
         document: Option<NewDocument>,
         actor_account_id: Uuid,
         now: DateTime<Utc>,
+        keyed: Option<&Keyed>,
     ) -> Result<CommandOutcome> {
         let now = micros(now);
         let document = document.as_ref();
@@ -300,7 +361,7 @@ impl Store {
             self.recent_inputs(application_id, expected_version, actor_account_id)
         {
             let attempt = self
-                .decide_and_write(&recent, &account, &command, document, now)
+                .decide_and_write(&recent, &account, &command, document, now, keyed)
                 .await;
             if let Ok(outcome) = attempt {
                 return Ok(outcome);
@@ -321,7 +382,7 @@ impl Store {
             }
             let recent = Recent::from_row(&row)?;
             match self
-                .decide_and_write(&recent, &account, &command, document, now)
+                .decide_and_write(&recent, &account, &command, document, now, keyed)
                 .await
             {
                 // Same version, yet the guarded UPDATE matched nothing: the account changed
@@ -344,6 +405,7 @@ impl Store {
         command: &Command,
         document: Option<&NewDocument>,
         now: DateTime<Utc>,
+        keyed: Option<&Keyed>,
     ) -> Result<CommandOutcome> {
         let region = match account.office_id {
             Some(office_id) if account.role == Role::Coordinator.as_str() => {
@@ -418,6 +480,9 @@ impl Store {
             };
             let mut outcome = self.persist(&w.txn, &decided, prepared).await?;
             outcome.letters = letters;
+            if let Some(keyed) = keyed {
+                crate::idempotency::record(&w.txn, keyed, &outcome, now).await?;
+            }
             Ok::<_, StoreError>(outcome)
         }
         .await;

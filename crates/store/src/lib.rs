@@ -28,6 +28,7 @@ pub mod entity;
 mod error;
 pub mod evaluations;
 mod grants;
+pub mod idempotency;
 pub mod inbox;
 pub mod issuing;
 pub mod outbox;

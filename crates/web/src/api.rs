@@ -22,7 +22,7 @@ use sepakat_core::pks::{Article, ArticleComment, PksInput};
 use sepakat_core::request::{AccessMethod, DataType, PurposeKind, RequestedElement};
 use sepakat_core::{Command, Request};
 use sepakat_store::{ApplicationFilter, StoredApplication};
-use sepakat_store::{NewApplication, NewDocument};
+use sepakat_store::{CommandOutcome, KeptAnswer, Keyed, NewApplication, NewDocument};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -251,7 +251,7 @@ pub struct SubmitBody {
     pub duration_months: u16,
 }
 
-async fn view(
+pub(crate) async fn view(
     state: &AppState,
     caller: &Caller,
     stored: StoredApplication,
@@ -328,7 +328,7 @@ pub async fn submit(
     }))
     .unwrap_or_default();
     let key = idempotency::key_of(&req)?;
-    idempotency::once(&state, &req, &caller, &fingerprint, || async {
+    idempotency::once(&state, &req, &caller, &fingerprint, |keyed| async {
         let body = body.into_inner();
         let mut bad = Vec::new();
         let mut elements = Vec::new();
@@ -387,7 +387,7 @@ pub async fn submit(
         };
         let outcome = state
             .store
-            .submit(new, caller.account.id, state.clock.now())
+            .submit_keyed(new, caller.account.id, state.clock.now(), keyed)
             .await
             .map_err(store_err)?;
         let stored = state
@@ -407,6 +407,7 @@ pub struct ListQuery {
     pub stage: Option<String>,
     pub workflow: Option<String>,
     pub agency: Option<Uuid>,
+        let keyed = keyed.map(|k| k.answering(201));
     pub office: Option<Uuid>,
     /// Kab/kota applications of this province (two-digit code, e.g. `63`).
     pub province: Option<String>,
@@ -606,19 +607,38 @@ pub struct TransitionBody {
 async fn run_command(
     state: &AppState,
     caller: &Caller,
-    id: Uuid,
+    stored: &StoredApplication,
     version: i64,
     command: Command,
 ) -> Result<Answer, ApiError> {
-    let outcome = state
-        .store
-        .execute(id, version, command, caller.account.id, state.clock.now())
-        .await
-        .map_err(store_err)?;
-    let app = &outcome.application;
+    // The workflow the application is pinned to, so a keyed command's answer is built (and
+    // kept) inside its transaction exactly as it is built here after the commit.
     let wf = state
         .store
-        .workflow(&app.workflow.name, &app.workflow.hash)
+        .workflow(&stored.row.workflow_name, &stored.row.workflow_hash)
+        .await
+        .map_err(store_err)?;
+    let keyed = keyed.map(|k| {
+        let (wf, actor) = (wf.clone(), caller.actor.clone());
+        k.with_answer(move |outcome| {
+            command_answer(&wf, &actor, outcome)
+                .ok()
+                .map(|a| KeptAnswer {
+                    status: a.status.as_u16(),
+                    body: a.body.to_string(),
+                })
+        })
+    });
+    let outcome = state
+        .store
+        .execute_keyed(
+            stored.row.id,
+            version,
+            command,
+            caller.account.id,
+            state.clock.now(),
+            keyed,
+        )
         .await
         .map_err(store_err)?;
     let summary = ApplicationSummary {
@@ -631,11 +651,12 @@ async fn run_command(
         version: app.version,
         submitted_at: app.submitted_at,
         stage_entered_at: app.stage_entered_at,
+    keyed: Option<Keyed>,
         next_evaluation_due: app.next_evaluation_due,
     };
     Answer::ok(CommandResult {
         summary,
-        allowed_actions: available_actions(&wf, app, &caller.actor)
+        allowed_actions: available_actions(wf, app, actor)
             .iter()
             .map(ActionView::from)
             .collect(),
@@ -643,6 +664,16 @@ async fn run_command(
             .grants
             .iter()
             .map(|g| GrantState {
+    command_answer(&wf, &caller.actor, &outcome)
+}
+
+/// What a command answers: built from its outcome alone.
+fn command_answer(
+    wf: &sepakat_core::Workflow,
+    actor: &sepakat_core::Actor,
+    outcome: &CommandOutcome,
+) -> Result<Answer, ApiError> {
+    let app = &outcome.application;
                 kind: snake(&g.kind),
                 status: grant_status_name(&g.status),
                 valid_until: g.valid_until,
@@ -677,12 +708,12 @@ pub async fn transition(
         &body.article_comments,
     ))
     .unwrap_or_default();
-    idempotency::once(&state, &req, &caller, &fingerprint, || async {
+    idempotency::once(&state, &req, &caller, &fingerprint, |keyed| async {
         let body = body.into_inner();
         run_command(
             &state,
             &caller,
-            id,
+            &stored,
             body.expected_version,
             pks::complete(
                 &state.store,
@@ -720,6 +751,7 @@ pub struct CommandBody {
     /// `test_results` [{parameter, target, result, passed, note?}], `poc_results`
     /// [{scenario, result, passed}], `aggregate` [{description, count}]; a 422 names each one missing),
     /// or `{"command": "check_evaluations"}`. Documents go through `/documents`.
+            keyed,
     #[schema(value_type = Object)]
     pub command: Command,
 }
@@ -744,9 +776,17 @@ pub async fn command(
     }
     let fingerprint =
         serde_json::to_vec(&(&body.command, body.expected_version)).unwrap_or_default();
-    idempotency::once(&state, &req, &caller, &fingerprint, || async {
+    idempotency::once(&state, &req, &caller, &fingerprint, |keyed| async {
         let body = body.into_inner();
-        run_command(&state, &caller, id, body.expected_version, body.command).await
+        run_command(
+            &state,
+            &caller,
+            &stored,
+            body.expected_version,
+            body.command,
+            keyed,
+        )
+        .await
     })
     .await
 }
@@ -779,7 +819,7 @@ pub async fn upload(
     mut form: Multipart,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id)?;
-    visible(&state, &caller, id).await?;
+    let stored = visible(&state, &caller, id).await?;
     let limit = state.config.max_upload_bytes;
     let (mut key, mut version, mut file) = (None, None, None);
     while let Some(field) = form.next().await {
@@ -865,7 +905,7 @@ pub async fn upload(
         &bytes,
     ]
     .concat();
-    idempotency::once(&state, &req, &caller, &fingerprint, || async {
+    idempotency::once(&state, &req, &caller, &fingerprint, |keyed| async {
         let blobs = state.blobs.clone();
         let data = bytes.clone();
         let sha256 = web::block(move || blobs.put(&data))
@@ -882,7 +922,14 @@ pub async fn upload(
         };
         state
             .store
-            .attach_document(id, version, document, caller.account.id, state.clock.now())
+            .attach_document_keyed(
+                id,
+                version,
+                document,
+                caller.account.id,
+                state.clock.now(),
+                keyed.map(|k| k.answering(200)),
+            )
             .await
             .map_err(store_err)?;
         let stored = state.store.application(id).await.map_err(store_err)?;
