@@ -7,6 +7,7 @@ use crate::auth::store_err;
 use crate::problem::ApiError;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
+use std::collections::HashMap;
 
 /// The dashboard, from the read models: the funnel and the days per stage from the stage
 /// counters of the viewer's scope (a few hundred rows), the other figures as counts the
@@ -36,21 +37,7 @@ pub(super) async fn dashboard(
         .map_err(store_err)?;
     // Each measure's rows by (workflow, stage), read once: nationally `open` has a row per day a
     // current wait began, tens of thousands, so no stage filters the whole list.
-    type Rows<'a> = std::collections::HashMap<(&'a str, &'a str), Vec<(i64, i64)>>;
-    let by_stage = |rows: &[(String, String, i64, i64)]| -> Rows<'_> {
-        let mut out: Rows<'_> = std::collections::HashMap::new();
-        for (wf, stage, value, n) in rows {
-            out.entry((wf.as_str(), stage.as_str()))
-                .or_default()
-                .push((*value, *n));
-        }
-        out
-    };
     let (in_stage, open, spent) = (by_stage(&in_stage), by_stage(&open), by_stage(&spent));
-    let none: Vec<(i64, i64)> = Vec::new();
-    let of = |rows: &Rows<'_>, wf: &str, stage: &str| -> &[(i64, i64)] {
-        rows.get(&(wf, stage)).unwrap_or(&none)
-    };
     let count =
         |wf: &str, stage: &str| -> i64 { of(&in_stage, wf, stage).iter().map(|r| r.1).sum() };
     let (mut blocked, mut late, mut total) = (0, 0, 0);
@@ -142,4 +129,26 @@ pub(super) async fn dashboard(
         i18n::word(&lang, "dashboard"),
         data,
     )
+}
+
+/// One measure's counter rows, (value, n), by workflow and stage.
+type ByStage<'a> = HashMap<&'a str, HashMap<&'a str, Vec<(i64, i64)>>>;
+
+fn by_stage(rows: &[(String, String, i64, i64)]) -> ByStage<'_> {
+    let mut out = ByStage::new();
+    for (wf, stage, value, n) in rows {
+        out.entry(wf.as_str())
+            .or_default()
+            .entry(stage.as_str())
+            .or_default()
+            .push((*value, *n));
+    }
+    out
+}
+
+/// The rows of one stage; none when it has no counter.
+fn of<'a>(rows: &'a ByStage<'_>, wf: &str, stage: &str) -> &'a [(i64, i64)] {
+    rows.get(wf)
+        .and_then(|stages| stages.get(stage))
+        .map_or(&[], Vec::as_slice)
 }
