@@ -67,6 +67,8 @@ impl Driver {
         };
         let mut caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
+            // The console is kept so a test can read it (CSP violations are reported there).
+            "goog:loggingPrefs": {"browser": "ALL"},
             "goog:chromeOptions": {
                 "binary": "/usr/bin/chromium",
                 "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -323,6 +325,31 @@ impl Session {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         panic!("`{needle}` never appeared on {}", self.current_url().await);
+    }
+
+    /// The browser console's messages since the last call, as `LEVEL message` (chromedriver's
+    /// log): a refusal by the Content-Security-Policy shows here.
+    pub async fn console(&self) -> Vec<String> {
+        let v = self
+            .call(
+                reqwest::Method::POST,
+                "/se/log",
+                Some(json!({"type": "browser"})),
+            )
+            .await;
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|e| {
+                        format!(
+                            "{} {}",
+                            e["level"].as_str().unwrap_or(""),
+                            e["message"].as_str().unwrap_or("")
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Sends a file path to a file input.

@@ -75,24 +75,46 @@ pub fn json_error(err: JsonPayloadError) -> ApiError {
     }
 }
 
+/// Whether the server is up and reaches its database.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` or `degraded`.
+    #[schema(value_type = String, example = "ok")]
+    pub status: &'static str,
+    /// `ok` or `unreachable`.
+    #[schema(value_type = String, example = "ok")]
+    pub database: &'static str,
+}
+
 /// Liveness and database reachability.
-#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "Up")))]
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, body = Health, description = "Up"),
+        (status = 503, body = Health, description = "Up, but the database is unreachable")))]
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     match state.store.ping().await {
-        Ok(()) => HttpResponse::Ok().json(serde_json::json!({"status": "ok", "database": "ok"})),
+        Ok(()) => HttpResponse::Ok().json(Health {
+            status: "ok",
+            database: "ok",
+        }),
         Err(e) => {
             tracing::error!(error = %e, "health check: database unreachable");
-            HttpResponse::ServiceUnavailable()
-                .json(serde_json::json!({"status": "degraded", "database": "unreachable"}))
+            HttpResponse::ServiceUnavailable().json(Health {
+                status: "degraded",
+                database: "unreachable",
+            })
         }
     }
 }
 
-/// Prometheus metrics.
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok()
+/// Prometheus metrics, for the peers and the token the settings allow (`crate::metrics`).
+pub async fn metrics(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    crate::metrics::may_read(&req, &state.config)?;
+    Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.metrics.render())
+        .body(state.metrics.render()))
 }
 
 /// The 31 data elements of UU 24/2013 Art. 58(2); five are protected (Art. 84(1)).

@@ -73,6 +73,19 @@ pub struct ServeConfig {
     #[arg(long, env = "SEPAKAT_WORKERS", default_value_t = 0)]
     pub workers: usize,
 
+    /// Peers (comma-separated IP addresses) that may read GET /metrics without a token: by
+    /// default only this machine. A request relayed by a proxy (X-Forwarded-For, Forwarded or
+    /// X-Real-IP) is never taken as coming from a peer. Give an empty value to allow none.
+    #[arg(long, env = "SEPAKAT_METRICS_PEERS", default_value = "127.0.0.1,::1")]
+    pub metrics_peers: crate::metrics::Peers,
+
+    /// A secret that lets a scraper read GET /metrics from anywhere, sent as
+    /// `Authorization: Bearer <secret>` (at least 16 characters; none by default). Its value is
+    /// never printed by --help.
+    #[arg(long, env = "SEPAKAT_METRICS_TOKEN", hide_env_values = true,
+          value_parser = crate::metrics::token)]
+    pub metrics_token: Option<String>,
+
     /// Mail and the background loops (outbox, evaluation calendar).
     #[command(flatten)]
     pub notify: sepakat_notify::NotifySettings,

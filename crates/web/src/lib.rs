@@ -5,7 +5,9 @@ pub mod api;
 pub mod auth;
 pub mod blobs;
 pub mod config;
+pub mod headers;
 pub mod idempotency;
+pub mod inputs;
 pub mod metrics;
 pub mod openapi;
 pub mod problem;
@@ -78,6 +80,7 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .configure(|cfg| configure(cfg, &state.config))
+                .wrap(actix_web::middleware::from_fn(inputs::screen))
                 .wrap_fn(|req, srv| {
                     let started = Instant::now();
                     let method = req.method().to_string();
@@ -100,6 +103,7 @@ impl Application {
                         Ok(res)
                     }
                 })
+                .wrap(headers::SecurityHeaders::new(&state.config))
         })
         .shutdown_timeout(10)
         .listen(listener)?;

@@ -105,7 +105,10 @@ pub enum ApiError {
         retry_after_secs: u64,
     },
     IdempotencyKeyReused,
-    MethodNotAllowed,
+    /// The address is served, not with this method; `allow` lists the methods that are.
+    MethodNotAllowed {
+        allow: String,
+    },
     /// Something broke on our side; the client learns nothing more, the log gets the cause.
     Internal(String),
 }
@@ -226,12 +229,12 @@ impl ApiError {
                 "This Idempotency-Key was already used with a different request; use a new key for a new request.".into(),
                 "Idempotency-Key ini sudah dipakai untuk permintaan lain; gunakan kunci baru.".into(),
             ),
-            ApiError::MethodNotAllowed => (
+            ApiError::MethodNotAllowed { allow } => (
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method-not-allowed",
                 "Method not allowed",
-                "This resource does not accept this HTTP method; see /api/openapi.json.".into(),
-                "Metode HTTP ini tidak didukung untuk alamat ini.".into(),
+                format!("This address accepts {allow} only; see /api/openapi.json."),
+                format!("Alamat ini hanya menerima metode {allow}."),
             ),
             ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -287,6 +290,9 @@ impl ResponseError for ApiError {
         ));
         if let ApiError::TooManyRequests { retry_after_secs } = self {
             res.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+        }
+        if let ApiError::MethodNotAllowed { allow } = self {
+            res.insert_header((header::ALLOW, allow.clone()));
         }
         res.body(serde_json::to_string(&problem).unwrap_or_default())
     }

@@ -264,11 +264,14 @@ impl From<&letters::Model> for LetterView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct GrantView {
     pub id: Uuid,
+    /// `test` or `production`.
     pub kind: String,
-    #[schema(value_type = Object)]
-    pub elements: Value,
+    /// The approved data-element codes.
+    pub elements: Vec<String>,
+    /// `web_portal`, `card_reader` or `web_service`.
     pub method: String,
     pub valid_until: NaiveDate,
+    /// `active`, `suspended`, `revoked` or `expired`.
     pub status: String,
     pub status_reason: Option<String>,
 }
@@ -278,7 +281,7 @@ impl From<&grants::Model> for GrantView {
         GrantView {
             id: g.id,
             kind: g.kind.clone(),
-            elements: g.elements.clone(),
+            elements: serde_json::from_value(g.elements.clone()).unwrap_or_default(),
             method: g.method.clone(),
             valid_until: g.valid_until,
             status: g.status.clone(),
@@ -368,6 +371,9 @@ pub struct ApplicationView {
     /// The request as submitted: purpose, legal basis, elements with justification, method, data balikan.
     #[schema(value_type = Object)]
     pub request: Value,
+    /// What happens next and who does it: each way forward, its acting roles and people, what
+    /// is still missing and who provides it, and the stage's target date.
+    pub next: crate::next::NextView,
     /// What the caller may do now, each with its unmet requirements.
     pub allowed_actions: Vec<ActionView>,
     pub documents: Vec<DocumentView>,
