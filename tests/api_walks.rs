@@ -51,7 +51,62 @@ async fn kabkota_walk(db: Db) {
             .contains("/Dukcapil.4/")
     );
 
+    // What happens next: the head signs and uploads the numbered request, then the coordinator
+    // forwards it; cancelling is not a way forward.
+    let next_of = |v: &Value| -> Value {
+        v["next"]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["action"] == "teruskan_ke_kepala_daerah")
+            .cloned()
+            .unwrap_or_else(|| panic!("no forward step in {}", v["next"]))
+    };
+    let seen: Value = app
+        .get(&head, &format!("/api/v1/applications/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let step = next_of(&seen);
+    assert_eq!(step["acting_roles"], json!(["agency_head"]), "{step}");
+    assert_eq!(step["roles"], json!(["coordinator"]));
+    assert_eq!(step["missing"][0]["unmet"]["code"], "missing_signed_letter");
+    assert_eq!(step["missing"][0]["by"], "agency_head");
+    assert!(
+        step["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["email"] == HEAD_DINKES_PTK.0),
+        "{step}"
+    );
+    assert!(seen["next"]["due_at"].is_string(), "{}", seen["next"]);
+    assert!(
+        !seen["next"]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["action"] == "batalkan_permohonan")
+    );
     app.attach(&head, &id, "signed:surat_permohonan").await;
+    let seen: Value = app
+        .get(&coord, &format!("/api/v1/applications/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let step = next_of(&seen);
+    assert_eq!(step["ready"], true);
+    assert_eq!(step["acting_roles"], json!(["coordinator"]));
+    assert!(
+        step["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["email"] == KOORD_PTK.0),
+        "{step}"
+    );
     // It now waits on the coordinator.
     let waiting: Value = app
         .get(&coord, "/api/v1/applications?waiting_on_me=true&limit=500")

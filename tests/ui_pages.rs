@@ -682,3 +682,31 @@ async fn a_letter_is_issued_from_the_page_before_it_is_signed() {
     assert!(!html.contains("……"), "a placeholder was printed");
     app.stop().await;
 }
+
+/// Kalimantan Selatan, 2021: the page of an application stuck before the closed-network
+/// attestation tells everyone that the agency head must upload the signed statement first, then
+/// the coordinator records the attestation, and by when the stage is due.
+#[actix_rt::test]
+async fn the_application_page_starts_with_the_next_step_and_who_takes_it() {
+    let app = spawn_app(Db::Sqlite).await;
+    let coord = app.token(KOORD_KALSEL.0, KOORD_KALSEL.1).await;
+    let id = app.find(&coord, "jaringan_tertutup").await;
+    let client = signed_in(&app, KOORD_KALSEL).await;
+    let (status, page) = page_of(&app, &client, &format!("/permohonan/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let next = section(&page, "h-next");
+    assert!(next.contains("Langkah berikutnya"), "{next}");
+    assert!(next.contains("Kepala lembaga pengguna"), "{next}");
+    assert!(
+        next.contains("Surat pernyataan jaringan tertutup yang ditandatangani"),
+        "{next}"
+    );
+    assert!(next.contains("Koordinator Disdukcapil"), "{next}");
+    assert!(next.contains("data-testid=\"next-due\""), "{next}");
+    // The box comes before the actions.
+    let (box_at, actions_at) = (
+        page.find("id=\"h-next\"").unwrap(),
+        page.find("id=\"h-actions\"").unwrap(),
+    );
+    assert!(box_at < actions_at);
+}

@@ -288,8 +288,10 @@ pub(crate) async fn view(
         .application_detail(stored.row.id)
         .await
         .map_err(store_err)?;
+    let (next, _) = crate::next::next_view(state, &wf, &stored.state, &caller.actor).await?;
     let actions = available_actions(&wf, &stored.state, &caller.actor);
     Ok(ApplicationView {
+        next,
         summary: ApplicationSummary::new(
             &stored.row,
             wf.stage(&stored.row.stage).map(|s| s.title.clone()),
@@ -407,6 +409,7 @@ pub async fn submit(
             office_id: None,
             request,
         };
+        let keyed = keyed.map(|k| k.answering(201));
         let outcome = state
             .store
             .submit_keyed(new, caller.account.id, state.clock.now(), keyed)
@@ -429,7 +432,6 @@ pub struct ListQuery {
     pub stage: Option<String>,
     pub workflow: Option<String>,
     pub agency: Option<Uuid>,
-        let keyed = keyed.map(|k| k.answering(201));
     pub office: Option<Uuid>,
     /// Kab/kota applications of this province (two-digit code, e.g. `63`).
     pub province: Option<String>,
@@ -632,6 +634,7 @@ async fn run_command(
     stored: &StoredApplication,
     version: i64,
     command: Command,
+    keyed: Option<Keyed>,
 ) -> Result<Answer, ApiError> {
     // The workflow the application is pinned to, so a keyed command's answer is built (and
     // kept) inside its transaction exactly as it is built here after the commit.
@@ -663,6 +666,16 @@ async fn run_command(
         )
         .await
         .map_err(store_err)?;
+    command_answer(&wf, &caller.actor, &outcome)
+}
+
+/// What a command answers: built from its outcome alone.
+fn command_answer(
+    wf: &sepakat_core::Workflow,
+    actor: &sepakat_core::Actor,
+    outcome: &CommandOutcome,
+) -> Result<Answer, ApiError> {
+    let app = &outcome.application;
     let summary = ApplicationSummary {
         id: app.id,
         workflow: app.workflow.name.clone(),
@@ -673,7 +686,6 @@ async fn run_command(
         version: app.version,
         submitted_at: app.submitted_at,
         stage_entered_at: app.stage_entered_at,
-    keyed: Option<Keyed>,
         next_evaluation_due: app.next_evaluation_due,
     };
     Answer::ok(CommandResult {
@@ -686,16 +698,6 @@ async fn run_command(
             .grants
             .iter()
             .map(|g| GrantState {
-    command_answer(&wf, &caller.actor, &outcome)
-}
-
-/// What a command answers: built from its outcome alone.
-fn command_answer(
-    wf: &sepakat_core::Workflow,
-    actor: &sepakat_core::Actor,
-    outcome: &CommandOutcome,
-) -> Result<Answer, ApiError> {
-    let app = &outcome.application;
                 kind: snake(&g.kind),
                 status: grant_status_name(&g.status),
                 valid_until: g.valid_until,
@@ -751,6 +753,7 @@ pub async fn transition(
             )
             .await
             .map_err(store_err)?,
+            keyed,
         )
         .await
     })
@@ -773,7 +776,6 @@ pub struct CommandBody {
     /// `test_results` [{parameter, target, result, passed, note?}], `poc_results`
     /// [{scenario, result, passed}], `aggregate` [{description, count}]; a 422 names each one missing),
     /// or `{"command": "check_evaluations"}`. Documents go through `/documents`.
-            keyed,
     #[schema(value_type = Object)]
     pub command: Command,
 }
@@ -790,7 +792,7 @@ pub async fn command(
     body: web::Json<CommandBody>,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id)?;
-    visible(&state, &caller, id).await?;
+    let stored = visible(&state, &caller, id).await?;
     if matches!(body.command, Command::AttachDocument { .. }) {
         return Err(ApiError::bad_request(
             "Documents are uploaded with POST /api/v1/applications/{id}/documents (multipart).",
@@ -841,7 +843,7 @@ pub async fn upload(
     mut form: Multipart,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id)?;
-    let stored = visible(&state, &caller, id).await?;
+    visible(&state, &caller, id).await?;
     let limit = state.config.max_upload_bytes;
     let (mut key, mut version, mut file) = (None, None, None);
     while let Some(field) = form.next().await {

@@ -9,6 +9,7 @@ pub mod headers;
 pub mod idempotency;
 pub mod inputs;
 pub mod metrics;
+pub mod next;
 pub mod openapi;
 pub mod problem;
 pub mod security;

@@ -61,6 +61,23 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Tidak ada tindakan untuk Anda pada tahap ini.",
         "Nothing for you to do at this stage.",
     ),
+    ("next_step", "Langkah berikutnya", "Next step"),
+    (
+        "next_finished",
+        "Permohonan ini telah selesai; tidak ada langkah berikutnya.",
+        "This application has ended; there is no next step.",
+    ),
+    (
+        "next_due",
+        "Batas waktu tahap ini:",
+        "This stage is due by:",
+    ),
+    (
+        "next_nobody",
+        "Tahap ini tidak menunggu tindakan siapa pun.",
+        "This stage waits on nobody.",
+    ),
+    ("next_then", "lalu", "then"),
     (
         "blocked_by",
         "Belum dapat dilakukan karena:",

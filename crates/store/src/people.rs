@@ -1,0 +1,68 @@
+//! The people behind a role for one application: who an application page names under "next
+//! step" (the core decides which roles act; this finds their active accounts in scope).
+
+use crate::directory::actor_from_row;
+use crate::entity::accounts;
+use crate::{Result, Store};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
+use sepakat_core::{Ownership, Role};
+
+/// One person who may act on an application.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Person {
+    pub role: Role,
+    pub name: String,
+    pub email: String,
+}
+
+impl Store {
+    /// The active accounts of `roles` whose scope covers the application `own`, by e-mail.
+    pub async fn people_acting(&self, own: &Ownership, roles: &[Role]) -> Result<Vec<Person>> {
+        if roles.is_empty() {
+            return Ok(Vec::new());
+        }
+        use accounts::Column as A;
+        let in_scope = Condition::any()
+            .add(
+                Condition::all()
+                    .add(A::Role.eq(Role::AgencyHead.as_str()))
+                    .add(A::AgencyId.eq(own.agency_id)),
+            )
+            .add(
+                Condition::all()
+                    .add(A::Role.eq(Role::Coordinator.as_str()))
+                    .add(A::OfficeId.eq(own.office_id)),
+            )
+            .add(
+                Condition::all()
+                    .add(A::Role.eq(Role::ProvincialReviewer.as_str()))
+                    .add(A::Province.eq(own.office_region.province())),
+            )
+            .add(A::Role.eq(Role::Central.as_str()));
+        let rows = accounts::Entity::find()
+            .filter(A::Active.eq(true))
+            .filter(A::Id.ne(crate::SYSTEM_ACCOUNT_ID))
+            .filter(A::Role.is_in(roles.iter().map(|r| r.as_str())))
+            .filter(in_scope)
+            .order_by_asc(A::Email)
+            .all(&self.inner.db)
+            .await?;
+        let mut out = Vec::new();
+        for row in rows {
+            let region =
+                (row.role == Role::Coordinator.as_str()).then(|| own.office_region.clone());
+            // An account whose scope does not parse is skipped, as the mail audience does.
+            let Ok(actor) = actor_from_row(&row, region) else {
+                continue;
+            };
+            if actor.can_see(own) {
+                out.push(Person {
+                    role: actor.role,
+                    name: row.name,
+                    email: row.email,
+                });
+            }
+        }
+        Ok(out)
+    }
+}
