@@ -271,6 +271,8 @@ async fn six_months_later_the_calendar_reminds_suspends_and_mails() {
         .await
         .unwrap();
     assert!(r.overdue >= 1 && r.grants_suspended >= 1, "{r:?}");
+    // Months later the first sign-in's token has expired (90 days): the coordinator signs in again.
+    let koord = app.token(KOORD_PTK.0, KOORD_PTK.1).await;
     let list: Value = app
         .get(
             &koord,

@@ -348,6 +348,8 @@ async fn a_coordinator_records_an_overdue_evaluation_and_access_comes_back() {
         .unwrap();
     assert!(r.grants_suspended >= 1, "{r:?}");
     clock.advance(chrono::Duration::days(1));
+    // Months after the first sign-in its API token has expired (90 days): sign in again.
+    let coord = app.token(KOORD_PTK.0, KOORD_PTK.1).await;
     app.attach(&coord, &id, "laporan_semester").await;
 
     let driver = Driver::start().await;

@@ -259,13 +259,9 @@ pub async fn screen(
 fn method_not_allowed<B: MessageBody + 'static>(
     res: ServiceResponse<B>,
 ) -> ServiceResponse<EitherBody<B>> {
-    let no_route = res.status() == actix_web::http::StatusCode::NOT_FOUND
-        && res
-            .response()
-            .error()
-            .and_then(|e| e.as_error::<ApiError>())
-            .is_some_and(|e| matches!(e, ApiError::NoRoute));
-    if !no_route {
+    // Any 404 counts (a page's "not found" as well as the API's): a method the document does not
+    // list at the address has no handler, so the 404 can only mean "no route".
+    if res.status() != actix_web::http::StatusCode::NOT_FOUND {
         return res.map_into_left_body();
     }
     let Some(allowed) = crate::openapi::methods_at(res.request().path()) else {
