@@ -50,10 +50,10 @@ pub use evaluations::{DUE_STATES, DueCursor, DueFilter};
 pub use grants::{GRANT_STATUSES, GrantCursor, GrantFilter, GrantListing};
 pub use idempotency::{KeptAnswer, KeyRecord, Keyed};
 pub use inbox::{InboxCursor, InboxFilter, InboxPage};
-pub use people::Person;
 pub use issuing::{LetterSealer, SealError, Sealed};
 pub use outbox::{Delivery, OutboxCounts, RetryPolicy};
 pub use outbox::{OUTBOX_STATES, OutboxCursor, OutboxFilter};
+pub use people::Person;
 pub use queries::{ApplicationDetail, ApplicationFilter, Page, PksVersion, StoredApplication};
 pub use scope::{
     KeysetPage, MAX_PAGE, Placed, Placement, application_visible, visible_applications,

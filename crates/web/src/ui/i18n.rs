@@ -68,7 +68,7 @@ const WORDS: &[(&str, &str, &str)] = &[
         "This application has ended; there is no next step.",
     ),
     (
-        "next_due",
+        "stage_due_by",
         "Batas waktu tahap ini:",
         "This stage is due by:",
     ),
@@ -77,7 +77,6 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Tahap ini tidak menunggu tindakan siapa pun.",
         "This stage waits on nobody.",
     ),
-    ("next_then", "lalu", "then"),
     (
         "blocked_by",
         "Belum dapat dilakukan karena:",
