@@ -1002,7 +1002,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+/// glibc gives each thread that allocates its own malloc arena (up to 8 per core), and memory a
+/// thread frees stays in its arena. The SQLite driver runs each pooled connection on its own
+/// thread, so after a round of national reads the server held 147 MiB; with two arenas, 112 MiB
+/// (BENCHMARKS.md, "National scale"). Two arenas cost nothing measurable on two cores.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes allocator tuning; called before any other thread starts.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
 fn main() -> ExitCode {
+    limit_malloc_arenas();
     match run(Cli::parse()) {
         Ok(code) => code,
         Err(e) => {

@@ -350,8 +350,8 @@ impl Store {
         let mut folded = 0;
         loop {
             let txn = sea_orm::TransactionTrait::begin(db).await?;
-            use stage_stat_deltas::Column as D;
             use sea_orm::QueryTrait;
+            use stage_stat_deltas::Column as D;
             let batch = stage_stat_deltas::Entity::find()
                 .select_only()
                 .column(D::Id)
