@@ -533,12 +533,20 @@ async fn security_headers_on_every_answer(db: Db) {
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     no_store("login", res.headers());
+    // Any application the agency head sees (the demo's Dinkes Pontianak requests).
+    let mine: serde_json::Value = app
+        .get(&head, "/api/v1/applications?limit=1")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = mine["items"][0]["id"]
+        .as_str()
+        .expect("an application")
+        .to_string();
     let res = app
         .client
-        .get(app.url(&format!(
-            "/permohonan/{}",
-            app.find(&head, "verifikasi_permohonan").await
-        )))
+        .get(app.url(&format!("/permohonan/{id}")))
         .send()
         .await
         .unwrap();
