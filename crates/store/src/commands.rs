@@ -1022,23 +1022,7 @@ impl Store {
         own: &Ownership,
         roles: &BTreeSet<Role>,
     ) -> Result<Vec<(accounts::Model, Actor)>> {
-        let in_scope = Condition::any()
-            .add(
-                Condition::all()
-                    .add(accounts::Column::Role.eq(Role::AgencyHead.as_str()))
-                    .add(accounts::Column::AgencyId.eq(own.agency_id)),
-            )
-            .add(
-                Condition::all()
-                    .add(accounts::Column::Role.eq(Role::Coordinator.as_str()))
-                    .add(accounts::Column::OfficeId.eq(own.office_id)),
-            )
-            .add(
-                Condition::all()
-                    .add(accounts::Column::Role.eq(Role::ProvincialReviewer.as_str()))
-                    .add(accounts::Column::Province.eq(own.office_region.province())),
-            )
-            .add(accounts::Column::Role.eq(Role::Central.as_str()));
+        let in_scope = crate::people::in_scope(own);
         let candidates = accounts::Entity::find()
             .filter(accounts::Column::Active.eq(true))
             .filter(accounts::Column::Id.ne(SYSTEM_ACCOUNT_ID))

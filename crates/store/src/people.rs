@@ -22,28 +22,11 @@ impl Store {
             return Ok(Vec::new());
         }
         use accounts::Column as A;
-        let in_scope = Condition::any()
-            .add(
-                Condition::all()
-                    .add(A::Role.eq(Role::AgencyHead.as_str()))
-                    .add(A::AgencyId.eq(own.agency_id)),
-            )
-            .add(
-                Condition::all()
-                    .add(A::Role.eq(Role::Coordinator.as_str()))
-                    .add(A::OfficeId.eq(own.office_id)),
-            )
-            .add(
-                Condition::all()
-                    .add(A::Role.eq(Role::ProvincialReviewer.as_str()))
-                    .add(A::Province.eq(own.office_region.province())),
-            )
-            .add(A::Role.eq(Role::Central.as_str()));
         let rows = accounts::Entity::find()
             .filter(A::Active.eq(true))
             .filter(A::Id.ne(crate::SYSTEM_ACCOUNT_ID))
             .filter(A::Role.is_in(roles.iter().map(|r| r.as_str())))
-            .filter(in_scope)
+            .filter(in_scope(own))
             .order_by_asc(A::Email)
             .all(&self.inner.db)
             .await?;
@@ -65,4 +48,27 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// The accounts whose scope covers an application of `own`: its agency's heads, its office's
+/// coordinators, its province's reviewers and Ditjen. The mail audience uses it too.
+pub(crate) fn in_scope(own: &Ownership) -> Condition {
+    use accounts::Column as A;
+    Condition::any()
+        .add(
+            Condition::all()
+                .add(A::Role.eq(Role::AgencyHead.as_str()))
+                .add(A::AgencyId.eq(own.agency_id)),
+        )
+        .add(
+            Condition::all()
+                .add(A::Role.eq(Role::Coordinator.as_str()))
+                .add(A::OfficeId.eq(own.office_id)),
+        )
+        .add(
+            Condition::all()
+                .add(A::Role.eq(Role::ProvincialReviewer.as_str()))
+                .add(A::Province.eq(own.office_region.province())),
+        )
+        .add(A::Role.eq(Role::Central.as_str()))
 }

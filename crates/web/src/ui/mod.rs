@@ -4,6 +4,7 @@
 
 mod i18n;
 mod labels;
+mod next;
 mod svg;
 
 use crate::AppState;
@@ -329,47 +330,6 @@ fn page(
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))
         .body(full))
-}
-
-/// The next-step box: per way forward, who acts (role and people), what they do, and what
-/// is still missing with its provider, in the page's language.
-fn next_block(next: &crate::next::NextView, clock: i32, lang: &str) -> Value {
-    let text = |id: &str, en: &str| {
-        if lang == "en" {
-            en.to_string()
-        } else {
-            id.to_string()
-        }
-    };
-    let steps: Vec<Value> = next
-        .steps
-        .iter()
-        .map(|s| {
-            let who: Vec<String> = s.acting_roles.iter().map(|r| role_name(*r, lang)).collect();
-            let people: Vec<String> = s.people.iter().map(|p| p.name.clone()).collect();
-            let doing = match s.missing.first() {
-                Some(m) => text(&m.message_id, &m.message_en),
-                None => s.title.clone(),
-            };
-            let missing: Vec<Value> = s
-                .missing
-                .iter()
-                .skip(1)
-                .map(|m| json!({"by": role_name(m.by, lang), "text": text(&m.message_id, &m.message_en)}))
-                .chain(
-                    (!s.missing.is_empty())
-                        .then(|| json!({"by": s.roles.iter().map(|r| role_name(*r, lang)).collect::<Vec<_>>().join(" / "), "text": s.title})),
-                )
-                .collect();
-            json!({"action": s.action, "who": who.join(" / "), "people": people.join(", "), "doing": doing, "missing": missing})
-        })
-        .collect();
-    json!({
-        "finished": next.finished,
-        "due": next.due_at.map(|d| labels::local_time(d, clock)),
-        "overdue": next.overdue,
-        "steps": steps,
-    })
 }
 
 fn role_name(role: Role, lang: &str) -> String {
@@ -832,7 +792,7 @@ async fn render_detail(
         .map_err(store_err)?;
     // "Langkah berikutnya": the core's answer, with the people behind each role.
     let (next_view, _) = crate::next::next_view(state, &wf, app, &v.actor).await?;
-    let next = next_block(&next_view, clock, lang);
+    let next = next::block(&next_view, clock, lang);
     let actions: Vec<Value> = available_actions(&wf, app, &v.actor)
         .iter()
         .map(|x| {
