@@ -90,7 +90,9 @@ pub struct Grant {
     pub valid_until: NaiveDate,
     pub status: GrantStatus,
     /// Suspended by the evaluation calendar (overdue or failed), so a later pass restores it;
-    /// a suspension by hand is not lifted by an evaluation.
+    /// a suspension by hand (also one after the calendar's) is not lifted by an evaluation, and
+    /// no restore by hand lifts the calendar's while the evaluation is overdue or failed
+    /// (`evaluation::hold`).
     #[serde(default, skip_serializing_if = "is_false")]
     pub held_by_evaluation: bool,
 }

@@ -10,6 +10,12 @@
 //! | `grace_days` after the due date | overdue: every active grant is suspended |
 //! | outcome recorded | `fail` suspends the active grants; a pass restores the grants the calendar suspended and schedules the next periodic date |
 //!
+//! While an evaluation is overdue, or the latest outcome recorded is a fail, the evaluation
+//! holds the access ([`hold`]): no manual restore re-activates a grant, whoever suspended it.
+//! Only a passing evaluation, recorded with the agency's semester report, lifts the hold. A
+//! grant the calendar suspended and the office then suspended by hand too (`suspend_grants`)
+//! is the office's to restore once the hold is lifted; the pass does not restore it.
+//!
 //! The calendar also expires every grant whose `valid_until` (the end of the PKS) has passed;
 //! once no access is live it has nothing more to do.
 
@@ -17,6 +23,52 @@ use crate::application::{Application, EvaluationKind, EvaluationOutcome, EventKi
 use crate::calendar::{self, DueState, due_state};
 use crate::workflow::Workflow;
 use chrono::NaiveDate;
+use serde::Serialize;
+
+/// Why an evaluation holds a live access.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HoldReason {
+    /// Past its grace period, no outcome recorded.
+    Overdue,
+    /// Recorded as failed, and no pass recorded since.
+    Failed,
+}
+
+/// The evaluation holding an access: while it stands, a manual restore (`restore_grants`) is
+/// refused. Only a passing evaluation with the agency's semester report lifts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Hold {
+    pub kind: EvaluationKind,
+    pub due_on: NaiveDate,
+    pub reason: HoldReason,
+}
+
+/// The evaluation that holds `app`'s access, if any: the earliest open evaluation past its
+/// grace period, or else the latest recorded outcome when it is a fail.
+pub fn hold(app: &Application) -> Option<Hold> {
+    if let Some(e) = app
+        .open_evaluations()
+        .filter(|e| e.overdue)
+        .min_by_key(|e| e.due_on)
+    {
+        return Some(Hold {
+            kind: e.kind,
+            due_on: e.due_on,
+            reason: HoldReason::Overdue,
+        });
+    }
+    app.evaluations
+        .iter()
+        .filter_map(|e| e.result.as_ref().map(|r| (e, r)))
+        .max_by_key(|(_, r)| r.at)
+        .filter(|(_, r)| !r.outcome.passed())
+        .map(|(e, _)| Hold {
+            kind: e.kind,
+            due_on: e.due_on,
+            reason: HoldReason::Failed,
+        })
+}
 
 /// What the calendar does to `app` on `today`; empty when nothing is due. Running it twice on
 /// the same day gives nothing the second time: every step is recorded on the evaluation.
@@ -110,8 +162,12 @@ pub fn outcome_events(
 ) -> Vec<EventKind> {
     let mut out = Vec::new();
     if outcome.passed() {
-        // Restore only what the calendar suspended, and never without a live attestation.
-        if app.attestation_active() {
+        // Restore only what the calendar suspended, never without a live attestation, and
+        // never while another evaluation is still overdue: that one holds the access too.
+        let other_overdue = app
+            .open_evaluations()
+            .any(|e| e.overdue && !(e.kind == kind && e.due_on == due_on));
+        if app.attestation_active() && !other_overdue {
             for g in app.grants.iter().filter(|g| {
                 g.held_by_evaluation && matches!(g.status, GrantStatus::Suspended { .. })
             }) {

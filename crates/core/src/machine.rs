@@ -9,7 +9,7 @@ use crate::application::{
     GrantKind, GrantStatus, WorkflowRef,
 };
 use crate::calendar;
-use crate::evaluation;
+use crate::evaluation::{self, HoldReason};
 use crate::letter::{self, LetterInputs, LetterProblem};
 use crate::pks::{self, PksInput, PksProblem};
 use crate::request::{Request, RequestProblem, check_request};
@@ -160,6 +160,13 @@ pub enum Unmet {
     MissingSemesterReport,
     /// A plain pass is impossible while data balikan is owed.
     DataBalikanNotMet,
+    /// A manual restore while an evaluation holds the access (overdue, or failed): only a
+    /// passing evaluation with the agency's semester report lifts it.
+    HeldByEvaluation {
+        kind: EvaluationKind,
+        due_on: NaiveDate,
+        reason: HoldReason,
+    },
 }
 
 impl Unmet {
@@ -251,6 +258,18 @@ impl Unmet {
             Unmet::DataBalikanNotMet => {
                 "Kewajiban data balikan belum dipenuhi: hasil evaluasi paling tinggi \"lulus dengan temuan\".".into()
             }
+            Unmet::HeldByEvaluation { kind, due_on, reason: HoldReason::Overdue } => format!(
+                "Akses tidak dapat dipulihkan secara manual karena evaluasi {} yang jatuh tempo {due_on} telah melewati masa tenggang tanpa hasil. \
+                 Lembaga pengguna harus terlebih dahulu mengunggah laporan semester (laporan_semester), kemudian Disdukcapil mencatat hasil evaluasi tersebut \
+                 dengan hasil \"lulus\" atau \"lulus dengan temuan\"; setelah itu akses dapat dipulihkan.",
+                evaluation::kind_id(*kind)
+            ),
+            Unmet::HeldByEvaluation { kind, due_on, reason: HoldReason::Failed } => format!(
+                "Akses tidak dapat dipulihkan secara manual karena hasil evaluasi {} yang jatuh tempo {due_on} tidak memenuhi. \
+                 Disdukcapil harus terlebih dahulu membuka evaluasi ulang (evaluasi insidental), lembaga pengguna mengunggah laporan semester (laporan_semester) \
+                 setelah evaluasi tersebut dibuka, dan hasilnya dicatat \"lulus\" atau \"lulus dengan temuan\"; setelah itu akses dapat dipulihkan.",
+                evaluation::kind_id(*kind)
+            ),
         }
     }
 
@@ -330,6 +349,18 @@ impl Unmet {
             Unmet::DataBalikanNotMet => {
                 "The data balikan obligations are not met: the best possible outcome is pass_with_findings.".into()
             }
+            Unmet::HeldByEvaluation { kind, due_on, reason: HoldReason::Overdue } => format!(
+                "Access cannot be restored by hand: the {} evaluation due on {due_on} is past its grace period with no outcome. \
+                 First the agency uploads its semester report (laporan_semester), then Disdukcapil records that evaluation \
+                 as pass or pass_with_findings; access can be restored after that.",
+                kind.as_str()
+            ),
+            Unmet::HeldByEvaluation { kind, due_on, reason: HoldReason::Failed } => format!(
+                "Access cannot be restored by hand: the {} evaluation due on {due_on} failed. \
+                 First Disdukcapil opens a re-evaluation (an incidental evaluation), the agency uploads its semester report \
+                 (laporan_semester) after it opens, and its outcome is recorded as pass or pass_with_findings; access can be restored after that.",
+                kind.as_str()
+            ),
         }
     }
 
@@ -908,6 +939,17 @@ pub fn transition_unmet(
                 if app.request.access_method.is_none() && e.issues_grant() {
                     unmet.push(Unmet::NoAccessMethod);
                 }
+                // The six-monthly control: a grant held by an overdue or failed evaluation
+                // comes back only through a recorded passing evaluation, never by hand.
+                if *e == Effect::RestoreGrants
+                    && let Some(h) = evaluation::hold(app)
+                {
+                    unmet.push(Unmet::HeldByEvaluation {
+                        kind: h.kind,
+                        due_on: h.due_on,
+                        reason: h.reason,
+                    });
+                }
             }
             Effect::SignPks => {
                 require(&Requirement::PksApproved, &mut unmet);
@@ -1036,11 +1078,13 @@ fn transition_events(
                 }
             }
             Effect::SuspendGrants => {
-                for g in app
-                    .grants
-                    .iter()
-                    .filter(|g| g.status == GrantStatus::Active)
-                {
+                // The active grants, and those the calendar holds: suspended by hand as well,
+                // they are the office's to restore, after the evaluation has passed.
+                for g in app.grants.iter().filter(|g| {
+                    g.status == GrantStatus::Active
+                        || (g.held_by_evaluation
+                            && matches!(g.status, GrantStatus::Suspended { .. }))
+                }) {
                     out.push(EventKind::GrantSuspended {
                         kind: g.kind,
                         reason: reason.clone().unwrap_or_else(|| t.title.clone()),

@@ -153,6 +153,26 @@ fn step(app: &Application, t: &Transition) -> Step {
                 }
                 missing.push(described(u, Role::Coordinator));
             }
+            // An overdue evaluation holds the access: the agency's semester report for it comes
+            // first, then the office records the evaluation; no manual restore before that.
+            Unmet::HeldByEvaluation { kind, due_on, .. } => {
+                let report_owed = app
+                    .evaluation(*kind, *due_on)
+                    .filter(|e| e.is_open())
+                    .is_some_and(|e| {
+                        !app.documents
+                            .get("laporan_semester")
+                            .is_some_and(|d| d.at >= e.opened_at)
+                    });
+                if report_owed {
+                    let report = Unmet::MissingDocument {
+                        kind: "laporan_semester".into(),
+                    };
+                    let by = provider(&report, t);
+                    missing.push(described(report, by));
+                }
+                missing.push(described(u, Role::Coordinator));
+            }
             _ => {
                 let by = provider(&u, t);
                 missing.push(described(u, by));

@@ -397,16 +397,33 @@ impl Store {
         }
     }
 
-    /// Decides `command` on `recent` for `account`, then writes it in one transaction.
-    async fn decide_and_write(
+    /// What `command` would record on the application now, decided exactly as
+    /// [`Store::execute`] decides it, without writing anything (a dry run: the events are the
+    /// core's, before the store numbers any letter). Returns the state before, and the events.
+    pub(crate) async fn decide_without_writing(
+        &self,
+        application_id: Uuid,
+        command: &Command,
+        actor_account_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(Application, Vec<Event>)> {
+        let (row, account) = self
+            .load_for_command(application_id, actor_account_id)
+            .await?;
+        let recent = Recent::from_row(&row)?;
+        let (_, _, _, events) = self.decide(&recent, &account, command, micros(now)).await?;
+        Ok((recent.state, events))
+    }
+
+    /// The core's decision on `recent` for `account`: the workflow, the actor, the state after
+    /// and the events.
+    async fn decide(
         &self,
         recent: &Recent,
         account: &accounts::Model,
         command: &Command,
-        document: Option<&NewDocument>,
         now: DateTime<Utc>,
-        keyed: Option<&Keyed>,
-    ) -> Result<CommandOutcome> {
+    ) -> Result<(Arc<Workflow>, Actor, Application, Vec<Event>)> {
         let region = match account.office_id {
             Some(office_id) if account.role == Role::Coordinator.as_str() => {
                 Some(self.office_region(office_id).await?)
@@ -421,8 +438,22 @@ impl Store {
             &recent.workflow_hash,
         )
         .await?;
-        let (mut after, mut events) =
-            machine::execute(&workflow, &recent.state, command, &actor, now)?;
+        let (after, events) = machine::execute(&workflow, &recent.state, command, &actor, now)?;
+        Ok((workflow, actor, after, events))
+    }
+
+    /// Decides `command` on `recent` for `account`, then writes it in one transaction.
+    async fn decide_and_write(
+        &self,
+        recent: &Recent,
+        account: &accounts::Model,
+        command: &Command,
+        document: Option<&NewDocument>,
+        now: DateTime<Utc>,
+        keyed: Option<&Keyed>,
+    ) -> Result<CommandOutcome> {
+        let (workflow, actor, mut after, mut events) =
+            self.decide(recent, account, command, now).await?;
         if events.is_empty() {
             // Nothing to record (the calendar found nothing due): no write, no new version.
             return Ok(CommandOutcome {

@@ -18,7 +18,7 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Select, sea_query::OnConflict,
 };
-use sepakat_core::{Actor, Command, Scope};
+use sepakat_core::{Actor, Command, EventKind, Scope};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -47,6 +47,52 @@ pub struct CalendarReport {
     pub grants_expired: usize,
     /// Applications that could not be swept this time (logged; the next sweep tries again).
     pub failed: usize,
+}
+
+/// What the sweep would do to one application (a dry run): the events the core decides, in
+/// the order they would be recorded.
+#[derive(Debug, Clone, Serialize)]
+pub struct CalendarDecision {
+    pub application_id: Uuid,
+    pub agency: String,
+    pub office: String,
+    /// `evaluation_opened`, `evaluation_reminded`, `evaluation_escalated`,
+    /// `evaluation_overdue`, `grant_suspended`, `grant_expired`, with their details.
+    pub events: Vec<EventKind>,
+}
+
+/// A dry run of the sweep: what [`Store::run_evaluation_calendar`] would do as of a moment,
+/// decided by the same core command on the same applications, with nothing written.
+#[derive(Debug, Clone, Serialize)]
+pub struct CalendarPlan {
+    /// The day the sweep was decided for.
+    pub as_of: NaiveDate,
+    /// The counts a real sweep would report.
+    pub report: CalendarReport,
+    /// Every application where something would happen, by next due date.
+    pub decisions: Vec<CalendarDecision>,
+}
+
+impl CalendarReport {
+    /// Counts one application's events (by name) into the report.
+    fn count<'a>(&mut self, kinds: impl Iterator<Item = &'a str>) {
+        let mut any = false;
+        for k in kinds {
+            any = true;
+            match k {
+                "evaluation_opened" => self.opened += 1,
+                "evaluation_reminded" => self.reminded += 1,
+                "evaluation_escalated" => self.escalated += 1,
+                "evaluation_overdue" => self.overdue += 1,
+                "grant_suspended" => self.grants_suspended += 1,
+                "grant_expired" => self.grants_expired += 1,
+                _ => {}
+            }
+        }
+        if any {
+            self.changed += 1;
+        }
+    }
 }
 
 /// An evaluation due or overdue, for `sepakat evaluations due` and the dashboard.
@@ -103,7 +149,75 @@ impl Store {
     /// sight: opens, reminds, escalates and suspends as the workflow's policy says.
     #[tracing::instrument(skip(self), err)]
     pub async fn run_evaluation_calendar(&self, now: DateTime<Utc>) -> Result<CalendarReport> {
-        let today = now.date_naive();
+        let rows = self.calendar_rows(now.date_naive()).await?;
+        let mut report = CalendarReport {
+            checked: rows.len(),
+            ..Default::default()
+        };
+        for (id, version) in rows {
+            match self.check_one(id, version, now).await {
+                Ok(kinds) => report.count(kinds.iter().map(String::as_str)),
+                Err(e) => {
+                    report.failed += 1;
+                    tracing::warn!(application_id = %id, error = %e, "evaluation calendar failed for an application");
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// What [`Store::run_evaluation_calendar`] would do as of `now`, without writing: the same
+    /// applications, the same core command (`CheckEvaluations` as the scheduler's account),
+    /// every decision kept and none committed.
+    #[tracing::instrument(skip(self), err)]
+    pub async fn plan_evaluation_calendar(&self, now: DateTime<Utc>) -> Result<CalendarPlan> {
+        let as_of = now.date_naive();
+        let rows = self.calendar_rows(as_of).await?;
+        let mut report = CalendarReport {
+            checked: rows.len(),
+            ..Default::default()
+        };
+        let mut decided = Vec::new();
+        for (id, _) in rows {
+            match self
+                .decide_without_writing(id, &Command::CheckEvaluations, SYSTEM_ACCOUNT_ID, now)
+                .await
+            {
+                Ok((_, events)) if events.is_empty() => {}
+                Ok((_, events)) => {
+                    let kinds: Vec<EventKind> = events.into_iter().map(|e| e.kind).collect();
+                    report.count(kinds.iter().map(EventKind::name));
+                    decided.push((id, kinds));
+                }
+                Err(e) => {
+                    report.failed += 1;
+                    tracing::warn!(application_id = %id, error = %e, "evaluation calendar (dry run) failed for an application");
+                }
+            }
+        }
+        let ids: Vec<Uuid> = decided.iter().map(|(id, _)| *id).collect();
+        let placed = placements_of(&self.inner.db, &ids).await?;
+        let decisions = decided
+            .into_iter()
+            .map(|(application_id, events)| {
+                let p = placed.get(&application_id).cloned().unwrap_or_default();
+                CalendarDecision {
+                    application_id,
+                    agency: p.agency,
+                    office: p.office,
+                    events,
+                }
+            })
+            .collect();
+        Ok(CalendarPlan {
+            as_of,
+            report,
+            decisions,
+        })
+    }
+
+    /// The applications the sweep as of `today` looks at, (id, version), by next due date.
+    async fn calendar_rows(&self, today: NaiveDate) -> Result<Vec<(Uuid, i64)>> {
         let horizon = today
             .checked_add_days(Days::new(HORIZON_DAYS))
             .unwrap_or(NaiveDate::MAX);
@@ -140,35 +254,7 @@ impl Store {
             after = Some((last_due, last_id));
             rows.extend(page.into_iter().map(|(id, version, _)| (id, version)));
         }
-        let mut report = CalendarReport {
-            checked: rows.len(),
-            ..Default::default()
-        };
-        for (id, version) in rows {
-            match self.check_one(id, version, now).await {
-                Ok(kinds) => {
-                    if !kinds.is_empty() {
-                        report.changed += 1;
-                    }
-                    for k in kinds {
-                        match k.as_str() {
-                            "evaluation_opened" => report.opened += 1,
-                            "evaluation_reminded" => report.reminded += 1,
-                            "evaluation_escalated" => report.escalated += 1,
-                            "evaluation_overdue" => report.overdue += 1,
-                            "grant_suspended" => report.grants_suspended += 1,
-                            "grant_expired" => report.grants_expired += 1,
-                            _ => {}
-                        }
-                    }
-                }
-                Err(e) => {
-                    report.failed += 1;
-                    tracing::warn!(application_id = %id, error = %e, "evaluation calendar failed for an application");
-                }
-            }
-        }
-        Ok(report)
+        Ok(rows)
     }
 
     /// One application's sweep; a conflict (someone else wrote it meanwhile) is retried on
