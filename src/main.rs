@@ -1097,7 +1097,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             // The stage stays and counters (dashboards) against the audit log.
             let stages = store
-                .check_stage_projections()
+                .check_stage_projections(chrono::Utc::now())
                 .await
                 .context("cannot read the stage read models")?;
             if stages.is_true() {

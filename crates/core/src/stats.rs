@@ -116,6 +116,28 @@ impl Measure {
     }
 }
 
+/// How many days an `open` counter keeps one row per entry day. Older waits are merged into
+/// blocks of `OPEN_BLOCK_DAYS` (`open_slot`), so a scope's `open` rows stay a few hundred however
+/// many years its history spans. At least `workflow::MAX_SLA_DAYS`, so that every wait that may
+/// still be within its target has its exact day.
+pub const OPEN_EXACT_DAYS: i64 = 183;
+
+/// The width of the blocks older `open` counters are merged into (four weeks, so a block never
+/// straddles a week the dashboard's weekly buckets tell apart).
+pub const OPEN_BLOCK_DAYS: i64 = 28;
+
+/// Where an `open` counter for waits that began on `entry_day` is kept on `today` (both in days
+/// since 1970): its own day while it is at most `OPEN_EXACT_DAYS` old, then the first day of its
+/// block. A slot only ever moves to an earlier day that maps to itself, so merging rows by their
+/// slot on any later day gives the same rows as merging on this one.
+pub fn open_slot(entry_day: i64, today: i64) -> i64 {
+    if today - entry_day <= OPEN_EXACT_DAYS {
+        entry_day
+    } else {
+        entry_day - entry_day.rem_euclid(OPEN_BLOCK_DAYS)
+    }
+}
+
 /// One change to one counter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tally {
@@ -196,6 +218,48 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn recent_waits_keep_their_day_and_older_ones_share_a_block() {
+        let today = 20_000;
+        for age in 0..=OPEN_EXACT_DAYS {
+            assert_eq!(open_slot(today - age, today), today - age, "age {age}");
+        }
+        let mut slots = std::collections::BTreeSet::new();
+        for age in OPEN_EXACT_DAYS + 1..OPEN_EXACT_DAYS + 1 + 3 * 365 {
+            let day = today - age;
+            let slot = open_slot(day, today);
+            assert!(slot <= day && day - slot < OPEN_BLOCK_DAYS, "age {age}");
+            slots.insert(slot);
+        }
+        assert!(
+            slots.len() <= 3 * 365 / OPEN_BLOCK_DAYS as usize + 2,
+            "{}",
+            slots.len()
+        );
+    }
+
+    #[test]
+    fn slotting_again_on_a_later_day_changes_nothing() {
+        // The roll-up merges rows by their slot on one day and checks compare on a later one.
+        for today in [20_000, 20_013, 20_027] {
+            for later in [today, today + 1, today + 200, today + 2000] {
+                for day in today - 1200..=today {
+                    let slot = open_slot(day, today);
+                    assert_eq!(
+                        open_slot(slot, later),
+                        open_slot(day, later),
+                        "day {day} today {today} later {later}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_target_a_workflow_may_set_is_counted_from_exact_days() {
+        assert!(OPEN_EXACT_DAYS >= i64::from(crate::workflow::MAX_SLA_DAYS));
+    }
 
     fn wf(name: &str) -> Workflow {
         let (file, src) = match name {

@@ -432,6 +432,10 @@ struct RawSubmission {
     letter: Option<Spanned<String>>,
 }
 
+/// The longest stage target a workflow may set. The dashboard counts waits past their target from
+/// counters kept per entry day for this long (`stats::OPEN_EXACT_DAYS`), so the count is exact.
+pub const MAX_SLA_DAYS: u32 = 180;
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawStage {
@@ -587,6 +591,13 @@ impl<'a> Validator<'a> {
                 continue;
             }
             stage_spans.insert(name.clone(), s.name.span());
+            if let Some(days) = s.sla_days.filter(|d| !(1..=MAX_SLA_DAYS).contains(d)) {
+                self.err(
+                    s.name.span(),
+                    format!("stage `{name}` has sla_days = {days}, outside 1..={MAX_SLA_DAYS}"),
+                    "set a target of at most half a year, or leave sla_days out for a stage without one",
+                );
+            }
             stages.push(Stage {
                 name: name.clone(),
                 title: s.title.clone(),

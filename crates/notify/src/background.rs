@@ -1,5 +1,6 @@
 //! The loops `sepakat serve` runs beside the HTTP server: the outbox dispatcher, the
-//! evaluation calendar and the fold of the stage counters' deltas, each stopped by
+//! evaluation calendar and the upkeep of the stage counters (deltas folded, old waits merged),
+//! each stopped by
 //! `Background::stop`.
 
 use crate::dispatch::Dispatcher;
@@ -54,13 +55,26 @@ impl Background {
             }));
         }
         {
-            // Reads add the deltas not yet folded, so this only keeps them few.
+            // Reads add the deltas not yet folded, so this only keeps them few. Once a day (and
+            // at start) the old waits' counters are merged into blocks, so they stay few too.
             let store = store.clone();
+            let clock = clock.clone();
             let mut stopped = stopped.clone();
             tasks.push(tokio::spawn(async move {
+                let mut rolled_on = None;
                 loop {
                     if let Err(e) = store.fold_stage_stats().await {
                         tracing::warn!(error = %e, "folding the stage counters failed; trying again later");
+                    }
+                    let now = clock.now();
+                    if rolled_on != Some(now.date_naive()) {
+                        match store.roll_open_stats(now).await {
+                            Ok(n) => {
+                                rolled_on = Some(now.date_naive());
+                                tracing::debug!(rows = n, "old waits' counters merged");
+                            }
+                            Err(e) => tracing::warn!(error = %e, "merging the old waits' counters failed; trying again later"),
+                        }
                     }
                     if wait(&mut stopped, FOLD_EVERY).await {
                         return;

@@ -383,8 +383,67 @@ impl Store {
         }
     }
 
-    /// Compares the stays with every application's audit log and the counters with the stays.
-    pub async fn check_stage_projections(&self) -> Result<StageProjectionReport> {
+    /// Keeps the `open` counters few: rows of waits older than `OPEN_EXACT_DAYS` on `today` are
+    /// merged into their four-week block (`core::stats::open_slot`), and rows counting nothing
+    /// are dropped. Run once a day (the server does it at start and when the date changes).
+    /// Like the fold, it re-adds exactly the rows it deleted, in one transaction, so commands and
+    /// folds may run meanwhile. Returns how many rows it took.
+    pub async fn roll_open_stats(&self, today: DateTime<Utc>) -> Result<u64> {
+        use sepakat_core::stats::{OPEN_BLOCK_DAYS, OPEN_EXACT_DAYS, epoch_day, open_slot};
+        use stage_stats::Column as S;
+        let today = epoch_day(today);
+        let txn = sea_orm::TransactionTrait::begin(&self.inner.db).await?;
+        let taken = stage_stats::Entity::delete_many()
+            .filter(S::Measure.eq(Measure::Open.as_str()))
+            .filter(
+                sea_orm::Condition::any().add(S::N.eq(0)).add(
+                    sea_orm::Condition::all()
+                        .add(S::Value.lt(today - OPEN_EXACT_DAYS))
+                        .add(Expr::col(S::Value).modulo(OPEN_BLOCK_DAYS).ne(0)),
+                ),
+            )
+            .exec_with_returning(&txn)
+            .await?;
+        let n = taken.len() as u64;
+        let mut merged: BTreeMap<StatKey, i64> = BTreeMap::new();
+        for r in taken {
+            let slot = open_slot(r.value, today);
+            *merged
+                .entry((
+                    r.scope,
+                    Measure::Open.as_str(),
+                    r.workflow_name,
+                    r.stage,
+                    slot,
+                ))
+                .or_default() += r.n;
+        }
+        upsert_stats(&txn, merged).await?;
+        // A block the merged rows emptied (their waits ended) counts nothing either.
+        stage_stats::Entity::delete_many()
+            .filter(S::Measure.eq(Measure::Open.as_str()))
+            .filter(S::N.eq(0))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(n)
+    }
+
+    /// Compares the stays with every application's audit log and the counters with the stays,
+    /// the `open` counters by their slot on `now`'s day (see `roll_open_stats`).
+    pub async fn check_stage_projections(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<StageProjectionReport> {
+        use sepakat_core::stats::{epoch_day, open_slot};
+        let today = epoch_day(now);
+        let slot = |measure: &str, value: i64| {
+            if measure == Measure::Open.as_str() {
+                open_slot(value, today)
+            } else {
+                value
+            }
+        };
         let mut report = StageProjectionReport::default();
         let mut expected: BTreeMap<StatKey, i64> = BTreeMap::new();
         report.applications = self
@@ -434,9 +493,10 @@ impl Store {
                 break;
             };
             for r in page {
-                if r.n != 0 {
-                    recorded.insert((r.scope, r.measure, r.workflow_name, r.stage, r.value), r.n);
-                }
+                let value = slot(&r.measure, r.value);
+                *recorded
+                    .entry((r.scope, r.measure, r.workflow_name, r.stage, value))
+                    .or_default() += r.n;
             }
             after = Some(last);
         }
@@ -444,15 +504,19 @@ impl Store {
             .all(&self.inner.db)
             .await?
         {
-            let key = (d.scope, d.measure, d.workflow_name, d.stage, d.value);
+            let value = slot(&d.measure, d.value);
+            let key = (d.scope, d.measure, d.workflow_name, d.stage, value);
             *recorded.entry(key).or_default() += d.n;
         }
         recorded.retain(|_, n| *n != 0);
-        let expected: BTreeMap<(String, String, String, String, i64), i64> = expected
-            .into_iter()
-            .filter(|(_, n)| *n != 0)
-            .map(|((s, m, w, st, v), n)| ((s, m.to_string(), w, st, v), n))
-            .collect();
+        let mut slotted: BTreeMap<(String, String, String, String, i64), i64> = BTreeMap::new();
+        for ((s, m, w, st, v), n) in expected {
+            *slotted
+                .entry((s, m.to_string(), w, st, slot(m, v)))
+                .or_default() += n;
+        }
+        slotted.retain(|_, n| *n != 0);
+        let expected = slotted;
         for (k, &want) in &expected {
             let got = recorded.get(k).copied().unwrap_or(0);
             if got != want {
@@ -469,8 +533,30 @@ impl Store {
         Ok(report)
     }
 
-    /// The counters of one scope and measure: (workflow, stage, value, n), n > 0, the deltas not
-    /// yet folded included.
+    /// The current waits of one scope in measured stages: (workflow, stage, day the waits began,
+    /// n), n > 0, by their slot on `now`'s day (`core::stats::open_slot`: the exact day for the
+    /// last half year, the first day of a four-week block before), whether rolled up yet or not.
+    pub async fn open_waits(
+        &self,
+        scope: &Scope,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(String, String, i64, i64)>> {
+        use sepakat_core::stats::{epoch_day, open_slot};
+        let today = epoch_day(now);
+        let mut merged: BTreeMap<(String, String, i64), i64> = BTreeMap::new();
+        for (w, st, v, n) in self.stage_stats(scope, Measure::Open).await? {
+            *merged.entry((w, st, open_slot(v, today))).or_default() += n;
+        }
+        Ok(merged
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|((w, st, v), n)| (w, st, v, n))
+            .collect())
+    }
+
+    /// The counters of one scope and measure: (workflow, stage, value, n), n ≠ 0, the deltas not
+    /// yet folded included. An `open` row may be negative until the daily roll-up merges it
+    /// into its block: read current waits with `open_waits`.
     pub async fn stage_stats(
         &self,
         scope: &Scope,
@@ -486,6 +572,7 @@ impl Store {
             .column(S::N)
             .filter(S::Scope.eq(key.clone()))
             .filter(S::Measure.eq(measure.as_str()))
+            .filter(S::N.ne(0))
             .into_tuple()
             .all(&self.inner.db)
             .await?;
@@ -502,7 +589,7 @@ impl Store {
             .all(&self.inner.db)
             .await?;
         if pending.is_empty() {
-            return Ok(rows.into_iter().filter(|r| r.3 > 0).collect());
+            return Ok(rows);
         }
         let mut merged: BTreeMap<(String, String, i64), i64> = BTreeMap::new();
         for (w, st, v, n) in rows.into_iter().chain(pending) {
@@ -510,7 +597,7 @@ impl Store {
         }
         Ok(merged
             .into_iter()
-            .filter(|(_, n)| *n > 0)
+            .filter(|(_, n)| *n != 0)
             .map(|((w, st, v), n)| (w, st, v, n))
             .collect())
     }

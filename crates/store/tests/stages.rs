@@ -17,6 +17,7 @@ use uuid::Uuid;
 on_both_databases!(
     stays_and_counters_follow_every_stage_change,
     folds_racing_commands_keep_every_counter_exact,
+    old_waits_merge_into_blocks_and_every_figure_stays_exact,
     the_list_pages_by_cursor_and_filters_in_the_database,
 );
 
@@ -137,7 +138,10 @@ async fn stays_and_counters_follow_every_stage_change(backend: sepakat_store::te
 
     // The projections are what the audit log says; tampered, the check names the difference;
     // emptied, a migration writes them again the same.
-    let check = store.check_stage_projections().await.unwrap();
+    let check = store
+        .check_stage_projections(t0() + Duration::days(30))
+        .await
+        .unwrap();
     assert!(check.is_true(), "{check:?}");
     assert_eq!(check.applications, 3);
 
@@ -164,7 +168,13 @@ async fn stays_and_counters_follow_every_stage_change(backend: sepakat_store::te
         store.stage_stats(&national, Measure::Spent).await.unwrap(),
     ];
     assert_eq!(before_fold, after_fold);
-    assert!(store.check_stage_projections().await.unwrap().is_true());
+    assert!(
+        store
+            .check_stage_projections(t0() + Duration::days(30))
+            .await
+            .unwrap()
+            .is_true()
+    );
     let snapshot = |store: &sepakat_store::Store| {
         let db = store.connection().clone();
         async move {
@@ -193,7 +203,10 @@ async fn stays_and_counters_follow_every_stage_change(backend: sepakat_store::te
         .exec(store.connection())
         .await
         .unwrap();
-    let tampered = store.check_stage_projections().await.unwrap();
+    let tampered = store
+        .check_stage_projections(t0() + Duration::days(30))
+        .await
+        .unwrap();
     assert!(!tampered.is_true());
     assert!(tampered.stats_differ.iter().all(|d| d.0 == "*"));
     stage_visits::Entity::delete_many()
@@ -202,7 +215,7 @@ async fn stays_and_counters_follow_every_stage_change(backend: sepakat_store::te
         .unwrap();
     assert_eq!(
         store
-            .check_stage_projections()
+            .check_stage_projections(t0() + Duration::days(30))
             .await
             .unwrap()
             .visits_differ
@@ -211,7 +224,13 @@ async fn stays_and_counters_follow_every_stage_change(backend: sepakat_store::te
     );
     store.migrate().await.unwrap();
     assert_eq!(snapshot(store).await, before, "rebuilt from the audit log");
-    assert!(store.check_stage_projections().await.unwrap().is_true());
+    assert!(
+        store
+            .check_stage_projections(t0() + Duration::days(30))
+            .await
+            .unwrap()
+            .is_true()
+    );
 }
 
 use sea_orm::QueryFilter;
@@ -275,10 +294,19 @@ async fn folds_racing_commands_keep_every_counter_exact(backend: sepakat_store::
     for f in folders {
         f.await.unwrap();
     }
-    let check = store.check_stage_projections().await.unwrap();
+    let check = store
+        .check_stage_projections(t0() + Duration::days(30))
+        .await
+        .unwrap();
     assert!(check.is_true(), "{check:?}");
     store.fold_stage_stats().await.unwrap();
-    assert!(store.check_stage_projections().await.unwrap().is_true());
+    assert!(
+        store
+            .check_stage_projections(t0() + Duration::days(30))
+            .await
+            .unwrap()
+            .is_true()
+    );
     let now = store
         .stage_stats(&Scope::National, Measure::Now)
         .await
@@ -414,5 +442,134 @@ async fn the_list_pages_by_cursor_and_filters_in_the_database(
         .await
         .unwrap();
     assert_eq!(get(&now, "pks-kabkota", "jaringan_tertutup", 0), 1);
-    assert!(store.check_stage_projections().await.unwrap().is_true());
+    assert!(
+        store
+            .check_stage_projections(t0() + Duration::days(30))
+            .await
+            .unwrap()
+            .is_true()
+    );
+}
+
+/// The daily roll-up merges the `open` counters of waits older than half a year into four-week
+/// blocks: the rows stay few, the waits read the same, and a wait that ends after its row was
+/// merged (its delta lands on its own day) still leaves the figures exact.
+async fn old_waits_merge_into_blocks_and_every_figure_stays_exact(
+    backend: sepakat_store::testing::Backend,
+) {
+    use sepakat_core::stats::{OPEN_BLOCK_DAYS, OPEN_EXACT_DAYS, open_slot};
+    let w = world(backend).await;
+    let store = &w.store;
+    // Waits that began 10 days, and 200 to 259 days, before "today" (one every other day).
+    let today = t0() + Duration::days(400);
+    submit(&w, today - Duration::days(10)).await;
+    let mut old = Vec::new();
+    for age in (200..260).step_by(2) {
+        old.push(submit(&w, today - Duration::days(age)).await.application.id);
+    }
+    store.fold_stage_stats().await.unwrap();
+    let national = Scope::National;
+    let before = store.open_waits(&national, today).await.unwrap();
+    let rows = || async {
+        stage_stats::Entity::find()
+            .filter(sea_orm::ColumnTrait::eq(&stage_stats::Column::Scope, "*"))
+            .filter(sea_orm::ColumnTrait::eq(
+                &stage_stats::Column::Measure,
+                "open",
+            ))
+            .all(store.connection())
+            .await
+            .unwrap()
+    };
+    assert_eq!(
+        rows().await.len(),
+        31,
+        "one row per entry day before the roll-up"
+    );
+
+    assert!(store.roll_open_stats(today).await.unwrap() > 0);
+    let after = rows().await;
+    assert!(
+        after.len() <= 1 + 60 / OPEN_BLOCK_DAYS as usize + 2,
+        "{after:?}"
+    );
+    let today_day = epoch_day(today);
+    for r in &after {
+        assert_eq!(open_slot(r.value, today_day), r.value, "{r:?}");
+    }
+    assert_eq!(store.open_waits(&national, today).await.unwrap(), before);
+    assert_eq!(
+        before.iter().map(|r| r.3).sum::<i64>(),
+        31,
+        "every wait still counted"
+    );
+    assert_eq!(
+        get(
+            &before,
+            "pks-kabkota",
+            "permohonan",
+            epoch_day(today - Duration::days(10))
+        ),
+        1,
+        "a recent wait keeps its day"
+    );
+    assert!(
+        store
+            .check_stage_projections(today)
+            .await
+            .unwrap()
+            .is_true()
+    );
+
+    // An old wait ends after the roll-up: its delta is on its own day, the count in its block.
+    store
+        .execute(
+            old[0],
+            1,
+            go_with("batalkan_permohonan", "Tidak jadi."),
+            w.head,
+            today,
+        )
+        .await
+        .unwrap();
+    for fold in [false, true] {
+        if fold {
+            store.fold_stage_stats().await.unwrap();
+        }
+        let waits = store.open_waits(&national, today).await.unwrap();
+        assert_eq!(waits.iter().map(|r| r.3).sum::<i64>(), 30, "fold {fold}");
+        assert!(waits.iter().all(|r| r.3 > 0));
+        assert!(
+            store
+                .check_stage_projections(today)
+                .await
+                .unwrap()
+                .is_true()
+        );
+    }
+    // The next day's roll-up merges the negative row and drops what counts nothing.
+    store
+        .roll_open_stats(today + Duration::days(1))
+        .await
+        .unwrap();
+    assert!(rows().await.iter().all(|r| r.n > 0));
+    assert_eq!(
+        store
+            .open_waits(&national, today + Duration::days(1))
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.3)
+            .sum::<i64>(),
+        30
+    );
+    assert!(
+        store
+            .check_stage_projections(today + Duration::days(1))
+            .await
+            .unwrap()
+            .is_true()
+    );
+    // Within half a year nothing is merged.
+    assert!(OPEN_EXACT_DAYS >= 180);
 }

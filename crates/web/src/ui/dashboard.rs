@@ -28,15 +28,14 @@ pub(super) async fn dashboard(
         .await
         .map_err(store_err)?;
     let open = store
-        .stage_stats(&v.actor.scope, Measure::Open)
+        .open_waits(&v.actor.scope, now)
         .await
         .map_err(store_err)?;
     let spent = store
         .stage_stats(&v.actor.scope, Measure::Spent)
         .await
         .map_err(store_err)?;
-    // Each measure's rows by (workflow, stage), read once: nationally `open` has a row per day a
-    // current wait began, tens of thousands, so no stage filters the whole list.
+    // Each measure's rows by (workflow, stage), read once, so no stage filters the whole list.
     let (in_stage, open, spent) = (by_stage(&in_stage), by_stage(&open), by_stage(&spent));
     let count =
         |wf: &str, stage: &str| -> i64 { of(&in_stage, wf, stage).iter().map(|r| r.1).sum() };
