@@ -14,7 +14,7 @@ use crate::letter::{self, LetterInputs, LetterProblem};
 use crate::pks::{self, PksInput, PksProblem};
 use crate::request::{Request, RequestProblem, check_request};
 use crate::workflow::{
-    Effect, Level, Requirement, Transition, Workflow, document_title, letter_title,
+    Effect, FilingRefusal, Level, Requirement, Transition, Workflow, document_title, letter_title,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -160,6 +160,17 @@ pub enum Unmet {
     MissingSemesterReport,
     /// A plain pass is impossible while data balikan is owed.
     DataBalikanNotMet,
+    /// The workflow lets other roles file this document kind (`[documents]`).
+    NotDocumentFiler {
+        kind: String,
+        role: Role,
+        filers: Vec<Role>,
+    },
+    /// The workflow takes no document of this kind.
+    DocumentNotInWorkflow {
+        kind: String,
+        accepted: Vec<String>,
+    },
     /// A manual restore while an evaluation holds the access (overdue, or failed): only a
     /// passing evaluation with the agency's semester report lifts it.
     HeldByEvaluation {
@@ -169,7 +180,37 @@ pub enum Unmet {
     },
 }
 
+impl From<FilingRefusal> for Unmet {
+    fn from(r: FilingRefusal) -> Self {
+        match r {
+            FilingRefusal::NotFiler { kind, role, filers } => {
+                Unmet::NotDocumentFiler { kind, role, filers }
+            }
+            FilingRefusal::NotInWorkflow { kind, accepted } => {
+                Unmet::DocumentNotInWorkflow { kind, accepted }
+            }
+            FilingRefusal::UnknownKind { kind } => Unmet::UnknownDocumentKind { key: kind },
+        }
+    }
+}
+
 impl Unmet {
+    /// The refusal of [`Workflow::may_file`] this is, if it is one.
+    fn filing(&self) -> Option<FilingRefusal> {
+        match self {
+            Unmet::NotDocumentFiler { kind, role, filers } => Some(FilingRefusal::NotFiler {
+                kind: kind.clone(),
+                role: *role,
+                filers: filers.clone(),
+            }),
+            Unmet::DocumentNotInWorkflow { kind, accepted } => Some(FilingRefusal::NotInWorkflow {
+                kind: kind.clone(),
+                accepted: accepted.clone(),
+            }),
+            _ => None,
+        }
+    }
+
     pub fn message_id(&self) -> String {
         match self {
             Unmet::UnknownAction { action, available } => format!(
@@ -254,6 +295,9 @@ impl Unmet {
             ),
             Unmet::MissingSemesterReport => {
                 "Laporan semester lembaga pengguna untuk periode ini belum diunggah; unggah laporan tersebut sebelum mencatat hasil lulus.".into()
+            }
+            Unmet::NotDocumentFiler { .. } | Unmet::DocumentNotInWorkflow { .. } => {
+                self.filing().map(|r| r.message_id()).unwrap_or_default()
             }
             Unmet::DataBalikanNotMet => {
                 "Kewajiban data balikan belum dipenuhi: hasil evaluasi paling tinggi \"lulus dengan temuan\".".into()
@@ -346,6 +390,9 @@ impl Unmet {
             Unmet::MissingSemesterReport => {
                 "Upload the agency's semester report (laporan_semester) for this period before recording a pass.".into()
             }
+            Unmet::NotDocumentFiler { .. } | Unmet::DocumentNotInWorkflow { .. } => {
+                self.filing().map(|r| r.message_en()).unwrap_or_default()
+            }
             Unmet::DataBalikanNotMet => {
                 "The data balikan obligations are not met: the best possible outcome is pass_with_findings.".into()
             }
@@ -368,7 +415,10 @@ impl Unmet {
     pub fn is_permission(&self) -> bool {
         matches!(
             self,
-            Unmet::RoleNotAllowed { .. } | Unmet::ReadOnlyRole { .. } | Unmet::OutOfJurisdiction
+            Unmet::RoleNotAllowed { .. }
+                | Unmet::ReadOnlyRole { .. }
+                | Unmet::OutOfJurisdiction
+                | Unmet::NotDocumentFiler { .. }
         )
     }
 }
@@ -565,11 +615,6 @@ pub fn apply(
             sha256,
             filename,
         } => {
-            role_check(
-                actor,
-                &[Role::AgencyHead, Role::Coordinator, Role::Central],
-                &mut unmet,
-            );
             scope_checks(actor, &app.ownership, &mut unmet);
             let signed_letter = key.strip_prefix("signed:");
             let known = match signed_letter {
@@ -578,6 +623,20 @@ pub fn apply(
             };
             if !known {
                 unmet.push(Unmet::UnknownDocumentKind { key: key.clone() });
+            }
+            // Who files an uploaded document is the workflow's to say (`[documents]`).
+            match signed_letter {
+                Some(_) => role_check(
+                    actor,
+                    &[Role::AgencyHead, Role::Coordinator, Role::Central],
+                    &mut unmet,
+                ),
+                None if known && actor.may_write() => {
+                    if let Err(refusal) = workflow.may_file(key, actor.role) {
+                        unmet.push(Unmet::from(refusal));
+                    }
+                }
+                None => {}
             }
             // A signed scan is the signed copy of an issued letter: never of a draft.
             let letter_id = match signed_letter.filter(|_| known) {

@@ -87,6 +87,120 @@ pub fn document_title(kind: &str) -> Option<&'static str> {
     DOCUMENTS.iter().find(|(n, _)| *n == kind).map(|(_, t)| *t)
 }
 
+/// The uploaded documents the core itself asks for in an individual-data workflow, whatever its
+/// transitions require: the signed closed-network statement (the attestation rests on it), the
+/// Minister's approval (protected elements) and the semester report (an evaluation pass). Such
+/// a workflow must say who files each of them.
+pub const CORE_DOCUMENTS: &[&str] = &[
+    "pernyataan_jaringan",
+    "persetujuan_menteri",
+    "laporan_semester",
+];
+
+/// Who files what in a workflow version registered before files declared it (`[documents]`):
+/// the rule the shipped files declare, so applications pinned to an older version are held to
+/// it too. A file read from `workflows/` must declare its own table; this is only the meaning
+/// of stored versions without one ([`Workflow::from_stored_toml`]).
+const LEGACY_FILERS: &[(&str, &[Role])] = &[
+    ("persetujuan_dirjen", &[Role::Central, Role::Coordinator]),
+    ("penolakan_dirjen", &[Role::Central, Role::Coordinator]),
+    ("persetujuan_menteri", &[Role::Central, Role::Coordinator]),
+    ("spesifikasi_teknis", &[Role::AgencyHead, Role::Coordinator]),
+    (
+        "pernyataan_jaringan",
+        &[Role::AgencyHead, Role::Coordinator],
+    ),
+    ("laporan_uji_beban", &[Role::AgencyHead, Role::Coordinator]),
+    ("berita_acara_poc", &[Role::Coordinator, Role::AgencyHead]),
+    ("akta_badan_hukum", &[Role::AgencyHead, Role::Coordinator]),
+    ("laporan_semester", &[Role::AgencyHead, Role::Coordinator]),
+];
+
+/// Why a role may not file a document of some kind ([`Workflow::may_file`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum FilingRefusal {
+    /// The workflow lets other roles file this kind: the party that signs it, or the office
+    /// that receives it. A 403.
+    #[error("only {} may file `{kind}`; role {role} may not", roles_en(.filers))]
+    NotFiler {
+        kind: String,
+        role: Role,
+        filers: Vec<Role>,
+    },
+    /// The workflow takes no document of this kind.
+    #[error("the workflow takes no `{kind}` document")]
+    NotInWorkflow { kind: String, accepted: Vec<String> },
+    /// Not an uploaded document kind at all.
+    #[error("unknown document kind `{kind}`")]
+    UnknownKind { kind: String },
+}
+
+fn roles_en(roles: &[Role]) -> String {
+    roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn roles_id(roles: &[Role]) -> String {
+    roles
+        .iter()
+        .map(|r| r.name_id())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl FilingRefusal {
+    /// True when the actor's role is the reason (a 403), not the document asked for (a 422).
+    pub fn is_permission(&self) -> bool {
+        matches!(self, FilingRefusal::NotFiler { .. })
+    }
+
+    /// Formal Indonesian.
+    pub fn message_id(&self) -> String {
+        match self {
+            FilingRefusal::NotFiler { kind, role, filers } => format!(
+                "{} hanya dapat diunggah oleh {}; peran {} tidak berwenang mengunggahnya.",
+                document_title(kind).unwrap_or(kind),
+                roles_id(filers),
+                role.name_id()
+            ),
+            FilingRefusal::NotInWorkflow { kind, accepted } => format!(
+                "{} tidak digunakan pada alur ini; dokumen yang dapat diunggah: {}.",
+                document_title(kind).unwrap_or(kind),
+                if accepted.is_empty() {
+                    "tidak ada".to_string()
+                } else {
+                    accepted.join(", ")
+                }
+            ),
+            FilingRefusal::UnknownKind { kind } => {
+                format!("Jenis dokumen `{kind}` tidak dikenal.")
+            }
+        }
+    }
+
+    pub fn message_en(&self) -> String {
+        match self {
+            FilingRefusal::NotFiler { kind, role, filers } => format!(
+                "Only {} may file the document `{kind}`; role {role} may not.",
+                roles_en(filers)
+            ),
+            FilingRefusal::NotInWorkflow { kind, accepted } => format!(
+                "This workflow takes no `{kind}` document; it takes: {}.",
+                if accepted.is_empty() {
+                    "none".to_string()
+                } else {
+                    accepted.join(", ")
+                }
+            ),
+            FilingRefusal::UnknownKind { kind } => format!("Unknown document kind `{kind}`."),
+        }
+    }
+}
+
 /// What a transition needs before it may fire.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(tag = "kind", content = "name", rename_all = "snake_case")]
@@ -256,6 +370,9 @@ pub struct Workflow {
     pub evaluation: EvaluationPolicy,
     pub stages: Vec<Stage>,
     pub transitions: Vec<Transition>,
+    /// Who may file each uploaded document kind (`[documents]`), the first role being the one
+    /// the next-step box names. A kind not listed is not filed in this workflow.
+    pub documents: BTreeMap<String, Vec<Role>>,
 }
 
 impl Workflow {
@@ -303,8 +420,56 @@ impl Workflow {
         }
     }
 
+    /// The roles that may file a document of `kind`; empty when the workflow takes none.
+    pub fn filers(&self, kind: &str) -> &[Role] {
+        self.documents.get(kind).map_or(&[], Vec::as_slice)
+    }
+
+    /// The role that provides a document of `kind`: the first the workflow names.
+    pub fn document_filer(&self, kind: &str) -> Option<Role> {
+        self.filers(kind).first().copied()
+    }
+
+    /// Whether `role` may file an uploaded document of `kind` (not a signed letter, whose key
+    /// is `signed:<letter>`). Read-only roles (auditor, admin) are never filers: a document is
+    /// filed by whoever vouches for it, never by an administrator on their behalf.
+    pub fn may_file(&self, kind: &str, role: Role) -> Result<(), FilingRefusal> {
+        if document_title(kind).is_none() {
+            return Err(FilingRefusal::UnknownKind {
+                kind: kind.to_string(),
+            });
+        }
+        let filers = self.filers(kind);
+        if filers.is_empty() {
+            return Err(FilingRefusal::NotInWorkflow {
+                kind: kind.to_string(),
+                accepted: self.documents.keys().cloned().collect(),
+            });
+        }
+        if filers.contains(&role) {
+            Ok(())
+        } else {
+            Err(FilingRefusal::NotFiler {
+                kind: kind.to_string(),
+                role,
+                filers: filers.to_vec(),
+            })
+        }
+    }
+
     /// Parses and validates a workflow file. `file` is only used in error messages.
     pub fn from_toml(file: &str, source: &str) -> Result<Workflow, WorkflowErrors> {
+        Self::parse(file, source, false)
+    }
+
+    /// Parses a version kept in the store. A version registered before files declared who files
+    /// each document (`[documents]`) is read with the rule the shipped files declare; anything
+    /// else is checked as [`Workflow::from_toml`] does.
+    pub fn from_stored_toml(file: &str, source: &str) -> Result<Workflow, WorkflowErrors> {
+        Self::parse(file, source, true)
+    }
+
+    fn parse(file: &str, source: &str, stored: bool) -> Result<Workflow, WorkflowErrors> {
         let raw: RawWorkflow = toml::from_str(source).map_err(|e| {
             let span = e.span().unwrap_or(0..0);
             WorkflowErrors(vec![WorkflowError::at(
@@ -319,6 +484,7 @@ impl Workflow {
             file,
             source,
             errors: Vec::new(),
+            stored,
         }
         .validate(raw, source)
     }
@@ -411,6 +577,8 @@ struct RawWorkflow {
     stage: Vec<RawStage>,
     #[serde(default)]
     transition: Vec<RawTransition>,
+    /// Document kind → the roles that may file it.
+    documents: Option<Spanned<BTreeMap<Spanned<String>, Spanned<Vec<Spanned<String>>>>>>,
 }
 
 #[derive(Deserialize)]
@@ -465,6 +633,8 @@ struct Validator<'a> {
     file: &'a str,
     source: &'a str,
     errors: Vec<WorkflowError>,
+    /// A version read back from the store: it may predate `[documents]`.
+    stored: bool,
 }
 
 fn valid_name(s: &str) -> bool {
@@ -853,6 +1023,8 @@ impl<'a> Validator<'a> {
             },
         };
 
+        let documents = self.documents(&raw, h.data_type, &transitions);
+
         if !self.errors.is_empty() {
             self.errors.sort_by_key(|e| (e.line, e.column));
             return Err(WorkflowErrors(self.errors));
@@ -869,13 +1041,274 @@ impl<'a> Validator<'a> {
             evaluation,
             stages,
             transitions,
+            documents,
         })
+    }
+
+    /// `[documents]`: every kind known, every role one that writes, each listed once, no kind
+    /// without a filer; and a filer for every document the workflow or the core asks for.
+    fn documents(
+        &mut self,
+        raw: &RawWorkflow,
+        data_type: DataType,
+        transitions: &[Transition],
+    ) -> BTreeMap<String, Vec<Role>> {
+        let mut documents: BTreeMap<String, Vec<Role>> = BTreeMap::new();
+        let Some(table) = &raw.documents else {
+            if self.stored {
+                for (kind, roles) in LEGACY_FILERS {
+                    documents.insert(kind.to_string(), roles.to_vec());
+                }
+            } else {
+                self.err(
+                    0..0,
+                    "the workflow does not say who may file its uploaded documents".into(),
+                    "add a [documents] table naming, for each document kind, the roles that may \
+                     file it, e.g. persetujuan_dirjen = [\"central\"]; see workflows/README.md",
+                );
+            }
+            return documents;
+        };
+        for (kind, roles) in table.get_ref() {
+            let name = kind.get_ref();
+            if document_title(name).is_none() {
+                self.err(
+                    kind.span(),
+                    format!("unknown document kind `{name}` in [documents]"),
+                    format!("use one of the document kinds: {}", names(DOCUMENTS)),
+                );
+                continue;
+            }
+            let whose = format!("[documents] `{name}`");
+            let mut filers = self.roles(roles.get_ref(), &whose);
+            for r in roles.get_ref() {
+                if let Ok(role) = r.get_ref().parse::<Role>()
+                    && matches!(role, Role::Auditor | Role::Admin)
+                {
+                    self.err(
+                        r.span(),
+                        format!("role `{role}` only reads applications and cannot file `{name}`"),
+                        "remove it: a document is filed by the party that signs it or the office \
+                         that receives it, never by an administrator on their behalf",
+                    );
+                }
+            }
+            filers.retain(|r| !matches!(r, Role::Auditor | Role::Admin));
+            if roles.get_ref().is_empty() {
+                self.err(
+                    roles.span(),
+                    format!("document `{name}` names no role that may file it"),
+                    format!(
+                        "list who files it, e.g. {name} = [\"agency_head\"], or remove the line \
+                         if the workflow takes no such document"
+                    ),
+                );
+            }
+            if !filers.is_empty() {
+                documents.insert(name.clone(), filers);
+            }
+        }
+        // Every document asked for must have someone to file it, or the application is stuck.
+        let declared = |k: &str| table.get_ref().keys().any(|key| key.get_ref() == k);
+        for t in transitions {
+            for r in &t.requires {
+                if let Requirement::Document(kind) = r
+                    && !declared(kind)
+                {
+                    let span = raw
+                        .transition
+                        .iter()
+                        .find(|rt| rt.action.get_ref() == &t.action)
+                        .and_then(|rt| rt.requires.iter().find(|q| q.get_ref() == &r.to_string()))
+                        .map_or(0..0, |q| q.span());
+                    self.err(
+                        span,
+                        format!(
+                            "`{}` requires document `{kind}`, but [documents] names no role that may file it",
+                            t.action
+                        ),
+                        format!("add {kind} = [\"<role>\"] to [documents]"),
+                    );
+                }
+            }
+        }
+        if data_type == DataType::Individual {
+            for kind in CORE_DOCUMENTS {
+                if !declared(kind) {
+                    self.err(
+                        table.span(),
+                        format!(
+                            "[documents] names no role that may file `{kind}`, which an individual-data workflow needs"
+                        ),
+                        format!(
+                            "add {kind} = [\"<role>\"]: the core asks for it (closed-network \
+                             statement, Minister's approval, semester report)"
+                        ),
+                    );
+                }
+            }
+        }
+        documents
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const SHIPPED: &[(&str, &str)] = &[
+        (
+            "pks-kabkota.toml",
+            include_str!("../../../workflows/pks-kabkota.toml"),
+        ),
+        (
+            "pks-provinsi.toml",
+            include_str!("../../../workflows/pks-provinsi.toml"),
+        ),
+        (
+            "data-agregat.toml",
+            include_str!("../../../workflows/data-agregat.toml"),
+        ),
+    ];
+
+    fn shipped(file: &str) -> Workflow {
+        let (_, src) = SHIPPED.iter().find(|(f, _)| *f == file).unwrap();
+        Workflow::from_toml(file, src).unwrap()
+    }
+
+    /// Who may file what in the PKS workflows, kind by kind.
+    fn expected_filers(kind: &str) -> &'static [Role] {
+        match kind {
+            "persetujuan_dirjen" | "penolakan_dirjen" | "persetujuan_menteri" => {
+                &[Role::Central, Role::Coordinator]
+            }
+            "berita_acara_poc" => &[Role::Coordinator, Role::AgencyHead],
+            _ => &[Role::AgencyHead, Role::Coordinator],
+        }
+    }
+
+    #[test]
+    fn may_file_every_kind_by_every_role_in_the_pks_workflows() {
+        for file in ["pks-kabkota.toml", "pks-provinsi.toml"] {
+            let wf = shipped(file);
+            for (kind, _) in DOCUMENTS {
+                let filers = expected_filers(kind);
+                assert_eq!(wf.filers(kind), filers, "{file}: {kind}");
+                for role in Role::ALL.iter() {
+                    let got = wf.may_file(kind, *role);
+                    if filers.contains(role) {
+                        assert_eq!(got, Ok(()), "{file}: {role} files {kind}");
+                    } else {
+                        let refusal = got.unwrap_err();
+                        assert_eq!(
+                            refusal,
+                            FilingRefusal::NotFiler {
+                                kind: kind.to_string(),
+                                role: *role,
+                                filers: filers.to_vec(),
+                            },
+                            "{file}: {role} files {kind}"
+                        );
+                        assert!(refusal.is_permission());
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_applicant_never_files_the_authoritys_answer_and_nobody_files_as_admin() {
+        for (file, _) in SHIPPED {
+            let wf = shipped(file);
+            for kind in [
+                "persetujuan_dirjen",
+                "penolakan_dirjen",
+                "persetujuan_menteri",
+            ] {
+                assert!(
+                    wf.may_file(kind, Role::AgencyHead).is_err(),
+                    "{file}: {kind}"
+                );
+            }
+            for (kind, _) in DOCUMENTS {
+                for role in [Role::Admin, Role::Auditor] {
+                    assert!(
+                        wf.may_file(kind, role).is_err(),
+                        "{file}: {role} files {kind}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_aggregate_workflow_takes_only_the_deed() {
+        let wf = shipped("data-agregat.toml");
+        assert_eq!(wf.may_file("akta_badan_hukum", Role::AgencyHead), Ok(()));
+        let refusal = wf
+            .may_file("persetujuan_dirjen", Role::Central)
+            .unwrap_err();
+        assert_eq!(
+            refusal,
+            FilingRefusal::NotInWorkflow {
+                kind: "persetujuan_dirjen".into(),
+                accepted: vec!["akta_badan_hukum".into()],
+            }
+        );
+        assert!(!refusal.is_permission(), "a wrong kind is a 422, not a 403");
+        assert_eq!(
+            wf.may_file("surat_cinta", Role::AgencyHead),
+            Err(FilingRefusal::UnknownKind {
+                kind: "surat_cinta".into()
+            })
+        );
+        assert_eq!(
+            wf.may_file("signed:pks", Role::AgencyHead),
+            Err(FilingRefusal::UnknownKind {
+                kind: "signed:pks".into()
+            }),
+            "signed letters are not document kinds"
+        );
+    }
+
+    #[test]
+    fn refusals_say_who_may_in_indonesian_and_english() {
+        let wf = shipped("pks-kabkota.toml");
+        let r = wf
+            .may_file("persetujuan_dirjen", Role::AgencyHead)
+            .unwrap_err();
+        assert_eq!(
+            r.message_id(),
+            "Surat persetujuan Dirjen Dukcapil hanya dapat diunggah oleh Ditjen Dukcapil, \
+             Koordinator Disdukcapil; peran Kepala lembaga pengguna tidak berwenang mengunggahnya."
+        );
+        assert!(
+            r.message_en()
+                .contains("Only central, coordinator may file")
+        );
+        assert!(r.message_en().contains("role agency_head may not"));
+        assert!(r.to_string().contains("agency_head"));
+        let r = shipped("data-agregat.toml")
+            .may_file("laporan_semester", Role::AgencyHead)
+            .unwrap_err();
+        assert!(r.message_id().contains("tidak digunakan pada alur ini"));
+        assert!(r.message_en().contains("takes no `laporan_semester`"));
+    }
+
+    #[test]
+    fn a_stored_version_from_before_the_documents_table_is_read_with_the_shipped_rule() {
+        let (_, src) = SHIPPED[0];
+        let start = src.find("[documents]").unwrap();
+        let end = start + src[start..].find("\n\n").unwrap();
+        let old = format!("{}{}", &src[..start], &src[end..]);
+        let errors = Workflow::from_toml("old.toml", &old).unwrap_err();
+        assert_eq!(errors.0.len(), 1, "{errors}");
+        assert!(errors.0[0].message.contains("who may file"), "{errors}");
+        let stored = Workflow::from_stored_toml("old.toml", &old).unwrap();
+        assert_eq!(stored.documents, shipped("pks-kabkota.toml").documents);
+        // A stored version is otherwise checked as a file is.
+        assert!(Workflow::from_stored_toml("bad.toml", "[workflow]").is_err());
+    }
 
     #[test]
     fn line_and_column_of_offsets() {

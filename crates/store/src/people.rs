@@ -50,6 +50,40 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Who these accounts are (name, e-mail, role), e.g. the uploaders of an application's
+    /// documents. An account whose role does not parse is left out.
+    pub async fn people_by_id(
+        &self,
+        ids: impl IntoIterator<Item = uuid::Uuid>,
+    ) -> Result<std::collections::HashMap<uuid::Uuid, Person>> {
+        let mut ids: Vec<uuid::Uuid> = ids.into_iter().collect();
+        ids.sort();
+        ids.dedup();
+        let mut out = std::collections::HashMap::new();
+        // Bounded IN lists: both databases cap the parameters of one statement.
+        for chunk in ids.chunks(500) {
+            for a in accounts::Entity::find()
+                .filter(accounts::Column::Id.is_in(chunk.iter().copied()))
+                .all(&self.inner.db)
+                .await?
+            {
+                if let Ok(role) = a.role.parse::<Role>() {
+                    out.insert(
+                        a.id,
+                        Person {
+                            role,
+                            name: a.name,
+                            email: a.email,
+                        },
+                    );
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// The accounts whose scope covers an application of `own`: its agency's heads, its office's
 /// coordinators, its province's reviewers and Ditjen. The mail audience uses it too.
 pub(crate) fn in_scope(own: &Ownership) -> Condition {

@@ -147,8 +147,9 @@ impl Store {
         if let Some(wf) = self.cached(&row.name, &row.hash) {
             return Ok(wf);
         }
-        let wf = Workflow::from_toml(&format!("workflow {}@{}", row.name, row.hash), &row.source)
-            .map_err(StoreError::corrupt)?;
+        let wf =
+            Workflow::from_stored_toml(&format!("workflow {}@{}", row.name, row.hash), &row.source)
+                .map_err(StoreError::corrupt)?;
         if wf.hash != row.hash {
             return Err(StoreError::corrupt(format!(
                 "workflow {} source does not hash to {}",

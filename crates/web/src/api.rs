@@ -290,6 +290,11 @@ pub(crate) async fn view(
         .map_err(store_err)?;
     let (next, _) = crate::next::next_view(state, &wf, &stored.state, &caller.actor).await?;
     let actions = available_actions(&wf, &stored.state, &caller.actor);
+    let uploaders = state
+        .store
+        .people_by_id(detail.documents.iter().map(|d| d.uploaded_by))
+        .await
+        .map_err(store_err)?;
     Ok(ApplicationView {
         next,
         summary: ApplicationSummary::new(
@@ -300,7 +305,11 @@ pub(crate) async fn view(
         request: serde_json::to_value(&stored.state.request)
             .map_err(|e| ApiError::Internal(e.to_string()))?,
         allowed_actions: actions.iter().map(ActionView::from).collect(),
-        documents: detail.documents.iter().map(DocumentView::from).collect(),
+        documents: detail
+            .documents
+            .iter()
+            .map(|d| DocumentView::with_uploader(d, &uploaders))
+            .collect(),
         letters: detail.letters.iter().map(LetterView::from).collect(),
         attestations: detail
             .attestations
@@ -831,10 +840,11 @@ async fn read_field(field: &mut actix_multipart::Field, limit: usize) -> Result<
 
 /// Upload a document (multipart: `key`, `expected_version`, `file`): a signed letter
 /// (`signed:<letter>`), the network statement (`pernyataan_jaringan`), a test report, …
-/// PDF, PNG or JPEG, checked by content; the SHA-256 is returned.
+/// PDF, PNG or JPEG, checked by content; the SHA-256 is returned. Who may file each document
+/// kind is the workflow's `[documents]` table: any other role gets 403 and nothing is stored.
 #[utoipa::path(post, path = "/api/v1/applications/{id}/documents", tag = "documents", params(("id" = Uuid, Path)),
     request_body(content_type = "multipart/form-data", description = "fields: key, expected_version, file"),
-    responses((status = 200, body = ApplicationView), (status = 413, body = crate::problem::Problem), (status = 415, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
+    responses((status = 200, body = ApplicationView), (status = 403, body = crate::problem::Problem), (status = 413, body = crate::problem::Problem), (status = 415, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
 pub async fn upload(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -843,7 +853,7 @@ pub async fn upload(
     mut form: Multipart,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id)?;
-    visible(&state, &caller, id).await?;
+    let stored = visible(&state, &caller, id).await?;
     let limit = state.config.max_upload_bytes;
     let (mut key, mut version, mut file) = (None, None, None);
     while let Some(field) = form.next().await {
@@ -913,6 +923,7 @@ pub async fn upload(
             )],
         )
     })?;
+    may_file(&state, &stored, &caller, &key).await?;
     let content_type = sniff_media_type(&bytes).ok_or_else(|| ApiError::UnsupportedMediaType {
         detail: "Only PDF, PNG and JPEG files are accepted (checked by their content).".into(),
     })?;
@@ -960,6 +971,31 @@ pub async fn upload(
         Answer::ok(view(&state, &caller, stored).await?)
     })
     .await
+}
+
+/// A role the workflow does not let file this document kind is refused (403) before anything
+/// is written, blob included; the command checks it again with everything else.
+async fn may_file(
+    state: &AppState,
+    stored: &StoredApplication,
+    caller: &Caller,
+    key: &str,
+) -> Result<(), ApiError> {
+    if key.starts_with("signed:") || !caller.actor.may_write() {
+        return Ok(());
+    }
+    let wf = state
+        .store
+        .workflow(&stored.row.workflow_name, &stored.row.workflow_hash)
+        .await
+        .map_err(store_err)?;
+    match wf.may_file(key, caller.actor.role) {
+        Err(refusal) if refusal.is_permission() => Err(sepakat_core::machine::Rejection {
+            unmet: vec![refusal.into()],
+        }
+        .into()),
+        _ => Ok(()),
+    }
 }
 
 /// Download a document on file.

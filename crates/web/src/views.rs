@@ -213,8 +213,28 @@ pub struct DocumentView {
     pub content_type: Option<String>,
     pub size: Option<i64>,
     pub sha256: String,
+    /// The account that filed it.
     pub uploaded_by: Uuid,
     pub uploaded_at: DateTime<Utc>,
+    /// Who filed it: name, e-mail and role of that account (null only if the account is gone).
+    pub uploader: Option<crate::next::PersonView>,
+}
+
+impl DocumentView {
+    /// The document with its uploader, looked up in `people` (`Store::people_by_id`).
+    pub fn with_uploader(
+        d: &documents::Model,
+        people: &std::collections::HashMap<Uuid, sepakat_store::Person>,
+    ) -> Self {
+        DocumentView {
+            uploader: people.get(&d.uploaded_by).map(|p| crate::next::PersonView {
+                role: p.role,
+                name: p.name.clone(),
+                email: p.email.clone(),
+            }),
+            ..DocumentView::from(d)
+        }
+    }
 }
 
 impl From<&documents::Model> for DocumentView {
@@ -228,6 +248,7 @@ impl From<&documents::Model> for DocumentView {
             sha256: d.sha256.clone(),
             uploaded_by: d.uploaded_by,
             uploaded_at: d.uploaded_at,
+            uploader: None,
         }
     }
 }

@@ -85,6 +85,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("comment", "Catatan", "Comment"),
     ("do", "Lakukan", "Do it"),
     ("upload", "Unggah dokumen", "Upload a document"),
+    ("uploaded_by", "Diunggah oleh", "Uploaded by"),
     ("document_kind", "Jenis dokumen", "Document kind"),
     ("file", "Berkas (PDF, PNG, JPEG)", "File (PDF, PNG, JPEG)"),
     (

@@ -811,11 +811,23 @@ async fn render_detail(
             json!({"at": labels::local_time(e.at, clock), "who": accounts.get(&e.actor_id).cloned().unwrap_or_default(), "what": what, "comment": comment})
         })
         .collect();
+    let uploaders = state
+        .store
+        .people_by_id(detail.documents.iter().map(|d| d.uploaded_by))
+        .await
+        .map_err(store_err)?;
     let documents: Vec<Value> = detail
         .documents
         .iter()
-        .map(|d| json!({"title": labels::document_key_title(&d.key, lang), "filename": d.filename, "at": labels::local_time(d.uploaded_at, clock),
-                         "sha256": &d.sha256[..12], "href": format!("/api/v1/applications/{}/documents/{}", a.id, d.id)}))
+        .map(|d| {
+            // "Diunggah oleh": the person and the role they filed it as.
+            let uploader = uploaders
+                .get(&d.uploaded_by)
+                .map(|p| format!("{} ({})", p.name, role_name(p.role, lang)));
+            json!({"title": labels::document_key_title(&d.key, lang), "filename": d.filename, "at": labels::local_time(d.uploaded_at, clock),
+                   "uploader": uploader,
+                   "sha256": &d.sha256[..12], "href": format!("/api/v1/applications/{}/documents/{}", a.id, d.id)})
+        })
         .collect();
     // Previews from the letters API, which takes the page's session; `issue` picks one of a
     // letter issued more than once (an evaluation report each semester).
@@ -893,7 +905,13 @@ async fn render_detail(
     let kinds: Vec<Value> = LETTERS
         .iter()
         .map(|(n, _)| format!("signed:{n}"))
-        .chain(DOCUMENTS.iter().map(|(n, _)| n.to_string()))
+        // Only the kinds the workflow lets this role file (`[documents]`).
+        .chain(
+            DOCUMENTS
+                .iter()
+                .filter(|(n, _)| wf.may_file(n, v.actor.role).is_ok())
+                .map(|(n, _)| n.to_string()),
+        )
         .map(|key| json!({"title": labels::document_key_title(&key, lang), "key": key}))
         .collect();
     let connections: Vec<Value> = labels::CONNECTIONS
