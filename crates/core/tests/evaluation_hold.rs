@@ -515,16 +515,19 @@ fn random_command(w: &Walk, seed: u32) -> (Actor, Command) {
         5 | 6 if !open.is_empty() => {
             let (kind, due_on) = open[(seed as usize / 9) % open.len()];
             let outcome = outcomes[(seed as usize / 31) % outcomes.len()];
-            (coord, record(kind, due_on, outcome, seed % 5 != 0))
+            (
+                coord,
+                record(kind, due_on, outcome, !seed.is_multiple_of(5)),
+            )
         }
-        5 | 6 | 7 => (
+        5..=7 => (
             coord,
             Command::OpenEvaluation {
                 due_on: w.now.date_naive() + Duration::days(i64::from(seed % 40) + 2),
                 reason: "Evaluasi insidental".into(),
             },
         ),
-        _ if w.app.attestation_active() && seed % 4 == 0 => (
+        _ if w.app.attestation_active() && seed.is_multiple_of(4) => (
             coord,
             Command::WithdrawAttestation {
                 reason: "audit jaringan".into(),
@@ -568,10 +571,10 @@ fn run_random(seeds: &[u32]) -> usize {
                 for e in &events {
                     match &e.kind {
                         // A manual restore never fires while an evaluation holds the access.
-                        EventKind::Transitioned { action, .. } if action == "pulihkan_akses" => {
-                            if before_hold.is_some() {
-                                restored_by_hand_while_held += 1;
-                            }
+                        EventKind::Transitioned { action, .. }
+                            if action == "pulihkan_akses" && before_hold.is_some() =>
+                        {
+                            restored_by_hand_while_held += 1;
                         }
                         // Only a recorded pass restores while the access was held.
                         EventKind::GrantRestored { .. } if before_hold.is_some() => {
