@@ -89,7 +89,7 @@ pub fn next_step(
         workflow
             .transitions_from(&app.stage)
             .filter(|t| workflow.stage(&t.to).is_some_and(|to| !to.terminal))
-            .map(|t| step(app, t))
+            .map(|t| step(workflow, app, t))
             .collect()
     };
     NextStep {
@@ -127,7 +127,7 @@ fn stand_in(app: &Application, role: Role) -> Actor {
     }
 }
 
-fn step(app: &Application, t: &Transition) -> Step {
+fn step(workflow: &Workflow, app: &Application, t: &Transition) -> Step {
     let unmet = match t.roles.first() {
         Some(&role) => transition_unmet(app, t, &stand_in(app, role), Some("-")),
         None => Vec::new(),
@@ -149,7 +149,10 @@ fn step(app: &Application, t: &Transition) -> Step {
                     let statement = Unmet::MissingDocument {
                         kind: "pernyataan_jaringan".into(),
                     };
-                    missing.push(described(statement, Role::AgencyHead));
+                    let by = workflow
+                        .document_filer("pernyataan_jaringan")
+                        .unwrap_or(Role::AgencyHead);
+                    missing.push(described(statement, by));
                 }
                 missing.push(described(u, Role::Coordinator));
             }
@@ -168,13 +171,13 @@ fn step(app: &Application, t: &Transition) -> Step {
                     let report = Unmet::MissingDocument {
                         kind: "laporan_semester".into(),
                     };
-                    let by = provider(&report, t);
+                    let by = provider(workflow, &report, t);
                     missing.push(described(report, by));
                 }
                 missing.push(described(u, Role::Coordinator));
             }
             _ => {
-                let by = provider(&u, t);
+                let by = provider(workflow, &u, t);
                 missing.push(described(u, by));
             }
         }
@@ -202,7 +205,7 @@ fn has_fresh_statement(app: &Application) -> bool {
 }
 
 /// The role that provides what `u` lacks.
-fn provider(u: &Unmet, t: &Transition) -> Role {
+fn provider(workflow: &Workflow, u: &Unmet, t: &Transition) -> Role {
     let step_role = t.roles.first().copied().unwrap_or(Role::Coordinator);
     match u {
         Unmet::MissingSignedLetter { letter } | Unmet::LetterNotIssued { letter } => {
@@ -212,24 +215,11 @@ fn provider(u: &Unmet, t: &Transition) -> Role {
                 step_role
             }
         }
-        Unmet::MissingDocument { kind } => document_filer(kind).unwrap_or(step_role),
+        // The role the workflow names first among those who may file it (`[documents]`).
+        Unmet::MissingDocument { kind } => workflow.document_filer(kind).unwrap_or(step_role),
         Unmet::MissingMinisterApproval => Role::Central,
         _ => step_role,
     }
-}
-
-/// The role that files an uploaded document of `kind`: the party that signs it.
-pub fn document_filer(kind: &str) -> Option<Role> {
-    Some(match kind {
-        "persetujuan_dirjen" | "penolakan_dirjen" | "persetujuan_menteri" => Role::Central,
-        "spesifikasi_teknis"
-        | "pernyataan_jaringan"
-        | "akta_badan_hukum"
-        | "laporan_semester"
-        | "laporan_uji_beban" => Role::AgencyHead,
-        "berita_acara_poc" => Role::Coordinator,
-        _ => return None,
-    })
 }
 
 fn described(unmet: Unmet, by: Role) -> Missing {
@@ -243,19 +233,39 @@ fn described(unmet: Unmet, by: Role) -> Missing {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::workflow::DOCUMENTS;
+    use crate::actor::Role;
+    use crate::workflow::{DOCUMENTS, Workflow};
 
     #[test]
-    fn every_uploaded_document_has_a_filer() {
-        for (kind, _) in DOCUMENTS {
-            assert!(document_filer(kind).is_some(), "{kind}");
+    fn every_uploaded_document_has_a_filer_in_the_pks_workflows() {
+        for (file, src) in [
+            (
+                "pks-kabkota.toml",
+                include_str!("../../../workflows/pks-kabkota.toml"),
+            ),
+            (
+                "pks-provinsi.toml",
+                include_str!("../../../workflows/pks-provinsi.toml"),
+            ),
+        ] {
+            let wf = Workflow::from_toml(file, src).expect("the shipped workflow loads");
+            for (kind, _) in DOCUMENTS {
+                assert!(wf.document_filer(kind).is_some(), "{file}: {kind}");
+            }
+            assert_eq!(wf.document_filer("surat_cinta"), None);
+            assert_eq!(
+                wf.document_filer("persetujuan_menteri"),
+                Some(Role::Central),
+                "the applicant never files the authority's approval"
+            );
+            assert_eq!(
+                wf.document_filer("spesifikasi_teknis"),
+                Some(Role::AgencyHead)
+            );
+            assert_eq!(
+                wf.document_filer("berita_acara_poc"),
+                Some(Role::Coordinator)
+            );
         }
-        assert_eq!(document_filer("surat_cinta"), None);
-        assert_eq!(
-            document_filer("persetujuan_menteri"),
-            Some(Role::Central),
-            "the applicant never files the authority's approval"
-        );
     }
 }
