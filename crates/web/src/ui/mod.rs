@@ -938,6 +938,15 @@ async fn render_detail(
     let reviewable = wf.transitions_from(&app.stage).any(|t| {
         t.has(sepakat_core::workflow::Effect::ApprovePks) && t.roles.contains(&v.actor.role)
     });
+    // The stepper marks done only the stages this application went through.
+    let visited: Vec<String> = state
+        .store
+        .stage_visits(a.id)
+        .await
+        .map_err(store_err)?
+        .into_iter()
+        .map(|v| v.stage)
+        .collect();
     // The PKS page is there from the drafting stage on, for everyone who sees the application.
     let pks_open = app.pks.version > 0
         || wf.transitions_from(&app.stage).any(|t| {
@@ -957,7 +966,7 @@ async fn render_detail(
         json!({
             "id": a.id, "version": a.version, "agency": title, "office": names.offices.get(&a.office_id).cloned().unwrap_or_default(),
             "workflow": wf.title, "workflow_name": wf.name, "stage_title": stage_title,
-            "stepper": svg::stepper(&wf, &app.stage, &stage_title),
+            "stepper": svg::stepper(&wf, &app.stage, &stage_title, &visited),
             "purpose": request.purpose, "legal_basis": request.legal_basis, "elements": elements,
             "method": request.access_method.map(|m| labels::method_name(m, lang)), "data_balikan": request.data_balikan,
             "next": next, "actions": actions, "timeline": timeline, "documents": documents, "letters": letters,
@@ -1598,7 +1607,7 @@ async fn workflow_page(
     let first = wf.submission.stage.clone();
     let data = json!({
         "name": wf.name, "wf_title": wf.title, "hash": &wf.hash[..12], "versions": versions,
-        "picture": svg::stepper(&wf, &first, &wf.title), "transitions": transitions,
+        "picture": svg::stepper(&wf, &first, &wf.title, &[]), "transitions": transitions,
         "mermaid": sepakat_core::diagram::render(&wf, sepakat_core::diagram::Format::Mermaid),
     });
     page(&req, Some(&v), "alur", &wf.title, data)
