@@ -194,6 +194,37 @@ async fn the_pks_pages_show_each_role_only_what_it_may_do() {
     // The reviewer cannot draft.
     let (status, _) = page_of(&app, &reviewer, &format!("/permohonan/{draft}/pks/sunting")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+
+    // The application page sends the reviewer to the draft instead of offering the decision,
+    // and a decision posted from it is not taken: the draft is approved only where it is read.
+    let (_, page) = page_of(&app, &reviewer, &format!("/permohonan/{draft}")).await;
+    assert!(page.contains("data-testid=\"decide-on-pks\""), "{page}");
+    assert!(
+        !page.contains("name=\"action\" value=\"setujui_draf_pks\""),
+        "no approve button on the application page"
+    );
+    let res = reviewer
+        .post(app.url(&format!("/permohonan/{draft}/tindakan")))
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("expected_version", &before.to_string()),
+            ("action", "setujui_draf_pks"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        res.headers()["location"],
+        format!("/permohonan/{draft}/pks").as_str()
+    );
+    assert_eq!(
+        app.detail(&coord, &draft).await["version"]
+            .as_i64()
+            .unwrap(),
+        before,
+        "nothing approved"
+    );
     app.stop().await;
 }
 

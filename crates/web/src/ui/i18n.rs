@@ -187,6 +187,11 @@ const WORDS: &[(&str, &str, &str)] = &[
     ),
     ("pks_review", "Reviu draf PKS", "PKS draft review"),
     (
+        "decide_on_pks",
+        "Baca setiap pasal draf PKS, lalu setujui atau kembalikan di halaman reviu PKS",
+        "Read every article of the PKS draft, then approve or return it on the PKS review page",
+    ),
+    (
         "article_comment",
         "Catatan untuk pasal ini",
         "Comment on this article",

@@ -800,6 +800,7 @@ async fn render_detail(
                 "action": x.action, "title": x.title, "ready": x.unmet.is_empty(),
                 "unmet": x.unmet.iter().map(|u| unmet_text(u, lang)).collect::<Vec<_>>(),
                 "needs_comment": wf.transition(&x.action).is_some_and(|t| t.requires.contains(&sepakat_core::workflow::Requirement::Comment)),
+                "on_pks_page": decided_on_pks_page(&wf, &x.action),
             })
         })
         .collect();
@@ -1109,6 +1110,15 @@ async fn act(
     let v = signed_in!(state, req);
     check_csrf(&v, &form.csrf)?;
     let stored = load_visible(&state, &v, &id).await?;
+    let wf = state
+        .store
+        .workflow(&stored.row.workflow_name, &stored.row.workflow_hash)
+        .await
+        .map_err(store_err)?;
+    if decided_on_pks_page(&wf, &form.action) {
+        // Approving or returning a draft happens where its articles are read, not here.
+        return Ok(redirect(&format!("/permohonan/{id}/pks")));
+    }
     let comment = form.comment.clone().filter(|c| !c.trim().is_empty());
     // A draft submitted from the plain button is the current draft.
     let command = crate::api::pks::complete(
@@ -1134,6 +1144,14 @@ async fn act(
         .await
         .map(|_| ());
     after_command(&state, &req, &v, &id, result).await
+}
+
+/// Whether `action` approves or returns a PKS draft: a decision the reviewer takes on the PKS
+/// review page, after reading the articles, never from the application page's buttons.
+fn decided_on_pks_page(wf: &sepakat_core::Workflow, action: &str) -> bool {
+    use sepakat_core::workflow::Effect::{ApprovePks, ReturnPks};
+    wf.transition(action)
+        .is_some_and(|t| t.has(ApprovePks) || t.has(ReturnPks))
 }
 
 #[derive(Deserialize)]
