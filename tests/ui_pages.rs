@@ -741,3 +741,60 @@ async fn the_application_page_starts_with_the_next_step_and_who_takes_it() {
     );
     assert!(box_at < actions_at);
 }
+
+/// Cancelling is drawn apart from the other actions and runs only once its box is ticked: an
+/// untick POST changes nothing and says what to do.
+#[actix_rt::test]
+async fn a_destructive_action_asks_for_confirmation_first() {
+    let app = spawn_app(Db::Sqlite).await;
+    let coord = app.token(KOORD_PTK.0, KOORD_PTK.1).await;
+    let draft = app.find(&coord, "konsultasi_provinsi").await;
+    let head = signed_in(&app, HEAD_DINKES_PTK).await;
+    let (_, page) = page_of(&app, &head, &format!("/permohonan/{draft}")).await;
+    let form = page
+        .split("data-action=\"batalkan_permohonan\"")
+        .nth(1)
+        .and_then(|f| f.split("</form>").next())
+        .unwrap_or_else(|| panic!("no cancel form: {page}"));
+    assert!(
+        page.contains("class=\"card destructive\" data-action=\"batalkan_permohonan\""),
+        "drawn apart"
+    );
+    assert!(form.contains("class=\"danger\""), "{form}");
+    assert!(
+        form.contains("name=\"confirm\" value=\"ya\" required"),
+        "{form}"
+    );
+    let version = app.detail(&coord, &draft).await["version"]
+        .as_i64()
+        .unwrap();
+    let post = |confirm: Option<&'static str>| {
+        let mut fields = vec![
+            ("csrf", csrf_of(&page)),
+            ("expected_version", version.to_string()),
+            ("action", "batalkan_permohonan".to_string()),
+            ("comment", "Tidak jadi.".to_string()),
+        ];
+        if let Some(c) = confirm {
+            fields.push(("confirm", c.to_string()));
+        }
+        head.post(app.url(&format!("/permohonan/{draft}/tindakan")))
+            .form(&fields)
+            .send()
+    };
+    let res = post(None).await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("kotak konfirmasi"));
+    assert_eq!(
+        app.detail(&coord, &draft).await["stage"].as_str().unwrap(),
+        "konsultasi_provinsi",
+        "not cancelled"
+    );
+    let res = post(Some("ya")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.detail(&coord, &draft).await["stage"].as_str().unwrap(),
+        "dibatalkan"
+    );
+    app.stop().await;
+}

@@ -329,6 +329,9 @@ pub struct Transition {
     pub requires: Vec<Requirement>,
     pub letter: Option<String>,
     pub effects: Vec<Effect>,
+    /// The action ends or takes something away (rejects, cancels, ends the agreement, suspends
+    /// access): pages draw it apart from the others and ask for confirmation first.
+    pub destructive: bool,
 }
 
 impl Transition {
@@ -627,6 +630,8 @@ struct RawTransition {
     letter: Option<Spanned<String>>,
     #[serde(default)]
     effects: Vec<Spanned<Effect>>,
+    #[serde(default)]
+    destructive: bool,
 }
 
 struct Validator<'a> {
@@ -956,6 +961,7 @@ impl<'a> Validator<'a> {
                 requires,
                 letter,
                 effects,
+                destructive: t.destructive,
             });
         }
 

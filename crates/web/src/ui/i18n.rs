@@ -187,6 +187,16 @@ const WORDS: &[(&str, &str, &str)] = &[
     ),
     ("pks_review", "Reviu draf PKS", "PKS draft review"),
     (
+        "confirm_destructive",
+        "Saya memahami akibat tindakan ini dan ingin melanjutkannya.",
+        "I understand what this action does and want to go ahead.",
+    ),
+    (
+        "confirm_missing",
+        "Tindakan ini tidak dijalankan: centang terlebih dahulu kotak konfirmasi di atas tombolnya.",
+        "Nothing was done: tick the confirmation box above the action's button first.",
+    ),
+    (
         "decide_on_pks",
         "Baca setiap pasal draf PKS, lalu setujui atau kembalikan di halaman reviu PKS",
         "Read every article of the PKS draft, then approve or return it on the PKS review page",

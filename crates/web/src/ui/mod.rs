@@ -801,6 +801,7 @@ async fn render_detail(
                 "unmet": x.unmet.iter().map(|u| unmet_text(u, lang)).collect::<Vec<_>>(),
                 "needs_comment": wf.transition(&x.action).is_some_and(|t| t.requires.contains(&sepakat_core::workflow::Requirement::Comment)),
                 "on_pks_page": decided_on_pks_page(&wf, &x.action),
+                "destructive": wf.transition(&x.action).is_some_and(|t| t.destructive),
             })
         })
         .collect();
@@ -1018,6 +1019,8 @@ struct ActForm {
     action: String,
     comment: Option<String>,
     expected_version: i64,
+    /// The box a destructive action's form asks to tick ("ya").
+    confirm: Option<String>,
 }
 
 fn problem_text(e: &ApiError, lang: &str) -> String {
@@ -1118,6 +1121,24 @@ async fn act(
     if decided_on_pks_page(&wf, &form.action) {
         // Approving or returning a draft happens where its articles are read, not here.
         return Ok(redirect(&format!("/permohonan/{id}/pks")));
+    }
+    if wf.transition(&form.action).is_some_and(|t| t.destructive)
+        && form.confirm.as_deref() != Some("ya")
+    {
+        // Nothing runs until the box above a destructive action's button is ticked.
+        let message = i18n::word(&lang(&req), "confirm_missing").to_string();
+        let mut res = render_detail(
+            &state,
+            &req,
+            &v,
+            stored,
+            Some(message),
+            false,
+            &Refused::default(),
+        )
+        .await?;
+        *res.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(res);
     }
     let comment = form.comment.clone().filter(|c| !c.trim().is_empty());
     // A draft submitted from the plain button is the current draft.
