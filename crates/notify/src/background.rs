@@ -72,6 +72,10 @@ impl Background {
                             Ok(n) => {
                                 rolled_on = Some(now.date_naive());
                                 tracing::debug!(rows = n, "old waits' counters merged");
+                                match store.purge_expired_sessions(now).await {
+                                    Ok(n) => tracing::debug!(sessions = n, "expired sessions removed"),
+                                    Err(e) => tracing::warn!(error = %e, "removing expired sessions failed; trying again tomorrow"),
+                                }
                             }
                             Err(e) => tracing::warn!(error = %e, "merging the old waits' counters failed; trying again later"),
                         }

@@ -81,49 +81,14 @@ impl Store {
         Ok(())
     }
 
-    /// Removes expired browser sessions; returns how many.
+    /// Removes expired sessions and tokens (they already let no one in); returns how many. The
+    /// server runs it once a day, so the table holds the live ones only.
     pub async fn purge_expired_sessions(&self, now: DateTime<Utc>) -> Result<u64> {
         let res = sessions::Entity::delete_many()
             .filter(sessions::Column::ExpiresAt.lte(micros(now)))
             .exec(self.connection())
             .await?;
         Ok(res.rows_affected)
-    }
-
-    /// The answer given first to (`account_id`, `key`), if any.
-    pub async fn idempotent_response(
-        &self,
-        account_id: Uuid,
-        key: &str,
-    ) -> Result<Option<idempotency_keys::Model>> {
-        Ok(
-            idempotency_keys::Entity::find_by_id((account_id, key.to_string()))
-                .one(self.connection())
-                .await?,
-        )
-    }
-
-    /// Keeps an answer for replay; a second save under the same key is a unique violation.
-    pub async fn save_idempotent_response(
-        &self,
-        account_id: Uuid,
-        key: &str,
-        request_hash: &str,
-        status: i32,
-        body: &str,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        idempotency_keys::Entity::insert(idempotency_keys::ActiveModel {
-            account_id: Set(account_id),
-            key: Set(key.to_string()),
-            request_hash: Set(request_hash.to_string()),
-            status: Set(status),
-            body: Set(body.to_string()),
-            created_at: Set(micros(now)),
-        })
-        .exec_without_returning(self.connection())
-        .await?;
-        Ok(())
     }
 
     /// Whether the database answers.

@@ -45,6 +45,7 @@ on_both_databases!(
     verification_codes_are_stored_and_unique,
     audit_verify_checks_issued_letters,
     letterhead_logo_and_rank_reach_the_letters,
+    expired_sessions_are_purged_and_live_ones_kept,
 );
 
 fn rejected(e: StoreError) -> Vec<Unmet> {
@@ -2176,4 +2177,41 @@ async fn letterhead_logo_and_rank_reach_the_letters(backend: Backend) {
     let facts = store.letter_facts(&walk.state).await.unwrap();
     assert_eq!(facts.office.logo_svg, None);
     assert_eq!(facts.office_head.unwrap().rank, None);
+}
+
+/// The daily upkeep removes sessions and tokens that have expired, and only those.
+async fn expired_sessions_are_purged_and_live_ones_kept(backend: Backend) {
+    use sepakat_store::sessions::SessionKind;
+    let w = world(backend).await;
+    let s = &w.store;
+    let day = chrono::Duration::days(1);
+    s.create_session(
+        w.head,
+        "expired",
+        SessionKind::Browser,
+        Some("c"),
+        Some(t0() - day),
+        t0() - day * 2,
+    )
+    .await
+    .unwrap();
+    s.create_session(
+        w.head,
+        "live",
+        SessionKind::Browser,
+        Some("c"),
+        Some(t0() + day),
+        t0(),
+    )
+    .await
+    .unwrap();
+    s.create_session(w.head, "token", SessionKind::ApiToken, None, None, t0())
+        .await
+        .unwrap();
+    assert_eq!(s.purge_expired_sessions(t0()).await.unwrap(), 1);
+    assert!(s.session("live", t0()).await.unwrap().is_some());
+    assert!(s.session("token", t0()).await.unwrap().is_some());
+    assert_eq!(s.purge_expired_sessions(t0()).await.unwrap(), 0);
+    assert_eq!(s.purge_expired_sessions(t0() + day * 2).await.unwrap(), 1);
+    assert!(s.session("token", t0() + day * 2).await.unwrap().is_some());
 }
