@@ -241,3 +241,83 @@ async fn the_page_shows_the_uploader(db: Db) {
 }
 
 on_both_databases!(the_page_shows_the_uploader);
+
+/// The signed scan of a letter the regional head signs (the Governor's letter to Ditjen, the
+/// Bupati's or Wali Kota's permission) is the office's to file, never the applicant's: the
+/// agency head gets 403 and nothing is stored, and the authority's step stays waiting; the
+/// coordinator files it (issue #13).
+async fn the_applicant_cannot_file_the_regional_heads_signed_letter(db: Db) {
+    let app = spawn_app(db).await;
+    for (workflow, head, coord, forward, letter) in [
+        (
+            "pks-kabkota",
+            HEAD_DINKES_PTK,
+            KOORD_PTK,
+            "teruskan_ke_kepala_daerah",
+            "surat_izin_kepala_daerah",
+        ),
+        (
+            "pks-provinsi",
+            HEAD_DISNAKER_KALSEL,
+            KOORD_KALSEL,
+            "teruskan_ke_gubernur",
+            "surat_persetujuan_gubernur",
+        ),
+    ] {
+        let head = app.token(head.0, head.1).await;
+        let coord = app.token(coord.0, coord.1).await;
+        let res = app
+            .post(&head, "/api/v1/applications", ordinary_request(workflow))
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{workflow}");
+        let created: Value = res.json().await.unwrap();
+        let id = created["id"].as_str().unwrap().to_string();
+        app.attach(&head, &id, "signed:surat_permohonan").await;
+        app.act(&coord, &id, forward).await;
+        app.issue(&coord, &id, letter).await;
+        let version = app.detail(&coord, &id).await["version"].as_i64().unwrap();
+        let blobs = files_under(&app.blobs);
+        let key = format!("signed:{letter}");
+        let res = app
+            .upload_bytes(
+                &head,
+                &id,
+                &key,
+                version,
+                format!("%PDF-1.4\n% forged {key}\n%%EOF\n").into_bytes(),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{key}");
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(
+            problem["errors"][0]["code"], "not_document_filer",
+            "{problem}"
+        );
+        assert_eq!(files_under(&app.blobs), blobs, "{key}: no blob was written");
+        let after = app.detail(&coord, &id).await;
+        assert_eq!(after["version"].as_i64(), Some(version), "nothing recorded");
+        assert!(
+            after["documents"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|d| d["key"] != key.as_str()),
+            "{}",
+            after["documents"]
+        );
+        // The office files it, and the document names the coordinator.
+        app.attach(&coord, &id, &key).await;
+        let filed = app.detail(&head, &id).await;
+        let doc = filed["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["key"] == key.as_str())
+            .cloned()
+            .unwrap();
+        assert_eq!(doc["uploader"]["role"], "coordinator", "{doc}");
+    }
+    app.stop().await;
+}
+
+on_both_databases!(the_applicant_cannot_file_the_regional_heads_signed_letter);

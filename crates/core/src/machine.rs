@@ -624,19 +624,13 @@ pub fn apply(
             if !known {
                 unmet.push(Unmet::UnknownDocumentKind { key: key.clone() });
             }
-            // Who files an uploaded document is the workflow's to say (`[documents]`).
-            match signed_letter {
-                Some(_) => role_check(
-                    actor,
-                    &[Role::AgencyHead, Role::Coordinator, Role::Central],
-                    &mut unmet,
-                ),
-                None if known && actor.may_write() => {
-                    if let Err(refusal) = workflow.may_file(key, actor.role) {
-                        unmet.push(Unmet::from(refusal));
-                    }
-                }
-                None => {}
+            // Who files an uploaded document or a letter's signed scan is the workflow's to say
+            // (`[documents]`): the party that signs or sends it, or the office that receives it.
+            if known
+                && actor.may_write()
+                && let Err(refusal) = workflow.may_file(key, actor.role)
+            {
+                unmet.push(Unmet::from(refusal));
             }
             // A signed scan is the signed copy of an issued letter: never of a draft.
             let letter_id = match signed_letter.filter(|_| known) {

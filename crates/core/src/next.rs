@@ -208,7 +208,11 @@ fn has_fresh_statement(app: &Application) -> bool {
 fn provider(workflow: &Workflow, u: &Unmet, t: &Transition) -> Role {
     let step_role = t.roles.first().copied().unwrap_or(Role::Coordinator);
     match u {
-        Unmet::MissingSignedLetter { letter } | Unmet::LetterNotIssued { letter } => {
+        // The signed scan is filed by the role the workflow names first (`[documents]`).
+        Unmet::MissingSignedLetter { letter } => workflow
+            .document_filer(&format!("signed:{letter}"))
+            .unwrap_or(step_role),
+        Unmet::LetterNotIssued { letter } => {
             if issued_by_agency(letter) {
                 Role::AgencyHead
             } else {

@@ -116,6 +116,49 @@ const LEGACY_FILERS: &[(&str, &[Role])] = &[
     ("laporan_semester", &[Role::AgencyHead, Role::Coordinator]),
 ];
 
+/// Who files the signed scan of each letter (`signed:<letter>`) in a stored version whose
+/// `[documents]` does not say: the rule the shipped files declare. The party that signs or sends
+/// a letter files its scan: the agency its own letters; the office the letters it signs and the
+/// ones the regional head sends it (the applicant never files the Governor's or the Bupati's
+/// letter); Ditjen, too, the requests addressed to it.
+const LEGACY_SIGNED_FILERS: &[(&str, &[Role])] = &[
+    ("surat_permohonan", &[Role::AgencyHead, Role::Coordinator]),
+    ("surat_persetujuan_gubernur", &[Role::Coordinator]),
+    ("surat_izin_kepala_daerah", &[Role::Coordinator]),
+    ("pks", &[Role::Coordinator, Role::AgencyHead]),
+    ("berita_acara_konsultasi_pks", &[Role::Coordinator]),
+    ("juknis", &[Role::Coordinator, Role::AgencyHead]),
+    (
+        "surat_spesifikasi_teknis",
+        &[Role::AgencyHead, Role::Coordinator],
+    ),
+    (
+        "surat_pernyataan_jaringan",
+        &[Role::AgencyHead, Role::Coordinator],
+    ),
+    (
+        "permohonan_user_id_uji",
+        &[Role::Coordinator, Role::Central],
+    ),
+    ("laporan_uji_beban", &[Role::AgencyHead, Role::Coordinator]),
+    ("berita_acara_poc", &[Role::Coordinator, Role::AgencyHead]),
+    (
+        "permohonan_user_id_produksi",
+        &[Role::Coordinator, Role::Central],
+    ),
+    ("laporan_evaluasi", &[Role::Coordinator, Role::Central]),
+    ("surat_jawaban_data_agregat", &[Role::Coordinator]),
+];
+
+/// The title of a document key for messages: an uploaded kind's, or for `signed:<letter>` the
+/// signed scan of that letter.
+pub fn filing_title(key: &str) -> Option<String> {
+    match key.strip_prefix("signed:") {
+        Some(letter) => letter_title(letter).map(|t| format!("Pindaian bertanda tangan {t}")),
+        None => document_title(key).map(str::to_string),
+    }
+}
+
 /// Why a role may not file a document of some kind ([`Workflow::may_file`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[serde(tag = "reason", rename_all = "snake_case")]
@@ -163,13 +206,13 @@ impl FilingRefusal {
         match self {
             FilingRefusal::NotFiler { kind, role, filers } => format!(
                 "{} hanya dapat diunggah oleh {}; peran {} tidak berwenang mengunggahnya.",
-                document_title(kind).unwrap_or(kind),
+                filing_title(kind).unwrap_or_else(|| kind.clone()),
                 roles_id(filers),
                 role.name_id()
             ),
             FilingRefusal::NotInWorkflow { kind, accepted } => format!(
                 "{} tidak digunakan pada alur ini; dokumen yang dapat diunggah: {}.",
-                document_title(kind).unwrap_or(kind),
+                filing_title(kind).unwrap_or_else(|| kind.clone()),
                 if accepted.is_empty() {
                     "tidak ada".to_string()
                 } else {
@@ -433,11 +476,11 @@ impl Workflow {
         self.filers(kind).first().copied()
     }
 
-    /// Whether `role` may file an uploaded document of `kind` (not a signed letter, whose key
-    /// is `signed:<letter>`). Read-only roles (auditor, admin) are never filers: a document is
+    /// Whether `role` may file an uploaded document of `kind`, or the signed scan of a letter
+    /// (`signed:<letter>`). Read-only roles (auditor, admin) are never filers: a document is
     /// filed by whoever vouches for it, never by an administrator on their behalf.
     pub fn may_file(&self, kind: &str, role: Role) -> Result<(), FilingRefusal> {
-        if document_title(kind).is_none() {
+        if filing_title(kind).is_none() {
             return Err(FilingRefusal::UnknownKind {
                 kind: kind.to_string(),
             });
@@ -1029,7 +1072,14 @@ impl<'a> Validator<'a> {
             },
         };
 
-        let documents = self.documents(&raw, h.data_type, &transitions);
+        let produced: Vec<&str> = submission
+            .letter
+            .iter()
+            .chain(transitions.iter().filter_map(|t| t.letter.as_ref()))
+            .chain(evaluation.letter.iter())
+            .map(String::as_str)
+            .collect();
+        let documents = self.documents(&raw, h.data_type, &transitions, &produced);
 
         if !self.errors.is_empty() {
             self.errors.sort_by_key(|e| (e.line, e.column));
@@ -1058,13 +1108,26 @@ impl<'a> Validator<'a> {
         raw: &RawWorkflow,
         data_type: DataType,
         transitions: &[Transition],
+        produced: &[&str],
     ) -> BTreeMap<String, Vec<Role>> {
         let mut documents: BTreeMap<String, Vec<Role>> = BTreeMap::new();
+        // A stored version that does not say who files a letter's signed scan (it predates
+        // `signed:` keys) is read with the shipped rule.
+        let legacy_signed = |documents: &mut BTreeMap<String, Vec<Role>>| {
+            for (letter, roles) in LEGACY_SIGNED_FILERS {
+                if produced.contains(letter) {
+                    documents
+                        .entry(format!("signed:{letter}"))
+                        .or_insert_with(|| roles.to_vec());
+                }
+            }
+        };
         let Some(table) = &raw.documents else {
             if self.stored {
                 for (kind, roles) in LEGACY_FILERS {
                     documents.insert(kind.to_string(), roles.to_vec());
                 }
+                legacy_signed(&mut documents);
             } else {
                 self.err(
                     0..0,
@@ -1077,11 +1140,31 @@ impl<'a> Validator<'a> {
         };
         for (kind, roles) in table.get_ref() {
             let name = kind.get_ref();
-            if document_title(name).is_none() {
+            if let Some(letter) = name.strip_prefix("signed:") {
+                if letter_title(letter).is_none() {
+                    self.err(
+                        kind.span(),
+                        format!("unknown letter `{letter}` in [documents] `{name}`"),
+                        format!("use one of the letters: {}", names(LETTERS)),
+                    );
+                    continue;
+                }
+                if !produced.contains(&letter) {
+                    self.err(
+                        kind.span(),
+                        format!("[documents] `{name}`: the workflow issues no `{letter}`"),
+                        "remove the line: only the letters the workflow issues are signed and filed",
+                    );
+                    continue;
+                }
+            } else if document_title(name).is_none() {
                 self.err(
                     kind.span(),
                     format!("unknown document kind `{name}` in [documents]"),
-                    format!("use one of the document kinds: {}", names(DOCUMENTS)),
+                    format!(
+                        "use one of the document kinds: {}, or signed:<letter> for a letter's signed scan",
+                        names(DOCUMENTS)
+                    ),
                 );
                 continue;
             }
@@ -1116,6 +1199,25 @@ impl<'a> Validator<'a> {
         }
         // Every document asked for must have someone to file it, or the application is stuck.
         let declared = |k: &str| table.get_ref().keys().any(|key| key.get_ref() == k);
+        // And so must the signed scan of every letter the workflow issues.
+        if self.stored {
+            legacy_signed(&mut documents);
+        } else {
+            for letter in produced {
+                let key = format!("signed:{letter}");
+                if !declared(&key) && !self.errors.iter().any(|e| e.message.contains(&key)) {
+                    self.err(
+                        table.span(),
+                        format!(
+                            "[documents] does not say who files `{key}`, the signed scan of a letter the workflow issues"
+                        ),
+                        format!(
+                            "add \"{key}\" = [\"<role>\"]: the party that signs or sends the letter, or the office that receives it"
+                        ),
+                    );
+                }
+            }
+        }
         for t in transitions {
             for r in &t.requires {
                 if let Requirement::Document(kind) = r
@@ -1258,7 +1360,11 @@ mod tests {
             refusal,
             FilingRefusal::NotInWorkflow {
                 kind: "persetujuan_dirjen".into(),
-                accepted: vec!["akta_badan_hukum".into()],
+                accepted: vec![
+                    "akta_badan_hukum".into(),
+                    "signed:surat_jawaban_data_agregat".into(),
+                    "signed:surat_permohonan".into(),
+                ],
             }
         );
         assert!(!refusal.is_permission(), "a wrong kind is a 422, not a 403");
@@ -1268,13 +1374,116 @@ mod tests {
                 kind: "surat_cinta".into()
             })
         );
-        assert_eq!(
-            wf.may_file("signed:pks", Role::AgencyHead),
-            Err(FilingRefusal::UnknownKind {
-                kind: "signed:pks".into()
-            }),
-            "signed letters are not document kinds"
+        assert!(
+            matches!(
+                wf.may_file("signed:pks", Role::Coordinator),
+                Err(FilingRefusal::NotInWorkflow { .. })
+            ),
+            "the aggregate workflow issues no PKS"
         );
+        assert_eq!(
+            wf.may_file("signed:surat_cinta", Role::Coordinator),
+            Err(FilingRefusal::UnknownKind {
+                kind: "signed:surat_cinta".into()
+            })
+        );
+        assert_eq!(
+            wf.may_file("signed:surat_jawaban_data_agregat", Role::AgencyHead),
+            Err(FilingRefusal::NotFiler {
+                kind: "signed:surat_jawaban_data_agregat".into(),
+                role: Role::AgencyHead,
+                filers: vec![Role::Coordinator],
+            }),
+            "the office's answer is the office's to file"
+        );
+    }
+
+    #[test]
+    fn a_signed_scan_is_filed_by_whoever_signs_or_sends_the_letter() {
+        for (file, _) in SHIPPED {
+            let wf = shipped(file);
+            // Every letter the workflow issues says who files its signed scan, as the legacy
+            // rule for stored versions does.
+            for letter in wf.letters() {
+                let key = format!("signed:{letter}");
+                let legacy = LEGACY_SIGNED_FILERS
+                    .iter()
+                    .find(|(l, _)| *l == letter)
+                    .map(|(_, r)| r.to_vec());
+                assert_eq!(
+                    Some(wf.filers(&key).to_vec()),
+                    legacy,
+                    "{file}: {key} as the shipped rule says"
+                );
+                for role in [Role::Admin, Role::Auditor, Role::ProvincialReviewer] {
+                    assert!(wf.may_file(&key, role).is_err(), "{file}: {role} {key}");
+                }
+            }
+            assert_eq!(
+                wf.may_file("signed:surat_permohonan", Role::AgencyHead),
+                Ok(()),
+                "{file}: the agency files its own request"
+            );
+        }
+        for (file, letter) in [
+            ("pks-kabkota.toml", "surat_izin_kepala_daerah"),
+            ("pks-provinsi.toml", "surat_persetujuan_gubernur"),
+        ] {
+            let wf = shipped(file);
+            let key = format!("signed:{letter}");
+            let refusal = wf.may_file(&key, Role::AgencyHead).unwrap_err();
+            assert!(refusal.is_permission(), "{file}: {refusal}");
+            assert_eq!(
+                refusal,
+                FilingRefusal::NotFiler {
+                    kind: key.clone(),
+                    role: Role::AgencyHead,
+                    filers: vec![Role::Coordinator],
+                }
+            );
+            assert!(
+                refusal
+                    .message_id()
+                    .starts_with("Pindaian bertanda tangan Surat"),
+                "{}",
+                refusal.message_id()
+            );
+            assert_eq!(wf.may_file(&key, Role::Coordinator), Ok(()));
+            assert!(wf.may_file(&key, Role::Central).is_err());
+            assert_eq!(wf.document_filer(&key), Some(Role::Coordinator));
+        }
+    }
+
+    #[test]
+    fn a_file_must_say_who_files_each_letters_signed_scan() {
+        let (_, src) = SHIPPED[0];
+        let line = "\"signed:surat_izin_kepala_daerah\" = [\"coordinator\"]\n";
+        assert!(src.contains(line));
+        let without = src.replace(line, "");
+        let errors = Workflow::from_toml("x.toml", &without).unwrap_err();
+        assert_eq!(errors.0.len(), 1, "{errors}");
+        assert!(
+            errors.0[0]
+                .message
+                .contains("`signed:surat_izin_kepala_daerah`"),
+            "{errors}"
+        );
+        // A version stored before signed scans were listed is read with the shipped rule.
+        let stored = Workflow::from_stored_toml("x.toml", &without).unwrap();
+        assert_eq!(stored.documents, shipped("pks-kabkota.toml").documents);
+        // A letter the workflow does not issue, or does not exist, is refused.
+        let extra = src.replace(
+            "[documents]\n",
+            "[documents]\n\"signed:surat_persetujuan_gubernur\" = [\"coordinator\"]\n\"signed:surat_cinta\" = [\"coordinator\"]\n",
+        );
+        let errors = Workflow::from_toml("x.toml", &extra).unwrap_err();
+        assert_eq!(errors.0.len(), 2, "{errors}");
+        assert!(
+            errors
+                .to_string()
+                .contains("issues no `surat_persetujuan_gubernur`")
+        );
+        assert!(errors.to_string().contains("unknown letter `surat_cinta`"));
     }
 
     #[test]

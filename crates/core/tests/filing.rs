@@ -116,7 +116,11 @@ fn a_kind_the_workflow_does_not_take_is_refused_as_unprocessable() {
         r.unmet,
         vec![Unmet::DocumentNotInWorkflow {
             kind: "persetujuan_dirjen".into(),
-            accepted: vec!["akta_badan_hukum".into()],
+            accepted: vec![
+                "akta_badan_hukum".into(),
+                "signed:surat_jawaban_data_agregat".into(),
+                "signed:surat_permohonan".into(),
+            ],
         }]
     );
     assert!(!r.is_forbidden(), "a 422");
@@ -140,4 +144,80 @@ fn signed_letters_keep_their_own_rule() {
         .try_do(&reviewer("61"), attach("signed:surat_permohonan"))
         .unwrap_err();
     assert!(r.is_forbidden());
+}
+
+#[test]
+fn the_agency_head_cannot_file_the_regional_heads_signed_letter() {
+    let mut w = kabkota_until(ordinary_request(), "izin_kepala_daerah");
+    w.issue(&city_coordinator(), "surat_izin_kepala_daerah");
+    let key = "signed:surat_izin_kepala_daerah";
+    let r = w.try_do(&agency_head(), attach(key)).unwrap_err();
+    assert_eq!(
+        r.unmet,
+        vec![Unmet::NotDocumentFiler {
+            kind: key.into(),
+            role: Role::AgencyHead,
+            filers: vec![Role::Coordinator],
+        }]
+    );
+    assert!(r.is_forbidden(), "a 403");
+    assert!(!w.app.has_document(key));
+    // The step stays waiting on the scan, and the next-step box names the office.
+    let next = next_step(&w.wf, &w.app, &agency_head(), w.now);
+    let step = next
+        .steps
+        .iter()
+        .find(|s| s.action == "catat_izin_kepala_daerah")
+        .unwrap();
+    assert!(!step.ready());
+    assert!(
+        step.missing
+            .iter()
+            .any(|m| matches!(&m.unmet, Unmet::MissingSignedLetter { .. })
+                && m.by == Role::Coordinator),
+        "{:?}",
+        step.missing
+    );
+    // Ditjen receives no such letter; the office does.
+    assert!(
+        w.try_do(&central(), attach(key))
+            .unwrap_err()
+            .is_forbidden()
+    );
+    w.attach(&city_coordinator(), key);
+    assert!(w.app.has_document(key));
+}
+
+#[test]
+fn the_agency_head_cannot_file_the_governors_signed_letter() {
+    let mut w = Walk::start(provinsi(), province_ownership(), ordinary_request());
+    let coord = coordinator(3, province_ownership().office_id, "63");
+    w.attach(&agency_head(), "signed:surat_permohonan");
+    w.act(&coord, "teruskan_ke_gubernur");
+    w.issue(&coord, "surat_persetujuan_gubernur");
+    let key = "signed:surat_persetujuan_gubernur";
+    let r = w.try_do(&agency_head(), attach(key)).unwrap_err();
+    assert!(r.is_forbidden(), "{r}");
+    assert!(
+        matches!(&r.unmet[..], [Unmet::NotDocumentFiler { .. }]),
+        "{r}"
+    );
+    assert!(r.unmet[0].message_id().contains("Gubernur"), "{r}");
+    assert!(!w.app.has_document(key));
+    w.attach(&coord, key);
+    assert!(w.app.has_document(key));
+}
+
+#[test]
+fn every_signed_letter_by_every_role_through_the_core() {
+    let w = kabkota_until(ordinary_request(), "akses_aktif");
+    let actors = [agency_head(), city_coordinator(), reviewer("61"), central()];
+    for letter in w.app.letters.keys() {
+        let key = format!("signed:{letter}");
+        for actor in &actors {
+            let result = execute(&w.wf, &w.app, &attach(&key), actor, w.now);
+            let may = w.wf.may_file(&key, actor.role).is_ok();
+            assert_eq!(result.is_ok(), may, "{} files {key}", actor.role);
+        }
+    }
 }
