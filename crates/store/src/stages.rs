@@ -389,44 +389,76 @@ impl Store {
     /// Like the fold, it re-adds exactly the rows it deleted, in one transaction, so commands and
     /// folds may run meanwhile. Returns how many rows it took.
     pub async fn roll_open_stats(&self, today: DateTime<Utc>) -> Result<u64> {
+        use sea_orm::QueryTrait;
         use sepakat_core::stats::{OPEN_BLOCK_DAYS, OPEN_EXACT_DAYS, epoch_day, open_slot};
         use stage_stats::Column as S;
         let today = epoch_day(today);
-        let txn = sea_orm::TransactionTrait::begin(&self.inner.db).await?;
-        let taken = stage_stats::Entity::delete_many()
-            .filter(S::Measure.eq(Measure::Open.as_str()))
-            .filter(
-                sea_orm::Condition::any().add(S::N.eq(0)).add(
-                    sea_orm::Condition::all()
-                        .add(S::Value.lt(today - OPEN_EXACT_DAYS))
-                        .add(Expr::col(S::Value).modulo(OPEN_BLOCK_DAYS).ne(0)),
-                ),
-            )
-            .exec_with_returning(&txn)
-            .await?;
-        let n = taken.len() as u64;
-        let mut merged: BTreeMap<StatKey, i64> = BTreeMap::new();
-        for r in taken {
-            let slot = open_slot(r.value, today);
-            *merged
-                .entry((
-                    r.scope,
-                    Measure::Open.as_str(),
-                    r.workflow_name,
-                    r.stage,
-                    slot,
-                ))
-                .or_default() += r.n;
+        let key = || {
+            Expr::tuple([
+                Expr::col(S::Scope),
+                Expr::col(S::Measure),
+                Expr::col(S::WorkflowName),
+                Expr::col(S::Stage),
+                Expr::col(S::Value),
+            ])
+        };
+        let mut rolled = 0;
+        // In batches, so the first roll-up of a national database (hundreds of thousands of
+        // rows) holds a batch in memory, not the table. A merged row lands on its block's first
+        // day, which no longer matches, and a row counting nothing is not written back, so the
+        // loop ends.
+        loop {
+            let txn = sea_orm::TransactionTrait::begin(&self.inner.db).await?;
+            let batch = stage_stats::Entity::find()
+                .select_only()
+                .column(S::Scope)
+                .column(S::Measure)
+                .column(S::WorkflowName)
+                .column(S::Stage)
+                .column(S::Value)
+                .filter(S::Measure.eq(Measure::Open.as_str()))
+                .filter(
+                    sea_orm::Condition::any().add(S::N.eq(0)).add(
+                        sea_orm::Condition::all()
+                            .add(S::Value.lt(today - OPEN_EXACT_DAYS))
+                            .add(Expr::col(S::Value).modulo(OPEN_BLOCK_DAYS).ne(0)),
+                    ),
+                )
+                .limit(FOLD_BATCH)
+                .into_query();
+            let taken = stage_stats::Entity::delete_many()
+                .filter(key().in_subquery(batch))
+                .exec_with_returning(&txn)
+                .await?;
+            let n = taken.len() as u64;
+            let mut merged: BTreeMap<StatKey, i64> = BTreeMap::new();
+            for r in taken {
+                let slot = open_slot(r.value, today);
+                *merged
+                    .entry((
+                        r.scope,
+                        Measure::Open.as_str(),
+                        r.workflow_name,
+                        r.stage,
+                        slot,
+                    ))
+                    .or_default() += r.n;
+            }
+            upsert_stats(&txn, merged).await?;
+            if n < FOLD_BATCH {
+                // A block the merged rows emptied (their waits ended) counts nothing either.
+                stage_stats::Entity::delete_many()
+                    .filter(S::Measure.eq(Measure::Open.as_str()))
+                    .filter(S::N.eq(0))
+                    .exec(&txn)
+                    .await?;
+            }
+            txn.commit().await?;
+            rolled += n;
+            if n < FOLD_BATCH {
+                return Ok(rolled);
+            }
         }
-        upsert_stats(&txn, merged).await?;
-        // A block the merged rows emptied (their waits ended) counts nothing either.
-        stage_stats::Entity::delete_many()
-            .filter(S::Measure.eq(Measure::Open.as_str()))
-            .filter(S::N.eq(0))
-            .exec(&txn)
-            .await?;
-        txn.commit().await?;
-        Ok(n)
     }
 
     /// Compares the stays with every application's audit log and the counters with the stays,
