@@ -217,6 +217,11 @@ pub struct Ownership {
     /// The Disdukcapil office that handles the application.
     pub office_id: Uuid,
     pub office_region: RegionCode,
+    /// The office's time zone: every calendar date of the application (letters, PKS signing,
+    /// grant validity, evaluation dates) is a day on the office's clock. States written before
+    /// the zone was recorded read as WIB; the store fills in the office's zone when it loads one.
+    #[serde(default)]
+    pub zone: crate::calendar::OfficeZone,
 }
 
 #[cfg(test)]
@@ -228,6 +233,7 @@ mod tests {
             agency_id: Uuid::from_u128(1),
             office_id: Uuid::from_u128(2),
             office_region: RegionCode::parse(region).unwrap(),
+            zone: Default::default(),
         }
     }
 

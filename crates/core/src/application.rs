@@ -260,6 +260,11 @@ pub struct Application {
 }
 
 impl Application {
+    /// The calendar day of `at` at the office that handles the application.
+    pub fn local_date(&self, at: DateTime<Utc>) -> NaiveDate {
+        crate::calendar::local_date(at, self.ownership.zone)
+    }
+
     pub fn has_document(&self, key: &str) -> bool {
         self.documents.contains_key(key)
     }

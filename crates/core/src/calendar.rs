@@ -1,8 +1,47 @@
 //! The evaluation calendar: every `interval` months after the production user ID, month ends clamped.
+//! Every calendar date is the office's: [`local_date`] turns an instant into the day on the
+//! clock of the office that handles the application (WIB, WITA or WIT).
 
 use crate::workflow::EvaluationPolicy;
-use chrono::{Days, Months, NaiveDate};
+use chrono::{DateTime, Days, FixedOffset, Months, NaiveDate, Offset, Utc};
 use serde::{Deserialize, Serialize};
+
+/// An office's time zone, as minutes ahead of UTC. Indonesia has no daylight saving time, so a
+/// fixed offset is the whole rule: WIB (UTC+7), WITA (UTC+8) or WIT (UTC+9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct OfficeZone(pub i32);
+
+impl OfficeZone {
+    /// Waktu Indonesia Barat, UTC+7.
+    pub const WIB: OfficeZone = OfficeZone(420);
+    /// Waktu Indonesia Tengah, UTC+8.
+    pub const WITA: OfficeZone = OfficeZone(480);
+    /// Waktu Indonesia Timur, UTC+9.
+    pub const WIT: OfficeZone = OfficeZone(540);
+
+    pub fn minutes(self) -> i32 {
+        self.0
+    }
+}
+
+/// WIB, the zone of an office whose zone was never recorded.
+impl Default for OfficeZone {
+    fn default() -> Self {
+        OfficeZone::WIB
+    }
+}
+
+/// The calendar day of `at` on the clock of an office in `zone`. An offset beyond a day
+/// (never stored: the directory accepts only WIB, WITA and WIT) counts as UTC.
+pub fn local_date(at: DateTime<Utc>, zone: OfficeZone) -> NaiveDate {
+    let offset = zone
+        .0
+        .checked_mul(60)
+        .and_then(FixedOffset::east_opt)
+        .unwrap_or_else(|| Utc.fix());
+    at.with_timezone(&offset).date_naive()
+}
 
 /// `date` plus `months`, clamped to the end of a shorter month (31 Aug + 6 = 28/29 Feb).
 pub fn add_months_clamped(date: NaiveDate, months: u32) -> NaiveDate {

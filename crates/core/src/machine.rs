@@ -797,7 +797,8 @@ pub fn apply(
             role_check(actor, &[Role::Coordinator, Role::Central], &mut unmet);
             scope_checks(actor, &app.ownership, &mut unmet);
             Rejection::from(unmet)?;
-            Ok(evaluation::calendar_events(workflow, app, now.date_naive())
+            let today = app.local_date(now);
+            Ok(evaluation::calendar_events(workflow, app, today)
                 .into_iter()
                 .map(ev)
                 .collect())
@@ -808,7 +809,7 @@ pub fn apply(
             if terminal || !app.access_live() {
                 unmet.push(Unmet::NoLiveAccess);
             }
-            if *due_on < now.date_naive() {
+            if *due_on < app.local_date(now) {
                 unmet.push(Unmet::DueDateInPast { due_on: *due_on });
             }
             if app
@@ -1057,7 +1058,7 @@ fn transition_events(
     pks_input: &PksInput,
     now: DateTime<Utc>,
 ) -> Vec<EventKind> {
-    let today = now.date_naive();
+    let today = app.local_date(now);
     let mut out = vec![EventKind::Transitioned {
         action: t.action.clone(),
         from: app.stage.clone(),

@@ -318,6 +318,7 @@ fn application(scenario: Scenario) -> Application {
             agency_id: id(2),
             office_id: id(3),
             office_region: RegionCode::parse(region).unwrap_or_else(|_| unreachable!()),
+            zone: Default::default(),
         },
         request,
         stage: "akses_aktif".into(),

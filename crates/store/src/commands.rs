@@ -11,13 +11,14 @@ use crate::evaluations::SYSTEM_ACCOUNT_ID;
 use crate::idempotency::Keyed;
 use crate::workflows::workflow_in;
 use crate::{FailPoint, Result, Store, StoreError, micros};
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query, SelectStatement};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
     JoinType, QueryFilter, QueryOrder, QueryTrait,
 };
 use sepakat_core::application::EventKind;
+use sepakat_core::calendar::{self, OfficeZone};
 use sepakat_core::numbering::NumberPattern;
 use sepakat_core::workflow::Workflow;
 use sepakat_core::{
@@ -180,6 +181,7 @@ impl Store {
             agency_id: agency.id,
             office_id: office.id,
             office_region: region_of(&office)?,
+            zone: office_zone(&office),
         };
         let (mut app, mut events) =
             machine::submit(&workflow, id, ownership, new.request, &actor, now)?;
@@ -380,7 +382,7 @@ impl Store {
                     actual: row.version,
                 });
             }
-            let recent = Recent::from_row(&row)?;
+            let recent = self.recent_from_row(&row).await?;
             match self
                 .decide_and_write(&recent, &account, &command, document, now, keyed)
                 .await
@@ -410,7 +412,7 @@ impl Store {
         let (row, account) = self
             .load_for_command(application_id, actor_account_id)
             .await?;
-        let recent = Recent::from_row(&row)?;
+        let recent = self.recent_from_row(&row).await?;
         let (_, _, _, events) = self.decide(&recent, &account, command, micros(now)).await?;
         Ok((recent.state, events))
     }
@@ -520,6 +522,21 @@ impl Store {
         let outcome = w.finish(result).await?;
         self.remember(&outcome);
         Ok(outcome)
+    }
+
+    /// The application as the row holds it. A state written before the office's zone was
+    /// recorded on it takes the office's zone now, so its dates are the office's too.
+    async fn recent_from_row(&self, row: &applications::Model) -> Result<Recent> {
+        let mut recent = Recent::from_row(row)?;
+        let has_zone = row
+            .state
+            .get("ownership")
+            .is_some_and(|o| o.get("zone").is_some());
+        if !has_zone {
+            let office = find_office(&self.inner.db, recent.state.ownership.office_id).await?;
+            recent.state.ownership.zone = office_zone(&office);
+        }
+        Ok(recent)
     }
 
     /// The application row and the acting account in one round trip.
@@ -1408,11 +1425,14 @@ async fn set_grant_status(
     Ok(())
 }
 
-/// The date a letter carries, in the issuing office's time zone.
+/// The office's time zone, as the core reads it.
+pub(crate) fn office_zone(office: &offices::Model) -> OfficeZone {
+    OfficeZone(office.utc_offset_minutes)
+}
+
+/// The date a letter carries, in the issuing office's time zone (the core's rule).
 pub(crate) fn local_date(office: &offices::Model, at: DateTime<Utc>) -> NaiveDate {
-    at.checked_add_signed(TimeDelta::minutes(i64::from(office.utc_offset_minutes)))
-        .unwrap_or(at)
-        .date_naive()
+    calendar::local_date(at, office_zone(office))
 }
 
 /// Takes the next number of the office's register for the letter's year, inside the command's

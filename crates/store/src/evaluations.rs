@@ -31,6 +31,12 @@ pub const SYSTEM_ACCOUNT_EMAIL: &str = "penjadwal@sepakat.local";
 /// due from the workflow's own `reminder_days`; this only bounds the rows read.
 const HORIZON_DAYS: u64 = 366;
 
+/// The latest calendar day any office has reached at `now` (the WIT day): the sweep selects by
+/// it, and the core decides each application on its own office's day.
+fn latest_office_date(now: DateTime<Utc>) -> NaiveDate {
+    sepakat_core::calendar::local_date(now, sepakat_core::calendar::OfficeZone::WIT)
+}
+
 /// What one sweep did.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct CalendarReport {
@@ -65,7 +71,8 @@ pub struct CalendarDecision {
 /// decided by the same core command on the same applications, with nothing written.
 #[derive(Debug, Clone, Serialize)]
 pub struct CalendarPlan {
-    /// The day the sweep was decided for.
+    /// The day the sweep was decided for: the latest office's (WIT); each application is
+    /// decided on its own office's day.
     pub as_of: NaiveDate,
     /// The counts a real sweep would report.
     pub report: CalendarReport,
@@ -149,7 +156,7 @@ impl Store {
     /// sight: opens, reminds, escalates and suspends as the workflow's policy says.
     #[tracing::instrument(skip(self), err)]
     pub async fn run_evaluation_calendar(&self, now: DateTime<Utc>) -> Result<CalendarReport> {
-        let rows = self.calendar_rows(now.date_naive()).await?;
+        let rows = self.calendar_rows(latest_office_date(now)).await?;
         let mut report = CalendarReport {
             checked: rows.len(),
             ..Default::default()
@@ -171,7 +178,7 @@ impl Store {
     /// every decision kept and none committed.
     #[tracing::instrument(skip(self), err)]
     pub async fn plan_evaluation_calendar(&self, now: DateTime<Utc>) -> Result<CalendarPlan> {
-        let as_of = now.date_naive();
+        let as_of = latest_office_date(now);
         let rows = self.calendar_rows(as_of).await?;
         let mut report = CalendarReport {
             checked: rows.len(),

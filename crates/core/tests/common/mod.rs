@@ -75,6 +75,7 @@ pub fn city_ownership() -> Ownership {
         agency_id: AGENCY,
         office_id: CITY_OFFICE,
         office_region: RegionCode::parse("61.71").unwrap(),
+        zone: calendar::OfficeZone::WIB,
     }
 }
 
@@ -84,6 +85,7 @@ pub fn province_ownership() -> Ownership {
         agency_id: AGENCY,
         office_id: PROVINCE_OFFICE,
         office_region: RegionCode::parse("63").unwrap(),
+        zone: calendar::OfficeZone::WITA,
     }
 }
 
@@ -205,7 +207,9 @@ pub fn store_issues_letters(app: &mut Application, events: &mut [Event], seq: &m
         };
         *seq += 1;
         let n = *seq;
-        let year = e.at.year();
+        // The store dates a letter on the office's clock.
+        let date = app.local_date(e.at);
+        let year = date.year();
         let register = letter::register_of(letter);
         let number = match register {
             Register::Office => format!("400.12/{n}/TEST/{year}"),
@@ -221,7 +225,7 @@ pub fn store_issues_letters(app: &mut Application, events: &mut [Event], seq: &m
                 stage: stage.clone(),
                 number,
                 register,
-                date: e.at.date_naive(),
+                date,
                 at: e.at,
                 snapshot_sha256: hash(0x5A),
                 html_sha256: hash(0x47),

@@ -60,6 +60,12 @@ pub struct World {
 }
 
 pub async fn world(backend: Backend) -> World {
+    world_in_zone(backend, 420).await
+}
+
+/// [`world`] with the city office on another clock: 480 (WITA) or 540 (WIT) minutes ahead of
+/// UTC instead of WIB's 420.
+pub async fn world_in_zone(backend: Backend, utc_offset_minutes: i32) -> World {
     let db = TempDb::new(backend)
         .await
         .unwrap_or_else(|e| panic!("{backend}: {e}"));
@@ -98,7 +104,7 @@ pub async fn world(backend: Backend) -> World {
                 letter_code: None,
                 letter_unit: "Dukcapil.4".into(),
                 letter_pattern: None,
-                utc_offset_minutes: Some(420),
+                utc_offset_minutes: Some(utc_offset_minutes),
             },
             now,
         )
