@@ -1,6 +1,6 @@
 //! The store's errors, typed so the API can map each to a precise HTTP status.
 
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::{DbErr, RuntimeErr, SqlErr};
 use sepakat_core::Rejection;
 
 /// Why a store operation did not happen. In every case nothing was written.
@@ -45,6 +45,13 @@ impl StoreError {
         StoreError::Storage(DbErr::Custom(format!("stored data is unreadable: {what}")))
     }
 
+    /// True when the database could not be reached or dropped the connection under the
+    /// command (a restart, `pg_terminate_backend`, an exhausted pool): nothing was written, and
+    /// the same request is likely to succeed in a moment. The API answers 503 with Retry-After.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Storage(e) if db_unavailable(e))
+    }
+
     /// True for a unique-constraint violation reported by either database.
     pub(crate) fn is_unique_violation(&self) -> bool {
         matches!(self, StoreError::Storage(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))))
@@ -52,3 +59,57 @@ impl StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Whether `e` says the connection, not the command, failed.
+pub fn db_unavailable(e: &DbErr) -> bool {
+    match e {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(r) | DbErr::Query(r) => runtime_unavailable(r),
+        _ => false,
+    }
+}
+
+fn runtime_unavailable(r: &RuntimeErr) -> bool {
+    use sea_orm::sqlx::Error as E;
+    match r {
+        RuntimeErr::SqlxError(e) => match &**e {
+            E::Io(_) | E::Tls(_) | E::PoolTimedOut | E::PoolClosed | E::WorkerCrashed => true,
+            // PostgreSQL: class 08 (connection exception) and 57P (operator intervention:
+            // admin_shutdown, crash_shutdown, cannot_connect_now, idle session timeout).
+            E::Database(d) => d
+                .code()
+                .is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn a_lost_connection_is_unavailable_and_a_bug_is_not() {
+        let sqlx = |e| RuntimeErr::SqlxError(Arc::new(e));
+        let io = || std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        for e in [
+            DbErr::Conn(RuntimeErr::Internal("connection closed".into())),
+            DbErr::Exec(sqlx(sea_orm::sqlx::Error::Io(io()))),
+            DbErr::Query(sqlx(sea_orm::sqlx::Error::Io(io()))),
+            DbErr::Query(sqlx(sea_orm::sqlx::Error::PoolTimedOut)),
+            DbErr::Exec(sqlx(sea_orm::sqlx::Error::PoolClosed)),
+        ] {
+            assert!(StoreError::Storage(e).is_unavailable());
+        }
+        for e in [
+            DbErr::Custom("bug".into()),
+            DbErr::Query(sqlx(sea_orm::sqlx::Error::RowNotFound)),
+            DbErr::Exec(RuntimeErr::Internal("syntax".into())),
+        ] {
+            assert!(!StoreError::Storage(e).is_unavailable());
+        }
+        assert!(!StoreError::Invalid("x".into()).is_unavailable());
+    }
+}

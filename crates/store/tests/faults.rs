@@ -116,3 +116,79 @@ async fn terminated_connections_are_replaced_on_postgres() {
     assert_eq!(out.application.version, walk.application.version + 1);
     admin.close().await.unwrap();
 }
+
+/// PostgreSQL terminates the pool's connections again and again while reads and commands are
+/// under way: a request either succeeds or fails as `is_unavailable` (the API's 503 with
+/// Retry-After), never as another storage failure (a 500). Issue #13, item 13.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn connections_lost_mid_query_are_unavailable_not_failures() {
+    let w = world(Backend::Postgres).await;
+    let walk = submit(&w, t0()).await;
+    let id = walk.application.id;
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut workers = Vec::new();
+    for n in 0..4u64 {
+        let (store, stop, who) = (w.store.clone(), stop.clone(), w.coordinator);
+        workers.push(tokio::spawn(async move {
+            let (mut ok, mut unavailable) = (0u64, 0u64);
+            let mut i = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                i += 1;
+                let result = if n == 0 {
+                    match store.application(id).await {
+                        Ok(app) => store
+                            .execute(
+                                id,
+                                app.state.version,
+                                attach("spesifikasi_teknis", 10_000 + i),
+                                who,
+                                t0() + Duration::hours(1) + Duration::seconds(i as i64),
+                            )
+                            .await
+                            .map(|_| ()),
+                        Err(e) => Err(e),
+                    }
+                } else {
+                    store.application(id).await.map(|_| ())
+                };
+                match result {
+                    Ok(()) => ok += 1,
+                    Err(e) if e.is_unavailable() => unavailable += 1,
+                    // A command racing its own retry may be stale; never a storage failure.
+                    Err(sepakat_store::StoreError::Conflict { .. }) => {}
+                    Err(e) => panic!("worker {n}, request {i}: {e:?}"),
+                }
+            }
+            (ok, unavailable)
+        }));
+    }
+    let admin = Database::connect(w.db.url()).await.unwrap();
+    for _ in 0..10 {
+        tokio::time::sleep(std::time::Duration::from_millis(60)).await;
+        admin
+            .query_all_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            ))
+            .await
+            .ok();
+    }
+    stop.store(true, Ordering::Relaxed);
+    let (mut ok, mut unavailable) = (0, 0);
+    for t in workers {
+        let (o, u) = t.await.unwrap();
+        ok += o;
+        unavailable += u;
+    }
+    assert!(
+        ok > 0,
+        "requests kept succeeding ({unavailable} unavailable)"
+    );
+    // The pool recovers: the next requests work.
+    w.store
+        .application(id)
+        .await
+        .expect("a read after the faults");
+    admin.close().await.ok();
+}

@@ -122,6 +122,9 @@ pub fn store_err(e: sepakat_store::StoreError) -> ApiError {
         S::Conflict { expected, actual } => ApiError::Conflict { expected, actual },
         S::Rejected(r) => r.into(),
         S::Invalid(msg) => ApiError::invalid(msg, Vec::new()),
+        e @ S::Storage(_) if e.is_unavailable() => ApiError::Unavailable {
+            cause: e.to_string(),
+        },
         S::Storage(e) => ApiError::Internal(e.to_string()),
     }
 }

@@ -85,7 +85,7 @@ fn names<T: serde::Serialize>(all: &[T]) -> Vec<Value> {
 
 /// What the annotations cannot say on their own, added to the generated document by `json`:
 /// - every problem answer is `application/problem+json`;
-/// - the answers every operation of a kind can give (400, 401, 403, 404, 413, 415, 422), so a
+/// - the answers every operation of a kind can give (400, 401, 403, 404, 413, 415, 422, 503), so a
 ///   client and a conformance check know them;
 /// - the operations that need no sign-in say so (`security: []`);
 /// - the values the API accepts as enums: the commands, the attestation's `connection`, the
@@ -314,6 +314,12 @@ fn refine_operation(path: &str, method: &str, op: &mut Value) {
             "A field is invalid (out of range, unknown value, or holding a control character): every problem is listed in `errors`.",
         );
     }
+    // Any operation that reads the database: a connection lost under it (a database restart)
+    // answers 503 with `Retry-After`, and nothing was done.
+    add(
+        "503",
+        "The database is momentarily unreachable (for instance restarting); nothing was done. Send the same request again after `Retry-After` seconds.",
+    );
     for (status, response) in responses.iter_mut() {
         if response["description"] == "" {
             response["description"] = json!(match status.as_str() {

@@ -111,7 +111,15 @@ pub enum ApiError {
     },
     /// Something broke on our side; the client learns nothing more, the log gets the cause.
     Internal(String),
+    /// The database could not be reached or dropped the connection (a restart): nothing was
+    /// done, and the same request may be sent again after `Retry-After` seconds (503).
+    Unavailable {
+        cause: String,
+    },
 }
+
+/// Seconds a client waits before retrying after a database fault.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 2;
 
 impl ApiError {
     pub fn invalid(detail: impl Into<String>, items: Vec<ProblemItem>) -> Self {
@@ -236,6 +244,17 @@ impl ApiError {
                 format!("This address accepts {allow} only; see /api/openapi.json."),
                 format!("Alamat ini hanya menerima metode {allow}."),
             ),
+            ApiError::Unavailable { .. } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "Service unavailable",
+                format!(
+                    "The database is momentarily unreachable; nothing was changed. Try again in {UNAVAILABLE_RETRY_AFTER_SECS} seconds."
+                ),
+                format!(
+                    "Basis data sedang tidak dapat dihubungi; tidak ada yang diubah. Silakan coba lagi dalam {UNAVAILABLE_RETRY_AFTER_SECS} detik."
+                ),
+            ),
             ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -268,6 +287,7 @@ impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ApiError::Internal(cause) => write!(f, "internal error: {cause}"),
+            ApiError::Unavailable { cause } => write!(f, "database unavailable: {cause}"),
             other => write!(f, "{}", other.parts().3),
         }
     }
@@ -279,8 +299,13 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        let mut res_retry = false;
         if let ApiError::Internal(cause) = self {
             tracing::error!(%cause, "request failed");
+        }
+        if let ApiError::Unavailable { cause } = self {
+            tracing::warn!(%cause, "database unavailable; answered 503");
+            res_retry = true;
         }
         let problem = self.problem();
         let mut res = HttpResponse::build(self.status_code());
@@ -290,6 +315,12 @@ impl ResponseError for ApiError {
         ));
         if let ApiError::TooManyRequests { retry_after_secs } = self {
             res.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+        }
+        if res_retry {
+            res.insert_header((
+                header::RETRY_AFTER,
+                UNAVAILABLE_RETRY_AFTER_SECS.to_string(),
+            ));
         }
         if let ApiError::MethodNotAllowed { allow } = self {
             res.insert_header((header::ALLOW, allow.clone()));
@@ -307,5 +338,44 @@ impl From<Rejection> for ApiError {
         } else {
             ApiError::Rejected(r)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A connection lost under a request (a database restart) is a 503 with Retry-After and a
+    /// formal Indonesian "coba lagi" (which storage errors are such is the store's
+    /// `StoreError::is_unavailable`, tested there); any other failure stays a 500 (issue #13).
+    #[test]
+    fn a_lost_database_connection_is_503_with_retry_after() {
+        let err = ApiError::Unavailable {
+            cause: "Connection Error: connection reset".into(),
+        };
+        let res = err.error_response();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE, "{err}");
+        assert_eq!(
+            res.headers()
+                .get(header::RETRY_AFTER)
+                .unwrap()
+                .to_str()
+                .unwrap(),
+            UNAVAILABLE_RETRY_AFTER_SECS.to_string()
+        );
+        assert_eq!(
+            res.headers()
+                .get(header::CONTENT_TYPE)
+                .unwrap()
+                .to_str()
+                .unwrap(),
+            "application/problem+json"
+        );
+        let p = err.problem();
+        assert_eq!(p.status, 503);
+        assert!(p.detail_id.contains("coba lagi"), "{}", p.detail_id);
+        let other = ApiError::Internal("bug".into()).error_response();
+        assert_eq!(other.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!other.headers().contains_key(header::RETRY_AFTER));
     }
 }
