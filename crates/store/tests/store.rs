@@ -344,10 +344,12 @@ async fn full_walk_to_production_and_evaluation(backend: Backend) {
     );
     assert!(d.elements.iter().all(|e| e.approved_at.is_some()));
 
-    // Six-monthly evaluation calendar from the production user ID's date.
+    // Six-monthly evaluation calendar from the production user ID's date in the office's time
+    // zone: one step an hour from t0 issues it on 4 June after 17:00 UTC, already 5 June in
+    // Pontianak (WIB).
     let due = app.state.next_evaluation_due.expect("evaluation scheduled");
     assert_eq!(app.row.next_evaluation_due, Some(due));
-    assert_eq!(due, NaiveDate::from_ymd_opt(2024, 12, 4).unwrap());
+    assert_eq!(due, NaiveDate::from_ymd_opt(2024, 12, 5).unwrap());
     assert_eq!(d.evaluations.len(), 1);
     assert_eq!(d.evaluations[0].due_on, due);
     assert_eq!(d.evaluations[0].kind, "periodic");
