@@ -761,6 +761,10 @@ async fn a_destructive_action_asks_for_confirmation_first() {
         "drawn apart"
     );
     assert!(form.contains("class=\"danger\""), "{form}");
+    // The upload form offers the head only what the workflow lets the agency file.
+    assert!(page.contains("value=\"signed:surat_permohonan\""));
+    assert!(!page.contains("value=\"signed:surat_izin_kepala_daerah\""));
+    assert!(!page.contains("value=\"persetujuan_dirjen\""));
     assert!(
         form.contains("name=\"confirm\" value=\"ya\" required"),
         "{form}"

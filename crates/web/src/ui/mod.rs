@@ -904,16 +904,12 @@ async fn render_detail(
         "pass_with_findings": outcome_name("pass_with_findings", lang),
         "fail": outcome_name("fail", lang),
     });
+    // Only the kinds the workflow lets this role file (`[documents]`), signed scans included.
     let kinds: Vec<Value> = LETTERS
         .iter()
         .map(|(n, _)| format!("signed:{n}"))
-        // Only the kinds the workflow lets this role file (`[documents]`).
-        .chain(
-            DOCUMENTS
-                .iter()
-                .filter(|(n, _)| wf.may_file(n, v.actor.role).is_ok())
-                .map(|(n, _)| n.to_string()),
-        )
+        .chain(DOCUMENTS.iter().map(|(n, _)| n.to_string()))
+        .filter(|key| wf.may_file(key, v.actor.role).is_ok())
         .map(|key| json!({"title": labels::document_key_title(&key, lang), "key": key}))
         .collect();
     let connections: Vec<Value> = labels::CONNECTIONS
