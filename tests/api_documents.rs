@@ -99,15 +99,10 @@ async fn the_applicant_cannot_file_the_authoritys_documents(db: Db) {
     }
     assert_eq!(files_under(&app.blobs), blobs, "no blob was written");
     let after = app.detail(&central, &id).await;
-    assert_eq!(after["version"].as_i64(), Some(version), "nothing recorded");
-    assert!(
-        after["documents"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|d| d["key"] != "persetujuan_dirjen" && d["key"] != "persetujuan_menteri"),
-        "{}",
-        after["documents"]
+    assert_nothing_filed(
+        &after,
+        version,
+        &["persetujuan_dirjen", "persetujuan_menteri"],
     );
     // Ditjen's step still waits on Ditjen's approval, from Ditjen.
     let step = ditjen_step(&after);
@@ -294,17 +289,7 @@ async fn the_applicant_cannot_file_the_regional_heads_signed_letter(db: Db) {
             "{problem}"
         );
         assert_eq!(files_under(&app.blobs), blobs, "{key}: no blob was written");
-        let after = app.detail(&coord, &id).await;
-        assert_eq!(after["version"].as_i64(), Some(version), "nothing recorded");
-        assert!(
-            after["documents"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .all(|d| d["key"] != key.as_str()),
-            "{}",
-            after["documents"]
-        );
+        assert_nothing_filed(&app.detail(&coord, &id).await, version, &[&key]);
         // The office files it, and the document names the coordinator.
         app.attach(&coord, &id, &key).await;
         let filed = app.detail(&head, &id).await;
@@ -321,3 +306,20 @@ async fn the_applicant_cannot_file_the_regional_heads_signed_letter(db: Db) {
 }
 
 on_both_databases!(the_applicant_cannot_file_the_regional_heads_signed_letter);
+
+/// After a refused upload: the application is still at `version` and holds none of `keys`.
+fn assert_nothing_filed(detail: &Value, version: i64, keys: &[&str]) {
+    assert_eq!(
+        detail["version"].as_i64(),
+        Some(version),
+        "nothing recorded"
+    );
+    let documents = detail["documents"].as_array().unwrap();
+    assert!(
+        documents
+            .iter()
+            .all(|d| keys.iter().all(|k| d["key"] != *k)),
+        "{}",
+        detail["documents"]
+    );
+}
