@@ -1,6 +1,6 @@
 //! Sessions, API tokens and idempotent answers: the web edge's small pieces of durable state.
 
-use crate::entity::{accounts, idempotency_keys, sessions};
+use crate::entity::{accounts, sessions};
 use crate::{Result, Store, StoreError, micros};
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
