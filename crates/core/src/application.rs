@@ -193,6 +193,10 @@ pub struct PksState {
     /// SHA-256 of the current version's articles: what an approval and a signature refer to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
+    /// The number of a PKS signed before Sepakat and imported (`import`); a PKS signed here
+    /// carries its number on its issued letter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
 }
 
 impl PksState {
@@ -332,7 +336,7 @@ impl Application {
         self.evaluations.iter().filter(|e| e.is_open())
     }
 
-    fn refresh_next_due(&mut self) {
+    pub(crate) fn refresh_next_due(&mut self) {
         self.next_evaluation_due = if self.access_live() {
             self.open_evaluations()
                 .map(|e| e.due_on)
@@ -348,6 +352,7 @@ impl Application {
     pub fn evolve(&mut self, event: &Event) {
         match &event.kind {
             EventKind::Submitted { .. } | EventKind::LetterProduced { .. } => {}
+            EventKind::Imported { agreement } => crate::import::fold(self, agreement, event),
             EventKind::LetterIssued { letter } => {
                 self.letters.insert(letter.letter.clone(), letter.clone());
             }
@@ -543,6 +548,11 @@ pub enum EventKind {
         stage: String,
         request: Request,
     },
+    /// An agreement signed before Sepakat, imported from a file straight into its live-access
+    /// stage (`import`): the source file's SHA-256 and row, and everything the live state holds.
+    Imported {
+        agreement: Box<crate::import::ImportedAgreement>,
+    },
     Transitioned {
         action: String,
         from: String,
@@ -666,6 +676,7 @@ impl EventKind {
     pub fn name(&self) -> &'static str {
         match self {
             EventKind::Submitted { .. } => "submitted",
+            EventKind::Imported { .. } => "imported",
             EventKind::Transitioned { .. } => "transitioned",
             EventKind::LetterProduced { .. } => "letter_produced",
             EventKind::LetterIssued { .. } => "letter_issued",

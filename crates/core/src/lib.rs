@@ -11,6 +11,7 @@
 //! - [`pks`]: the PKS as structured articles, their checks and the diff between versions;
 //! - [`inbox`]: which roles a stage waits on, and when its target runs out;
 //! - [`letter`]: letters as records: registers, the facts a letter needs, issued letters;
+//! - [`import`]: agreements signed before Sepakat, checked row by row into their live stage;
 //! - [`stats`]: what dashboards count: measured stages, the attestation block, day buckets.
 
 pub mod actor;
@@ -19,6 +20,7 @@ pub mod calendar;
 pub mod diagram;
 pub mod elements;
 pub mod evaluation;
+pub mod import;
 pub mod inbox;
 pub mod letter;
 pub mod machine;

@@ -337,6 +337,7 @@ fn application(scenario: Scenario) -> Application {
             signed_on: Some(on("pks")),
             articles: 15,
             sha256: None,
+            number: None,
         },
         grants: vec![
             Grant {

@@ -230,6 +230,34 @@ impl Store {
         Ok(outcome)
     }
 
+    /// Writes an imported application inside `txn` as a submission is written: state row,
+    /// hash-chained audit event, projections, inbox and stage read models (`crate::import`).
+    pub(crate) async fn persist_imported(
+        &self,
+        txn: &DatabaseTransaction,
+        workflow: &Workflow,
+        app: &Application,
+        events: &[Event],
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<CommandOutcome> {
+        let decided = Decided {
+            workflow,
+            before: None,
+            after: app,
+            events,
+            actor,
+            account: None,
+            now,
+            document: None,
+            letters: &[],
+            prev_hash: GENESIS.to_string(),
+            prev_count: 0,
+        };
+        let prepared = prepare(&decided)?;
+        self.persist(txn, &decided, prepared).await
+    }
+
     /// Runs a core command against the application at `expected_version`.
     pub async fn execute(
         &self,
@@ -739,13 +767,15 @@ impl Store {
             let entering = event_rows
                 .iter()
                 .rev()
-                .find(|r| r.kind == "transitioned" || r.kind == "submitted")
+                .find(|r| matches!(r.kind.as_str(), "transitioned" | "submitted" | "imported"))
                 .map_or(event_count, |r| r.seq);
             crate::stages::write_stage_move(txn, d.workflow, d.before, app, entering).await?;
         }
 
-        // Notifications for whoever must act next.
-        let mut outbox_rows = if stage_changed {
+        // Notifications for whoever must act next; an agreement imported from before Sepakat
+        // is news to nobody.
+        let imported = event_rows.iter().any(|r| r.kind == "imported");
+        let mut outbox_rows = if stage_changed && !imported {
             let trigger = event_rows
                 .iter()
                 .rev()
@@ -797,6 +827,9 @@ impl Store {
                         .exec_without_returning(txn)
                         .await?;
                 }
+            }
+            EventKind::Imported { agreement } => {
+                crate::import::project(txn, app.id, agreement, e, row).await?;
             }
             // `issue_letters` turned every intent into a `LetterIssued` and numbered its row;
             // the row is written here, after the application row it refers to.

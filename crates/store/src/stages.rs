@@ -180,6 +180,9 @@ fn visits_from_log(events: &[audit_events::Model]) -> Result<Vec<stage_visits::M
             EventKind::Submitted {
                 workflow, stage, ..
             } => (workflow.name.clone(), stage.clone()),
+            EventKind::Imported { agreement } => {
+                (agreement.workflow.name.clone(), agreement.stage.clone())
+            }
             EventKind::Transitioned { to, .. } => match out.last() {
                 Some(last) => (last.workflow_name.clone(), to.clone()),
                 None => {
@@ -266,7 +269,7 @@ impl Store {
             let mut logs: HashMap<Uuid, Vec<audit_events::Model>> = HashMap::new();
             for e in audit_events::Entity::find()
                 .filter(audit_events::Column::ApplicationId.is_in(ids.clone()))
-                .filter(audit_events::Column::Kind.is_in(["submitted", "transitioned"]))
+                .filter(audit_events::Column::Kind.is_in(["submitted", "imported", "transitioned"]))
                 .order_by_asc(audit_events::Column::ApplicationId)
                 .order_by_asc(audit_events::Column::Seq)
                 .all(db)

@@ -130,6 +130,23 @@ pub fn event_text(kind: &EventKind, wf: &Workflow, lang: &str) -> (String, Optio
             "Request submitted".to_string(),
             None,
         ),
+        EventKind::Imported { agreement } => (
+            format!(
+                "PKS nomor {} (ditandatangani {}) diimpor dari berkas {} baris {}",
+                agreement.pks.number,
+                d(&agreement.pks.signed_on),
+                agreement.source.file_name,
+                agreement.source.row
+            ),
+            format!(
+                "PKS {} (signed {}) imported from {} row {}",
+                agreement.pks.number,
+                d(&agreement.pks.signed_on),
+                agreement.source.file_name,
+                agreement.source.row
+            ),
+            None,
+        ),
         EventKind::Transitioned {
             action, comment, ..
         } => {
