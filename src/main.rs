@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod demo;
+mod import;
 
 #[derive(Parser)]
 #[command(
@@ -73,6 +74,9 @@ enum Command {
     /// The notification outbox.
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// Bring in agreements signed before Sepakat (docs/import/README.md).
+    #[command(subcommand)]
+    Import(import::ImportCommand),
 }
 
 #[derive(Subcommand)]
@@ -539,6 +543,7 @@ fn init_tracing() {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
+        Command::Import(command) => import::run(command),
         Command::Openapi => {
             println!("{}", sepakat_web::openapi::json());
             Ok(ExitCode::SUCCESS)
