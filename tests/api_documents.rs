@@ -323,3 +323,62 @@ fn assert_nothing_filed(detail: &Value, version: i64, keys: &[&str]) {
         detail["documents"]
     );
 }
+
+/// An upload the command would refuse writes no file: the server decides before it stores the
+/// bytes. A stale version (409) and the signed scan of a letter not yet issued (422) leave the
+/// blob folder as it was; the same upload, once allowed, stores one file (issue #13).
+async fn a_refused_upload_writes_no_file(db: Db) {
+    let app = spawn_app(db).await;
+    let head = app.token(HEAD_DINKES_PTK.0, HEAD_DINKES_PTK.1).await;
+    let coord = app.token(KOORD_PTK.0, KOORD_PTK.1).await;
+    let res = app
+        .post(
+            &head,
+            "/api/v1/applications",
+            ordinary_request("pks-kabkota"),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let created: Value = res.json().await.unwrap();
+    let id = created["id"].as_str().unwrap().to_string();
+    app.attach(&head, &id, "signed:surat_permohonan").await;
+    app.act(&coord, &id, "teruskan_ke_kepala_daerah").await;
+    let version = app.detail(&coord, &id).await["version"].as_i64().unwrap();
+    let key = "signed:surat_izin_kepala_daerah";
+    let scan = |tag: &str| format!("%PDF-1.4\n% {tag} {id}\n%%EOF\n").into_bytes();
+    let blobs = files_under(&app.blobs);
+
+    let stale = app
+        .upload_bytes(&coord, &id, key, version - 1, scan("stale"))
+        .await;
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    assert_eq!(files_under(&app.blobs), blobs, "stale version: no blob");
+
+    let early = app
+        .upload_bytes(&coord, &id, key, version, scan("early"))
+        .await;
+    assert_eq!(early.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = early.json().await.unwrap();
+    assert_eq!(
+        problem["errors"][0]["code"], "letter_not_issued",
+        "{problem}"
+    );
+    assert_eq!(files_under(&app.blobs), blobs, "letter not issued: no blob");
+    assert_nothing_filed(&app.detail(&coord, &id).await, version, &[key]);
+
+    app.issue(&coord, &id, "surat_izin_kepala_daerah").await;
+    let blobs = files_under(&app.blobs);
+    let version = app.detail(&coord, &id).await["version"].as_i64().unwrap();
+    let filed = app
+        .upload_bytes(&coord, &id, key, version, scan("signed"))
+        .await;
+    assert_eq!(filed.status(), StatusCode::OK);
+    assert_eq!(
+        files_under(&app.blobs),
+        blobs + 1,
+        "the accepted scan is stored"
+    );
+    app.stop().await;
+}
+
+on_both_databases!(a_refused_upload_writes_no_file);

@@ -332,26 +332,7 @@ impl Store {
         now: DateTime<Utc>,
         keyed: Option<Keyed>,
     ) -> Result<CommandOutcome> {
-        if document.size.is_some_and(|s| s < 0) {
-            return Err(StoreError::Invalid(
-                "document size cannot be negative".into(),
-            ));
-        }
-        for (field, v) in [
-            ("content_type", &document.content_type),
-            ("blob_path", &document.blob_path),
-        ] {
-            if v.as_deref().is_some_and(|s| s.contains('\0')) {
-                return Err(StoreError::Invalid(format!(
-                    "{field} contains a NUL character"
-                )));
-            }
-        }
-        let command = Command::AttachDocument {
-            key: document.key.clone(),
-            sha256: document.sha256.to_ascii_lowercase(),
-            filename: document.filename.clone(),
-        };
+        let command = attach_command(&document)?;
         self.run(
             application_id,
             expected_version,
@@ -362,6 +343,33 @@ impl Store {
             keyed.as_ref(),
         )
         .await
+    }
+
+    /// Whether [`Store::attach_document`] would accept `document` now, decided exactly as it
+    /// decides, writing nothing. An upload asks this before it writes the file, so a refused
+    /// upload (wrong version, wrong stage, a letter not yet issued) leaves no blob behind.
+    pub async fn check_attach_document(
+        &self,
+        application_id: Uuid,
+        expected_version: i64,
+        document: &NewDocument,
+        actor_account_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let command = attach_command(document)?;
+        let (row, account) = self
+            .load_for_command(application_id, actor_account_id)
+            .await?;
+        if row.version != expected_version {
+            return Err(StoreError::Conflict {
+                expected: expected_version,
+                actual: row.version,
+            });
+        }
+        let recent = self.recent_from_row(&row).await?;
+        self.decide(&recent, &account, &command, micros(now))
+            .await
+            .map(|_| ())
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1561,4 +1569,28 @@ fn command_name(c: &Command) -> String {
         Command::RecordEvaluation { .. } => "record_evaluation".into(),
         Command::IssueLetter { letter, .. } => format!("issue_letter:{letter}"),
     }
+}
+
+/// The core's command for filing `document`, after the checks of its blob-store metadata.
+fn attach_command(document: &NewDocument) -> Result<Command> {
+    if document.size.is_some_and(|s| s < 0) {
+        return Err(StoreError::Invalid(
+            "document size cannot be negative".into(),
+        ));
+    }
+    for (field, v) in [
+        ("content_type", &document.content_type),
+        ("blob_path", &document.blob_path),
+    ] {
+        if v.as_deref().is_some_and(|s| s.contains('\0')) {
+            return Err(StoreError::Invalid(format!(
+                "{field} contains a NUL character"
+            )));
+        }
+    }
+    Ok(Command::AttachDocument {
+        key: document.key.clone(),
+        sha256: document.sha256.to_ascii_lowercase(),
+        filename: document.filename.clone(),
+    })
 }

@@ -24,6 +24,7 @@ use sepakat_core::{Command, Request};
 use sepakat_store::{ApplicationFilter, StoredApplication};
 use sepakat_store::{CommandOutcome, KeptAnswer, Keyed, NewApplication, NewDocument};
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -941,12 +942,7 @@ pub async fn upload(
     ]
     .concat();
     idempotency::once(&state, &req, &caller, &fingerprint, |keyed| async {
-        let blobs = state.blobs.clone();
-        let data = bytes.clone();
-        let sha256 = web::block(move || blobs.put(&data))
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?
-            .map_err(|e| ApiError::Internal(format!("blob store: {e}")))?;
+        let sha256 = hex::encode(Sha256::digest(&bytes));
         let document = NewDocument {
             key,
             filename,
@@ -955,6 +951,20 @@ pub async fn upload(
             size: Some(bytes.len() as i64),
             blob_path: Some(format!("{}/{}", &sha256[..2], sha256)),
         };
+        // Decide first, write the file second: a refused upload leaves no blob. Only a
+        // change between this check and the command (a race) can still leave one unreferenced.
+        state
+            .store
+            .check_attach_document(id, version, &document, caller.account.id, state.clock.now())
+            .await
+            .map_err(store_err)?;
+        let blobs = state.blobs.clone();
+        let data = bytes.clone();
+        let written = web::block(move || blobs.put(&data))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?
+            .map_err(|e| ApiError::Internal(format!("blob store: {e}")))?;
+        debug_assert_eq!(written, sha256);
         state
             .store
             .attach_document_keyed(
