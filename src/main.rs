@@ -922,6 +922,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 &letter,
                 issue,
                 format,
+                chrono::Utc::now(),
             )
             .await
             .with_context(|| {

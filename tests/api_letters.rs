@@ -469,3 +469,52 @@ async fn a_logo_and_a_rank_reach_the_next_issued_letter(db: Db) {
     app.stop().await;
 }
 on_both_databases!(a_logo_and_a_rank_reach_the_next_issued_letter);
+
+/// A draft is dated on the office's day by the core's calendar, on the server's clock: at 23:30
+/// on 31 August in the office's zone the PKS draft still says 31 August, and half an hour later
+/// 1 September, while UTC's date is still 31 August (#14).
+#[actix_rt::test]
+async fn a_draft_is_dated_on_the_offices_day() {
+    use chrono::{Duration, NaiveDate};
+    use sepakat_letters::indonesian::{date_in_words, day_name};
+    let clock = std::sync::Arc::new(sepakat_web::ManualClock::new(chrono::Utc::now()));
+    let app = spawn_app_with_clock(Db::Sqlite, clock.clone()).await;
+    let filter = ApplicationFilter {
+        limit: Some(500),
+        ..ApplicationFilter::default()
+    };
+    let apps = app.store.list_applications(&filter).await.unwrap().items;
+    let fresh = apps
+        .iter()
+        .find(|r| r.workflow_name == "pks-provinsi" && r.stage == "permohonan")
+        .expect("a fresh provincial application");
+    let offset = app
+        .store
+        .office(fresh.office_id)
+        .await
+        .unwrap()
+        .utc_offset_minutes;
+    let last = NaiveDate::from_ymd_opt(2031, 8, 31).unwrap();
+    let local_midnight = (last + Duration::days(1))
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc()
+        - Duration::minutes(i64::from(offset));
+    for (at, day) in [
+        (local_midnight - Duration::minutes(30), last),
+        (
+            local_midnight + Duration::minutes(30),
+            last + Duration::days(1),
+        ),
+    ] {
+        clock.set(at);
+        assert_eq!(at.date_naive(), last, "UTC's date is still 31 August");
+        let central = app.token(CENTRAL.0, CENTRAL.1).await;
+        let res = app.get(&central, &letter_path(fresh.id, "pks")).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let html = res.text().await.unwrap();
+        let said = format!("Pada hari ini {} {}", day_name(day), date_in_words(day));
+        assert!(html.contains(&said), "at {at}: `{said}` missing");
+    }
+    app.stop().await;
+}

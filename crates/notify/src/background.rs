@@ -87,6 +87,12 @@ impl Background {
             }));
         }
         {
+            // The evaluation calendar runs every `calendar_every` (an hour by default), not on
+            // a date change: each application is decided on its own office's day
+            // (`core::machine`'s `CheckEvaluations` takes `Application::local_date`), so an
+            // office in WIB, WITA or WIT sees its evaluations opened, escalated or overdue in
+            // the first round after its own midnight. The daily upkeep above follows the UTC
+            // date on purpose: it only merges counters and removes expired sessions.
             let mut stopped = stopped.clone();
             tasks.push(tokio::spawn(async move {
                 loop {

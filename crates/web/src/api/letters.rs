@@ -14,11 +14,12 @@ use crate::blobs::BlobStore;
 use crate::problem::{ApiError, ProblemItem};
 use crate::views::LetterView;
 use actix_web::{HttpResponse, web};
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sepakat_core::Role;
+use sepakat_core::calendar::{OfficeZone, local_date};
 use sepakat_core::letter::{IssueStamp, LetterFacts, LetterInputs, LetterProblem};
 use sepakat_letters::{IssueError, LetterError, Letters, build_context};
-use sepakat_store::{Letter, LetterSealer, Office, SealError, Sealed, Store, StoreError};
+use sepakat_store::{Letter, LetterSealer, SealError, Sealed, Store, StoreError};
 use serde::Deserialize;
 use std::sync::OnceLock;
 use utoipa::IntoParams;
@@ -161,7 +162,8 @@ pub struct Rendered {
 /// The bytes of `letter` of application `id` in `format`. An issued letter is served exactly
 /// as it was issued (its files from the blob store, or rendered again from its frozen context
 /// when a file is missing); a letter not issued yet is a draft built from today's facts, or
-/// the list of facts still missing. `issue` picks one issued letter of that kind.
+/// the list of facts still missing. `issue` picks one issued letter of that kind; a draft is
+/// dated on the office's day at `now`.
 pub async fn render(
     store: &Store,
     blobs: &BlobStore,
@@ -169,6 +171,7 @@ pub async fn render(
     letter: &str,
     issue: Option<Uuid>,
     format: Format,
+    now: DateTime<Utc>,
 ) -> Result<Rendered, LetterBuildError> {
     let app = store.application(id).await?;
     let wf = store
@@ -228,7 +231,8 @@ pub async fn render(
     }
     // A draft, or a letter numbered before letters were frozen: built from the facts now.
     let office = store.office(app.row.office_id).await?;
-    let today = local_today(&office);
+    // The office's day, as the store dates an issued letter (`core::calendar::local_date`).
+    let today = local_date(now, OfficeZone(office.utc_offset_minutes));
     let facts = store.letter_facts(&app.state).await?;
     let stamp = row.as_ref().map(|r| IssueStamp {
         number: r.printed_number().to_string(),
@@ -251,11 +255,6 @@ pub async fn render(
         .await
         .map_err(|e| LetterBuildError::Blobs(e.to_string()))??;
     Ok(Rendered { bytes, row })
-}
-
-/// Today on the office's clock (the date a draft carries).
-fn local_today(office: &Office) -> NaiveDate {
-    (Utc::now() + chrono::TimeDelta::minutes(i64::from(office.utc_offset_minutes))).date_naive()
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -336,9 +335,18 @@ pub async fn preview(
         .parse()
         .map_err(ApiError::bad_request)?;
     visible(&state, &caller, id).await?;
-    let rendered = render(&state.store, &state.blobs, id, &letter, query.issue, format)
-        .await
-        .map_err(build_err)?;
+    let now = state.clock.now();
+    let rendered = render(
+        &state.store,
+        &state.blobs,
+        id,
+        &letter,
+        query.issue,
+        format,
+        now,
+    )
+    .await
+    .map_err(build_err)?;
     let mut res = HttpResponse::Ok();
     res.content_type(format.content_type()).insert_header((
         "Content-Disposition",
@@ -398,6 +406,7 @@ pub async fn archive(
         &letter,
         query.issue,
         Format::Pdf,
+        state.clock.now(),
     )
     .await
     .map_err(build_err)?;
