@@ -26,6 +26,12 @@ pub const MAX_TEXT_CHARS: usize = 4_000;
 /// The longest article key.
 pub const MAX_KEY_CHARS: usize = 40;
 
+/// How many times a day all of an agency's user IDs together may access the data, as the PKS
+/// agrees it unless its drafted articles say otherwise: the default articles print it (“dibatasi
+/// paling banyak 1.000 (seribu) kali akses per hari”), and so do the juknis and the evaluation
+/// report. One figure for the drafts, the letters and the pages alike.
+pub const DAILY_QUOTA: u32 = 1_000;
+
 /// One article (*pasal*) of the PKS.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -823,6 +829,13 @@ fn lcs(a: &[(usize, String)], b: &[(usize, String)]) -> (Vec<bool>, Vec<bool>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_agreed_daily_quota_is_a_thousand_accesses() {
+        // Every PKS drafted so far and the juknis printed from them say 1.000 a day; changing
+        // the figure changes what agencies sign, so it is pinned here.
+        assert_eq!(DAILY_QUOTA, 1_000);
+    }
 
     fn art(number: u32, title: &str, texts: &[&str]) -> Article {
         Article {

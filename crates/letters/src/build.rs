@@ -18,8 +18,8 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 const DITJEN: &str = "Direktur Jenderal Kependudukan dan Pencatatan Sipil Kementerian Dalam Negeri";
-/// The daily quota agreed unless the PKS says otherwise.
-pub const DEFAULT_DAILY_QUOTA: u32 = 1000;
+/// The daily quota agreed unless the PKS says otherwise: the core's rule.
+pub const DEFAULT_DAILY_QUOTA: u32 = sepakat_core::pks::DAILY_QUOTA;
 
 /// The region an office name ends with: `… Kota Pontianak` → `Kota Pontianak`.
 pub fn region_of(name: &str) -> Option<String> {

@@ -35,7 +35,7 @@ pub fn parties(office: &sepakat_store::Office, agency: &sepakat_store::Agency) -
         second: agency.name.clone(),
         region_head: head_title(&region),
         city: office.place_name.clone(),
-        daily_quota: 1000,
+        daily_quota: pks::DAILY_QUOTA,
     }
 }
 
