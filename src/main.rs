@@ -656,8 +656,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     line.trim_end_matches(['\r', '\n']).to_string()
                 }
             };
-            if let Some((why, _)) = sepakat_web::security::weak_password(&password) {
-                bail!("{why} Give it in SEPAKAT_PASSWORD or on standard input.");
+            if let Err(problem) = sepakat_core::password::check_password(&password) {
+                bail!(
+                    "{} Berikan melalui SEPAKAT_PASSWORD atau masukan standar. / {} Give it in SEPAKAT_PASSWORD or on standard input.",
+                    problem.message_id(),
+                    problem.message_en()
+                );
             }
             let store = open_store(&db).await?;
             store.migrate().await.context("migration failed")?;

@@ -9,6 +9,7 @@
 //! - [`evaluation`]: what the calendar and a recorded outcome do to a live access;
 //! - [`diagram`]: the pipeline as Mermaid or Graphviz text;
 //! - [`pks`]: the PKS as structured articles, their checks and the diff between versions;
+//! - [`password`]: the password rule every account's new password must pass;
 //! - [`inbox`]: which roles a stage waits on, and when its target runs out;
 //! - [`letter`]: letters as records: registers, the facts a letter needs, issued letters;
 //! - [`import`]: agreements signed before Sepakat, checked row by row into their live stage;
@@ -26,6 +27,7 @@ pub mod letter;
 pub mod machine;
 pub mod next;
 pub mod numbering;
+pub mod password;
 pub mod pks;
 pub mod request;
 pub mod stats;

@@ -7,9 +7,7 @@
 use crate::AppState;
 use crate::auth::{Caller, SESSION_COOKIE, store_err};
 use crate::problem::{ApiError, ProblemItem};
-use crate::security::{
-    hash_password, secret_digest, temporary_password, verify_password_or_dummy, weak_password,
-};
+use crate::security::{hash_password, secret_digest, temporary_password, verify_password_or_dummy};
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use sepakat_core::Role;
@@ -480,10 +478,16 @@ pub(crate) async fn change_own(
             )],
         ));
     }
-    if let Some((en, id)) = weak_password(new) {
+    if let Err(problem) = sepakat_core::password::check_password(new) {
+        let en = problem.message_en();
         return Err(ApiError::invalid(
             en.clone(),
-            vec![ApiError::field("new_password", "weak_password", en, id)],
+            vec![ApiError::field(
+                "new_password",
+                "weak_password",
+                en,
+                problem.message_id(),
+            )],
         ));
     }
     if new == current {
