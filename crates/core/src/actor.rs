@@ -33,6 +33,17 @@ impl Role {
         Role::Admin,
     ];
 
+    /// The roles that keep a live access under control on the Disdukcapil side: they record
+    /// and withdraw the closed-network attestation, open and record evaluations and run the
+    /// calendar (`machine::apply`), and archive letters (`letter::ARCHIVED_BY`). The pages offer
+    /// those forms to these roles only, asking [`Role::controls_access`].
+    pub const CONTROLLERS: [Role; 2] = [Role::Coordinator, Role::Central];
+
+    /// One of [`Role::CONTROLLERS`].
+    pub fn controls_access(self) -> bool {
+        Role::CONTROLLERS.contains(&self)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::AgencyHead => "agency_head",
@@ -227,6 +238,15 @@ pub struct Ownership {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_coordinators_and_ditjen_control_an_access() {
+        let controllers: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.controls_access())
+            .collect();
+        assert_eq!(controllers, vec![Role::Coordinator, Role::Central]);
+    }
 
     fn owner(region: &str) -> Ownership {
         Ownership {

@@ -609,6 +609,22 @@ pub fn issuers(workflow: &Workflow, stage: &str, letter: &str) -> Vec<crate::Rol
     roles
 }
 
+/// The roles that archive an application's issued letters (keep the PDF and record its
+/// SHA-256): those that control the access (`Role::CONTROLLERS`: a Disdukcapil coordinator or
+/// Ditjen Dukcapil), within their scope. Whoever sees the application previews its letters;
+/// who issues one is [`issuers`]; who files a signed scan is the workflow's `[documents]`
+/// (`Workflow::may_file`).
+pub const ARCHIVED_BY: [crate::Role; 2] = crate::Role::CONTROLLERS;
+
+/// Why `actor` may not archive letters, if they may not: the one check the API and the pages
+/// ask (the scope is checked where the application is read).
+pub fn archive_unmet(actor: &crate::Actor) -> Option<crate::Unmet> {
+    (!ARCHIVED_BY.contains(&actor.role)).then(|| crate::Unmet::RoleNotAllowed {
+        role: actor.role,
+        allowed: ARCHIVED_BY.to_vec(),
+    })
+}
+
 /// The title of a letter for messages.
 pub fn title(letter: &str) -> &str {
     letter_title(letter).unwrap_or(letter)
@@ -617,6 +633,32 @@ pub fn title(letter: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_coordinators_and_ditjen_archive_letters() {
+        use crate::{Actor, Role, Scope, Unmet};
+        let actor = |role| Actor {
+            id: Uuid::nil(),
+            role,
+            scope: Scope::National,
+        };
+        for role in [Role::Coordinator, Role::Central] {
+            assert_eq!(archive_unmet(&actor(role)), None, "{role:?}");
+        }
+        for role in [
+            Role::AgencyHead,
+            Role::ProvincialReviewer,
+            Role::Auditor,
+            Role::Admin,
+        ] {
+            let unmet = archive_unmet(&actor(role));
+            assert!(
+                matches!(unmet, Some(Unmet::RoleNotAllowed { role: r, ref allowed }) if r == role && allowed == &ARCHIVED_BY),
+                "{role:?}: {unmet:?}"
+            );
+            assert!(unmet.is_some_and(|u| u.is_permission()));
+        }
+    }
 
     #[test]
     fn registers_follow_who_signs() {

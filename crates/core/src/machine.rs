@@ -700,7 +700,7 @@ pub fn apply(
             })])
         }
         Command::RecordAttestation { details } => {
-            role_check(actor, &[Role::Coordinator, Role::Central], &mut unmet);
+            role_check(actor, &Role::CONTROLLERS, &mut unmet);
             scope_checks(actor, &app.ownership, &mut unmet);
             if app.attestation_active() {
                 unmet.push(Unmet::AttestationAlreadyRecorded);
@@ -746,7 +746,7 @@ pub fn apply(
             })])
         }
         Command::WithdrawAttestation { reason } => {
-            role_check(actor, &[Role::Coordinator, Role::Central], &mut unmet);
+            role_check(actor, &Role::CONTROLLERS, &mut unmet);
             scope_checks(actor, &app.ownership, &mut unmet);
             if !app.attestation_active() {
                 unmet.push(Unmet::MissingAttestation);
@@ -794,7 +794,7 @@ pub fn apply(
             })])
         }
         Command::CheckEvaluations => {
-            role_check(actor, &[Role::Coordinator, Role::Central], &mut unmet);
+            role_check(actor, &Role::CONTROLLERS, &mut unmet);
             scope_checks(actor, &app.ownership, &mut unmet);
             Rejection::from(unmet)?;
             let today = app.local_date(now);
@@ -804,7 +804,7 @@ pub fn apply(
                 .collect())
         }
         Command::OpenEvaluation { due_on, reason } => {
-            role_check(actor, &[Role::Coordinator, Role::Central], &mut unmet);
+            role_check(actor, &Role::CONTROLLERS, &mut unmet);
             scope_checks(actor, &app.ownership, &mut unmet);
             if terminal || !app.access_live() {
                 unmet.push(Unmet::NoLiveAccess);
@@ -836,7 +836,7 @@ pub fn apply(
             data_balikan_met,
             access_count,
         } => {
-            role_check(actor, &[Role::Coordinator, Role::Central], &mut unmet);
+            role_check(actor, &Role::CONTROLLERS, &mut unmet);
             scope_checks(actor, &app.ownership, &mut unmet);
             let open = app.evaluation(*kind, *due_on).filter(|e| e.is_open());
             if open.is_none() {

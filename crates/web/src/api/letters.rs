@@ -15,7 +15,6 @@ use crate::problem::{ApiError, ProblemItem};
 use crate::views::LetterView;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
-use sepakat_core::Role;
 use sepakat_core::calendar::{OfficeZone, local_date};
 use sepakat_core::letter::{IssueStamp, LetterFacts, LetterInputs, LetterProblem};
 use sepakat_letters::{IssueError, LetterError, Letters, build_context};
@@ -386,17 +385,9 @@ pub async fn archive(
     let (id, letter) = path.into_inner();
     let id = parse_id(&id)?;
     visible(&state, &caller, id).await?;
-    if !matches!(caller.actor.role, Role::Coordinator | Role::Central) {
+    if let Some(unmet) = sepakat_core::letter::archive_unmet(&caller.actor) {
         return Err(ApiError::Forbidden {
-            items: vec![ProblemItem {
-                code: "role_not_allowed".into(),
-                field: None,
-                message: "Only a Disdukcapil coordinator or Ditjen Dukcapil archives letters."
-                    .into(),
-                message_id:
-                    "Hanya koordinator Disdukcapil atau Ditjen Dukcapil yang mengarsipkan surat."
-                        .into(),
-            }],
+            items: vec![ProblemItem::from_unmet(&unmet)],
         });
     }
     let rendered = render(

@@ -896,7 +896,7 @@ async fn render_detail(
             })
         })
         .collect();
-    let may_evaluate = matches!(v.actor.role, Role::Coordinator | Role::Central)
+    let may_evaluate = v.actor.role.controls_access()
         && app.access_live()
         && !wf.stage(&app.stage).is_some_and(|s| s.terminal);
     let outcome_names = json!({
@@ -920,7 +920,7 @@ async fn render_detail(
         })
         .collect();
     let may_write = v.actor.may_write() && v.actor.role != Role::ProvincialReviewer;
-    let may_attest = matches!(v.actor.role, Role::Coordinator | Role::Central)
+    let may_attest = v.actor.role.controls_access()
         && !app.attestation_active()
         && !wf.stage(&app.stage).is_some_and(|s| s.terminal);
     let stage_title = wf
