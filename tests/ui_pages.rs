@@ -802,3 +802,71 @@ async fn a_destructive_action_asks_for_confirmation_first() {
     );
     app.stop().await;
 }
+
+/// "Overdue" is the core's one answer (`calendar::is_overdue`): the API's `overdue` filter, the
+/// list page's filter and badge and the dashboard's count agree, from the first day after the
+/// workflow's grace period on the office's clock (Pontianak, WIB), not on UTC's day (#14).
+#[actix_rt::test]
+async fn overdue_is_one_answer_in_the_api_the_list_and_the_dashboard() {
+    use chrono::{Duration, NaiveDate, NaiveTime};
+    let clock = std::sync::Arc::new(sepakat_web::ManualClock::new(chrono::Utc::now()));
+    let app = spawn_app_with_clock(Db::Sqlite, clock.clone()).await;
+    let coord = app.token(KOORD_PTK.0, KOORD_PTK.1).await;
+    let id = app.find(&coord, "akses_aktif").await;
+    let detail = app.detail(&coord, &id).await;
+    let due: NaiveDate = detail["next_evaluation_due"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let workflow: serde_json::Value = app
+        .get(
+            &coord,
+            &format!("/api/v1/workflows/{}", detail["workflow"].as_str().unwrap()),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let grace = workflow["definition"]["evaluation"]["grace_days"]
+        .as_i64()
+        .unwrap();
+    let first_overdue_day = due + Duration::days(grace + 1);
+    let wib_midnight = first_overdue_day.and_time(NaiveTime::MIN).and_utc() - Duration::hours(7);
+    for (at, overdue) in [
+        (wib_midnight - Duration::seconds(1), false),
+        (wib_midnight, true),
+    ] {
+        clock.set(at);
+        let coord = app.token(KOORD_PTK.0, KOORD_PTK.1).await;
+        let listed: serde_json::Value = app
+            .get(&coord, "/api/v1/applications?overdue=true&limit=500")
+            .await
+            .json()
+            .await
+            .unwrap();
+        let in_api = listed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["id"] == id.as_str());
+        assert_eq!(in_api, overdue, "API at {at}");
+        let client = signed_in(&app, KOORD_PTK).await;
+        let (status, page) = page_of(&app, &client, "/permohonan?overdue=1").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(page.contains(&id), overdue, "list page at {at}");
+        if overdue {
+            assert!(
+                page.contains("<span class=\"badge warn\">Terlambat</span>"),
+                "the row's badge says so too"
+            );
+        }
+        let (_, dashboard) = page_of(&app, &client, "/dasbor").await;
+        let count = format!(
+            "data-testid=\"overdue\"><div class=\"stat late\">{}</div>",
+            listed["total"]
+        );
+        assert!(dashboard.contains(&count), "dashboard at {at}: {count}");
+    }
+    app.stop().await;
+}

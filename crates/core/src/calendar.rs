@@ -110,6 +110,22 @@ pub fn due_state(due: NaiveDate, today: NaiveDate, policy: &EvaluationPolicy) ->
     }
 }
 
+/// Whether an evaluation due on `due`, still without an outcome, is overdue on `today` (the
+/// office's day): past the workflow's `grace_days` after the due date. The calendar suspends
+/// the grants on that day; the pages, the API and the lists all ask this one question.
+pub fn is_overdue(due: NaiveDate, today: NaiveDate, policy: &EvaluationPolicy) -> bool {
+    due_state(due, today, policy) == DueState::Overdue
+}
+
+/// The day before which a due date is overdue on `today`: `due < overdue_if_due_before(today,
+/// policy)` exactly when [`is_overdue`]. A list filters on it with one comparison of the
+/// indexed due date.
+pub fn overdue_if_due_before(today: NaiveDate, policy: &EvaluationPolicy) -> NaiveDate {
+    today
+        .checked_sub_days(Days::new(policy.grace_days.into()))
+        .unwrap_or(NaiveDate::MIN)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,7 +194,39 @@ mod tests {
         assert_eq!(due_state(due, d("2024-03-31"), &POLICY), DueState::Overdue);
     }
 
+    #[test]
+    fn overdue_begins_the_day_after_the_grace_period() {
+        let due = d("2024-02-29");
+        assert!(
+            !is_overdue(due, d("2024-03-30"), &POLICY),
+            "last day of grace"
+        );
+        assert!(is_overdue(due, d("2024-03-31"), &POLICY));
+        assert_eq!(
+            overdue_if_due_before(d("2024-03-31"), &POLICY),
+            d("2024-03-01")
+        );
+        let short = EvaluationPolicy {
+            grace_days: 0,
+            ..POLICY
+        };
+        assert!(
+            !is_overdue(due, due, &short),
+            "the due date itself is never overdue"
+        );
+        assert!(is_overdue(due, d("2024-03-01"), &short));
+    }
+
     proptest! {
+        #[test]
+        fn the_list_filter_and_the_state_agree(due_days in 0u32..1000, today_days in 0u32..1000, grace in 0u32..120) {
+            let policy = EvaluationPolicy { grace_days: grace, ..POLICY };
+            let due = d("2024-01-01") + Days::new(due_days.into());
+            let today = d("2024-01-01") + Days::new(today_days.into());
+            prop_assert_eq!(due < overdue_if_due_before(today, &policy), is_overdue(due, today, &policy));
+            prop_assert_eq!(is_overdue(due, today, &policy), due_state(due, today, &policy) == DueState::Overdue);
+        }
+
         #[test]
         fn schedule_is_increasing_and_about_six_months_apart(days in 0u32..20000, n in 1u32..40) {
             let anchor = d("1990-01-01") + Days::new(days.into());

@@ -3,6 +3,7 @@
 use crate::entity::{
     agencies, application_elements, application_waits, applications, attestations, audit_events,
     documents, evaluations, grants, letters, offices, outbox, pks_comments, pks_versions,
+    workflow_versions,
 };
 use crate::scope::{KeysetPage, MAX_PAGE, after_desc, encode_cursor, parse_cursor};
 use crate::{Result, Store, StoreError};
@@ -56,9 +57,12 @@ pub struct ApplicationFilter {
     pub office_id: Option<Uuid>,
     /// Kab/kota applications of this province (what a provincial reviewer sees).
     pub province: Option<String>,
-    /// Applications whose next evaluation is due before this day (overdue ones, when the
-    /// caller passes today minus the grace period).
+    /// Applications whose next evaluation is due before this day.
     pub evaluation_due_before: Option<NaiveDate>,
+    /// Applications whose next evaluation is overdue at this instant by the core's rule
+    /// (`core::calendar::is_overdue`): past the grace period of the workflow version the
+    /// application is pinned to, on the day of the office that handles it.
+    pub evaluation_overdue_at: Option<DateTime<Utc>>,
     /// Applications whose stage target ran out before this instant (now, for "past target").
     pub past_target_at: Option<DateTime<Utc>>,
     /// Applications in the stage that waits for the closed-network attestation.
@@ -310,6 +314,7 @@ impl Store {
     /// every page; `None` for any other filter.
     async fn total_from_counters(&self, filter: &ApplicationFilter) -> Result<Option<u64>> {
         let simple = filter.evaluation_due_before.is_none()
+            && filter.evaluation_overdue_at.is_none()
             && filter.past_target_at.is_none()
             && !filter.blocked_on_attestation
             && filter.grant_ending_by.is_none()
@@ -351,6 +356,53 @@ impl Store {
         Ok(Some(Ord::max(total, 0) as u64))
     }
 
+    /// Applications whose next evaluation is overdue at `now`: for each workflow version and
+    /// each office time zone, the due date before the core's `overdue_if_due_before` of that
+    /// version's policy and that zone's day. A few versions times three zones: a handful of
+    /// comparisons on the indexed due date.
+    async fn overdue_condition(&self, now: DateTime<Utc>) -> Result<Condition> {
+        use applications::Column as A;
+        use sepakat_core::calendar::{OfficeZone, local_date, overdue_if_due_before};
+        let versions: Vec<(String, String)> = workflow_versions::Entity::find()
+            .select_only()
+            .column(workflow_versions::Column::Name)
+            .column(workflow_versions::Column::Hash)
+            .into_tuple()
+            .all(&self.inner.db)
+            .await?;
+        let offsets: Vec<i32> = offices::Entity::find()
+            .select_only()
+            .column(offices::Column::UtcOffsetMinutes)
+            .distinct()
+            .into_tuple()
+            .all(&self.inner.db)
+            .await?;
+        // No version or no office: nothing can be overdue (the id is never null).
+        let mut any = Condition::any().add(A::Id.is_null());
+        for (name, hash) in versions {
+            let policy = self.workflow(&name, &hash).await?.evaluation.clone();
+            for &offset in &offsets {
+                let today = local_date(now, OfficeZone(offset));
+                any = any.add(
+                    Condition::all()
+                        .add(A::WorkflowName.eq(name.clone()))
+                        .add(A::WorkflowHash.eq(hash.clone()))
+                        .add(
+                            A::OfficeId.in_subquery(
+                                Query::select()
+                                    .column(offices::Column::Id)
+                                    .from(offices::Entity)
+                                    .and_where(offices::Column::UtcOffsetMinutes.eq(offset))
+                                    .to_owned(),
+                            ),
+                        )
+                        .add(A::NextEvaluationDue.lt(overdue_if_due_before(today, &policy))),
+                );
+            }
+        }
+        Ok(any)
+    }
+
     /// How many applications the filter finds: the figure a dashboard links to the list.
     pub async fn count_applications(&self, filter: &ApplicationFilter) -> Result<u64> {
         Ok(self.filtered(filter).await?.count(&self.inner.db).await?)
@@ -389,6 +441,9 @@ impl Store {
         }
         if let Some(d) = filter.evaluation_due_before {
             q = q.filter(A::NextEvaluationDue.lt(d));
+        }
+        if let Some(now) = filter.evaluation_overdue_at {
+            q = q.filter(self.overdue_condition(now).await?);
         }
         if let Some(at) = filter.past_target_at {
             // The inbox read model carries each waiting stage's target date.

@@ -12,6 +12,7 @@ use crate::{Result, StoreError};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, IntoColumnRef, Query, SelectStatement};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use sepakat_core::Scope;
+use sepakat_core::calendar::OfficeZone;
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -124,12 +125,12 @@ pub(crate) async fn placements_of<C: ConnectionTrait>(
         .into_iter()
         .map(|a| (a.id, a.name))
         .collect();
-    let office_names: HashMap<Uuid, String> = offices::Entity::find()
+    let office_names: HashMap<Uuid, (String, i32)> = offices::Entity::find()
         .filter(offices::Column::Id.is_in(office_ids))
         .all(db)
         .await?
         .into_iter()
-        .map(|o| (o.id, o.name))
+        .map(|o| (o.id, (o.name, o.utc_offset_minutes)))
         .collect();
     Ok(apps
         .into_iter()
@@ -138,7 +139,14 @@ pub(crate) async fn placements_of<C: ConnectionTrait>(
                 id,
                 Placed {
                     agency: agency_names.get(&agency_id).cloned().unwrap_or_default(),
-                    office: office_names.get(&office_id).cloned().unwrap_or_default(),
+                    office: office_names
+                        .get(&office_id)
+                        .map(|o| o.0.clone())
+                        .unwrap_or_default(),
+                    zone: office_names
+                        .get(&office_id)
+                        .map(|o| OfficeZone(o.1))
+                        .unwrap_or_default(),
                     agency_id,
                     office_id,
                 },
@@ -154,6 +162,9 @@ pub struct Placed {
     pub office_id: Uuid,
     pub agency: String,
     pub office: String,
+    /// The office's time zone: the day its calendar dates are read on.
+    #[serde(skip)]
+    pub zone: OfficeZone,
 }
 
 /// One page of a keyset-paged list.

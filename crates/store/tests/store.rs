@@ -381,6 +381,40 @@ async fn full_walk_to_production_and_evaluation(backend: Backend) {
     };
     assert_eq!(page(overdue(due)).await.total, 0);
     assert_eq!(page(overdue(due + Duration::days(1))).await.total, 1);
+    // Overdue by the core's rule (`calendar::is_overdue`): from the day after the workflow's
+    // grace period, on the office's clock (Pontianak, WIB), whatever the UTC date says.
+    let policy = w
+        .store
+        .workflow(&app.row.workflow_name, &app.row.workflow_hash)
+        .await
+        .unwrap()
+        .evaluation
+        .clone();
+    let first_overdue_day = due + Duration::days(i64::from(policy.grace_days) + 1);
+    assert!(sepakat_core::calendar::is_overdue(
+        due,
+        first_overdue_day,
+        &policy
+    ));
+    assert!(!sepakat_core::calendar::is_overdue(
+        due,
+        first_overdue_day - Duration::days(1),
+        &policy
+    ));
+    let wib_midnight =
+        first_overdue_day.and_time(chrono::NaiveTime::MIN).and_utc() - Duration::hours(7);
+    let overdue_at = |at| ApplicationFilter {
+        evaluation_overdue_at: Some(at),
+        ..Default::default()
+    };
+    assert_eq!(
+        page(overdue_at(wib_midnight - Duration::seconds(1)))
+            .await
+            .total,
+        0,
+        "the last evening of grace in Pontianak"
+    );
+    assert_eq!(page(overdue_at(wib_midnight)).await.total, 1);
 
     // Withdrawing the attestation suspends the live grant, in the same transaction.
     walk.run(

@@ -534,10 +534,8 @@ pub async fn list(
     filter.stage = q.stage;
     filter.workflow = q.workflow;
     let now = state.clock.now();
-    if q.overdue {
-        // The grace period is per workflow; 30 days is every shipped workflow's.
-        filter.evaluation_due_before = now.date_naive().checked_sub_days(chrono::Days::new(30));
-    }
+    // Overdue by the core's rule: each workflow's grace period, each office's day.
+    filter.evaluation_overdue_at = q.overdue.then_some(now);
     // By calendar day, as the dashboard counts: the stage's target ran out before today began.
     filter.past_target_at = q
         .past_target

@@ -103,7 +103,7 @@ pub(super) async fn dashboard(
         store.count_applications(&f).await.map_err(store_err)
     };
     let overdue = counted(sepakat_store::ApplicationFilter {
-        evaluation_due_before: today.checked_sub_days(chrono::Days::new(30)),
+        evaluation_overdue_at: Some(now),
         ..scoped.clone()
     })
     .await?;

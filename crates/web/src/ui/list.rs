@@ -90,10 +90,8 @@ pub(super) async fn list(
             filter.office_id = Some(o);
         }
     }
-    if q.overdue.is_some() {
-        // The grace period is per workflow; 30 days is every shipped workflow's.
-        filter.evaluation_due_before = now.date_naive().checked_sub_days(chrono::Days::new(30));
-    }
+    // Overdue by the core's rule: each workflow's grace period, each office's day.
+    filter.evaluation_overdue_at = q.overdue.is_some().then_some(now);
     if q.due.is_some() {
         // Due within 30 days, or already past.
         filter.evaluation_due_before = now.date_naive().checked_add_days(chrono::Days::new(31));

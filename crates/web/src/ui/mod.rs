@@ -616,6 +616,8 @@ async fn language(q: web::Query<LangQuery>) -> Result<HttpResponse, ApiError> {
 struct Names {
     agencies: HashMap<Uuid, String>,
     offices: HashMap<Uuid, String>,
+    /// Each office's time zone, by office id: the day its dates are read on.
+    zones: HashMap<Uuid, sepakat_core::calendar::OfficeZone>,
 }
 
 /// The agency and office names of these applications only (a page's worth), never the whole
@@ -625,8 +627,10 @@ async fn names(state: &AppState, ids: &[Uuid]) -> Result<Names, ApiError> {
     let mut names = Names {
         agencies: HashMap::new(),
         offices: HashMap::new(),
+        zones: HashMap::new(),
     };
     for p in placed.into_values() {
+        names.zones.insert(p.office_id, p.zone);
         names.agencies.insert(p.agency_id, p.agency);
         names.offices.insert(p.office_id, p.office);
     }
@@ -648,10 +652,12 @@ async fn row(
     let stage = wf.stage(&a.stage);
     let days = (now - a.stage_entered_at).num_days().max(0);
     let sla = stage.and_then(|s| s.sla_days);
-    let today = now.date_naive();
+    // The core's rule, on the office's day: the same answer as the lists' `overdue` filter.
+    let zone = names.zones.get(&a.office_id).copied().unwrap_or_default();
+    let today = sepakat_core::calendar::local_date(now, zone);
     let evaluation_overdue = a
         .next_evaluation_due
-        .is_some_and(|d| d + chrono::Days::new(u64::from(wf.evaluation.grace_days)) < today);
+        .is_some_and(|d| sepakat_core::calendar::is_overdue(d, today, &wf.evaluation));
     Ok(json!({
         "id": a.id,
         "agency": names.agencies.get(&a.agency_id).cloned().unwrap_or_default(),
@@ -869,7 +875,9 @@ async fn render_detail(
                    "method": labels::method_name(g.method, lang), "valid_until": labels::date(g.valid_until, lang)})
         })
         .collect();
-    let today = state.clock.now().date_naive();
+    // Late: recorded overdue, or open and, on the office's day, escalated by the calendar (from
+    // the due date on) — the core's `due_state`.
+    let today = app.local_date(state.clock.now());
     let evaluations: Vec<Value> = detail
         .evaluations
         .iter()
@@ -879,7 +887,13 @@ async fn render_detail(
                 "due_on": labels::date(e.due_on, lang),
                 "reason": e.reason,
                 "state": evaluation_state_name(&e.state, lang),
-                "late": e.state == "overdue" || (e.state == "open" && e.due_on < today),
+                "late": e.state == "overdue"
+                    || (e.state == "open"
+                        && matches!(
+                            sepakat_core::calendar::due_state(e.due_on, today, &wf.evaluation),
+                            sepakat_core::calendar::DueState::Due
+                                | sepakat_core::calendar::DueState::Overdue
+                        )),
                 "outcome": e.outcome.as_deref().map(|o| outcome_name(o, lang)),
                 "findings": e.findings,
             })
