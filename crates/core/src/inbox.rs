@@ -2,10 +2,11 @@
 //! change so an inbox is an indexed query rather than the core run over every row.
 //!
 //! A stage waits on the roles that move the application on from it: the roles of its
-//! transitions that lead to a stage that is not terminal. Ending the application (a refusal, the
-//! applicant's cancellation, ending the agreement) is always possible and never counts as
-//! waiting: an agency head is not waited on because "Batalkan permohonan" is open to them. A
-//! stage without a target (`sla_days`), such as live access, waits on nobody.
+//! transitions that are not destructive (`moves_on`). Ending the application (a refusal, the
+//! applicant's cancellation, ending the agreement) or suspending its access is always possible
+//! and never counts as waiting: an agency head is not waited on because "Batalkan permohonan" is
+//! open to them. Concluding it is a way on, though: an aggregate-data request waits on the office
+//! that answers it. A stage without a target (`sla_days`), such as live access, waits on nobody.
 
 use crate::actor::Role;
 use crate::workflow::Workflow;
@@ -21,8 +22,7 @@ pub fn waiting_roles(workflow: &Workflow, stage: &str) -> Vec<Role> {
     }
     let mut roles = Vec::new();
     for t in workflow.transitions_from(stage) {
-        let onward = workflow.stage(&t.to).is_some_and(|to| !to.terminal);
-        if onward {
+        if moves_on(workflow, t) {
             for r in &t.roles {
                 if !roles.contains(r) {
                     roles.push(*r);
@@ -31,6 +31,13 @@ pub fn waiting_roles(workflow: &Workflow, stage: &str) -> Vec<Role> {
         }
     }
     roles
+}
+
+/// Whether `t` moves an application on rather than ending it or holding it back: every
+/// transition but the destructive ones (refusals, cancellations, suspending or ending access),
+/// including one that concludes the application (an aggregate request answered).
+pub fn moves_on(workflow: &Workflow, t: &crate::workflow::Transition) -> bool {
+    workflow.stage(&t.to).is_some() && !t.destructive
 }
 
 /// When the stage's target runs out for an application that entered it at `entered_at`.
@@ -93,6 +100,15 @@ mod tests {
             waiting_roles(&wf, "akses_ditangguhkan"),
             vec![Role::Coordinator, Role::Central]
         );
+    }
+
+    #[test]
+    fn an_aggregate_request_waits_on_the_office_that_answers_it() {
+        let src = include_str!("../../../workflows/data-agregat.toml");
+        let wf = Workflow::from_toml("data-agregat.toml", src).expect("the shipped workflow loads");
+        // Answering ends the request in `dijawab`, but it is the way on, not a refusal.
+        assert_eq!(waiting_roles(&wf, "permohonan"), vec![Role::Coordinator]);
+        assert!(waiting_roles(&wf, "dijawab").is_empty());
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! the API's `next` block, the inbox and the mails render, so no page works it out for itself.
 //!
 //! An application waits in its stage until one of the stage's onward transitions fires (ending
-//! it — a refusal, a cancellation — is always possible and is not "next"). For each onward
+//! it or holding it back — a refusal, a cancellation, a suspension — is always possible and is
+//! not "next"; concluding it, as an answered aggregate request, is). For each onward
 //! transition the answer names the roles that fire it and, in order, what is still missing and
 //! which role provides it: the agency signs and uploads its own letters and documents, the
 //! Disdukcapil office its letters and the closed-network attestation, Ditjen Dukcapil its
@@ -88,7 +89,7 @@ pub fn next_step(
     } else {
         workflow
             .transitions_from(&app.stage)
-            .filter(|t| workflow.stage(&t.to).is_some_and(|to| !to.terminal))
+            .filter(|t| crate::inbox::moves_on(workflow, t))
             .map(|t| step(workflow, app, t))
             .collect()
     };

@@ -188,3 +188,31 @@ fn the_ministers_approval_is_central_work() {
         missing(issue)
     );
 }
+
+#[test]
+fn an_aggregate_request_waits_on_the_office_that_answers_it() {
+    // Kota Pontianak's Bappeda asks for population counts: answering by letter concludes the
+    // request, and it is the office's next step (the refusal and the cancellation are not).
+    let mut req = ordinary_request();
+    req.data_type = DataType::Aggregate;
+    req.access_method = None;
+    req.data_balikan.clear();
+    req.duration_months = 1;
+    let w = Walk::start(agregat(), city_ownership(), req);
+    let next = next_step(&w.wf, &w.app, &agency_head(), w.now);
+    let actions: Vec<&str> = next.steps.iter().map(|s| s.action.as_str()).collect();
+    assert_eq!(actions, ["jawab_dengan_surat"]);
+    assert_eq!(next.steps[0].roles, vec![Role::Coordinator]);
+    assert!(next.due_at.is_some(), "the answer has a target date");
+}
+
+#[test]
+fn live_access_never_names_its_suspension_as_the_next_step() {
+    let w = kabkota_to_production(ordinary_request());
+    assert_eq!(w.app.stage, "akses_aktif");
+    let next = next_step(&w.wf, &w.app, &city_coordinator(), w.now);
+    let actions: Vec<&str> = next.steps.iter().map(|s| s.action.as_str()).collect();
+    assert!(!actions.contains(&"tangguhkan_akses"), "{actions:?}");
+    // Suspending stays the coordinator's to do, as an action, not as what comes next.
+    assert!(next.yours.iter().any(|a| a.action == "tangguhkan_akses"));
+}
