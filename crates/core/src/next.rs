@@ -87,10 +87,14 @@ pub fn next_step(
     let steps = if finished {
         Vec::new()
     } else {
-        workflow
-            .transitions_from(&app.stage)
-            .filter(|t| crate::inbox::moves_on(workflow, t))
-            .map(|t| step(workflow, app, t))
+        // An open evaluation comes first: while it is overdue the user ID stays suspended.
+        evaluation_steps(workflow, app)
+            .chain(
+                workflow
+                    .transitions_from(&app.stage)
+                    .filter(|t| crate::inbox::moves_on(workflow, t))
+                    .map(|t| step(workflow, app, t)),
+            )
             .collect()
     };
     NextStep {
@@ -190,6 +194,45 @@ fn step(workflow: &Workflow, app: &Application, t: &Transition) -> Step {
         roles: t.roles.clone(),
         missing,
     }
+}
+
+/// The action name of the step "record the evaluation" (a command, not a transition).
+pub const RECORD_EVALUATION: &str = "catat_evaluasi";
+
+/// One step per open evaluation: the agency's semester report for it (unless filed since it
+/// opened), then the office (or Ditjen Dukcapil) records the outcome.
+fn evaluation_steps<'a>(
+    workflow: &'a Workflow,
+    app: &'a Application,
+) -> impl Iterator<Item = Step> + 'a {
+    app.open_evaluations().map(move |e| {
+        let report_owed = app
+            .documents
+            .get("laporan_semester")
+            .is_none_or(|d| d.at < e.opened_at);
+        let missing = if report_owed {
+            let report = Unmet::MissingDocument {
+                kind: "laporan_semester".into(),
+            };
+            let by = workflow
+                .document_filer("laporan_semester")
+                .unwrap_or(Role::AgencyHead);
+            vec![described(report, by)]
+        } else {
+            Vec::new()
+        };
+        Step {
+            action: RECORD_EVALUATION.into(),
+            title: format!(
+                "Catat hasil evaluasi {} yang jatuh tempo {}",
+                crate::evaluation::kind_id(e.kind),
+                e.due_on.format("%d-%m-%Y")
+            ),
+            to: app.stage.clone(),
+            roles: vec![Role::Coordinator, Role::Central],
+            missing,
+        }
+    })
 }
 
 /// A signed closed-network statement filed after the last withdrawal, if any.

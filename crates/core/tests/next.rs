@@ -216,3 +216,44 @@ fn live_access_never_names_its_suspension_as_the_next_step() {
     // Suspending stays the coordinator's to do, as an action, not as what comes next.
     assert!(next.yours.iter().any(|a| a.action == "tangguhkan_akses"));
 }
+
+#[test]
+fn an_overdue_evaluation_asks_for_the_semester_report_then_the_offices_record() {
+    // Kota Pontianak's DPMPTSP, 2018: no semester report, the calendar suspends the user ID.
+    let mut w = kabkota_to_production(ordinary_request());
+    let due = w
+        .app
+        .periodic_due
+        .expect("the first evaluation is scheduled");
+    w.now = (due + Duration::days(40))
+        .and_hms_opt(2, 0, 0)
+        .unwrap()
+        .and_utc();
+    let coord = city_coordinator();
+    w.try_do(&coord, Command::CheckEvaluations)
+        .expect("the calendar runs");
+    assert!(w.app.open_evaluations().any(|e| e.overdue));
+    let next = next_step(&w.wf, &w.app, &agency_head(), w.now);
+    let first = &next.steps[0];
+    assert_eq!(first.action, sepakat_core::next::RECORD_EVALUATION);
+    assert_eq!(first.roles, vec![Role::Coordinator, Role::Central]);
+    assert_eq!(
+        missing(first),
+        vec![(
+            Unmet::MissingDocument {
+                kind: "laporan_semester".into()
+            },
+            Role::AgencyHead
+        )]
+    );
+    assert_eq!(first.acting_roles(), vec![Role::AgencyHead]);
+    assert!(first.title.contains("evaluasi"), "{}", first.title);
+    // Once the report is on file, the office records the outcome.
+    w.attach(&agency_head(), "laporan_semester");
+    let next = next_step(&w.wf, &w.app, &coord, w.now);
+    assert!(next.steps[0].ready());
+    assert_eq!(
+        next.steps[0].acting_roles(),
+        vec![Role::Coordinator, Role::Central]
+    );
+}
