@@ -468,6 +468,12 @@ fn print_calendar_plan(plan: &sepakat_store::evaluations::CalendarPlan) {
                     let (id, en) = grant(g);
                     format!("user ID {id} ditangguhkan / {en} user ID suspended")
                 }
+                EventKind::TermReminded {
+                    ends_on,
+                    days_before,
+                } => format!(
+                    "para pihak diingatkan {days_before} hari sebelum PKS berakhir ({ends_on}) / the parties are reminded {days_before} days before the PKS ends ({ends_on})"
+                ),
                 EventKind::GrantExpired { kind: g } => {
                     let (id, en) = grant(g);
                     format!("user ID {id} berakhir bersama PKS / {en} user ID expires with the PKS")

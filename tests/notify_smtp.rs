@@ -368,3 +368,93 @@ async fn six_months_later_the_calendar_reminds_suspends_and_mails() {
     );
     app.stop().await;
 }
+
+/// The agreement's term on the calendar (issue #15): 180, 90 and 30 days before the PKS ends
+/// the agency head and the office are mailed to prepare the renewal, each reminder once; the
+/// day after the end, the user IDs expire and both hear that the agreement has ended.
+#[actix_rt::test]
+async fn the_end_of_the_agreement_is_announced_ahead_and_when_it_comes() {
+    let clock = Arc::new(ManualClock::new(Utc::now()));
+    let app = spawn_app_with_clock(Db::Sqlite, clock.clone()).await;
+    let sink = SmtpSink::start();
+    let d = dispatcher(&app, &sink.url());
+    d.run_once(clock.now()).await.unwrap();
+    let mut seen = sink.messages().len();
+
+    let koord = app.token(KOORD_PTK.0, KOORD_PTK.1).await;
+    let id = app.find(&koord, "akses_aktif").await;
+    let list: Value = app
+        .get(&koord, &format!("/api/v1/grants?application={id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ends: chrono::NaiveDate = list["items"][0]["valid_until"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // 02:00 UTC is 09:00 in Pontianak (WIB): the office's day is the UTC day.
+    let at = |day: chrono::NaiveDate| Utc.from_utc_datetime(&day.and_hms_opt(2, 0, 0).unwrap());
+    let head = "kepala@dpmptsp.pontianak.go.id";
+    let mut sweep = async |day: chrono::NaiveDate| -> Vec<(String, String, String)> {
+        clock.set(at(day));
+        app.store
+            .run_evaluation_calendar(clock.now())
+            .await
+            .unwrap();
+        let sent = d.run_once(clock.now()).await.unwrap().sent;
+        let all = sink.wait_for(seen + sent, StdDuration::from_secs(10));
+        let new: Vec<_> = all[seen..]
+            .iter()
+            .map(|m| {
+                (
+                    to(m),
+                    m["subject"].as_str().unwrap().to_string(),
+                    m["body"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .filter(|(_, s, _)| s.starts_with("PKS dengan"))
+            .collect();
+        seen = all.len();
+        new
+    };
+    for days in [180, 90, 30] {
+        let mails = sweep(ends - Duration::days(days)).await;
+        let to_head: Vec<_> = mails.iter().filter(|(t, _, _)| t == head).collect();
+        assert_eq!(to_head.len(), 1, "{days} days before: {mails:?}");
+        let (_, subject, body) = to_head[0];
+        assert!(subject.contains("siapkan perpanjangan"), "{subject}");
+        assert!(body.contains(&format!("sisa {days} hari")), "{body}");
+        assert!(
+            mails
+                .iter()
+                .any(|(t, _, _)| t.ends_with("@disdukcapil.pontianak.go.id")),
+            "the office hears too: {mails:?}"
+        );
+        assert!(
+            sweep(ends - Duration::days(days - 1)).await.is_empty(),
+            "{days}: once"
+        );
+    }
+    let ended = sweep(ends + Duration::days(1)).await;
+    assert!(
+        ended
+            .iter()
+            .any(|(t, s, _)| t == head && s.contains("telah berakhir")),
+        "{ended:?}"
+    );
+    // Months later the first sign-in's token has expired: the coordinator signs in again.
+    let koord = app.token(KOORD_PTK.0, KOORD_PTK.1).await;
+    let detail = app.detail(&koord, &id).await;
+    assert!(
+        detail["grants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|g| g["status"] == "expired"),
+        "{}",
+        detail["grants"]
+    );
+    app.stop().await;
+}

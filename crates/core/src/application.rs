@@ -261,6 +261,18 @@ pub struct Application {
     /// The latest issued letter of each kind.
     #[serde(default)]
     pub letters: BTreeMap<String, IssuedLetter>,
+    /// The tightest reminder sent so far of the agreement's end (see
+    /// [`crate::evaluation::term_reminder_due`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub term_reminded: Option<TermReminder>,
+}
+
+/// A reminder that the agreement ends on `ends_on`, sent `days_before` (180, 90 or 30) days
+/// ahead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TermReminder {
+    pub ends_on: NaiveDate,
+    pub days_before: u16,
 }
 
 impl Application {
@@ -304,6 +316,21 @@ impl Application {
 
     fn grant_mut(&mut self, kind: GrantKind) -> Option<&mut Grant> {
         self.grants.iter_mut().find(|g| g.kind == kind)
+    }
+
+    /// The last day of the agreement's term: the latest `valid_until` of the user IDs still
+    /// live (active or suspended). `None` once no user ID is live.
+    pub fn term_ends_on(&self) -> Option<NaiveDate> {
+        self.grants
+            .iter()
+            .filter(|g| {
+                matches!(
+                    g.status,
+                    GrantStatus::Active | GrantStatus::Suspended { .. }
+                )
+            })
+            .map(|g| g.valid_until)
+            .max()
     }
 
     /// The production user ID is live (active, or suspended and restorable).
@@ -462,6 +489,20 @@ impl Application {
                     g.held_by_evaluation = false;
                 }
                 self.refresh_next_due();
+            }
+            EventKind::GrantExtended { kind, valid_until } => {
+                if let Some(g) = self.grant_mut(*kind) {
+                    g.valid_until = *valid_until;
+                }
+            }
+            EventKind::TermReminded {
+                ends_on,
+                days_before,
+            } => {
+                self.term_reminded = Some(TermReminder {
+                    ends_on: *ends_on,
+                    days_before: *days_before,
+                });
             }
             EventKind::GrantExpired { kind } => {
                 if let Some(g) = self.grant_mut(*kind) {
@@ -631,6 +672,11 @@ pub enum EventKind {
         kind: GrantKind,
         reason: String,
     },
+    /// A renewal was signed: the user ID now runs to `valid_until`, the new PKS's end.
+    GrantExtended {
+        kind: GrantKind,
+        valid_until: NaiveDate,
+    },
     /// The grant outlived its `valid_until` (the end of the PKS).
     GrantExpired {
         kind: GrantKind,
@@ -645,6 +691,12 @@ pub enum EventKind {
         kind: EvaluationKind,
         due_on: NaiveDate,
         reason: Option<String>,
+    },
+    /// The parties were reminded that the agreement ends on `ends_on`, `days_before` days
+    /// ahead: the time to prepare its renewal.
+    TermReminded {
+        ends_on: NaiveDate,
+        days_before: u16,
     },
     /// The agency was reminded that the evaluation falls due.
     EvaluationReminded {
@@ -692,9 +744,11 @@ impl EventKind {
             EventKind::GrantSuspended { .. } => "grant_suspended",
             EventKind::GrantRestored { .. } => "grant_restored",
             EventKind::GrantRevoked { .. } => "grant_revoked",
+            EventKind::GrantExtended { .. } => "grant_extended",
             EventKind::GrantExpired { .. } => "grant_expired",
             EventKind::EvaluationsScheduled { .. } => "evaluations_scheduled",
             EventKind::EvaluationOpened { .. } => "evaluation_opened",
+            EventKind::TermReminded { .. } => "term_reminded",
             EventKind::EvaluationReminded { .. } => "evaluation_reminded",
             EventKind::EvaluationEscalated { .. } => "evaluation_escalated",
             EventKind::EvaluationOverdue { .. } => "evaluation_overdue",

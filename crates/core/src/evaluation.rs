@@ -19,7 +19,9 @@
 //! The calendar also expires every grant whose `valid_until` (the end of the PKS) has passed;
 //! once no access is live it has nothing more to do.
 
-use crate::application::{Application, EvaluationKind, EvaluationOutcome, EventKind, GrantStatus};
+use crate::application::{
+    Application, EvaluationKind, EvaluationOutcome, EventKind, GrantStatus, TermReminder,
+};
 use crate::calendar::{self, DueState, due_state};
 use crate::workflow::Workflow;
 use chrono::NaiveDate;
@@ -70,6 +72,34 @@ pub fn hold(app: &Application) -> Option<Hold> {
         })
 }
 
+/// How many days before the agreement ends its parties are reminded: time to prepare the
+/// renewal (perpanjangan), which goes through a new PKS.
+pub const TERM_REMINDER_DAYS: [u16; 3] = [180, 90, 30];
+
+/// The reminder of the agreement's end due on `today`, if any: the tightest of
+/// [`TERM_REMINDER_DAYS`] that `today` has reached and that was not sent yet for this end date.
+/// One reminder per run: an agreement found 20 days before its end hears once, not three
+/// times. A new end date (a renewal) starts the reminders again.
+pub fn term_reminder_due(app: &Application, today: NaiveDate) -> Option<TermReminder> {
+    let ends_on = app.term_ends_on()?;
+    let left = (ends_on - today).num_days();
+    if left < 0 {
+        return None;
+    }
+    let days_before = TERM_REMINDER_DAYS
+        .into_iter()
+        .filter(|d| left <= i64::from(*d))
+        .min()?;
+    let sent = app
+        .term_reminded
+        .filter(|r| r.ends_on == ends_on)
+        .is_some_and(|r| r.days_before <= days_before);
+    (!sent).then_some(TermReminder {
+        ends_on,
+        days_before,
+    })
+}
+
 /// What the calendar does to `app` on `today`; empty when nothing is due. Running it twice on
 /// the same day gives nothing the second time: every step is recorded on the evaluation.
 pub fn calendar_events(workflow: &Workflow, app: &Application, today: NaiveDate) -> Vec<EventKind> {
@@ -98,6 +128,20 @@ pub fn calendar_events(workflow: &Workflow, app: &Application, today: NaiveDate)
     }
     if !state.access_live() {
         return out;
+    }
+    if let Some(TermReminder {
+        ends_on,
+        days_before,
+    }) = term_reminder_due(&state, today)
+    {
+        push(
+            &mut state,
+            EventKind::TermReminded {
+                ends_on,
+                days_before,
+            },
+            &mut out,
+        );
     }
 
     if let Some(due) = state.periodic_due {

@@ -93,6 +93,8 @@ pub enum Unmet {
         role: Role,
     },
     OutOfJurisdiction,
+    /// A renewal is signed after the agreement's user IDs have all ended: nothing to extend.
+    NothingToExtend,
     WrongOfficeLevel {
         expected: Level,
     },
@@ -228,6 +230,8 @@ impl Unmet {
             ),
             Unmet::ReadOnlyRole { role } => format!("Peran {} hanya dapat membaca.", role.name_id()),
             Unmet::OutOfJurisdiction => "Permohonan ini berada di luar wilayah kewenangan Anda.".into(),
+            Unmet::NothingToExtend => "Tidak ada user ID yang masih berlaku untuk diperpanjang: PKS telah berakhir. \
+                 Akhiri kerja sama ini dan ajukan permohonan kerja sama yang baru.".into(),
             Unmet::WrongOfficeLevel { expected } => format!(
                 "Alur ini untuk Disdukcapil {}; pilih Disdukcapil yang sesuai.",
                 match expected {
@@ -332,6 +336,8 @@ impl Unmet {
             ),
             Unmet::ReadOnlyRole { role } => format!("Role {role} is read-only."),
             Unmet::OutOfJurisdiction => "This application is outside your jurisdiction.".into(),
+            Unmet::NothingToExtend => "No user ID is still valid to extend: the PKS has ended. \
+                 End this agreement and submit a new request.".into(),
             Unmet::WrongOfficeLevel { expected } => {
                 format!("This workflow is for a {expected:?} Disdukcapil; choose the matching office.")
             }
@@ -551,6 +557,7 @@ pub fn submit(
         periodic_due: None,
         evaluations: Vec::new(),
         letters: BTreeMap::new(),
+        term_reminded: None,
     };
     Ok((app, events))
 }
@@ -931,7 +938,15 @@ pub fn transition_unmet(
         // The signed copy of the issued letter; a letter never issued must be issued first
         // (a signed scan filed before letters were issued ahead of signing still counts).
         Requirement::Signed(letter) => {
-            if !app.has_signed(letter) {
+            // The step's own letter is signed in this stage: the scan of an earlier issue (the
+            // first PKS, when its renewal is signed) does not sign the one this step records.
+            let earlier_issue =
+                t.letter.as_deref() == Some(letter.as_str()) && !app.issued_in_stage(letter);
+            if earlier_issue && app.letters.contains_key(letter) {
+                unmet.push(Unmet::LetterNotIssued {
+                    letter: letter.clone(),
+                });
+            } else if !app.has_signed(letter) {
                 unmet.push(if app.letters.contains_key(letter) {
                     Unmet::MissingSignedLetter {
                         letter: letter.clone(),
@@ -1016,6 +1031,11 @@ pub fn transition_unmet(
                     unmet.push(Unmet::FourEyes {
                         version: app.pks.version,
                     });
+                }
+            }
+            Effect::ExtendGrants => {
+                if app.term_ends_on().is_none() {
+                    unmet.push(Unmet::NothingToExtend);
                 }
             }
             Effect::DraftPks | Effect::SuspendGrants | Effect::RevokeGrants => {}
@@ -1165,6 +1185,23 @@ fn transition_events(
                     out.push(EventKind::GrantRevoked {
                         kind: g.kind,
                         reason: reason.clone().unwrap_or_else(|| t.title.clone()),
+                    });
+                }
+            }
+            Effect::ExtendGrants => {
+                // The renewal's PKS is signed today (`sign_pks` comes first): its term runs
+                // from today for the agreed duration, so the user IDs go on without a gap.
+                let valid_until =
+                    calendar::add_months_clamped(today, app.request.duration_months.into());
+                for g in app.grants.iter().filter(|g| {
+                    matches!(
+                        g.status,
+                        GrantStatus::Active | GrantStatus::Suspended { .. }
+                    ) && g.valid_until < valid_until
+                }) {
+                    out.push(EventKind::GrantExtended {
+                        kind: g.kind,
+                        valid_until,
                     });
                 }
             }

@@ -334,6 +334,9 @@ pub enum Effect {
     SuspendGrants,
     RestoreGrants,
     RevokeGrants,
+    /// The renewal (perpanjangan) is signed: every live user ID runs on to the end of the new
+    /// PKS, without a gap. Only with `sign_pks` in the same transition, which dates the new term.
+    ExtendGrants,
 }
 
 impl Effect {
@@ -983,6 +986,13 @@ impl<'a> Validator<'a> {
                     t.action.span(),
                     format!("`{action}` signs a PKS that need not be approved"),
                     "add \"pks_approved\" to `requires`",
+                );
+            }
+            if effects.contains(&Effect::ExtendGrants) && !effects.contains(&Effect::SignPks) {
+                self.err(
+                    t.action.span(),
+                    format!("`{action}` extends the user IDs without signing a new PKS"),
+                    "add \"sign_pks\" to `effects` before \"extend_grants\": the new PKS dates the new term",
                 );
             }
             if h.data_type == DataType::Aggregate && !effects.is_empty() {

@@ -380,6 +380,7 @@ fn application(scenario: Scenario) -> Application {
             }),
         }],
         letters: BTreeMap::new(),
+        term_reminded: None,
     }
 }
 

@@ -188,6 +188,10 @@ impl Dispatcher {
             "pass_with_findings" => "lulus dengan temuan",
             _ => "tidak lulus",
         });
+        let term_ends = p["term_ends_on"]
+            .as_str()
+            .and_then(|d| d.parse::<NaiveDate>().ok())
+            .map(sepakat_letters::indonesian::format_date);
         let url = match row.application_id {
             Some(app) => format!(
                 "{}/permohonan/{app}",
@@ -216,6 +220,10 @@ impl Dispatcher {
                 "findings": p["findings"],
                 "reason": p["reason"],
                 "suspended": p["suspended"].as_bool().unwrap_or(false),
+            },
+            "term": {
+                "ends_on": term_ends,
+                "days_left": p["days_left"],
             },
         }))
     }

@@ -40,6 +40,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "evaluation_recorded",
         include_str!("../../../templates/emails/evaluation_recorded.hbs"),
     ),
+    (
+        "term_reminder",
+        include_str!("../../../templates/emails/term_reminder.hbs"),
+    ),
+    (
+        "agreement_expired",
+        include_str!("../../../templates/emails/agreement_expired.hbs"),
+    ),
 ];
 
 const SUBJECT_PREFIX: &str = "Subjek:";

@@ -798,6 +798,12 @@ impl Store {
                     .await?,
             );
         }
+        if event_rows
+            .iter()
+            .any(|r| r.kind == "term_reminded" || r.kind == "grant_expired")
+        {
+            outbox_rows.extend(self.queue_term_notifications(txn, d, &event_rows).await?);
+        }
 
         self.check_fail_point(FailPoint::BeforeCommit)?;
         Ok(CommandOutcome {
@@ -842,6 +848,8 @@ impl Store {
             // `issue_letters` turned every intent into a `LetterIssued` and numbered its row;
             // the row is written here, after the application row it refers to.
             EventKind::LetterProduced { .. } => {}
+            // Only the audit log and the outbox record a reminder of the term's end.
+            EventKind::TermReminded { .. } => {}
             EventKind::LetterIssued { letter } => {
                 let row = d
                     .letters
@@ -972,6 +980,16 @@ impl Store {
             }
             EventKind::GrantRevoked { kind, reason } => {
                 set_grant_status(txn, app.id, kind, "revoked", Some(reason.clone()), at).await?;
+            }
+            EventKind::GrantExtended { kind, valid_until } => {
+                let kind = to_json("grant kind", kind)?;
+                grants::Entity::update_many()
+                    .col_expr(grants::Column::ValidUntil, Expr::value(*valid_until))
+                    .col_expr(grants::Column::UpdatedAt, Expr::value(at))
+                    .filter(grants::Column::ApplicationId.eq(app.id))
+                    .filter(grants::Column::Kind.eq(kind.as_str().unwrap_or_default()))
+                    .exec(txn)
+                    .await?;
             }
             EventKind::GrantExpired { kind } => {
                 let reason = "Masa berlaku PKS berakhir".to_string();
@@ -1190,6 +1208,61 @@ impl Store {
                 trigger.map(|t| t.seq),
                 d.now,
             ));
+        }
+        insert_outbox(txn, &rows).await?;
+        Ok(rows)
+    }
+
+    /// Outbox rows for the agreement's term: the agency head and the office hear of its end
+    /// ahead of time (`term_reminder`), and once its user IDs expired with it
+    /// (`agreement_expired`, once per command however many user IDs expired).
+    async fn queue_term_notifications(
+        &self,
+        txn: &DatabaseTransaction,
+        d: &Decided<'_>,
+        event_rows: &[audit_events::Model],
+    ) -> Result<Vec<outbox::Model>> {
+        let app = d.after;
+        let own = &app.ownership;
+        let mut rows = Vec::new();
+        let mut expired_told = false;
+        for (e, row) in d.events.iter().zip(event_rows) {
+            let (template, ends_on, days_before) = match &e.kind {
+                EventKind::TermReminded {
+                    ends_on,
+                    days_before,
+                } => ("term_reminder", *ends_on, Some(*days_before)),
+                EventKind::GrantExpired { kind } if !expired_told => {
+                    expired_told = true;
+                    let Some(grant) = d.before.and_then(|b| b.grant(*kind)) else {
+                        continue;
+                    };
+                    ("agreement_expired", grant.valid_until, None)
+                }
+                _ => continue,
+            };
+            let roles = BTreeSet::from([Role::AgencyHead, Role::Coordinator]);
+            for (acc, recipient) in self.audience(txn, own, &roles).await? {
+                let payload = json!({
+                    "application_id": app.id,
+                    "workflow": app.workflow.name,
+                    "stage": app.stage,
+                    "agency_id": own.agency_id,
+                    "office_id": own.office_id,
+                    "recipient_role": recipient.role,
+                    "term_ends_on": ends_on,
+                    "days_before": days_before,
+                    "days_left": (ends_on - app.local_date(d.now)).num_days(),
+                });
+                rows.push(outbox_row(
+                    &acc,
+                    template,
+                    payload,
+                    app.id,
+                    Some(row.seq),
+                    d.now,
+                ));
+            }
         }
         insert_outbox(txn, &rows).await?;
         Ok(rows)

@@ -257,10 +257,11 @@ pub fn go_with(action: &str, comment: &str) -> Command {
     transition(action, Some(comment.into()))
 }
 
-/// A transition; submitting a PKS draft (`ajukan_draf_pks` in both workflows) carries a short
-/// draft of two articles.
+/// A transition; submitting a PKS draft (`ajukan_draf_pks`, or `ajukan_draf_perpanjangan` for
+/// a renewal, in both workflows) carries a short draft of two articles.
 fn transition(action: &str, comment: Option<String>) -> Command {
-    let articles = (action == "ajukan_draf_pks").then(|| {
+    let drafts = matches!(action, "ajukan_draf_pks" | "ajukan_draf_perpanjangan");
+    let articles = drafts.then(|| {
         vec![
             pks::Article {
                 key: None,

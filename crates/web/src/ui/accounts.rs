@@ -207,7 +207,7 @@ fn unit_of(
         return agencies.get(&g).cloned().unwrap_or_else(|| g.to_string());
     }
     if let Some(p) = &a.province {
-        return format!("Provinsi {p}");
+        return super::labels::province_name(p);
     }
     "Nasional".into()
 }

@@ -35,6 +35,55 @@ pub fn local_time(at: DateTime<Utc>, utc_offset_minutes: i32) -> String {
     format!("{} {zone}", local.format("%d-%m-%Y %H:%M"))
 }
 
+/// A province by its name, `Provinsi Kalimantan Barat` for `61` (Kemendagri's region codes),
+/// so nobody reads a scope as "Provinsi 61"; an unknown code stays as it is.
+pub fn province_name(code: &str) -> String {
+    const PROVINCES: [(&str, &str); 38] = [
+        ("11", "Aceh"),
+        ("12", "Sumatera Utara"),
+        ("13", "Sumatera Barat"),
+        ("14", "Riau"),
+        ("15", "Jambi"),
+        ("16", "Sumatera Selatan"),
+        ("17", "Bengkulu"),
+        ("18", "Lampung"),
+        ("19", "Kepulauan Bangka Belitung"),
+        ("21", "Kepulauan Riau"),
+        ("31", "DKI Jakarta"),
+        ("32", "Jawa Barat"),
+        ("33", "Jawa Tengah"),
+        ("34", "Daerah Istimewa Yogyakarta"),
+        ("35", "Jawa Timur"),
+        ("36", "Banten"),
+        ("51", "Bali"),
+        ("52", "Nusa Tenggara Barat"),
+        ("53", "Nusa Tenggara Timur"),
+        ("61", "Kalimantan Barat"),
+        ("62", "Kalimantan Tengah"),
+        ("63", "Kalimantan Selatan"),
+        ("64", "Kalimantan Timur"),
+        ("65", "Kalimantan Utara"),
+        ("71", "Sulawesi Utara"),
+        ("72", "Sulawesi Tengah"),
+        ("73", "Sulawesi Selatan"),
+        ("74", "Sulawesi Tenggara"),
+        ("75", "Gorontalo"),
+        ("76", "Sulawesi Barat"),
+        ("81", "Maluku"),
+        ("82", "Maluku Utara"),
+        ("91", "Papua"),
+        ("92", "Papua Barat"),
+        ("93", "Papua Selatan"),
+        ("94", "Papua Tengah"),
+        ("95", "Papua Pegunungan"),
+        ("96", "Papua Barat Daya"),
+    ];
+    match PROVINCES.iter().find(|(c, _)| *c == code.trim()) {
+        Some((_, name)) => format!("Provinsi {name}"),
+        None => format!("Provinsi {code}"),
+    }
+}
+
 /// A document key by its title: `signed:<letter>` is the signed scan of a generated letter.
 pub fn document_key_title(key: &str, lang: &str) -> String {
     match key.strip_prefix("signed:") {
@@ -374,6 +423,18 @@ pub fn stored_event_text(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn provinces_read_by_name() {
+        assert_eq!(province_name("61"), "Provinsi Kalimantan Barat");
+        assert_eq!(province_name("63"), "Provinsi Kalimantan Selatan");
+        assert_eq!(province_name("96"), "Provinsi Papua Barat Daya");
+        assert_eq!(
+            province_name("99"),
+            "Provinsi 99",
+            "an unknown code stays a code"
+        );
+    }
 
     #[test]
     fn times_read_on_the_office_clock() {

@@ -272,7 +272,7 @@ async fn viewer(state: &AppState, req: &HttpRequest) -> Result<Option<Viewer>, A
             .await
             .map(|o| o.name)
             .unwrap_or_default(),
-        Scope::Province { province } => format!("Provinsi {province}"),
+        Scope::Province { province } => labels::province_name(province),
         Scope::National => "Nasional".into(),
     };
     let utc_offset_minutes = match account.office_id {
