@@ -59,7 +59,7 @@ const REVIEWER: &str = "reviewer";
 const CENTRAL: &str = "central";
 
 /// The pipeline from request to live access, step by step. The two paths differ only in the
-/// regional head's letter (Governor/Sekda or Bupati/Walikota) and in who reviews the PKS draft
+/// regional head's letter (Governor/Sekda or Bupati/Wali Kota) and in who reviews the PKS draft
 /// (a second provincial coordinator, or the provincial reviewer).
 fn script(provincial: bool) -> Vec<Step> {
     let (forward, head_letter, signed_head_letter, record) = if provincial {

@@ -91,7 +91,7 @@ async fn the_people_who_must_act_get_the_right_subject() {
     let body = to_coordinator["body"].as_str().unwrap();
     assert!(body.contains("Yth. Sri Wahyuni, S.E.,"), "{body}");
     assert!(
-        body.contains("Teruskan permohonan kepada Bupati/Walikota"),
+        body.contains("Teruskan permohonan kepada Bupati/Wali Kota"),
         "{body}"
     );
     assert!(

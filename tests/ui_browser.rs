@@ -135,15 +135,15 @@ async fn request_advance_and_pks_review_journeys() {
         .await;
     s.click("form[data-action=teruskan_ke_kepala_daerah] button")
         .await;
-    s.wait_for(r#"data-testid="stage">Menunggu izin Bupati/Walikota<"#)
+    s.wait_for(r#"data-testid="stage">Menunggu izin Bupati/Wali Kota<"#)
         .await;
     let page = s.source().await;
     assert!(
         page.contains("/Dinkes/"),
         "the request letter carries the agency's own number"
     );
-    // The next step is blocked until the Walikota's signed permission is on file: said plainly.
-    assert!(page.contains("Surat izin Bupati/Walikota belum diterbitkan (diberi nomor)"));
+    // The next step is blocked until the Wali Kota's signed permission is on file: said plainly.
+    assert!(page.contains("Surat izin Bupati/Wali Kota belum diterbitkan (diberi nomor)"));
     s.screenshot(&dir, "05-coordinator-advanced").await;
     sign_out(&s).await;
 

@@ -23,7 +23,7 @@ pub const LETTERS: &[(&str, &str)] = &[
         "surat_persetujuan_gubernur",
         "Surat Gubernur/Sekda kepada Dirjen Dukcapil",
     ),
-    ("surat_izin_kepala_daerah", "Surat izin Bupati/Walikota"),
+    ("surat_izin_kepala_daerah", "Surat izin Bupati/Wali Kota"),
     ("pks", "Perjanjian Kerja Sama"),
     (
         "berita_acara_konsultasi_pks",
@@ -350,7 +350,7 @@ impl Effect {
 pub enum Level {
     /// Handled by the provincial Disdukcapil; approval signed by the Governor or Sekda.
     Provinsi,
-    /// Handled by a kab/kota Disdukcapil; permission from the Bupati/Walikota; PKS consulted with the province.
+    /// Handled by a kab/kota Disdukcapil; permission from the Bupati/Wali Kota; PKS consulted with the province.
     Kabkota,
     /// Any Disdukcapil (aggregate requests are answered by whichever office holds the data).
     Any,
