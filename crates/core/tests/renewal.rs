@@ -189,3 +189,33 @@ fn only_the_office_starts_a_renewal_and_a_drafter_never_approves_it() {
         "{refused}"
     );
 }
+
+#[test]
+fn either_party_ends_the_agreement_early_with_its_reason() {
+    for who in [agency_head(), city_coordinator()] {
+        let mut w = kabkota_to_production(ordinary_request());
+        let refused = w
+            .try_do(&who, transition_command(&w.wf, "akhiri_kerja_sama", None))
+            .unwrap_err();
+        assert_eq!(
+            refused.unmet,
+            [Unmet::CommentRequired],
+            "the reason is asked"
+        );
+        w.act_with(
+            &who,
+            "akhiri_kerja_sama",
+            Some("Layanan dialihkan ke sistem provinsi"),
+        );
+        assert_eq!(w.app.stage, "diakhiri");
+        let production = w.app.grant(GrantKind::Production).unwrap();
+        assert_eq!(
+            production.status,
+            GrantStatus::Revoked {
+                reason: "Layanan dialihkan ke sistem provinsi".into()
+            },
+            "the reason is on the revoked user ID"
+        );
+        assert_eq!(w.app.term_ends_on(), None);
+    }
+}
