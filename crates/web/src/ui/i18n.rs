@@ -72,6 +72,7 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Batas waktu tahap ini:",
         "This stage is due by:",
     ),
+    ("next_or", "atau", "or"),
     (
         "next_nobody",
         "Tahap ini tidak menunggu tindakan siapa pun.",
