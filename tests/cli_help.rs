@@ -25,6 +25,7 @@ fn help_never_prints_secrets_from_the_environment() {
         &["user", "list"],
         &["audit", "verify"],
         &["outbox", "retry"],
+        &["import", "agreements"],
     ] {
         let text = help(args);
         assert!(

@@ -11,6 +11,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("sign_in", "Masuk", "Sign in"),
     ("sign_out", "Keluar", "Sign out"),
     ("accounts", "Akun", "Accounts"),
+    ("import_agreements", "Impor PKS", "Import agreements"),
     ("change_password", "Kata sandi", "Password"),
     ("email", "Surel", "E-mail"),
     ("password", "Kata sandi", "Password"),

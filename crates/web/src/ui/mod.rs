@@ -66,6 +66,7 @@ const PAGES: &[(&str, &str)] = &[
     ),
     ("alur", include_str!("../../../../templates/ui/alur.hbs")),
     ("akun", include_str!("../../../../templates/ui/akun.hbs")),
+    ("impor", include_str!("../../../../templates/ui/impor.hbs")),
     (
         "akun_rinci",
         include_str!("../../../../templates/ui/akun_rinci.hbs"),
@@ -167,6 +168,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .route("/permohonan/{id}/evaluasi", web::post().to(evaluate))
             .route("/dasbor", web::get().to(dashboard::dashboard))
+            .route("/impor", web::get().to(import::form))
+            .route("/impor", web::post().to(import::submit))
             .route("/akun", web::get().to(accounts::list))
             .route("/akun/sandi", web::get().to(accounts::password_page))
             .route("/akun/sandi", web::post().to(accounts::password_submit))
@@ -389,6 +392,7 @@ macro_rules! signed_in {
 // After `signed_in!`, which their pages use too.
 mod accounts;
 mod dashboard;
+mod import;
 mod issue;
 mod list;
 mod pks;
