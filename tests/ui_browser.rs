@@ -99,7 +99,7 @@ async fn request_advance_and_pks_review_journeys() {
     assert!(
         s.text("[data-testid=stage]")
             .await
-            .contains("Permohonan diverifikasi")
+            .contains("Verifikasi permohonan oleh Disdukcapil")
     );
     let id = s
         .current_url()
