@@ -323,6 +323,33 @@ pub fn event_text(kind: &EventKind, wf: &Workflow, lang: &str) -> (String, Optio
             format!("{} expired with the PKS", grant_name(*kind, "en")),
             None,
         ),
+        EventKind::GrantExtended { kind, valid_until } => (
+            format!(
+                "{} diperpanjang bersama PKS perpanjangan, berlaku sampai {}",
+                grant_name(*kind, "id"),
+                d(valid_until)
+            ),
+            format!(
+                "{} extended with the renewed PKS, valid until {}",
+                grant_name(*kind, "en"),
+                d(valid_until)
+            ),
+            None,
+        ),
+        EventKind::TermReminded {
+            ends_on,
+            days_before,
+        } => (
+            format!(
+                "Pengingat {days_before} hari sebelum PKS berakhir ({}) dikirim kepada para pihak: siapkan perpanjangan",
+                d(ends_on)
+            ),
+            format!(
+                "Parties reminded {days_before} days before the PKS ends ({}): prepare the renewal",
+                d(ends_on)
+            ),
+            None,
+        ),
         EventKind::EvaluationsScheduled { first_due, .. } => (
             format!(
                 "Evaluasi semesteran berikutnya dijadwalkan, jatuh tempo {}",
