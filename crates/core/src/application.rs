@@ -333,6 +333,13 @@ impl Application {
             .max()
     }
 
+    /// A renewal may start: the calendar has announced the end of the current term (the
+    /// first reminder, [`crate::evaluation::TERM_REMINDER_DAYS`] ahead).
+    pub fn renewal_open(&self) -> bool {
+        self.term_ends_on()
+            .is_some_and(|end| self.term_reminded.is_some_and(|r| r.ends_on == end))
+    }
+
     /// The production user ID is live (active, or suspended and restorable).
     pub fn access_live(&self) -> bool {
         self.grant(GrantKind::Production).is_some_and(|g| {

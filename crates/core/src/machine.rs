@@ -95,6 +95,10 @@ pub enum Unmet {
     OutOfJurisdiction,
     /// A renewal is signed after the agreement's user IDs have all ended: nothing to extend.
     NothingToExtend,
+    /// A renewal starts only once the calendar has announced the PKS's end (180 days ahead).
+    RenewalNotOpen {
+        ends_on: Option<NaiveDate>,
+    },
     WrongOfficeLevel {
         expected: Level,
     },
@@ -230,6 +234,13 @@ impl Unmet {
             ),
             Unmet::ReadOnlyRole { role } => format!("Peran {} hanya dapat membaca.", role.name_id()),
             Unmet::OutOfJurisdiction => "Permohonan ini berada di luar wilayah kewenangan Anda.".into(),
+            Unmet::RenewalNotOpen { ends_on: Some(end) } => format!(
+                "Perpanjangan dapat dimulai sejak 180 hari sebelum PKS berakhir pada {end}, \
+                 saat pengingat masa berlaku PKS dikirim."
+            ),
+            Unmet::RenewalNotOpen { ends_on: None } => {
+                "Tidak ada PKS yang masih berlaku untuk diperpanjang.".into()
+            }
             Unmet::NothingToExtend => "Tidak ada user ID yang masih berlaku untuk diperpanjang: PKS telah berakhir. \
                  Akhiri kerja sama ini dan ajukan permohonan kerja sama yang baru.".into(),
             Unmet::WrongOfficeLevel { expected } => format!(
@@ -336,6 +347,13 @@ impl Unmet {
             ),
             Unmet::ReadOnlyRole { role } => format!("Role {role} is read-only."),
             Unmet::OutOfJurisdiction => "This application is outside your jurisdiction.".into(),
+            Unmet::RenewalNotOpen { ends_on: Some(end) } => format!(
+                "A renewal can start from 180 days before the PKS ends on {end}, when the \
+                 reminder of its end is sent."
+            ),
+            Unmet::RenewalNotOpen { ends_on: None } => {
+                "There is no PKS still in force to renew.".into()
+            }
             Unmet::NothingToExtend => "No user ID is still valid to extend: the PKS has ended. \
                  End this agreement and submit a new request.".into(),
             Unmet::WrongOfficeLevel { expected } => {
@@ -983,6 +1001,13 @@ pub fn transition_unmet(
         Requirement::Comment => {
             if comment.is_none_or(blank) {
                 unmet.push(Unmet::CommentRequired);
+            }
+        }
+        Requirement::TermEnding => {
+            if !app.renewal_open() {
+                unmet.push(Unmet::RenewalNotOpen {
+                    ends_on: app.term_ends_on(),
+                });
             }
         }
     };

@@ -93,7 +93,13 @@ pub fn next_step(
                 workflow
                     .transitions_from(&app.stage)
                     .filter(|t| crate::inbox::moves_on(workflow, t))
-                    .map(|t| step(workflow, app, t)),
+                    .map(|t| step(workflow, app, t))
+                    // A renewal is not next before the calendar opens it (180 days ahead).
+                    .filter(|s| {
+                        !s.missing
+                            .iter()
+                            .any(|m| matches!(m.unmet, Unmet::RenewalNotOpen { .. }))
+                    }),
             )
             .collect()
     };

@@ -260,6 +260,9 @@ pub enum Requirement {
     MinisterApproval,
     /// The actor must explain the action (returns and refusals).
     Comment,
+    /// The calendar has announced the PKS's end (its first reminder, 180 days ahead): from then
+    /// on a renewal may start (`term_ending`).
+    TermEnding,
 }
 
 impl Requirement {
@@ -269,6 +272,7 @@ impl Requirement {
             "pks_approved" => return Ok(Requirement::PksApproved),
             "minister_approval" => return Ok(Requirement::MinisterApproval),
             "comment" => return Ok(Requirement::Comment),
+            "term_ending" => return Ok(Requirement::TermEnding),
             _ => {}
         }
         if let Some(letter) = s.strip_prefix("signed:") {
@@ -307,6 +311,7 @@ impl fmt::Display for Requirement {
             Requirement::PksApproved => f.write_str("pks_approved"),
             Requirement::MinisterApproval => f.write_str("minister_approval"),
             Requirement::Comment => f.write_str("comment"),
+            Requirement::TermEnding => f.write_str("term_ending"),
         }
     }
 }

@@ -1,7 +1,8 @@
-//! The renewal (perpanjangan) of a live agreement (issue #15): a new PKS version is drafted,
-//! reviewed and signed while the user IDs stay live; the signed renewal extends them to the new
-//! PKS's end without a gap, and the term's reminders start again. A renewal signed after the end
-//! has nothing left to extend.
+//! The renewal (perpanjangan) of a live agreement (issue #15): it opens when the calendar
+//! announces the PKS's end (180 days ahead), not before, and is not "next" before then; a new
+//! PKS version is drafted, reviewed and signed while the user IDs stay live; the signed renewal
+//! extends them to the new PKS's end without a gap, and the term's reminders start again. A
+//! renewal signed after the end has nothing left to extend.
 
 mod common;
 
@@ -14,6 +15,21 @@ use sepakat_core::*;
 /// Moves the walk's clock so that its next step happens on `day` (09:00 UTC).
 fn on(w: &mut Walk, day: NaiveDate) {
     w.now = Utc.from_utc_datetime(&day.and_hms_opt(9, 0, 0).unwrap()) - Duration::days(1);
+}
+
+/// The calendar's sweep on `day`: among the rest, it announces the PKS's end 180 days ahead,
+/// which opens the renewal.
+fn sweep(w: &mut Walk, day: NaiveDate) -> Vec<EventKind> {
+    on(w, day);
+    w.try_do(&central(), Command::CheckEvaluations)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect()
+}
+
+fn production(w: &Walk) -> GrantStatus {
+    w.app.grant(GrantKind::Production).unwrap().status.clone()
 }
 
 /// Drafts, reviews and signs the renewal of a kab/kota agreement; returns the signing's events.
@@ -52,7 +68,9 @@ fn a_signed_renewal_extends_the_user_ids_without_a_gap() {
     let mut w = kabkota_to_production(ordinary_request());
     let old_end = w.app.term_ends_on().unwrap();
     let old_number = w.app.letters["pks"].number.clone();
-    on(&mut w, old_end - Duration::days(100));
+    sweep(&mut w, old_end - Duration::days(100));
+    // (The sweep also suspended the user ID for the evaluations nobody recorded here.)
+    let status = production(&w);
     let events = renew_kabkota(&mut w);
     let signed_on = w.app.pks.signed_on.unwrap();
     let new_end = calendar::add_months_clamped(signed_on, 24);
@@ -70,11 +88,8 @@ fn a_signed_renewal_extends_the_user_ids_without_a_gap() {
         "{events:?}"
     );
     assert!(new_end > old_end);
-    // The user ID never stopped: active all along, now to the new end.
-    assert_eq!(
-        w.app.grant(GrantKind::Production).unwrap().status,
-        GrantStatus::Active
-    );
+    // The renewal changes no status: the user ID runs on, now to the new end.
+    assert_eq!(production(&w), status);
     assert_eq!(
         w.app.grant(GrantKind::Production).unwrap().valid_until,
         new_end
@@ -100,25 +115,67 @@ fn a_signed_renewal_extends_the_user_ids_without_a_gap() {
 }
 
 #[test]
-fn the_calendar_keeps_running_during_a_renewal() {
+fn the_renewal_opens_when_the_calendar_announces_the_end() {
     let mut w = kabkota_to_production(ordinary_request());
-    let due = w.app.periodic_due.unwrap();
-    w.act(&city_coordinator(), "mulai_perpanjangan");
-    on(&mut w, due + Duration::days(31));
-    let sweep: Vec<_> = w
-        .try_do(&central(), Command::CheckEvaluations)
-        .unwrap()
-        .into_iter()
-        .map(|e| e.kind.name())
-        .collect();
-    assert!(sweep.contains(&"evaluation_overdue"), "{sweep:?}");
-    assert!(
-        matches!(
-            w.app.grant(GrantKind::Production).unwrap().status,
-            GrantStatus::Suspended { .. }
-        ),
-        "an overdue evaluation suspends during a renewal too"
+    let end = w.app.term_ends_on().unwrap();
+    let coord = city_coordinator();
+    // Right after the production user ID: refused, saying from when, and not "next".
+    let refused = w.transition(&coord, "mulai_perpanjangan").unwrap_err();
+    assert_eq!(
+        refused.unmet,
+        [Unmet::RenewalNotOpen { ends_on: Some(end) }]
     );
+    assert!(
+        refused.unmet[0]
+            .message_id()
+            .contains("180 hari sebelum PKS berakhir")
+    );
+    let next = next::next_step(&w.wf, &w.app, &coord, w.now);
+    assert!(
+        next.steps.iter().all(|s| s.action != "mulai_perpanjangan"),
+        "{:?}",
+        next.steps
+    );
+    // 181 days ahead the calendar says nothing yet; 180 days ahead it announces the end.
+    sweep(&mut w, end - Duration::days(181));
+    assert!(!w.app.renewal_open());
+    sweep(&mut w, end - Duration::days(180));
+    assert!(w.app.renewal_open());
+    let next = next::next_step(&w.wf, &w.app, &coord, w.now);
+    assert!(
+        next.steps.iter().any(|s| s.action == "mulai_perpanjangan"),
+        "{:?}",
+        next.steps
+    );
+    w.act(&coord, "mulai_perpanjangan");
+    assert_eq!(w.app.stage, "perpanjangan_pks");
+}
+
+#[test]
+fn evaluations_go_on_during_a_renewal() {
+    let mut w = kabkota_to_production(ordinary_request());
+    let end = w.app.term_ends_on().unwrap();
+    let due = w.app.periodic_due.unwrap();
+    // The sweep 180 days before the end finds the first evaluation long overdue: suspended.
+    sweep(&mut w, end - Duration::days(180));
+    assert!(matches!(production(&w), GrantStatus::Suspended { .. }));
+    let coord = city_coordinator();
+    w.act(&coord, "mulai_perpanjangan");
+    // The agency reports and the office records a pass during the renewal: access is back.
+    w.attach(&agency_head(), "laporan_semester");
+    w.try_do(
+        &coord,
+        Command::RecordEvaluation {
+            kind: EvaluationKind::Periodic,
+            due_on: due,
+            outcome: EvaluationOutcome::Pass,
+            findings: "Laporan semester diterima.".into(),
+            data_balikan_met: true,
+            access_count: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(production(&w), GrantStatus::Active);
     assert_eq!(w.app.stage, "perpanjangan_pks");
 }
 
@@ -127,7 +184,7 @@ fn a_renewal_signed_after_the_end_has_nothing_to_extend() {
     let mut w = kabkota_to_production(ordinary_request());
     let end = w.app.term_ends_on().unwrap();
     let coord = city_coordinator();
-    on(&mut w, end - Duration::days(10));
+    sweep(&mut w, end - Duration::days(10));
     w.act(&coord, "mulai_perpanjangan");
     w.act(&coord, "ajukan_draf_perpanjangan");
     w.act(&reviewer("61"), "setujui_draf_perpanjangan");
@@ -159,6 +216,7 @@ fn a_cancelled_renewal_returns_to_live_access_and_the_old_end_holds() {
     let mut w = kabkota_to_production(ordinary_request());
     let end = w.app.term_ends_on().unwrap();
     let coord = city_coordinator();
+    sweep(&mut w, end - Duration::days(90));
     w.act(&coord, "mulai_perpanjangan");
     w.act(&coord, "ajukan_draf_perpanjangan");
     assert!(w.transition(&coord, "batalkan_perpanjangan").is_ok());
