@@ -151,12 +151,13 @@ fn name_key(name: &str) -> String {
         .to_lowercase()
 }
 
+/// A CSV file read: the header's cells, then each row's line and cells.
+pub type CsvRows = (Vec<String>, Vec<(u64, Vec<String>)>);
+
 /// The rows of a CSV file: the header's cells, then each row's line and cells. Blank rows are
 /// skipped. The separator is a comma, or a semicolon when the header holds no comma (what a
 /// spreadsheet set to Indonesian writes).
-pub fn read_csv(
-    bytes: &[u8],
-) -> std::result::Result<(Vec<String>, Vec<(u64, Vec<String>)>), String> {
+pub fn read_csv(bytes: &[u8]) -> std::result::Result<CsvRows, String> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         format!(
             "berkas bukan teks UTF-8 (bita ke-{}); simpan sebagai \"CSV UTF-8\" / the file is not UTF-8 text (byte {}): save it as \"CSV UTF-8\"",
