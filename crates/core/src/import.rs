@@ -189,6 +189,10 @@ pub trait Directory {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum RowProblem {
+    /// A NUL character, which no database column can hold.
+    NulCharacter {
+        column: String,
+    },
     CellCount {
         expected: usize,
         found: usize,
@@ -324,6 +328,7 @@ impl RowProblem {
         match self {
             RowProblem::CellCount { .. } | RowProblem::DuplicateAgreement { .. } => "",
             RowProblem::MissingCell { column }
+            | RowProblem::NulCharacter { column }
             | RowProblem::BadDate { column, .. }
             | RowProblem::DateInFuture { column, .. } => column,
             RowProblem::UnknownOffice { .. } | RowProblem::WrongOfficeLevel { .. } => "office",
@@ -367,6 +372,9 @@ impl RowProblem {
 
     pub fn message_id(&self) -> String {
         match self {
+            RowProblem::NulCharacter { column } => format!(
+                "Kolom `{column}` memuat karakter NUL; simpan ulang berkas sebagai CSV UTF-8."
+            ),
             RowProblem::CellCount { expected, found } => format!(
                 "Baris ini memuat {found} kolom, sedangkan kepala berkas memuat {expected} kolom; periksa pemisah (koma) dan tanda petik."
             ),
@@ -465,6 +473,9 @@ impl RowProblem {
 
     pub fn message_en(&self) -> String {
         match self {
+            RowProblem::NulCharacter { column } => format!(
+                "Column `{column}` holds a NUL character: save the file again as CSV UTF-8."
+            ),
             RowProblem::CellCount { expected, found } => format!(
                 "This row has {found} cells where the header has {expected}: check the commas and quotes."
             ),
@@ -858,6 +869,11 @@ pub fn check_row(
             .and_then(|&i| cells.get(i))
             .map_or("", |s| s.trim())
     };
+    for c in COLUMNS {
+        if cell(c).contains('\0') {
+            problems.push(RowProblem::NulCharacter { column: c.into() });
+        }
+    }
     for c in REQUIRED {
         if cell(c).is_empty() {
             problems.push(RowProblem::MissingCell { column: c.into() });

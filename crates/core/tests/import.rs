@@ -546,6 +546,16 @@ fn every_problem_of_a_row_is_reported_at_once() {
 }
 
 #[test]
+fn a_nul_character_is_refused_by_its_column() {
+    assert_eq!(
+        problems(&[("purpose", "Verifikasi\0data")]),
+        vec![RowProblem::NulCharacter {
+            column: "purpose".into()
+        }]
+    );
+}
+
+#[test]
 fn a_short_row_is_refused_whole() {
     let mut c = cells(&valid());
     c.truncate(5);
