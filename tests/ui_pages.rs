@@ -870,3 +870,24 @@ async fn overdue_is_one_answer_in_the_api_the_list_and_the_dashboard() {
     }
     app.stop().await;
 }
+
+/// The upload form is offered by what the workflow lets a role file (`[documents]`), not by a
+/// role named in the page: the coordinator files documents here, the provincial reviewer and
+/// the auditor file nothing and get no form (#14).
+#[actix_rt::test]
+async fn the_upload_form_follows_what_the_workflow_lets_a_role_file() {
+    let app = spawn_app(Db::Sqlite).await;
+    let coord = app.token(KOORD_PTK.0, KOORD_PTK.1).await;
+    let id = app.find(&coord, "akses_aktif").await;
+    for (who, offered) in [
+        (KOORD_PTK, true),
+        (REVIEWER_KALBAR, false),
+        (AUDITOR, false),
+    ] {
+        let client = signed_in(&app, who).await;
+        let (status, page) = page_of(&app, &client, &format!("/permohonan/{id}")).await;
+        assert_eq!(status, StatusCode::OK, "{}", who.0);
+        assert_eq!(page.contains("id=\"upload-form\""), offered, "{}", who.0);
+    }
+    app.stop().await;
+}

@@ -937,7 +937,8 @@ async fn render_detail(
             json!({"name": labels::connection_name(*c, lang), "selected": attestation_form.values.get("connection") == Some(&code), "code": code})
         })
         .collect();
-    let may_write = v.actor.may_write() && v.actor.role != Role::ProvincialReviewer;
+    // The upload form, for a role the workflow lets file some kind here (`[documents]`).
+    let may_write = v.actor.may_write() && !kinds.is_empty();
     let may_attest = v.actor.role.controls_access()
         && !app.attestation_active()
         && !wf.stage(&app.stage).is_some_and(|s| s.terminal);
