@@ -141,7 +141,7 @@ fn cases() -> Vec<Case> {
             head: "kepala@bappeda.pontianak.go.id",
             coordinator: KOORD_PTK,
             reviewer_sees: true,
-            stage_title: "Verifikasi permohonan data agregat oleh Disdukcapil",
+            stage_title: "Verifikasi permohonan oleh Disdukcapil",
             acting_role: "Koordinator Disdukcapil",
             acting_person: "Sri Wahyuni, S.E.",
             doing: "Surat jawaban permohonan data agregat belum diterbitkan",
@@ -440,6 +440,17 @@ async fn roles_at_blocked_points(db: Db) {
             } else {
                 check(ready == 0, format!("a ready button for {:?}", c.action));
             }
+            // The stage tracker's words stay inside its picture (420 units wide).
+            let widest = wide
+                .eval(
+                    "return Math.max(...[...document.querySelectorAll('svg.stepper text')]\
+                     .map(t => t.getBBox().x + t.getBBox().width))",
+                )
+                .await;
+            check(
+                widest.as_f64().is_some_and(|w| w <= 420.0),
+                format!("a stage title runs out of the tracker: {widest}"),
+            );
             wide.screenshot(&dir, &format!("{name}-1280")).await;
             phone.goto(&url).await;
             phone.wait_for("data-testid=\"next-step\"").await;

@@ -22,7 +22,10 @@ pub fn stepper(wf: &Workflow, current: &str, label: &str, visited: &[String]) ->
         .collect();
     let at = main.iter().position(|s| s.name == current);
     let row = 30;
-    let height = row * main.len() + 10;
+    // A title too long for one line of the 420-unit picture takes two, and its row grows.
+    let lines: Vec<Vec<String>> = main.iter().map(|s| wrap(&s.title)).collect();
+    let extra = 16;
+    let height = row * main.len() + 10 + extra * lines.iter().filter(|l| l.len() > 1).count();
     let mut out = String::new();
     let _ = write!(
         out,
@@ -30,8 +33,9 @@ pub fn stepper(wf: &Workflow, current: &str, label: &str, visited: &[String]) ->
         esc(label),
         esc(label)
     );
+    let mut y = 15;
     for (i, s) in main.iter().enumerate() {
-        let y = 15 + i * row;
+        let gap = if lines[i].len() > 1 { row + extra } else { row };
         // Done: a stage before the current one that the application went through. A side
         // stage it never entered (returned for correction, say) stays open, not ticked.
         let (fill, stroke, weight, state) = match at {
@@ -46,7 +50,7 @@ pub fn stepper(wf: &Workflow, current: &str, label: &str, visited: &[String]) ->
                 out,
                 "<line x1=\"14\" y1=\"{}\" x2=\"14\" y2=\"{}\" stroke=\"#bdbdbd\" stroke-width=\"2\"/>",
                 y + 8,
-                y + row - 8
+                y + gap - 8
             );
         }
         let _ = write!(
@@ -55,16 +59,43 @@ pub fn stepper(wf: &Workflow, current: &str, label: &str, visited: &[String]) ->
             esc(&s.name)
         );
         let marker = if Some(i) == at { " ◀" } else { "" };
+        let text: Vec<String> = lines[i]
+            .iter()
+            .enumerate()
+            .map(|(n, l)| {
+                let dy = if n == 0 { 0 } else { extra };
+                format!("<tspan x=\"32\" dy=\"{dy}\">{}</tspan>", esc(l))
+            })
+            .collect();
         let _ = write!(
             out,
             "<text x=\"32\" y=\"{}\" font-size=\"13\" font-weight=\"{weight}\" font-family=\"system-ui,sans-serif\">{}{}</text>",
             y + 5,
-            esc(&s.title),
+            text.concat(),
             marker
         );
+        y += gap;
     }
     out.push_str("</svg>");
     out
+}
+
+/// A stage title as the lines it is drawn on: one, or two split at a space when it is longer
+/// than 44 characters (about what 13-px bold text fits beside the marker).
+fn wrap(title: &str) -> Vec<String> {
+    const FITS: usize = 44;
+    if title.chars().count() <= FITS {
+        return vec![title.to_string()];
+    }
+    let cut = title
+        .char_indices()
+        .filter(|(i, c)| *c == ' ' && title[..*i].chars().count() <= FITS)
+        .map(|(i, _)| i)
+        .last();
+    match cut {
+        Some(i) => vec![title[..i].to_string(), title[i + 1..].to_string()],
+        None => vec![title.to_string()],
+    }
 }
 
 #[cfg(test)]
@@ -105,6 +136,16 @@ mod tests {
         ];
         let svg = stepper(&wf, "izin_kepala_daerah", "x", &returned);
         assert_eq!(state_of(&svg, "perbaikan_permohonan"), "done");
+    }
+
+    #[test]
+    fn a_long_stage_title_takes_two_lines() {
+        let long = "Perpanjangan: konsultasi draf PKS baru dengan Disdukcapil Provinsi";
+        let lines = wrap(long);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert_eq!(lines.join(" "), long);
+        assert!(lines.iter().all(|l| l.chars().count() <= 44), "{lines:?}");
+        assert_eq!(wrap("Penandatanganan PKS"), vec!["Penandatanganan PKS"]);
     }
 
     #[test]
