@@ -452,6 +452,7 @@ async fn the_end_of_the_agreement_is_announced_ahead_and_when_it_comes() {
             .as_array()
             .unwrap()
             .iter()
+            .filter(|g| g["kind"] == "production")
             .all(|g| g["status"] == "expired"),
         "{}",
         detail["grants"]
