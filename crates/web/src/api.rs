@@ -6,7 +6,7 @@ pub mod letters;
 pub mod pks;
 
 use crate::AppState;
-use crate::auth::{self, Caller, store_err};
+use crate::auth::{self, Caller};
 use crate::blobs::sniff_media_type;
 use crate::idempotency::{self, Answer};
 use crate::problem::{ApiError, ProblemItem};
@@ -170,8 +170,7 @@ pub async fn workflows(
     let mut names: Vec<String> = state
         .store
         .workflow_versions()
-        .await
-        .map_err(store_err)?
+        .await?
         .into_iter()
         .map(|v| v.name)
         .collect();
@@ -179,9 +178,7 @@ pub async fn workflows(
     names.dedup();
     let mut out = Vec::new();
     for n in names {
-        out.push(summary(
-            &*state.store.current_workflow(&n).await.map_err(store_err)?,
-        ));
+        out.push(summary(&*state.store.current_workflow(&n).await?));
     }
     Ok(web::Json(out))
 }
@@ -194,11 +191,7 @@ pub async fn workflow(
     _caller: Caller,
     name: web::Path<String>,
 ) -> Result<web::Json<WorkflowDetail>, ApiError> {
-    let wf = state
-        .store
-        .current_workflow(&name)
-        .await
-        .map_err(store_err)?;
+    let wf = state.store.current_workflow(&name).await?;
     Ok(web::Json(WorkflowDetail {
         summary: summary(&wf),
         definition: serde_json::to_value(&*wf).map_err(|e| ApiError::Internal(e.to_string()))?,
@@ -217,8 +210,7 @@ pub async fn offices(
         state
             .store
             .offices()
-            .await
-            .map_err(store_err)?
+            .await?
             .iter()
             .map(OfficeView::from)
             .collect(),
@@ -231,7 +223,7 @@ pub async fn agencies(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<web::Json<Vec<AgencyView>>, ApiError> {
-    let all = state.store.agencies(None).await.map_err(store_err)?;
+    let all = state.store.agencies(None).await?;
     let visible = all.iter().filter(|a| match &caller.actor.scope {
         sepakat_core::Scope::Agency { agency_id } => a.id == *agency_id,
         _ => true,
@@ -282,20 +274,14 @@ pub(crate) async fn view(
     let wf = state
         .store
         .workflow(&stored.row.workflow_name, &stored.row.workflow_hash)
-        .await
-        .map_err(store_err)?;
-    let detail = state
-        .store
-        .application_detail(stored.row.id)
-        .await
-        .map_err(store_err)?;
+        .await?;
+    let detail = state.store.application_detail(stored.row.id).await?;
     let (next, _) = crate::next::next_view(state, &wf, &stored.state, &caller.actor).await?;
     let actions = available_actions(&wf, &stored.state, &caller.actor);
     let uploaders = state
         .store
         .people_by_id(detail.documents.iter().map(|d| d.uploaded_by))
-        .await
-        .map_err(store_err)?;
+        .await?;
     Ok(ApplicationView {
         next,
         summary: ApplicationSummary::new(
@@ -333,7 +319,7 @@ pub(crate) async fn visible(
     caller: &Caller,
     id: Uuid,
 ) -> Result<StoredApplication, ApiError> {
-    let stored = state.store.application(id).await.map_err(store_err)?;
+    let stored = state.store.application(id).await?;
     if caller.actor.can_see(&stored.state.ownership) {
         Ok(stored)
     } else {
@@ -423,13 +409,8 @@ pub async fn submit(
         let outcome = state
             .store
             .submit_keyed(new, caller.account.id, state.clock.now(), keyed)
-            .await
-            .map_err(store_err)?;
-        let stored = state
-            .store
-            .application(outcome.application.id)
-            .await
-            .map_err(store_err)?;
+            .await?;
+        let stored = state.store.application(outcome.application.id).await?;
         Answer::created(view(&state, &caller, stored).await?)
     })
     .await
@@ -547,8 +528,7 @@ pub async fn list(
             .after
             .as_deref()
             .map(sepakat_store::InboxCursor::parse)
-            .transpose()
-            .map_err(store_err)?;
+            .transpose()?;
         let page = state
             .store
             .inbox(
@@ -562,16 +542,11 @@ pub async fn list(
                 after,
                 limit,
             )
-            .await
-            .map_err(store_err)?;
+            .await?;
         (page.items, page.total, page.next.map(|c| c.encode()))
     } else {
         filter.after = q.after;
-        let page = state
-            .store
-            .list_applications(&filter)
-            .await
-            .map_err(store_err)?;
+        let page = state.store.list_applications(&filter).await?;
         (page.items, page.total, page.next)
     };
     let mut out = Vec::with_capacity(items.len());
@@ -580,8 +555,7 @@ pub async fn list(
         let wf = state
             .store
             .workflow(&row.workflow_name, &row.workflow_hash)
-            .await
-            .map_err(store_err)?;
+            .await?;
         out.push(ApplicationSummary::new(
             row,
             wf.stage(&row.stage).map(|s| s.title.clone()),
@@ -649,8 +623,7 @@ async fn run_command(
     let wf = state
         .store
         .workflow(&stored.row.workflow_name, &stored.row.workflow_hash)
-        .await
-        .map_err(store_err)?;
+        .await?;
     let keyed = keyed.map(|k| {
         let (wf, actor) = (wf.clone(), caller.actor.clone());
         k.with_answer(move |outcome| {
@@ -672,8 +645,7 @@ async fn run_command(
             state.clock.now(),
             keyed,
         )
-        .await
-        .map_err(store_err)?;
+        .await?;
     command_answer(&wf, &caller.actor, &outcome)
 }
 
@@ -759,8 +731,7 @@ pub async fn transition(
                     },
                 },
             )
-            .await
-            .map_err(store_err)?,
+            .await?,
             keyed,
         )
         .await
@@ -954,8 +925,7 @@ pub async fn upload(
         state
             .store
             .check_attach_document(id, version, &document, caller.account.id, state.clock.now())
-            .await
-            .map_err(store_err)?;
+            .await?;
         let blobs = state.blobs.clone();
         let data = bytes.clone();
         let written = web::block(move || blobs.put(&data))
@@ -973,9 +943,8 @@ pub async fn upload(
                 state.clock.now(),
                 keyed.map(|k| k.answering(200)),
             )
-            .await
-            .map_err(store_err)?;
-        let stored = state.store.application(id).await.map_err(store_err)?;
+            .await?;
+        let stored = state.store.application(id).await?;
         Answer::ok(view(&state, &caller, stored).await?)
     })
     .await
@@ -995,8 +964,7 @@ async fn may_file(
     let wf = state
         .store
         .workflow(&stored.row.workflow_name, &stored.row.workflow_hash)
-        .await
-        .map_err(store_err)?;
+        .await?;
     match wf.may_file(key, caller.actor.role) {
         Err(refusal) if refusal.is_permission() => Err(sepakat_core::machine::Rejection {
             unmet: vec![refusal.into()],
@@ -1021,11 +989,7 @@ pub async fn download(
         ApiError::bad_request(format!("`{doc}` is not a valid document id (a UUID)"))
     })?;
     visible(&state, &caller, id).await?;
-    let docs = state
-        .store
-        .application_documents(id)
-        .await
-        .map_err(store_err)?;
+    let docs = state.store.application_documents(id).await?;
     let d = docs
         .into_iter()
         .find(|d| d.id == doc)

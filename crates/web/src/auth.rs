@@ -61,11 +61,7 @@ impl FromRequest for Caller {
                 },
             };
             let now = state.clock.now();
-            let Some((session, account)) = state
-                .store
-                .session(&secret_digest(&token), now)
-                .await
-                .map_err(store_err)?
+            let Some((session, account)) = state.store.session(&secret_digest(&token), now).await?
             else {
                 return Err(ApiError::Unauthenticated);
             };
@@ -104,28 +100,13 @@ impl FromRequest for Caller {
                     });
                 }
             }
-            let actor = state.store.actor(account.id).await.map_err(store_err)?;
+            let actor = state.store.actor(account.id).await?;
             Ok(Caller {
                 account,
                 actor,
                 csrf,
             })
         })
-    }
-}
-
-/// Store errors as HTTP errors (kept beside the extractor that needs it; api.rs uses it too).
-pub fn store_err(e: sepakat_store::StoreError) -> ApiError {
-    use sepakat_store::StoreError as S;
-    match e {
-        S::NotFound { entity, .. } => ApiError::NotFound { what: entity },
-        S::Conflict { expected, actual } => ApiError::Conflict { expected, actual },
-        S::Rejected(r) => r.into(),
-        S::Invalid(msg) => ApiError::invalid(msg, Vec::new()),
-        e @ S::Storage(_) if e.is_unavailable() => ApiError::Unavailable {
-            cause: e.to_string(),
-        },
-        S::Storage(e) => ApiError::Internal(e.to_string()),
     }
 }
 
@@ -186,8 +167,7 @@ pub(crate) async fn check_credentials(
     let account = state
         .store
         .account_by_email(&email)
-        .await
-        .map_err(store_err)?
+        .await?
         .filter(|a| a.active);
     let stored = account.as_ref().and_then(|a| a.password_hash.as_deref());
     let ok = verify_password_or_dummy(&creds.password, stored);
@@ -241,8 +221,7 @@ pub(crate) async fn start_browser_session(
         state
             .store
             .delete_session(&secret_digest(old.value()))
-            .await
-            .map_err(store_err)?;
+            .await?;
     }
     let secret = new_secret().map_err(ApiError::Internal)?;
     let csrf = new_secret().map_err(ApiError::Internal)?;
@@ -259,8 +238,7 @@ pub(crate) async fn start_browser_session(
             Some(expires_at),
             now,
         )
-        .await
-        .map_err(store_err)?;
+        .await?;
     let cookie = Cookie::build(SESSION_COOKIE, secret)
         .path("/")
         .http_only(true)
@@ -293,8 +271,7 @@ pub async fn token(
             Some(expires_at),
             now,
         )
-        .await
-        .map_err(store_err)?;
+        .await?;
     Ok(HttpResponse::Created().json(ApiToken {
         token: secret,
         token_type: "Bearer",
@@ -312,11 +289,7 @@ pub async fn logout(
 ) -> Result<HttpResponse, ApiError> {
     let token = bearer(&req).or_else(|| req.cookie(SESSION_COOKIE).map(|c| c.value().to_string()));
     if let Some(t) = token {
-        state
-            .store
-            .delete_session(&secret_digest(&t))
-            .await
-            .map_err(store_err)?;
+        state.store.delete_session(&secret_digest(&t)).await?;
     }
     let mut gone = Cookie::build(SESSION_COOKIE, "").path("/").finish();
     gone.make_removal();

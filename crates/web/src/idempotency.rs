@@ -2,7 +2,7 @@
 //! instead of acting twice; the same key with another request is refused.
 
 use crate::AppState;
-use crate::auth::{Caller, store_err};
+use crate::auth::Caller;
 use crate::problem::ApiError;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
@@ -151,8 +151,7 @@ async fn replay(
         let record = state
             .store
             .idempotency_record(caller.account.id, key)
-            .await
-            .map_err(store_err)?;
+            .await?;
         let Some(record) = record else {
             return Ok(None);
         };

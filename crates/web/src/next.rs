@@ -3,7 +3,6 @@
 //! the application page render this one answer.
 
 use crate::AppState;
-use crate::auth::store_err;
 use crate::problem::ApiError;
 use chrono::{DateTime, Utc};
 use sepakat_core::next::{NextStep, next_step};
@@ -77,11 +76,7 @@ pub async fn next_view(
     let mut acting: Vec<Role> = next.steps.iter().flat_map(|s| s.acting_roles()).collect();
     acting.sort();
     acting.dedup();
-    let people = state
-        .store
-        .people_acting(&app.ownership, &acting)
-        .await
-        .map_err(store_err)?;
+    let people = state.store.people_acting(&app.ownership, &acting).await?;
     let steps = next
         .steps
         .iter()

@@ -329,6 +329,23 @@ impl ResponseError for ApiError {
     }
 }
 
+/// The store's errors as HTTP problems: the one mapping, so handlers use `?`.
+impl From<sepakat_store::StoreError> for ApiError {
+    fn from(e: sepakat_store::StoreError) -> Self {
+        use sepakat_store::StoreError as S;
+        match e {
+            S::NotFound { entity, .. } => ApiError::NotFound { what: entity },
+            S::Conflict { expected, actual } => ApiError::Conflict { expected, actual },
+            S::Rejected(r) => r.into(),
+            S::Invalid(msg) => ApiError::invalid(msg, Vec::new()),
+            e @ S::Storage(_) if e.is_unavailable() => ApiError::Unavailable {
+                cause: e.to_string(),
+            },
+            S::Storage(e) => ApiError::Internal(e.to_string()),
+        }
+    }
+}
+
 impl From<Rejection> for ApiError {
     fn from(r: Rejection) -> Self {
         if r.is_forbidden() {

@@ -7,7 +7,7 @@
 //! export streams its rows page by page, so memory does not grow with the number of grants.
 
 use crate::AppState;
-use crate::auth::{Caller, store_err};
+use crate::auth::Caller;
 use crate::problem::{ApiError, ProblemItem};
 use actix_web::web::Bytes;
 use actix_web::{HttpResponse, web};
@@ -113,7 +113,7 @@ fn cursor<T>(
                 shown(raw)
             ),
         ),
-        other => store_err(other),
+        other => ApiError::from(other),
     })
 }
 
@@ -302,8 +302,7 @@ pub async fn grants(
     let page = state
         .store
         .grants_page(&caller.actor, &filter, after, limit)
-        .await
-        .map_err(store_err)?;
+        .await?;
     Ok(web::Json(GrantList {
         items: page.items.into_iter().map(GrantRecord::from).collect(),
         total: page.total,
@@ -432,8 +431,7 @@ pub async fn export(
     let first = state
         .store
         .grant_rows(&caller.actor, &filter, None, EXPORT_PAGE)
-        .await
-        .map_err(store_err)?;
+        .await?;
     let today = state.clock.now().date_naive();
     let walk = ExportWalk {
         store: state.store.clone(),
@@ -595,8 +593,7 @@ pub async fn evaluations_due(
     let page = state
         .store
         .evaluations_due_page(&caller.actor, &filter, today, after, limit)
-        .await
-        .map_err(store_err)?;
+        .await?;
     Ok(web::Json(DueList {
         items: page
             .items
@@ -706,8 +703,7 @@ pub async fn outbox(
             after,
             limit,
         )
-        .await
-        .map_err(store_err)?;
+        .await?;
     Ok(web::Json(OutboxList {
         items: page
             .items
@@ -788,8 +784,7 @@ pub async fn retry_all(
             },
             state.clock.now(),
         )
-        .await
-        .map_err(store_err)?;
+        .await?;
     tracing::info!(requeued, admin = %caller.actor.id, "dead outbox messages queued again");
     Ok(web::Json(Requeued { requeued }))
 }
@@ -804,12 +799,7 @@ pub async fn retry(
 ) -> Result<HttpResponse, ApiError> {
     admin_only(&caller)?;
     let now = state.clock.now();
-    if state
-        .store
-        .requeue_outbox(id.into_inner(), now)
-        .await
-        .map_err(store_err)?
-    {
+    if state.store.requeue_outbox(id.into_inner(), now).await? {
         Ok(HttpResponse::NoContent().finish())
     } else {
         Err(ApiError::NotFound {

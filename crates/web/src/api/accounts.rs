@@ -5,7 +5,7 @@
 //! /api/v1/accounts/{id}/events`).
 
 use crate::AppState;
-use crate::auth::{Caller, SESSION_COOKIE, store_err};
+use crate::auth::{Caller, SESSION_COOKIE};
 use crate::problem::{ApiError, ProblemItem};
 use crate::security::{hash_password, secret_digest, temporary_password, verify_password_or_dummy};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -181,7 +181,7 @@ pub async fn list(
     caller: Caller,
 ) -> Result<web::Json<Vec<ManagedAccount>>, ApiError> {
     admin_only(&caller)?;
-    let rows = state.store.managed_accounts().await.map_err(store_err)?;
+    let rows = state.store.managed_accounts().await?;
     Ok(web::Json(rows.iter().map(ManagedAccount::from).collect()))
 }
 
@@ -195,7 +195,7 @@ pub async fn one(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<ManagedAccount>, ApiError> {
     admin_only(&caller)?;
-    let a = state.store.account(*id).await.map_err(store_err)?;
+    let a = state.store.account(*id).await?;
     Ok(web::Json(ManagedAccount::from(&a)))
 }
 
@@ -209,8 +209,8 @@ pub async fn events(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Vec<AccountEvent>>, ApiError> {
     admin_only(&caller)?;
-    state.store.account(*id).await.map_err(store_err)?;
-    let rows = state.store.account_events(*id).await.map_err(store_err)?;
+    state.store.account(*id).await?;
+    let rows = state.store.account_events(*id).await?;
     Ok(web::Json(rows.iter().map(AccountEvent::from).collect()))
 }
 
@@ -233,8 +233,7 @@ pub async fn disable(
             ChangedBy::Api(caller.account.id),
             state.clock.now(),
         )
-        .await
-        .map_err(store_err)?;
+        .await?;
     Ok(web::Json(ManagedAccount::from(&a)))
 }
 
@@ -256,8 +255,7 @@ pub async fn enable(
             ChangedBy::Api(caller.account.id),
             state.clock.now(),
         )
-        .await
-        .map_err(store_err)?;
+        .await?;
     Ok(web::Json(ManagedAccount::from(&a)))
 }
 
@@ -292,8 +290,7 @@ pub(crate) async fn reset(
     let a = state
         .store
         .reset_password(id, hash, by, state.clock.now())
-        .await
-        .map_err(store_err)?;
+        .await?;
     Ok((password, a))
 }
 
@@ -323,8 +320,7 @@ pub async fn set_role(
             ChangedBy::Api(caller.account.id),
             state.clock.now(),
         )
-        .await
-        .map_err(store_err)?;
+        .await?;
     Ok(web::Json(ManagedAccount::from(&a)))
 }
 
@@ -338,7 +334,7 @@ pub async fn tokens(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Vec<TokenView>>, ApiError> {
     admin_only(&caller)?;
-    state.store.account(*id).await.map_err(store_err)?;
+    state.store.account(*id).await?;
     token_list(&state, *id).await
 }
 
@@ -349,8 +345,7 @@ async fn token_list(
     let rows = state
         .store
         .account_tokens(account_id, state.clock.now())
-        .await
-        .map_err(store_err)?;
+        .await?;
     Ok(web::Json(rows.iter().map(TokenView::from).collect()))
 }
 
@@ -373,8 +368,7 @@ pub async fn revoke_token(
             ChangedBy::Api(caller.account.id),
             state.clock.now(),
         )
-        .await
-        .map_err(store_err)?;
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -404,8 +398,7 @@ pub async fn revoke_my_token(
             ChangedBy::Api(caller.account.id),
             state.clock.now(),
         )
-        .await
-        .map_err(store_err)?;
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -507,5 +500,5 @@ pub(crate) async fn change_own(
         .store
         .change_own_password(account.id, hash, keep, by, state.clock.now())
         .await
-        .map_err(store_err)
+        .map_err(ApiError::from)
 }

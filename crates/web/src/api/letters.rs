@@ -9,7 +9,7 @@
 
 use crate::AppState;
 use crate::api::{parse_id, visible};
-use crate::auth::{Caller, store_err};
+use crate::auth::Caller;
 use crate::blobs::BlobStore;
 use crate::problem::{ApiError, ProblemItem};
 use crate::views::LetterView;
@@ -269,7 +269,7 @@ pub struct FormatQuery {
 /// The one way a letter's problems become HTTP.
 pub fn build_err(e: LetterBuildError) -> ApiError {
     match e {
-        LetterBuildError::Store(e) => store_err(e),
+        LetterBuildError::Store(e) => ApiError::from(e),
         LetterBuildError::NotInWorkflow { .. } | LetterBuildError::NoSuchIssue { .. } => {
             ApiError::NotFound { what: "letter" }
         }
@@ -423,11 +423,7 @@ pub async fn archive(
     let updated = if row.document_sha256.as_deref() == Some(sha256.as_str()) {
         row
     } else {
-        state
-            .store
-            .set_letter_document(row.id, &sha256)
-            .await
-            .map_err(store_err)?
+        state.store.set_letter_document(row.id, &sha256).await?
     };
     Ok(HttpResponse::Ok().json(LetterView::from(&updated)))
 }
@@ -447,11 +443,7 @@ pub async fn archived(
     let (id, letter) = path.into_inner();
     let id = parse_id(&id)?;
     visible(&state, &caller, id).await?;
-    let rows = state
-        .store
-        .application_letters(id)
-        .await
-        .map_err(store_err)?;
+    let rows = state.store.application_letters(id).await?;
     let sha = rows
         .iter()
         .rev()

@@ -7,7 +7,7 @@
 
 use crate::AppState;
 use crate::api::{parse_id, visible};
-use crate::auth::{Caller, store_err};
+use crate::auth::Caller;
 use crate::problem::ApiError;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
@@ -125,22 +125,12 @@ pub async fn overview(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let stored = visible(&state, &caller, parse_id(&id)?).await?;
-    let versions = state
-        .store
-        .pks_versions(stored.row.id)
-        .await
-        .map_err(store_err)?;
-    let comments = state
-        .store
-        .pks_comments(stored.row.id)
-        .await
-        .map_err(store_err)?;
+    let versions = state.store.pks_versions(stored.row.id).await?;
+    let comments = state.store.pks_comments(stored.row.id).await?;
     // The versions are loaded already: only the default draft needs building.
     let (current_version, current) = match versions.last() {
         Some(v) => (Some(v.version), v.articles.clone()),
-        None => current_draft(&state.store, &stored)
-            .await
-            .map_err(store_err)?,
+        None => current_draft(&state.store, &stored).await?,
     };
     let approved = stored.state.pks.approved_version;
     let versions: Vec<VersionView> = versions
@@ -231,11 +221,7 @@ pub async fn compare(
     query: web::Query<DiffQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let stored = visible(&state, &caller, parse_id(&id)?).await?;
-    let versions = state
-        .store
-        .pks_versions(stored.row.id)
-        .await
-        .map_err(store_err)?;
+    let versions = state.store.pks_versions(stored.row.id).await?;
     match comparison(&versions, query.from, query.to) {
         Ok(Some(c)) => Ok(HttpResponse::Ok().json(serde_json::json!({
             "from": c.from, "to": c.to, "articles": c.articles,

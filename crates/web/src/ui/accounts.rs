@@ -6,7 +6,6 @@
 use super::{check_csrf, lang, page, problem_text, redirect, role_name, urlencode, viewer};
 use crate::AppState;
 use crate::api::accounts::{change_own, current_digest, reset};
-use crate::auth::store_err;
 use crate::problem::ApiError;
 use actix_web::{HttpRequest, HttpResponse, web};
 use sepakat_core::Role;
@@ -187,8 +186,8 @@ fn admin_only(actor_role: Role) -> Result<(), ApiError> {
 async fn directory(
     state: &AppState,
 ) -> Result<(HashMap<Uuid, String>, HashMap<Uuid, String>), ApiError> {
-    let offices = state.store.offices().await.map_err(store_err)?;
-    let agencies = state.store.agencies(None).await.map_err(store_err)?;
+    let offices = state.store.offices().await?;
+    let agencies = state.store.agencies(None).await?;
     Ok((
         offices.into_iter().map(|o| (o.id, o.name)).collect(),
         agencies.into_iter().map(|a| (a.id, a.name)).collect(),
@@ -230,8 +229,7 @@ pub(super) async fn list(
     let rows: Vec<Value> = state
         .store
         .managed_accounts()
-        .await
-        .map_err(store_err)?
+        .await?
         .iter()
         .map(|a| {
             json!({
@@ -267,14 +265,13 @@ async fn account_page(
     shown: Shown,
 ) -> Result<HttpResponse, ApiError> {
     let lang = lang(req);
-    let account = state.store.account(id).await.map_err(store_err)?;
+    let account = state.store.account(id).await?;
     let (offices, agencies) = directory(state).await?;
-    let events = state.store.account_events(id).await.map_err(store_err)?;
+    let events = state.store.account_events(id).await?;
     let names = state
         .store
         .account_names(events.iter().filter_map(|e| e.actor_id))
-        .await
-        .map_err(store_err)?;
+        .await?;
     let history: Vec<Value> = events
         .iter()
         .map(|e| {
@@ -379,7 +376,7 @@ pub(super) async fn act(
             .store
             .set_account_enabled(id, action == "aktifkan", by, now)
             .await
-            .map_err(store_err)
+            .map_err(ApiError::from)
             .map(|_| Shown {
                 notice: Some(word(&lang, "saved")),
                 ..Shown::default()
@@ -432,7 +429,7 @@ pub(super) async fn act(
                             now,
                         )
                         .await
-                        .map_err(store_err)
+                        .map_err(ApiError::from)
                         .map(|_| Shown {
                             notice: Some(word(&lang, "saved")),
                             ..Shown::default()

@@ -3,7 +3,6 @@
 
 use super::{i18n, lang, page, redirect, urlencode, viewer};
 use crate::AppState;
-use crate::auth::store_err;
 use crate::problem::ApiError;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
@@ -23,25 +22,16 @@ pub(super) async fn dashboard(
     let today = now.date_naive();
     let today_day = epoch_day(now);
     let store = &state.store;
-    let in_stage = store
-        .stage_stats(&v.actor.scope, Measure::Now)
-        .await
-        .map_err(store_err)?;
-    let open = store
-        .open_waits(&v.actor.scope, now)
-        .await
-        .map_err(store_err)?;
-    let spent = store
-        .stage_stats(&v.actor.scope, Measure::Spent)
-        .await
-        .map_err(store_err)?;
+    let in_stage = store.stage_stats(&v.actor.scope, Measure::Now).await?;
+    let open = store.open_waits(&v.actor.scope, now).await?;
+    let spent = store.stage_stats(&v.actor.scope, Measure::Spent).await?;
     // Each measure's rows by (workflow, stage), read once, so no stage filters the whole list.
     let (in_stage, open, spent) = (by_stage(&in_stage), by_stage(&open), by_stage(&spent));
     let count =
         |wf: &str, stage: &str| -> i64 { of(&in_stage, wf, stage).iter().map(|r| r.1).sum() };
     let (mut blocked, mut late, mut total) = (0, 0, 0);
     let mut workflows = Vec::new();
-    for wf in store.current_workflows().await.map_err(store_err)? {
+    for wf in store.current_workflows().await? {
         let name = wf.name.clone();
         let attestation = attestation_stages(&wf);
         let counts: Vec<(&sepakat_core::workflow::Stage, i64)> = wf
@@ -100,7 +90,7 @@ pub(super) async fn dashboard(
     // Counts on indexes, each with the same filter as the list it links to.
     let scoped = sepakat_store::ApplicationFilter::visible_to(&v.actor);
     let counted = |f: sepakat_store::ApplicationFilter| async move {
-        store.count_applications(&f).await.map_err(store_err)
+        store.count_applications(&f).await.map_err(ApiError::from)
     };
     let overdue = counted(sepakat_store::ApplicationFilter {
         evaluation_overdue_at: Some(now),

@@ -6,7 +6,6 @@
 
 use super::{check_csrf, lang, page, redirect, urlencode, viewer};
 use crate::AppState;
-use crate::auth::store_err;
 use crate::problem::ApiError;
 use actix_multipart::Multipart;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -304,7 +303,7 @@ pub(super) async fn submit(
         Err(sepakat_store::StoreError::Invalid(message)) => {
             return show(data(&lang, json!({"error": message})));
         }
-        Err(e) => return Err(store_err(e)),
+        Err(e) => return Err(ApiError::from(e)),
     };
     let can_confirm = !confirming && !report.is_refused() && !report.created.is_empty();
     show(data(

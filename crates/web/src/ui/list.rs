@@ -3,7 +3,6 @@
 
 use super::{i18n, lang, names, page, redirect, row, urlencode, viewer};
 use crate::AppState;
-use crate::auth::store_err;
 use crate::problem::ApiError;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
@@ -107,11 +106,7 @@ pub(super) async fn list(
     filter.search = blank(&q.q);
     filter.after = blank(&q.after);
     filter.limit = Some(50);
-    let page_of = state
-        .store
-        .list_applications(&filter)
-        .await
-        .map_err(store_err)?;
+    let page_of = state.store.list_applications(&filter).await?;
     let ids: Vec<Uuid> = page_of.items.iter().map(|a| a.id).collect();
     let names = names(&state, &ids).await?;
     let mut rows = Vec::new();
@@ -121,7 +116,7 @@ pub(super) async fn list(
     // The stage and workflow choices come from the workflows, not from the rows.
     let mut stages = Vec::new();
     let mut workflows = Vec::new();
-    for wf in state.store.current_workflows().await.map_err(store_err)? {
+    for wf in state.store.current_workflows().await? {
         workflows.push(json!({"name": wf.name, "title": wf.title, "selected": filter.workflow.as_deref() == Some(wf.name.as_str())}));
         for s in &wf.stages {
             if !stages.iter().any(|x: &Value| x["name"] == s.name.as_str()) {

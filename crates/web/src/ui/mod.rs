@@ -8,7 +8,7 @@ mod next;
 mod svg;
 
 use crate::AppState;
-use crate::auth::{SESSION_COOKIE, store_err};
+use crate::auth::SESSION_COOKIE;
 use crate::problem::{ApiError, ProblemItem};
 use crate::security::{new_secret, secret_digest};
 use actix_web::ResponseError;
@@ -253,15 +253,14 @@ async fn viewer(state: &AppState, req: &HttpRequest) -> Result<Option<Viewer>, A
     let Some((session, account)) = state
         .store
         .session(&secret_digest(cookie.value()), state.clock.now())
-        .await
-        .map_err(store_err)?
+        .await?
     else {
         return Ok(None);
     };
     if !account.active {
         return Ok(None);
     }
-    let actor = state.store.actor(account.id).await.map_err(store_err)?;
+    let actor = state.store.actor(account.id).await?;
     let unit = match &actor.scope {
         Scope::Agency { agency_id } => state
             .store
@@ -584,8 +583,7 @@ async fn sign_out(
             state
                 .store
                 .delete_session(&secret_digest(c.value()))
-                .await
-                .map_err(store_err)?;
+                .await?;
         }
     }
     let mut gone = Cookie::build(SESSION_COOKIE, "").path("/").finish();
@@ -627,7 +625,7 @@ struct Names {
 /// The agency and office names of these applications only (a page's worth), never the whole
 /// directory.
 async fn names(state: &AppState, ids: &[Uuid]) -> Result<Names, ApiError> {
-    let placed = state.store.placements(ids).await.map_err(store_err)?;
+    let placed = state.store.placements(ids).await?;
     let mut names = Names {
         agencies: HashMap::new(),
         offices: HashMap::new(),
@@ -651,8 +649,7 @@ async fn row(
     let wf = state
         .store
         .workflow(&a.workflow_name, &a.workflow_hash)
-        .await
-        .map_err(store_err)?;
+        .await?;
     let stage = wf.stage(&a.stage);
     let days = (now - a.stage_entered_at).num_days().max(0);
     let sla = stage.and_then(|s| s.sla_days);
@@ -696,13 +693,11 @@ async fn inbox(
         .after
         .as_deref()
         .map(sepakat_store::InboxCursor::parse)
-        .transpose()
-        .map_err(store_err)?;
+        .transpose()?;
     let waiting = state
         .store
         .inbox(&v.actor, &sepakat_store::InboxFilter::default(), after, 50)
-        .await
-        .map_err(store_err)?;
+        .await?;
     let ids: Vec<Uuid> = waiting.items.iter().map(|a| a.id).collect();
     let names = names(&state, &ids).await?;
     let mut rows = Vec::new();
@@ -735,7 +730,7 @@ async fn load_visible(
     let id = Uuid::parse_str(id).map_err(|_| ApiError::NotFound {
         what: "application",
     })?;
-    let stored = state.store.application(id).await.map_err(store_err)?;
+    let stored = state.store.application(id).await?;
     if v.actor.can_see(&stored.state.ownership) {
         Ok(stored)
     } else {
@@ -780,26 +775,15 @@ async fn render_detail(
     let wf = state
         .store
         .workflow(&a.workflow_name, &a.workflow_hash)
-        .await
-        .map_err(store_err)?;
-    let detail = state
-        .store
-        .application_detail(a.id)
-        .await
-        .map_err(store_err)?;
+        .await?;
+    let detail = state.store.application_detail(a.id).await?;
     let names = names(state, &[a.id]).await?;
     // Times read on the clock of the office that handles the application.
-    let clock = state
-        .store
-        .office(a.office_id)
-        .await
-        .map_err(store_err)?
-        .utc_offset_minutes;
+    let clock = state.store.office(a.office_id).await?.utc_offset_minutes;
     let accounts: HashMap<Uuid, String> = state
         .store
         .account_names(detail.events.iter().map(|e| e.actor_id))
-        .await
-        .map_err(store_err)?;
+        .await?;
     // "Langkah berikutnya": the core's answer, with the people behind each role.
     let (next_view, _) = crate::next::next_view(state, &wf, app, &v.actor).await?;
     let next = next::block(&next_view, clock, lang);
@@ -826,8 +810,7 @@ async fn render_detail(
     let uploaders = state
         .store
         .people_by_id(detail.documents.iter().map(|d| d.uploaded_by))
-        .await
-        .map_err(store_err)?;
+        .await?;
     let documents: Vec<Value> = detail
         .documents
         .iter()
@@ -959,8 +942,7 @@ async fn render_detail(
     let visited: Vec<String> = state
         .store
         .stage_visits(a.id)
-        .await
-        .map_err(store_err)?
+        .await?
         .into_iter()
         .map(|v| v.stage)
         .collect();
@@ -1089,7 +1071,7 @@ async fn after_command(
         Ok(()) => Ok(redirect(&format!("/permohonan/{id}?done=1"))),
         Err(e) => {
             let stale = matches!(e, StoreError::Conflict { .. });
-            let err = store_err(e);
+            let err = ApiError::from(e);
             if matches!(err, ApiError::Internal(_)) {
                 return Err(err);
             }
@@ -1131,8 +1113,7 @@ async fn act(
     let wf = state
         .store
         .workflow(&stored.row.workflow_name, &stored.row.workflow_hash)
-        .await
-        .map_err(store_err)?;
+        .await?;
     if decided_on_pks_page(&wf, &form.action) {
         // Approving or returning a draft happens where its articles are read, not here.
         return Ok(redirect(&format!("/permohonan/{id}/pks")));
@@ -1166,8 +1147,7 @@ async fn act(
             pks: Default::default(),
         },
     )
-    .await
-    .map_err(store_err)?;
+    .await?;
     let result = state
         .store
         .execute(
@@ -1410,8 +1390,7 @@ async fn workflows_for(state: &AppState, selected: &str) -> Result<Vec<Value>, A
     let mut names: Vec<String> = state
         .store
         .workflow_versions()
-        .await
-        .map_err(store_err)?
+        .await?
         .into_iter()
         .map(|w| w.name)
         .collect();
@@ -1419,7 +1398,7 @@ async fn workflows_for(state: &AppState, selected: &str) -> Result<Vec<Value>, A
     names.dedup();
     let mut out = Vec::new();
     for n in names {
-        let wf = state.store.current_workflow(&n).await.map_err(store_err)?;
+        let wf = state.store.current_workflow(&n).await?;
         out.push(json!({"name": wf.name, "title": wf.title, "selected": wf.name == selected}));
     }
     Ok(out)
@@ -1605,7 +1584,7 @@ async fn new_submit(
                 }
             }
             Err(e) => {
-                let err = store_err(e);
+                let err = ApiError::from(e);
                 if matches!(err, ApiError::Internal(_)) {
                     return Err(err);
                 }
@@ -1634,16 +1613,11 @@ async fn workflow_page(
     name: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let v = signed_in!(state, req);
-    let wf = state
-        .store
-        .current_workflow(&name)
-        .await
-        .map_err(store_err)?;
+    let wf = state.store.current_workflow(&name).await?;
     let versions: Vec<Value> = state
         .store
         .workflow_versions()
-        .await
-        .map_err(store_err)?
+        .await?
         .into_iter()
         .filter(|w| w.name == wf.name)
         .map(|w| json!({"hash": &w.hash[..12], "loaded_at": labels::local_time(w.loaded_at, v.utc_offset_minutes), "current": w.hash == wf.hash}))

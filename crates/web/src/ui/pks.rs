@@ -9,7 +9,6 @@ use super::{
 };
 use crate::AppState;
 use crate::api::pks::{comparison, current_draft};
-use crate::auth::store_err;
 use crate::problem::ApiError;
 use actix_web::{HttpRequest, HttpResponse, web};
 use sepakat_core::machine::{AvailableAction, available_actions};
@@ -82,14 +81,11 @@ async fn render_review(
     let stored = view.stored;
     let a = &stored.row;
     let store = &state.store;
-    let agency = store.agency(a.agency_id).await.map_err(store_err)?;
-    let office = store.office(a.office_id).await.map_err(store_err)?;
-    let wf = store
-        .workflow(&a.workflow_name, &a.workflow_hash)
-        .await
-        .map_err(store_err)?;
-    let versions = store.pks_versions(a.id).await.map_err(store_err)?;
-    let comments = store.pks_comments(a.id).await.map_err(store_err)?;
+    let agency = store.agency(a.agency_id).await?;
+    let office = store.office(a.office_id).await?;
+    let wf = store.workflow(&a.workflow_name, &a.workflow_hash).await?;
+    let versions = store.pks_versions(a.id).await?;
+    let comments = store.pks_comments(a.id).await?;
     let names: HashMap<_, _> = store
         .account_names(
             versions
@@ -97,8 +93,7 @@ async fn render_review(
                 .map(|v| v.drafted_by)
                 .chain(comments.iter().map(|c| c.author)),
         )
-        .await
-        .map_err(store_err)?;
+        .await?;
     let latest = versions.last().map(|v| v.version);
     let shown = view
         .requested_version
@@ -111,7 +106,7 @@ async fn render_review(
             .find(|v| v.version == n)
             .map(|v| v.articles.clone())
             .unwrap_or_default(),
-        None => current_draft(store, stored).await.map_err(store_err)?.1,
+        None => current_draft(store, stored).await?.1,
     };
     // As the PKS reads: references to other articles as "Pasal N".
     let articles = pks::resolve_references(&articles);
@@ -229,7 +224,7 @@ async fn review_page(
 /// The message of a refused command, and its status.
 fn refusal(e: StoreError, lang: &str) -> Result<(String, u16), ApiError> {
     let stale = matches!(e, StoreError::Conflict { .. });
-    let err = store_err(e);
+    let err = ApiError::from(e);
     if matches!(err, ApiError::Internal(_)) {
         return Err(err);
     }
@@ -335,8 +330,8 @@ async fn render_editor(
 ) -> Result<HttpResponse, ApiError> {
     let lang = lang(req);
     let a = &stored.row;
-    let agency = state.store.agency(a.agency_id).await.map_err(store_err)?;
-    let comments = state.store.pks_comments(a.id).await.map_err(store_err)?;
+    let agency = state.store.agency(a.agency_id).await?;
+    let comments = state.store.pks_comments(a.id).await?;
     let latest = stored.state.pks.version as i32;
     // The comments the draft is answering: those on the latest version.
     let mut by_article: BTreeMap<u32, Vec<String>> = BTreeMap::new();
@@ -387,8 +382,7 @@ async fn draft_action(
     let wf = state
         .store
         .workflow(&a.workflow_name, &a.workflow_hash)
-        .await
-        .map_err(store_err)?;
+        .await?;
     let actions = available_actions(&wf, &stored.state, &v.actor);
     Ok(action_with(&wf, &actions, Effect::DraftPks).map(|x| x.action.clone()))
 }
@@ -403,9 +397,7 @@ async fn edit_page(
     if v.actor.role != Role::Coordinator || draft_action(&state, &v, &stored).await?.is_none() {
         return Ok(redirect(&format!("/permohonan/{}/pks", stored.row.id)));
     }
-    let (_, draft) = current_draft(&state.store, &stored)
-        .await
-        .map_err(store_err)?;
+    let (_, draft) = current_draft(&state.store, &stored).await?;
     let articles = draft
         .iter()
         .map(|art| EditorArticle {

@@ -18,7 +18,6 @@
 
 use super::{labels, lang, page};
 use crate::AppState;
-use crate::auth::store_err;
 use crate::problem::ApiError;
 use crate::security::RateLimiter;
 use actix_multipart::Multipart;
@@ -304,7 +303,7 @@ async fn find(
         return miss(req, raw).map(Err);
     };
     // A read of the letters row and nothing else: no audit event, no version bump.
-    match state.store.letter_by_code(&code).await.map_err(store_err)? {
+    match state.store.letter_by_code(&code).await? {
         Some(letter) => Ok(Ok((code, letter))),
         None => miss(req, raw).map(Err),
     }
