@@ -1,5 +1,7 @@
 //! A small W3C WebDriver client over reqwest, for driving headless Chromium through
 //! chromedriver: enough to sign in, fill forms, click, read text and take screenshots.
+//! Each browser test binary includes it and uses only part of it.
+#![allow(dead_code)]
 
 use base64::Engine;
 use reqwest::Client;
