@@ -88,7 +88,7 @@ async fn the_people_who_must_act_get_the_right_subject() {
         to_coordinator["subject"],
         "Permohonan baru pemanfaatan data kependudukan — Dinas Kesehatan Kota Pontianak"
     );
-    let body = to_coordinator["body"].as_str().unwrap();
+    let body = &to_coordinator["body"].as_str().unwrap().replace("\r\n", "\n");
     assert!(body.contains("Yth. Sri Wahyuni, S.E.,"), "{body}");
     assert!(
         body.contains("Teruskan permohonan kepada Bupati/Wali Kota"),
@@ -98,6 +98,27 @@ async fn the_people_who_must_act_get_the_right_subject() {
         body.contains(&format!("https://sepakat.example.go.id/permohonan/{id}")),
         "{body}"
     );
+    // The core's next step, as on the page (issue #14): the coordinator reads that the
+    // agency signs and uploads first; the agency head reads it as its own task, and cancelling
+    // is never offered as what awaits it.
+    let signs = "Tanda tangani Surat permohonan pemanfaatan data kependudukan, lalu unggah pindaiannya pada bagian Dokumen.";
+    assert!(
+        body.contains(&format!(
+            "- Teruskan permohonan kepada Bupati/Wali Kota — Kepala lembaga pengguna: {signs}"
+        )),
+        "{body}"
+    );
+    assert!(
+        body.contains("- Kembalikan permohonan untuk diperbaiki — Koordinator Disdukcapil\n"),
+        "a ready step is its title: {body}"
+    );
+    let to_head = new.iter().find(|m| to(m) == HEAD_DINKES_PTK.0).unwrap();
+    let head_body = &to_head["body"].as_str().unwrap().replace("\r\n", "\n");
+    assert!(
+        head_body.contains(&format!("Tindakan yang menunggu Saudara:\n- {signs}")),
+        "{head_body}"
+    );
+    assert!(!head_body.contains("Batalkan permohonan"), "{head_body}");
     assert_eq!(to_coordinator["from"], "Sepakat <sepakat@localhost>");
     // One Message-ID per outbox row, as stored.
     let row = outbox_rows(&app)

@@ -50,6 +50,21 @@ impl Step {
         self.missing.is_empty()
     }
 
+    /// What the acting roles do now, in formal Indonesian: the first missing thing as a task,
+    /// or the step itself when nothing is missing.
+    pub fn doing_id(&self) -> String {
+        self.missing
+            .first()
+            .map_or_else(|| self.title.clone(), |m| m.task_id.clone())
+    }
+
+    /// [`Step::doing_id`] in English (the step's title stays the workflow's Indonesian).
+    pub fn doing_en(&self) -> String {
+        self.missing
+            .first()
+            .map_or_else(|| self.title.clone(), |m| m.task_en.clone())
+    }
+
     /// The roles that act next on this step: the providers of the first missing thing, or the
     /// step's own roles when nothing is missing.
     pub fn acting_roles(&self) -> Vec<Role> {
@@ -65,9 +80,13 @@ impl Step {
 pub struct Missing {
     pub unmet: Unmet,
     pub by: Role,
-    /// Formal Indonesian, then English: what to do.
+    /// Formal Indonesian, then English: what is missing.
     pub message_id: String,
     pub message_en: String,
+    /// The same, said as the task of the role that provides it ("Tanda tangani …, lalu unggah
+    /// pindaiannya"), rather than the refusal's "… belum diunggah".
+    pub task_id: String,
+    pub task_en: String,
 }
 
 /// What happens next on `app` (of `workflow`), as of `now`, and what `actor` may do.
@@ -277,18 +296,72 @@ fn provider(workflow: &Workflow, u: &Unmet, t: &Transition) -> Role {
 }
 
 fn described(unmet: Unmet, by: Role) -> Missing {
+    let (message_id, message_en) = (unmet.message_id(), unmet.message_en());
+    let (task_id, task_en) =
+        task(&unmet).unwrap_or_else(|| (message_id.clone(), message_en.clone()));
     Missing {
-        message_id: unmet.message_id(),
-        message_en: unmet.message_en(),
+        message_id,
+        message_en,
+        task_id,
+        task_en,
         unmet,
         by,
+    }
+}
+
+/// A missing scan or document as the task of whoever provides it, in Indonesian and English;
+/// `None` for what reads well as it is.
+fn task(unmet: &Unmet) -> Option<(String, String)> {
+    use crate::workflow::{document_title, letter_title};
+    match unmet {
+        Unmet::MissingSignedLetter { letter } => {
+            let title = letter_title(letter).unwrap_or(letter);
+            Some((
+                format!("Tanda tangani {title}, lalu unggah pindaiannya pada bagian Dokumen."),
+                format!("Sign “{title}” and upload its scan under Documents."),
+            ))
+        }
+        Unmet::MissingDocument { kind } => {
+            let title = document_title(kind).unwrap_or(kind);
+            Some((
+                format!("Unggah {title} pada bagian Dokumen."),
+                format!("Upload “{title}” under Documents."),
+            ))
+        }
+        _ => None,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use crate::actor::Role;
+    use crate::machine::Unmet;
     use crate::workflow::{DOCUMENTS, Workflow};
+
+    #[test]
+    fn a_missing_scan_or_document_reads_as_a_task() {
+        let scan = super::described(
+            Unmet::MissingSignedLetter {
+                letter: "surat_permohonan".into(),
+            },
+            Role::AgencyHead,
+        );
+        assert_eq!(
+            scan.task_id,
+            "Tanda tangani Surat permohonan pemanfaatan data kependudukan, lalu unggah pindaiannya pada bagian Dokumen."
+        );
+        assert_ne!(scan.task_id, scan.message_id);
+        let report = super::described(
+            Unmet::MissingDocument {
+                kind: "laporan_semester".into(),
+            },
+            Role::AgencyHead,
+        );
+        assert!(report.task_en.starts_with("Upload "), "{}", report.task_en);
+        // Anything else is said as it is.
+        let attestation = super::described(Unmet::MissingAttestation, Role::Coordinator);
+        assert_eq!(attestation.task_id, attestation.message_id);
+    }
 
     #[test]
     fn every_uploaded_document_has_a_filer_in_the_pks_workflows() {

@@ -192,6 +192,20 @@ impl Dispatcher {
             .as_str()
             .and_then(|d| d.parse::<NaiveDate>().ok())
             .map(sepakat_letters::indonesian::format_date);
+        // What the recipient does now, as the core said when the row was queued (`todo`); a
+        // row queued before it was recorded falls back to the titles of its actions.
+        let todo: Vec<String> = match p["todo"].as_array() {
+            Some(items) => items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
+            None => actions.clone(),
+        };
+        let next_due = p["next_due_on"]
+            .as_str()
+            .and_then(|d| d.parse::<NaiveDate>().ok())
+            .map(sepakat_letters::indonesian::format_date);
         let url = match row.application_id {
             Some(app) => format!(
                 "{}/permohonan/{app}",
@@ -212,6 +226,9 @@ impl Dispatcher {
             },
             "previous_stage_title": p["previous_stage"].as_str().and_then(|s| title_of(s).or(Some(s.to_string()))),
             "actions": actions,
+            "todo": todo,
+            "next": p["next"].as_array().cloned().unwrap_or_default(),
+            "next_due": next_due,
             "evaluation": {
                 "kind": kind,
                 "due_on": due,

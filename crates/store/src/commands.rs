@@ -1187,6 +1187,25 @@ impl Store {
                 .filter(|t| t.roles.contains(&recipient.role))
                 .map(|t| t.action.as_str())
                 .collect();
+            // The core's next step, as the application page shows it: what this recipient
+            // does now, and who does what on each way forward.
+            let next = sepakat_core::next::next_step(wf, app, &recipient, d.now);
+            let todo: Vec<String> = next
+                .steps
+                .iter()
+                .filter(|s| s.acting_roles().contains(&recipient.role))
+                .map(|s| s.doing_id())
+                .collect();
+            let steps: Vec<Value> = next
+                .steps
+                .iter()
+                .map(|s| {
+                    let who: Vec<&str> = s.acting_roles().iter().map(|r| r.name_id()).collect();
+                    // `doing` only when something is missing: a ready step is its title.
+                    let doing = (!s.ready()).then(|| s.doing_id());
+                    json!({"title": s.title, "who": who.join(" / "), "doing": doing})
+                })
+                .collect();
             let payload = json!({
                 "application_id": app.id,
                 "workflow": app.workflow.name,
@@ -1199,6 +1218,10 @@ impl Store {
                 "office_id": own.office_id,
                 "recipient_role": recipient.role,
                 "actions": actions,
+                "todo": todo,
+                "next": steps,
+                // The stage's target, as a day at the office.
+                "next_due_on": next.due_at.map(|d| app.local_date(d)),
             });
             rows.push(outbox_row(
                 &acc,

@@ -55,6 +55,10 @@ pub struct MissingView {
     pub by: Role,
     pub message_id: String,
     pub message_en: String,
+    /// The same as the task of the role that provides it ("Tanda tangani …, lalu unggah
+    /// pindaiannya pada bagian Dokumen.").
+    pub task_id: String,
+    pub task_en: String,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -105,6 +109,8 @@ pub async fn next_view(
                         by: m.by,
                         message_id: m.message_id.clone(),
                         message_en: m.message_en.clone(),
+                        task_id: m.task_id.clone(),
+                        task_en: m.task_en.clone(),
                     })
                     .collect(),
             }
