@@ -88,7 +88,10 @@ async fn the_people_who_must_act_get_the_right_subject() {
         to_coordinator["subject"],
         "Permohonan baru pemanfaatan data kependudukan — Dinas Kesehatan Kota Pontianak"
     );
-    let body = &to_coordinator["body"].as_str().unwrap().replace("\r\n", "\n");
+    let body = &to_coordinator["body"]
+        .as_str()
+        .unwrap()
+        .replace("\r\n", "\n");
     assert!(body.contains("Yth. Sri Wahyuni, S.E.,"), "{body}");
     assert!(
         body.contains("Teruskan permohonan kepada Bupati/Wali Kota"),
