@@ -126,6 +126,36 @@ pub fn overdue_if_due_before(today: NaiveDate, policy: &EvaluationPolicy) -> Nai
         .unwrap_or(NaiveDate::MIN)
 }
 
+/// The months in Indonesian, January first.
+pub const MONTHS_ID: [&str; 12] = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+];
+
+/// The month's Indonesian name, `None` outside 1..=12.
+pub fn month_name_id(month: u32) -> Option<&'static str> {
+    MONTHS_ID.get(month.checked_sub(1)? as usize).copied()
+}
+
+/// A date the Indonesian way, as letters and messages write it: `5 April 2021` (day without a
+/// leading zero, month in words, year in figures).
+pub fn date_id(date: NaiveDate) -> String {
+    use chrono::Datelike;
+    // A NaiveDate's month is always 1..=12.
+    let month = month_name_id(date.month()).unwrap_or("?");
+    format!("{} {} {}", date.day(), month, date.year())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,6 +163,15 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn dates_read_the_indonesian_way() {
+        assert_eq!(date_id(d("2027-02-01")), "1 Februari 2027");
+        assert_eq!(date_id(d("2021-08-17")), "17 Agustus 2021");
+        assert_eq!(month_name_id(12), Some("Desember"));
+        assert_eq!(month_name_id(0), None);
+        assert_eq!(month_name_id(13), None);
     }
 
     const POLICY: EvaluationPolicy = EvaluationPolicy {

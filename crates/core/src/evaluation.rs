@@ -223,7 +223,8 @@ pub fn outcome_events(
             app,
             &format!(
                 "Hasil evaluasi {} (jatuh tempo {due_on}): tidak memenuhi",
-                kind_id(kind)
+                kind_id(kind),
+                due_on = crate::calendar::date_id(due_on)
             ),
         ));
     }
@@ -264,7 +265,8 @@ fn suspend_active(app: &Application, reason: &str) -> Vec<EventKind> {
 fn overdue_reason(kind: EvaluationKind, due_on: NaiveDate) -> String {
     format!(
         "Evaluasi {} yang jatuh tempo {due_on} belum dilaksanakan melewati masa tenggang",
-        kind_id(kind)
+        kind_id(kind),
+        due_on = crate::calendar::date_id(due_on)
     )
 }
 

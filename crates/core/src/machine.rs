@@ -236,7 +236,8 @@ impl Unmet {
             Unmet::OutOfJurisdiction => "Permohonan ini berada di luar wilayah kewenangan Anda.".into(),
             Unmet::RenewalNotOpen { ends_on: Some(end) } => format!(
                 "Perpanjangan dapat dimulai sejak 180 hari sebelum PKS berakhir pada {end}, \
-                 saat pengingat masa berlaku PKS dikirim."
+                 saat pengingat masa berlaku PKS dikirim.",
+                end = crate::calendar::date_id(*end)
             ),
             Unmet::RenewalNotOpen { ends_on: None } => {
                 "Tidak ada PKS yang masih berlaku untuk diperpanjang.".into()
@@ -300,13 +301,16 @@ impl Unmet {
             }
             Unmet::NoOpenEvaluation { kind, due_on } => format!(
                 "Tidak ada evaluasi {} yang terbuka dengan tanggal jatuh tempo {due_on}.",
-                evaluation::kind_id(*kind)
+                evaluation::kind_id(*kind),
+                due_on = crate::calendar::date_id(*due_on)
             ),
             Unmet::EvaluationAlreadyOpen { due_on } => format!(
-                "Evaluasi insidental dengan tanggal jatuh tempo {due_on} sudah dibuka."
+                "Evaluasi insidental dengan tanggal jatuh tempo {due_on} sudah dibuka.",
+                due_on = crate::calendar::date_id(*due_on)
             ),
             Unmet::DueDateInPast { due_on } => format!(
-                "Tanggal jatuh tempo {due_on} sudah lewat; pilih hari ini atau tanggal sesudahnya."
+                "Tanggal jatuh tempo {due_on} sudah lewat; pilih hari ini atau tanggal sesudahnya.",
+                due_on = crate::calendar::date_id(*due_on)
             ),
             Unmet::MissingSemesterReport => {
                 "Laporan semester lembaga pengguna untuk periode ini belum diunggah; unggah laporan tersebut sebelum mencatat hasil lulus.".into()
@@ -321,13 +325,15 @@ impl Unmet {
                 "Akses tidak dapat dipulihkan secara manual karena evaluasi {} yang jatuh tempo {due_on} telah melewati masa tenggang tanpa hasil. \
                  Lembaga pengguna harus terlebih dahulu mengunggah laporan semester (laporan_semester), kemudian Disdukcapil mencatat hasil evaluasi tersebut \
                  dengan hasil \"lulus\" atau \"lulus dengan temuan\"; setelah itu akses dapat dipulihkan.",
-                evaluation::kind_id(*kind)
+                evaluation::kind_id(*kind),
+                due_on = crate::calendar::date_id(*due_on)
             ),
             Unmet::HeldByEvaluation { kind, due_on, reason: HoldReason::Failed } => format!(
                 "Akses tidak dapat dipulihkan secara manual karena hasil evaluasi {} yang jatuh tempo {due_on} tidak memenuhi. \
                  Disdukcapil harus terlebih dahulu membuka evaluasi ulang (evaluasi insidental), lembaga pengguna mengunggah laporan semester (laporan_semester) \
                  setelah evaluasi tersebut dibuka, dan hasilnya dicatat \"lulus\" atau \"lulus dengan temuan\"; setelah itu akses dapat dipulihkan.",
-                evaluation::kind_id(*kind)
+                evaluation::kind_id(*kind),
+                due_on = crate::calendar::date_id(*due_on)
             ),
         }
     }

@@ -251,7 +251,7 @@ fn evaluation_steps<'a>(
             title: format!(
                 "Catat hasil evaluasi {} yang jatuh tempo {}",
                 crate::evaluation::kind_id(e.kind),
-                e.due_on.format("%d-%m-%Y")
+                crate::calendar::date_id(e.due_on)
             ),
             to: app.stage.clone(),
             roles: vec![Role::Coordinator, Role::Central],

@@ -128,7 +128,7 @@ fn the_field_reports_bypass_suspend_then_restore_by_hand_is_refused() {
         assert!(id.contains(needle), "{needle}: {id}");
     }
     assert!(
-        id.contains(&due.to_string()) && id.contains("semesteran"),
+        id.contains(&calendar::date_id(due)) && id.contains("semesteran"),
         "{id}"
     );
     for needle in [

@@ -126,9 +126,12 @@ fn the_renewal_opens_when_the_calendar_announces_the_end() {
         [Unmet::RenewalNotOpen { ends_on: Some(end) }]
     );
     assert!(
-        refused.unmet[0]
-            .message_id()
-            .contains("180 hari sebelum PKS berakhir")
+        refused.unmet[0].message_id().contains(&format!(
+            "180 hari sebelum PKS berakhir pada {}",
+            calendar::date_id(end)
+        )),
+        "the date the Indonesian way: {}",
+        refused.unmet[0].message_id()
     );
     let next = next::next_step(&w.wf, &w.app, &coord, w.now);
     assert!(

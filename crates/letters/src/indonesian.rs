@@ -6,32 +6,11 @@
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
-pub const MONTHS: [&str; 12] = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-];
-
-/// The month's name, `None` outside 1..=12.
-pub fn month_name(month: u32) -> Option<&'static str> {
-    MONTHS.get(month.checked_sub(1)? as usize).copied()
-}
-
-/// `5 April 2021`: day without a leading zero, month in words, year in figures.
-pub fn format_date(date: NaiveDate) -> String {
-    // A NaiveDate's month is always 1..=12.
-    let month = month_name(date.month()).unwrap_or("?");
-    format!("{} {} {}", date.day(), month, date.year())
-}
+// The month names and the plain date are the core's (the core's messages write dates the same
+// way); the letters keep their names for them.
+pub use sepakat_core::calendar::{
+    MONTHS_ID as MONTHS, date_id as format_date, month_name_id as month_name,
+};
 
 /// `Senin`, `Selasa`, …, `Minggu`.
 pub fn day_name(date: NaiveDate) -> &'static str {
