@@ -387,8 +387,9 @@ proptest! {
 #[test]
 fn steered_walks_reach_live_access() {
     use proptest::strategy::ValueTree;
-    use proptest::test_runner::{Config, TestRunner};
-    let mut runner = TestRunner::new(Config::default());
+    use proptest::test_runner::TestRunner;
+    // A fixed seed: the same 40 walks every run, so this check of the steering never flakes.
+    let mut runner = TestRunner::deterministic();
     let (mut reached, mut own_statement, mut provider_statement) = (0, 0, 0);
     for _ in 0..40 {
         let seeds = prop::collection::vec(any::<u32>(), 400)
