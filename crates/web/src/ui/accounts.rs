@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 /// The words of these pages: `(key, Indonesian, English)`.
-const WORDS: &[(&str, &str, &str)] = &[
+const WORDS: &super::i18n::Words = &[
     ("accounts", "Akun pengguna", "User accounts"),
     ("name", "Nama", "Name"),
     ("unit", "Satuan kerja", "Unit"),
@@ -141,20 +141,11 @@ const WORDS: &[(&str, &str, &str)] = &[
 ];
 
 fn words(lang: &str) -> Value {
-    let en = lang == "en";
-    Value::Object(
-        WORDS
-            .iter()
-            .map(|(k, id, e)| (k.to_string(), json!(if en { e } else { id })))
-            .collect::<Map<String, Value>>(),
-    )
+    Value::Object(super::i18n::all_in(WORDS, lang))
 }
 
 fn word(lang: &str, key: &str) -> String {
-    WORDS
-        .iter()
-        .find(|(k, _, _)| *k == key)
-        .map(|(_, id, en)| if lang == "en" { *en } else { *id })
+    super::i18n::word_in(WORDS, lang, key)
         .unwrap_or(key)
         .to_string()
 }

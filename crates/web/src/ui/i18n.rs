@@ -1,7 +1,7 @@
 //! The words of the pages, in Bahasa Indonesia first and English as the second language.
 
 /// `(key, Indonesian, English)`.
-const WORDS: &[(&str, &str, &str)] = &[
+const WORDS: &Words = &[
     ("app_name", "Sepakat", "Sepakat"),
     (
         "tagline",
@@ -418,17 +418,21 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("valid_until", "berlaku s.d.", "valid until"),
 ];
 
-pub fn word(lang: &str, key: &str) -> &'static str {
-    WORDS
+/// A table of page words: key, formal Indonesian, English. Each page family that has words
+/// of its own keeps its table beside its handlers and reads it with [`word_in`] and [`all_in`].
+pub type Words = [(&'static str, &'static str, &'static str)];
+
+/// `key` of `table` in `lang` (English for `en`, Indonesian otherwise).
+pub fn word_in(table: &'static Words, lang: &str, key: &str) -> Option<&'static str> {
+    table
         .iter()
         .find(|(k, _, _)| *k == key)
         .map(|(_, id, en)| if lang == "en" { *en } else { *id })
-        .unwrap_or("?")
 }
 
-/// All words of one language, for a template's `t` object.
-pub fn all(lang: &str) -> serde_json::Map<String, serde_json::Value> {
-    WORDS
+/// All words of `table` in `lang`, for a template's `t` object.
+pub fn all_in(table: &'static Words, lang: &str) -> serde_json::Map<String, serde_json::Value> {
+    table
         .iter()
         .map(|(k, id, en)| {
             (
@@ -437,6 +441,15 @@ pub fn all(lang: &str) -> serde_json::Map<String, serde_json::Value> {
             )
         })
         .collect()
+}
+
+pub fn word(lang: &str, key: &str) -> &'static str {
+    word_in(WORDS, lang, key).unwrap_or("?")
+}
+
+/// All words of one language, for a template's `t` object.
+pub fn all(lang: &str) -> serde_json::Map<String, serde_json::Value> {
+    all_in(WORDS, lang)
 }
 
 #[cfg(test)]

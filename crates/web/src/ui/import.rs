@@ -13,12 +13,12 @@ use futures_util::StreamExt;
 use sepakat_core::Role;
 use sepakat_core::import::ScanLookup;
 use sepakat_store::{ImportFile, ImportReport};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
 /// The words of this page: `(key, Indonesian, English)`.
-const WORDS: &[(&str, &str, &str)] = &[
+const WORDS: &super::i18n::Words = &[
     (
         "title",
         "Impor PKS yang telah berjalan",
@@ -95,20 +95,11 @@ const WORDS: &[(&str, &str, &str)] = &[
 ];
 
 fn words(lang: &str) -> Value {
-    let en = lang == "en";
-    Value::Object(
-        WORDS
-            .iter()
-            .map(|(k, id, e)| (k.to_string(), json!(if en { e } else { id })))
-            .collect::<Map<String, Value>>(),
-    )
+    Value::Object(super::i18n::all_in(WORDS, lang))
 }
 
 fn word(lang: &str, key: &str) -> String {
-    WORDS
-        .iter()
-        .find(|(k, _, _)| *k == key)
-        .map(|(_, id, en)| if lang == "en" { *en } else { *id })
+    super::i18n::word_in(WORDS, lang, key)
         .unwrap_or(key)
         .to_string()
 }

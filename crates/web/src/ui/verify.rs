@@ -58,7 +58,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// `(key, Indonesian, English)`: the words of these pages only.
-const WORDS: &[(&str, &str, &str)] = &[
+const WORDS: &super::i18n::Words = &[
     ("title", "Verifikasi surat", "Verify a letter"),
     (
         "intro",
@@ -154,18 +154,11 @@ const WORDS: &[(&str, &str, &str)] = &[
 ];
 
 fn words(lang: &str) -> serde_json::Map<String, Value> {
-    WORDS
-        .iter()
-        .map(|(k, id, en)| (k.to_string(), json!(if lang == "en" { *en } else { *id })))
-        .collect()
+    super::i18n::all_in(WORDS, lang)
 }
 
 fn word(lang: &str, key: &str) -> &'static str {
-    WORDS
-        .iter()
-        .find(|(k, _, _)| *k == key)
-        .map(|(_, id, en)| if lang == "en" { *en } else { *id })
-        .unwrap_or("?")
+    super::i18n::word_in(WORDS, lang, key).unwrap_or("?")
 }
 
 /// Unknown codes an address may ask for, and PDFs it may check, per window. Process-wide: the
