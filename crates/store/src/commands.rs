@@ -1180,6 +1180,19 @@ impl Store {
             "stage_changed"
         };
         let stage_title = wf.stage(&app.stage).map(|s| s.title.clone());
+        // The core's next step, as the application page shows it: who does what on each way
+        // forward. The steps are the application's, whoever reads them: decided once.
+        let next = sepakat_core::next::next_step(wf, app, d.actor, d.now);
+        let steps: Vec<Value> = next
+            .steps
+            .iter()
+            .map(|s| {
+                let who: Vec<&str> = s.acting_roles().iter().map(|r| r.name_id()).collect();
+                // `doing` only when something is missing: a ready step is its title.
+                let doing = (!s.ready()).then(|| s.doing_id());
+                json!({"title": s.title, "who": who.join(" / "), "doing": doing})
+            })
+            .collect();
         let mut rows = Vec::new();
         for (acc, recipient) in self.audience(txn, own, &roles).await? {
             let actions: Vec<&str> = wf
@@ -1187,24 +1200,12 @@ impl Store {
                 .filter(|t| t.roles.contains(&recipient.role))
                 .map(|t| t.action.as_str())
                 .collect();
-            // The core's next step, as the application page shows it: what this recipient
-            // does now, and who does what on each way forward.
-            let next = sepakat_core::next::next_step(wf, app, &recipient, d.now);
+            // What this recipient does now.
             let todo: Vec<String> = next
                 .steps
                 .iter()
                 .filter(|s| s.acting_roles().contains(&recipient.role))
                 .map(|s| s.doing_id())
-                .collect();
-            let steps: Vec<Value> = next
-                .steps
-                .iter()
-                .map(|s| {
-                    let who: Vec<&str> = s.acting_roles().iter().map(|r| r.name_id()).collect();
-                    // `doing` only when something is missing: a ready step is its title.
-                    let doing = (!s.ready()).then(|| s.doing_id());
-                    json!({"title": s.title, "who": who.join(" / "), "doing": doing})
-                })
                 .collect();
             let payload = json!({
                 "application_id": app.id,
@@ -1249,6 +1250,9 @@ impl Store {
         let own = &app.ownership;
         let mut rows = Vec::new();
         let mut expired_told = false;
+        // The agency head and the office: one query for every term event of the command.
+        let roles = BTreeSet::from([Role::AgencyHead, Role::Coordinator]);
+        let audience = self.audience(txn, own, &roles).await?;
         for (e, row) in d.events.iter().zip(event_rows) {
             let (template, ends_on, days_before) = match &e.kind {
                 EventKind::TermReminded {
@@ -1264,8 +1268,7 @@ impl Store {
                 }
                 _ => continue,
             };
-            let roles = BTreeSet::from([Role::AgencyHead, Role::Coordinator]);
-            for (acc, recipient) in self.audience(txn, own, &roles).await? {
+            for (acc, recipient) in &audience {
                 let payload = json!({
                     "application_id": app.id,
                     "workflow": app.workflow.name,
@@ -1278,7 +1281,7 @@ impl Store {
                     "days_left": (ends_on - app.local_date(d.now)).num_days(),
                 });
                 rows.push(outbox_row(
-                    &acc,
+                    acc,
                     template,
                     payload,
                     app.id,
