@@ -425,13 +425,15 @@ impl RowProblem {
                 "Tanggal `{value}` pada kolom `{column}` tidak dapat dibaca; gunakan format TTTT-BB-HH (2024-03-01) atau HH/BB/TTTT (01/03/2024)."
             ),
             RowProblem::DateInFuture { column, date } => format!(
-                "Tanggal {date} pada kolom `{column}` belum terjadi; data yang diimpor hanya kerja sama yang telah berjalan."
+                "Tanggal {date} pada kolom `{column}` belum terjadi; data yang diimpor hanya kerja sama yang telah berjalan.",
+                date = calendar::date_id(*date)
             ),
             RowProblem::BadTerm { value } => format!(
                 "Jangka waktu `{value}` bukan bilangan bulat jumlah bulan (misalnya 24)."
             ),
             RowProblem::PksEnded { ends_on } => format!(
-                "PKS telah berakhir pada {ends_on}; hanya kerja sama yang masih berlaku yang dapat diimpor."
+                "PKS telah berakhir pada {ends_on}; hanya kerja sama yang masih berlaku yang dapat diimpor.",
+                ends_on = calendar::date_id(*ends_on)
             ),
             RowProblem::BadUserIdEntry { entry } => format!(
                 "Isian user ID `{entry}` tidak sesuai format `jenis:user_id:status:tanggal_terbit`; pisahkan setiap user ID dengan titik koma."
@@ -450,10 +452,14 @@ impl RowProblem {
                 "Tidak ada user ID produksi yang aktif atau ditangguhkan; hanya kerja sama dengan akses yang berjalan yang dapat diimpor.".into()
             }
             RowProblem::UserIdBeforePks { user_id, issued_on, signed_on } => format!(
-                "User ID `{user_id}` diterbitkan pada {issued_on}, sebelum PKS ditandatangani pada {signed_on}."
+                "User ID `{user_id}` diterbitkan pada {issued_on}, sebelum PKS ditandatangani pada {signed_on}.",
+                issued_on = calendar::date_id(*issued_on),
+                signed_on = calendar::date_id(*signed_on)
             ),
             RowProblem::EvaluationBeforeProduction { date, anchor } => format!(
-                "Evaluasi terakhir pada {date} mendahului penerbitan user ID produksi pada {anchor}."
+                "Evaluasi terakhir pada {date} mendahului penerbitan user ID produksi pada {anchor}.",
+                date = calendar::date_id(*date),
+                anchor = calendar::date_id(*anchor)
             ),
             RowProblem::ScanMissing { path } => format!(
                 "Berkas pindaian PKS `{path}` tidak ditemukan; path dihitung dari folder berkas CSV."
