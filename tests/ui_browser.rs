@@ -3,30 +3,15 @@
 //! can see what the user saw.
 
 mod common;
+#[path = "browser/journey.rs"]
+mod journey;
 #[path = "browser/webdriver.rs"]
 mod webdriver;
 
 use common::who::*;
 use common::*;
-use std::path::PathBuf;
-use webdriver::{Driver, Session};
-
-fn shots() -> PathBuf {
-    repo().join("target/ui-screenshots")
-}
-
-async fn sign_in(s: &Session, app: &TestApp, (email, password): (&str, &str)) {
-    s.goto(&app.url("/masuk")).await;
-    s.type_into("#email", email).await;
-    s.type_into("#password", password).await;
-    s.click("button[type=submit].primary").await;
-    s.wait_for("data-testid=\"who\"").await;
-}
-
-async fn sign_out(s: &Session) {
-    s.click("header form button").await;
-    s.wait_for("id=\"password\"").await;
-}
+use journey::{shots, sign_in, sign_out};
+use webdriver::Driver;
 
 #[actix_rt::test]
 async fn request_advance_and_pks_review_journeys() {

@@ -5,31 +5,16 @@
 //! new end, said in the history. Screenshots at 1280 and 390 px in `target/ui-screenshots/`.
 
 mod common;
+#[path = "browser/journey.rs"]
+mod journey;
 #[path = "browser/webdriver.rs"]
 mod webdriver;
 
 use common::who::*;
 use common::*;
+use journey::{shots, sign_in, sign_out};
 use serde_json::Value;
-use std::path::PathBuf;
-use webdriver::{Driver, Session};
-
-fn shots() -> PathBuf {
-    repo().join("target/ui-screenshots")
-}
-
-async fn sign_in(s: &Session, app: &TestApp, (email, password): (&str, &str)) {
-    s.goto(&app.url("/masuk")).await;
-    s.type_into("#email", email).await;
-    s.type_into("#password", password).await;
-    s.click("button[type=submit].primary").await;
-    s.wait_for("data-testid=\"who\"").await;
-}
-
-async fn sign_out(s: &Session) {
-    s.click("header form button").await;
-    s.wait_for("id=\"password\"").await;
-}
+use webdriver::Driver;
 
 fn production_until(detail: &Value) -> String {
     detail["grants"]

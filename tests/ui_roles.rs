@@ -10,14 +10,16 @@
 //! 390 px go to `target/ui-screenshots/` as `roles-<case>-<role>-<width>.png`.
 
 mod common;
+#[path = "browser/journey.rs"]
+mod journey;
 #[path = "browser/webdriver.rs"]
 mod webdriver;
 
 use common::who::*;
 use common::*;
+use journey::{shots, sign_in, sign_out};
 use serde_json::Value;
-use std::path::PathBuf;
-use webdriver::{Driver, Session};
+use webdriver::Driver;
 
 /// The heads the demo creates without a password (it prints only some accounts): the test
 /// gives them one, as an administrator would with `sepakat user reset-password`.
@@ -222,23 +224,6 @@ fn cases() -> Vec<Case> {
             inboxes: &[],
         },
     ]
-}
-
-fn shots() -> PathBuf {
-    repo().join("target/ui-screenshots")
-}
-
-async fn sign_in(s: &Session, app: &TestApp, (email, password): (&str, &str)) {
-    s.goto(&app.url("/masuk")).await;
-    s.type_into("#email", email).await;
-    s.type_into("#password", password).await;
-    s.click("button[type=submit].primary").await;
-    s.wait_for("data-testid=\"who\"").await;
-}
-
-async fn sign_out(s: &Session) {
-    s.click("header form button").await;
-    s.wait_for("id=\"password\"").await;
 }
 
 /// The application of the demo's agency headed by `head`.

@@ -4,11 +4,14 @@
 //! `target/ui-screenshots/` (20–24).
 
 mod common;
+#[path = "browser/journey.rs"]
+mod journey;
 #[path = "browser/webdriver.rs"]
 mod webdriver;
 
 use common::who::*;
 use common::*;
+use journey::shots;
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use sepakat_store::entity::letters;
@@ -16,10 +19,6 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use uuid::Uuid;
 use webdriver::{Driver, Session};
-
-fn shots() -> PathBuf {
-    repo().join("target/ui-screenshots")
-}
 
 /// The test server takes uploads of at most 64 KiB; a letter whose PDF fits.
 const FITS: u64 = 60 * 1024;
