@@ -7,7 +7,7 @@ mod common;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use common::*;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use sepakat_store::Store;
 use sepakat_store::entity::{grants, letters, outbox};
 use sepakat_store::testing::Backend;
@@ -26,6 +26,9 @@ async fn mail(store: &Store, app: Uuid, template: &str) -> Vec<outbox::Model> {
     outbox::Entity::find()
         .filter(outbox::Column::ApplicationId.eq(app))
         .filter(outbox::Column::Template.eq(template))
+        // Without an order PostgreSQL may return rows in any order; tests slice "the later ones".
+        .order_by_asc(outbox::Column::EventSeq)
+        .order_by_asc(outbox::Column::CreatedAt)
         .all(store.connection())
         .await
         .unwrap()
