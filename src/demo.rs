@@ -364,6 +364,7 @@ impl Demo<'_> {
                         action: (*action).into(),
                         comment: Some("Sesuai berkas.".into()),
                         pks: PksInput::default(),
+                        addendum: None,
                     };
                     let app = self.store.application(id).await?;
                     let command = pks::complete(self.store, &app, command).await?;
@@ -382,6 +383,7 @@ impl Demo<'_> {
                                 text: (*text).into(),
                             }],
                         },
+                        addendum: None,
                     };
                     self.store
                         .execute(id, version, command, cast[who], at)
@@ -403,6 +405,7 @@ impl Demo<'_> {
                             articles: Some(articles),
                             comments: Vec::new(),
                         },
+                        addendum: None,
                     };
                     self.store
                         .execute(id, version, command, cast[who], at)

@@ -185,6 +185,7 @@ async fn a_lost_answer_is_replayed(db: Db) {
                 action: "teruskan_ke_kepala_daerah".into(),
                 comment: None,
                 pks: Default::default(),
+                addendum: None,
             },
             coord_id,
             chrono::Utc::now(),

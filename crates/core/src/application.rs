@@ -2,6 +2,7 @@
 //! audit log alone can rebuild it.
 
 use crate::actor::Ownership;
+use crate::addendum::{PendingAddendum, ScopeChange};
 use crate::calendar;
 use crate::elements::ElementCode;
 use crate::letter::{IssuedLetter, LetterInputs};
@@ -265,6 +266,19 @@ pub struct Application {
     /// [`crate::evaluation::term_reminder_due`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub term_reminded: Option<TermReminder>,
+    /// The daily quota an addendum agreed; `None` is the standard [`pks::DAILY_QUOTA`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub daily_quota: Option<u32>,
+    /// The addendum proposed and not yet signed or dropped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub addendum: Option<PendingAddendum>,
+    /// How many addenda were signed: the next one is numbered after them.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub addenda: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// A reminder that the agreement ends on `ends_on`, sent `days_before` (180, 90 or 30) days
@@ -338,6 +352,31 @@ impl Application {
     pub fn renewal_open(&self) -> bool {
         self.term_ends_on()
             .is_some_and(|end| self.term_reminded.is_some_and(|r| r.ends_on == end))
+    }
+
+    /// Most queries a day the agreement allows.
+    pub fn daily_quota(&self) -> u32 {
+        self.daily_quota.unwrap_or(pks::DAILY_QUOTA)
+    }
+
+    /// The pending addendum adds a protected element the agreement did not hold, and the
+    /// Minister's approval of it is not on record: one recorded before the proposal approved
+    /// the old scope, not this one.
+    pub fn addendum_needs_minister(&self) -> bool {
+        let Some(a) = &self.addendum else {
+            return false;
+        };
+        let held = self.request.element_codes();
+        let adds_protected = a
+            .change
+            .elements
+            .iter()
+            .any(|e| e.code.is_protected() && !held.contains(&e.code));
+        adds_protected
+            && self
+                .minister_approval
+                .as_ref()
+                .is_none_or(|m| m.at < a.proposed_at)
     }
 
     /// The production user ID is live (active, or suspended and restorable).
@@ -500,6 +539,32 @@ impl Application {
             EventKind::GrantExtended { kind, valid_until } => {
                 if let Some(g) = self.grant_mut(*kind) {
                     g.valid_until = *valid_until;
+                }
+            }
+            EventKind::AddendumProposed { change } => {
+                self.addendum = Some(PendingAddendum {
+                    change: change.clone(),
+                    proposed_by: event.actor,
+                    proposed_at: event.at,
+                    base_version: self.pks.version,
+                });
+            }
+            EventKind::AddendumDropped { .. } => self.addendum = None,
+            EventKind::AddendumSigned { change, .. } => {
+                self.request = change.amend(&self.request);
+                self.daily_quota =
+                    (change.daily_quota != pks::DAILY_QUOTA).then_some(change.daily_quota);
+                self.addendum = None;
+                self.addenda += 1;
+            }
+            EventKind::GrantRescoped {
+                kind,
+                elements,
+                method,
+            } => {
+                if let Some(g) = self.grant_mut(*kind) {
+                    g.elements = elements.clone();
+                    g.method = *method;
                 }
             }
             EventKind::TermReminded {
@@ -684,6 +749,26 @@ pub enum EventKind {
         kind: GrantKind,
         valid_until: NaiveDate,
     },
+    /// An addendum to the live agreement was proposed: the whole scope it would hold.
+    AddendumProposed {
+        change: ScopeChange,
+    },
+    /// The proposed addendum was dropped; the scope stays as it is.
+    AddendumDropped {
+        reason: Option<String>,
+    },
+    /// The addendum (draft `version`) was signed on `on`: its scope holds from then on.
+    AddendumSigned {
+        version: u32,
+        on: NaiveDate,
+        change: ScopeChange,
+    },
+    /// A signed addendum re-scoped the user ID to these elements and this method.
+    GrantRescoped {
+        kind: GrantKind,
+        elements: BTreeSet<ElementCode>,
+        method: AccessMethod,
+    },
     /// The grant outlived its `valid_until` (the end of the PKS).
     GrantExpired {
         kind: GrantKind,
@@ -752,6 +837,10 @@ impl EventKind {
             EventKind::GrantRestored { .. } => "grant_restored",
             EventKind::GrantRevoked { .. } => "grant_revoked",
             EventKind::GrantExtended { .. } => "grant_extended",
+            EventKind::AddendumProposed { .. } => "addendum_proposed",
+            EventKind::AddendumDropped { .. } => "addendum_dropped",
+            EventKind::AddendumSigned { .. } => "addendum_signed",
+            EventKind::GrantRescoped { .. } => "grant_rescoped",
             EventKind::GrantExpired { .. } => "grant_expired",
             EventKind::EvaluationsScheduled { .. } => "evaluations_scheduled",
             EventKind::EvaluationOpened { .. } => "evaluation_opened",

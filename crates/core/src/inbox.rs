@@ -35,9 +35,10 @@ pub fn waiting_roles(workflow: &Workflow, stage: &str) -> Vec<Role> {
 
 /// Whether `t` moves an application on rather than ending it or holding it back: every
 /// transition but the destructive ones (refusals, cancellations, suspending or ending access),
-/// including one that concludes the application (an aggregate request answered).
+/// including one that concludes the application (an aggregate request answered). An optional
+/// way (proposing an addendum) is nobody's pending work either.
 pub fn moves_on(workflow: &Workflow, t: &crate::workflow::Transition) -> bool {
-    workflow.stage(&t.to).is_some() && !t.destructive
+    workflow.stage(&t.to).is_some() && !t.destructive && !t.optional
 }
 
 /// When the stage's target runs out for an application that entered it at `entered_at`.

@@ -495,7 +495,7 @@ pub struct IssuedLetter {
 /// A two-party document (the PKS, the juknis) carries the other party's number too, from its
 /// own register.
 pub fn counterpart_register(letter: &str) -> Option<Register> {
-    matches!(letter, "pks" | "juknis").then_some(Register::Agency)
+    matches!(letter, "pks" | "adendum_pks" | "juknis").then_some(Register::Agency)
 }
 
 /// An office as its letters show it.

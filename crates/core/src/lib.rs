@@ -8,6 +8,7 @@
 //! - [`calendar`]: the six-monthly evaluation calendar;
 //! - [`evaluation`]: what the calendar and a recorded outcome do to a live access;
 //! - [`diagram`]: the pipeline as Mermaid or Graphviz text;
+//! - [`addendum`]: a live agreement's change of scope, proposed, reviewed and signed;
 //! - [`pks`]: the PKS as structured articles, their checks and the diff between versions;
 //! - [`password`]: the password rule every account's new password must pass;
 //! - [`inbox`]: which roles a stage waits on, and when its target runs out;
@@ -16,6 +17,7 @@
 //! - [`stats`]: what dashboards count: measured stages, the attestation block, day buckets.
 
 pub mod actor;
+pub mod addendum;
 pub mod application;
 pub mod calendar;
 pub mod diagram;

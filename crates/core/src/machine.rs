@@ -4,6 +4,7 @@
 //! requirement at once, so the person acting can fix them all in one go.
 
 use crate::actor::{Actor, Ownership, Role};
+use crate::addendum::{self, AddendumProblem, ScopeChange};
 use crate::application::{
     Application, AttestationDetails, EvaluationKind, EvaluationOutcome, Event, EventKind,
     GrantKind, GrantStatus, WorkflowRef,
@@ -32,6 +33,9 @@ pub enum Command {
         /// The articles of a new PKS draft, or comments on the current draft's articles.
         #[serde(default, skip_serializing_if = "PksInput::is_empty")]
         pks: PksInput,
+        /// The whole scope an addendum proposes (only with `propose_addendum`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        addendum: Option<ScopeChange>,
     },
     /// Issue a letter due in the current stage, before it is signed: the store numbers it in
     /// its register, dates it and freezes its content. `inputs` are the facts the letter needs
@@ -98,6 +102,14 @@ pub enum Unmet {
     /// A renewal starts only once the calendar has announced the PKS's end (180 days ahead).
     RenewalNotOpen {
         ends_on: Option<NaiveDate>,
+    },
+    /// An addendum is already proposed and not yet signed or dropped.
+    AddendumPending,
+    /// No addendum is proposed: there is nothing to sign.
+    NoAddendum,
+    /// What is wrong with the proposed scope, or a scope given to a step that proposes none.
+    Addendum {
+        problem: AddendumProblem,
     },
     WrongOfficeLevel {
         expected: Level,
@@ -242,6 +254,10 @@ impl Unmet {
             Unmet::RenewalNotOpen { ends_on: None } => {
                 "Tidak ada PKS yang masih berlaku untuk diperpanjang.".into()
             }
+            Unmet::AddendumPending => "Adendum yang diusulkan sebelumnya belum ditandatangani atau dibatalkan; \
+                 selesaikan atau batalkan adendum tersebut terlebih dahulu.".into(),
+            Unmet::NoAddendum => "Tidak ada usulan adendum yang dapat ditandatangani.".into(),
+            Unmet::Addendum { problem } => problem.message_id(),
             Unmet::NothingToExtend => "Tidak ada user ID yang masih berlaku untuk diperpanjang: PKS telah berakhir. \
                  Akhiri kerja sama ini dan ajukan permohonan kerja sama yang baru.".into(),
             Unmet::WrongOfficeLevel { expected } => format!(
@@ -360,6 +376,10 @@ impl Unmet {
             Unmet::RenewalNotOpen { ends_on: None } => {
                 "There is no PKS still in force to renew.".into()
             }
+            Unmet::AddendumPending => "An addendum proposed earlier is neither signed nor dropped: \
+                 finish or drop it first.".into(),
+            Unmet::NoAddendum => "No addendum is proposed: there is nothing to sign.".into(),
+            Unmet::Addendum { problem } => problem.message_en(),
             Unmet::NothingToExtend => "No user ID is still valid to extend: the PKS has ended. \
                  End this agreement and submit a new request.".into(),
             Unmet::WrongOfficeLevel { expected } => {
@@ -582,6 +602,9 @@ pub fn submit(
         evaluations: Vec::new(),
         letters: BTreeMap::new(),
         term_reminded: None,
+        daily_quota: None,
+        addendum: None,
+        addenda: 0,
     };
     Ok((app, events))
 }
@@ -606,6 +629,7 @@ pub fn apply(
             action,
             comment,
             pks: pks_input,
+            addendum,
         } => {
             let Some(t) = workflow.transition(action) else {
                 let available = workflow
@@ -633,13 +657,30 @@ pub fn apply(
                     .into_iter()
                     .map(|problem| Unmet::Pks { problem }),
             );
+            match (addendum, t.has(Effect::ProposeAddendum)) {
+                (Some(change), true) => unmet.extend(
+                    addendum::check(app, &workflow.request_policy(), change)
+                        .into_iter()
+                        .map(|problem| Unmet::Addendum { problem }),
+                ),
+                (None, true) => unmet.push(Unmet::MissingField {
+                    field: "addendum".into(),
+                }),
+                (Some(_), false) => unmet.push(Unmet::Addendum {
+                    problem: AddendumProblem::NotAProposal,
+                }),
+                (None, false) => {}
+            }
             Rejection::from(unmet)?;
-            Ok(
-                transition_events(workflow, app, t, comment.clone(), pks_input, now)
-                    .into_iter()
-                    .map(ev)
-                    .collect(),
-            )
+            let input = StepInput {
+                comment: comment.clone(),
+                pks: pks_input,
+                addendum: addendum.as_ref(),
+            };
+            Ok(transition_events(workflow, app, t, input, now)
+                .into_iter()
+                .map(ev)
+                .collect())
         }
         Command::AttachDocument {
             key,
@@ -806,10 +847,16 @@ pub fn apply(
         Command::RecordMinisterApproval { reference } => {
             role_check(actor, &[Role::Central, Role::Coordinator], &mut unmet);
             scope_checks(actor, &app.ownership, &mut unmet);
-            if !app.request.needs_minister_approval() {
+            let for_addendum = app.addendum_needs_minister();
+            if !app.request.needs_minister_approval() && !for_addendum {
                 unmet.push(Unmet::MinisterApprovalNotNeeded);
             }
-            if !app.has_document("persetujuan_menteri") {
+            // For an addendum's new protected element, the Minister's letter about it: one
+            // filed since the proposal.
+            let letter_on_file = app.documents.get("persetujuan_menteri").is_some_and(|d| {
+                !for_addendum || app.addendum.as_ref().is_some_and(|a| d.at >= a.proposed_at)
+            });
+            if !letter_on_file {
                 unmet.push(Unmet::MissingDocument {
                     kind: "persetujuan_menteri".into(),
                 });
@@ -1069,7 +1116,32 @@ pub fn transition_unmet(
                     unmet.push(Unmet::NothingToExtend);
                 }
             }
-            Effect::DraftPks | Effect::SuspendGrants | Effect::RevokeGrants => {}
+            Effect::ProposeAddendum => {
+                if !app.access_live() {
+                    unmet.push(Unmet::NoLiveAccess);
+                }
+                if app.addendum.is_some() {
+                    unmet.push(Unmet::AddendumPending);
+                }
+            }
+            Effect::SignAddendum => match &app.addendum {
+                None => unmet.push(Unmet::NoAddendum),
+                Some(a) => {
+                    // The addendum's own text: a version drafted since it was proposed.
+                    if app.pks.version <= a.base_version {
+                        unmet.push(Unmet::PksNotDrafted);
+                    } else {
+                        require(&Requirement::PksApproved, &mut unmet);
+                    }
+                    if app.addendum_needs_minister() {
+                        unmet.push(Unmet::MissingMinisterApproval);
+                    }
+                }
+            },
+            Effect::DraftPks
+            | Effect::SuspendGrants
+            | Effect::RevokeGrants
+            | Effect::DropAddendum => {}
         }
     }
     let mut deduped: Vec<Unmet> = Vec::new();
@@ -1101,14 +1173,25 @@ fn pks_unmet(app: &Application, t: &Transition, input: &PksInput) -> Vec<PksProb
     out
 }
 
+/// What a person gave with a transition.
+struct StepInput<'a> {
+    comment: Option<String>,
+    pks: &'a PksInput,
+    addendum: Option<&'a ScopeChange>,
+}
+
 fn transition_events(
     workflow: &Workflow,
     app: &Application,
     t: &Transition,
-    comment: Option<String>,
-    pks_input: &PksInput,
+    input: StepInput<'_>,
     now: DateTime<Utc>,
 ) -> Vec<EventKind> {
+    let StepInput {
+        comment,
+        pks: pks_input,
+        addendum,
+    } = input;
     let today = app.local_date(now);
     let mut out = vec![EventKind::Transitioned {
         action: t.action.clone(),
@@ -1233,6 +1316,42 @@ fn transition_events(
                     out.push(EventKind::GrantExtended {
                         kind: g.kind,
                         valid_until,
+                    });
+                }
+            }
+            Effect::ProposeAddendum => {
+                if let Some(change) = addendum {
+                    out.push(EventKind::AddendumProposed {
+                        change: change.clone(),
+                    });
+                }
+            }
+            Effect::SignAddendum => {
+                if let Some(a) = &app.addendum {
+                    out.push(EventKind::AddendumSigned {
+                        version: app.pks.version,
+                        on: today,
+                        change: a.change.clone(),
+                    });
+                    // Every live user ID now carries the signed scope; suspended ones stay so.
+                    for g in app.grants.iter().filter(|g| {
+                        matches!(
+                            g.status,
+                            GrantStatus::Active | GrantStatus::Suspended { .. }
+                        )
+                    }) {
+                        out.push(EventKind::GrantRescoped {
+                            kind: g.kind,
+                            elements: a.change.element_codes(),
+                            method: a.change.access_method,
+                        });
+                    }
+                }
+            }
+            Effect::DropAddendum => {
+                if app.addendum.is_some() {
+                    out.push(EventKind::AddendumDropped {
+                        reason: reason.clone(),
                     });
                 }
             }

@@ -25,6 +25,7 @@ pub const LETTERS: &[(&str, &str)] = &[
     ),
     ("surat_izin_kepala_daerah", "Surat izin Bupati/Wali Kota"),
     ("pks", "Perjanjian Kerja Sama"),
+    ("adendum_pks", "Adendum Perjanjian Kerja Sama"),
     (
         "berita_acara_konsultasi_pks",
         "Berita acara konsultasi draf PKS dengan Disdukcapil Provinsi",
@@ -126,6 +127,7 @@ const LEGACY_SIGNED_FILERS: &[(&str, &[Role])] = &[
     ("surat_persetujuan_gubernur", &[Role::Coordinator]),
     ("surat_izin_kepala_daerah", &[Role::Coordinator]),
     ("pks", &[Role::Coordinator, Role::AgencyHead]),
+    ("adendum_pks", &[Role::Coordinator, Role::AgencyHead]),
     ("berita_acara_konsultasi_pks", &[Role::Coordinator]),
     ("juknis", &[Role::Coordinator, Role::AgencyHead]),
     (
@@ -342,6 +344,14 @@ pub enum Effect {
     /// The renewal (perpanjangan) is signed: every live user ID runs on to the end of the new
     /// PKS, without a gap. Only with `sign_pks` in the same transition, which dates the new term.
     ExtendGrants,
+    /// An addendum to the live agreement is proposed: the transition carries the whole new
+    /// scope (`addendum`), checked as a request is.
+    ProposeAddendum,
+    /// The approved addendum is signed: its scope holds and every live user ID is re-scoped.
+    /// Needs the Minister's approval when it adds a protected element.
+    SignAddendum,
+    /// The proposed addendum is dropped; the scope stays.
+    DropAddendum,
 }
 
 impl Effect {
@@ -383,6 +393,9 @@ pub struct Transition {
     /// The action ends or takes something away (rejects, cancels, ends the agreement, suspends
     /// access): pages draw it apart from the others and ask for confirmation first.
     pub destructive: bool,
+    /// A way the parties may take at any time (an addendum), never a step the application
+    /// waits on: it is in nobody's inbox and never "next".
+    pub optional: bool,
 }
 
 impl Transition {
@@ -683,6 +696,8 @@ struct RawTransition {
     effects: Vec<Spanned<Effect>>,
     #[serde(default)]
     destructive: bool,
+    #[serde(default)]
+    optional: bool,
 }
 
 struct Validator<'a> {
@@ -1000,6 +1015,22 @@ impl<'a> Validator<'a> {
                     "add \"sign_pks\" to `effects` before \"extend_grants\": the new PKS dates the new term",
                 );
             }
+            if effects.contains(&Effect::SignAddendum) {
+                if !requires.contains(&Requirement::PksApproved) {
+                    self.err(
+                        t.action.span(),
+                        format!("`{action}` signs an addendum that need not be approved"),
+                        "add \"pks_approved\" to `requires`",
+                    );
+                }
+                if effects.contains(&Effect::SignPks) {
+                    self.err(
+                        t.action.span(),
+                        format!("`{action}` signs a PKS and an addendum in one step"),
+                        "keep \"sign_addendum\" and \"sign_pks\" on separate transitions: an addendum does not start a new term",
+                    );
+                }
+            }
             if h.data_type == DataType::Aggregate && !effects.is_empty() {
                 self.err(
                     t.action.span(),
@@ -1020,6 +1051,7 @@ impl<'a> Validator<'a> {
                 letter,
                 effects,
                 destructive: t.destructive,
+                optional: t.optional,
             });
         }
 

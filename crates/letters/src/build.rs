@@ -8,8 +8,12 @@
 
 use crate::context::{Addressee, Issuer, LetterContext, Official, Party, Region, Verification};
 use crate::indonesian::{capitalize_first, format_date, terbilang};
-use crate::pks::{PksParties, default_articles, default_recitals};
+use crate::pks::{
+    AmendedPks, PksParties, addendum_articles, addendum_ordinal, addendum_recitals,
+    default_articles, default_recitals,
+};
 use chrono::{Datelike, Months, NaiveDate};
+use sepakat_core::addendum::ScopeChange;
 use sepakat_core::application::{ConnectionType, EvaluationKind, EvaluationOutcome, GrantStatus};
 use sepakat_core::letter::{
     IssueStamp, LetterFacts, LetterInputs, LetterProblem, PersonFacts, SignatoryKind,
@@ -18,8 +22,6 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 const DITJEN: &str = "Direktur Jenderal Kependudukan dan Pencatatan Sipil Kementerian Dalam Negeri";
-/// The daily quota agreed unless the PKS says otherwise: the core's rule.
-pub const DEFAULT_DAILY_QUOTA: u32 = sepakat_core::pks::DAILY_QUOTA;
 
 /// The region an office name ends with: `… Kota Pontianak` → `Kota Pontianak`.
 pub fn region_of(name: &str) -> Option<String> {
@@ -51,16 +53,44 @@ pub fn pks_parties(facts: &LetterFacts) -> PksParties {
         second: facts.agency.name.clone(),
         region_head: head_title(&region),
         city: facts.office.place_name.clone(),
-        daily_quota: DEFAULT_DAILY_QUOTA,
+        daily_quota: facts.application.daily_quota(),
     }
 }
 
-/// The PKS text: the current draft, or the default articles when none was drafted yet.
+/// The text under review: the current draft; the default articles of the PKS when none was
+/// drafted yet, or of the pending addendum when no version with its text was drafted since it
+/// was proposed.
 pub fn pks_articles(facts: &LetterFacts) -> Vec<crate::Article> {
-    if facts.pks_articles.is_empty() {
-        default_articles(&facts.application.request, &pks_parties(facts))
-    } else {
-        facts.pks_articles.clone()
+    let app = &facts.application;
+    match (&app.addendum, ScopeChange::current(app)) {
+        (Some(a), Some(current))
+            if app.pks.version <= a.base_version || facts.pks_articles.is_empty() =>
+        {
+            addendum_articles(
+                &current,
+                &a.change,
+                &pks_parties(facts),
+                &amended_pks(facts),
+            )
+        }
+        _ if facts.pks_articles.is_empty() => default_articles(&app.request, &pks_parties(facts)),
+        _ => facts.pks_articles.clone(),
+    }
+}
+
+/// The signed PKS an addendum amends: the latest one issued here, or the number of one signed
+/// before Sepakat (imported). Dotted only in a draft, which names it missing.
+fn amended_pks(facts: &LetterFacts) -> AmendedPks {
+    let app = &facts.application;
+    let (number, date) = match (facts.cited.get("pks"), &app.pks.number) {
+        (Some(c), _) => (c.number.clone(), Some(app.pks.signed_on.unwrap_or(c.date))),
+        (None, Some(n)) => (n.clone(), app.pks.signed_on),
+        (None, None) => (String::new(), app.pks.signed_on),
+    };
+    AmendedPks {
+        number,
+        date: date.map(format_date).unwrap_or_default(),
+        ordinal: app.addenda + 1,
     }
 }
 
@@ -263,6 +293,7 @@ pub fn build_context(
     let needs_office_head = matches!(
         letter,
         "pks"
+            | "adendum_pks"
             | "juknis"
             | "permohonan_user_id_uji"
             | "permohonan_user_id_produksi"
@@ -284,6 +315,7 @@ pub fn build_context(
             | "surat_pernyataan_jaringan"
             | "laporan_uji_beban"
             | "pks"
+            | "adendum_pks"
             | "juknis"
     );
     if needs_agency_head && facts.agency_head.is_none() {
@@ -333,7 +365,7 @@ pub fn build_context(
         access_method: None,
         data_balikan: Vec::new(),
         duration_months: 0,
-        daily_quota: Some(DEFAULT_DAILY_QUOTA),
+        daily_quota: Some(app.daily_quota()),
         recitals: Vec::new(),
         articles: Vec::new(),
         tembusan: default_tembusan.clone(),
@@ -419,6 +451,48 @@ pub fn build_context(
                     "pks_approved",
                     "Draf PKS versi terakhir belum disetujui; PKS diterbitkan setelah drafnya disetujui.",
                     "The latest PKS draft is not approved: the PKS is issued once its draft is approved.",
+                ));
+            }
+        }
+        "adendum_pks" => {
+            ctx.issuer = disdukcapil_issuer.clone();
+            ctx.signatory = disdukcapil.head.clone();
+            ctx.tembusan = Vec::new();
+            let amended = amended_pks(facts);
+            if amended.number.is_empty() {
+                missing.push(problem(
+                    "cited.pks",
+                    "PKS yang diubah dengan adendum ini belum tercatat nomornya.",
+                    "The PKS this addendum amends has no number on record.",
+                ));
+            }
+            ctx.subject = format!(
+                "Adendum {} atas Perjanjian Kerja Sama tentang Pemanfaatan Nomor Induk Kependudukan, Data Kependudukan dan Kartu Tanda Penduduk Elektronik",
+                addendum_ordinal(amended.ordinal)
+            );
+            ctx.recitals = addendum_recitals(&amended);
+            ctx.articles = pks_articles(facts);
+            // The scope the addendum puts in force, for the annex of elements.
+            if let Some(a) = &app.addendum {
+                ctx.apply_request(&a.change.amend(request));
+                ctx.daily_quota = Some(a.change.daily_quota);
+            } else if stamp.is_some() {
+                missing.push(problem(
+                    "addendum",
+                    "Tidak ada usulan adendum yang sedang diproses.",
+                    "No addendum is being proposed.",
+                ));
+            }
+            put(json!({
+                "nomor_pks": amended.number,
+                "tanggal_pks": amended.date,
+                "adendum_ke": addendum_ordinal(amended.ordinal),
+            }));
+            if stamp.is_some() && !app.pks.current_is_approved() {
+                missing.push(problem(
+                    "pks_approved",
+                    "Draf adendum versi terakhir belum disetujui; adendum diterbitkan setelah drafnya disetujui.",
+                    "The latest addendum draft is not approved: the addendum is issued once its draft is approved.",
                 ));
             }
         }

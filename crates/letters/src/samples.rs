@@ -20,6 +20,7 @@ use crate::build::{build_context, pks_parties};
 use crate::context::LetterContext;
 use crate::pks::PksParties;
 use chrono::{DateTime, Days, Months, NaiveDate, Utc};
+use sepakat_core::addendum::{PendingAddendum, ScopeChange};
 use sepakat_core::application::{
     ConnectionType, Evaluation, EvaluationKind, EvaluationOutcome, EvaluationResult, Grant,
     GrantKind, GrantStatus, PksState, WorkflowRef,
@@ -183,12 +184,17 @@ const TIMELINE: [(&str, u64); 13] = [
 const PRODUCTION_GRANTED_AFTER: u64 = 6;
 /// The report is dated this many days after the evaluation's due date.
 const REPORT_AFTER_DUE: u64 = 5;
+/// The addendum follows the evaluation's findings: signed this many days after its due date.
+const ADDENDUM_AFTER_DUE: u64 = 40;
 
 /// The date `letter` carries in `scenario`.
 fn letter_date(scenario: Scenario, letter: &str) -> Option<NaiveDate> {
     let start = scenario.start();
     if letter == "laporan_evaluasi" {
         return Some(days_after(evaluation_due(scenario), REPORT_AFTER_DUE));
+    }
+    if letter == "adendum_pks" {
+        return Some(days_after(evaluation_due(scenario), ADDENDUM_AFTER_DUE));
     }
     TIMELINE
         .iter()
@@ -226,6 +232,7 @@ fn numbers(scenario: Scenario, letter: &str) -> Option<(&'static str, Option<&'s
             "berita_acara_poc" => ("470/745/Dukcapil-C/2018", None),
             "permohonan_user_id_produksi" => ("470/760/Dukcapil-C/2018", None),
             "laporan_evaluasi" => ("470/96/Dukcapil-C/2019", None),
+            "adendum_pks" => ("470/131/Dukcapil-C/2019", Some("420/214/Disdikbud-A/2019")),
             _ => return None,
         },
         Scenario::Kalsel => match letter {
@@ -243,6 +250,7 @@ fn numbers(scenario: Scenario, letter: &str) -> Option<(&'static str, Option<&'s
             "berita_acara_poc" => ("470/298/PIAK", None),
             "permohonan_user_id_produksi" => ("470/305/PIAK", None),
             "laporan_evaluasi" => ("470/41/PIAK", None),
+            "adendum_pks" => ("470/63/PIAK", Some("503/102/DPMPTSP/2022")),
             _ => return None,
         },
     };
@@ -381,6 +389,9 @@ fn application(scenario: Scenario) -> Application {
         }],
         letters: BTreeMap::new(),
         term_reminded: None,
+        daily_quota: None,
+        addendum: None,
+        addenda: 0,
     }
 }
 
@@ -495,6 +506,37 @@ pub fn facts(scenario: Scenario) -> LetterFacts {
             }
         }
     }
+}
+
+/// The facts `letter` is built from: an addendum is issued while it is pending. Pontianak adds
+/// the father's name and a higher quota for the admission season; Kalimantan Selatan moves from
+/// the web portal to a web service.
+fn facts_for(scenario: Scenario, letter: &str) -> LetterFacts {
+    let mut facts = facts(scenario);
+    if letter == "adendum_pks" {
+        let app = &mut facts.application;
+        let mut change = ScopeChange::current(app).unwrap_or_else(|| unreachable!());
+        match scenario {
+            Scenario::Pontianak => {
+                change.elements.extend(elements(&[(
+                    "nama_ayah",
+                    "Verifikasi hubungan peserta didik dengan ayah kandung pada jalur afirmasi",
+                )]));
+                change.daily_quota = 2_500;
+            }
+            Scenario::Kalsel => change.access_method = AccessMethod::WebService,
+        }
+        let proposed = letter_date(scenario, letter).unwrap_or_default() - Days::new(30);
+        app.addendum = Some(PendingAddendum {
+            change,
+            proposed_by: app.submitted_by,
+            proposed_at: morning(proposed),
+            base_version: app.pks.version,
+        });
+        app.pks.version += 1;
+        app.pks.approved_version = Some(app.pks.version);
+    }
+    facts
 }
 
 /// The agency's technical team.
@@ -728,7 +770,7 @@ pub fn try_context(
     let stamp = stamp(scenario, letter)?;
     Some(build_context(
         letter,
-        &facts(scenario),
+        &facts_for(scenario, letter),
         Some(&stamp),
         &stamp.inputs,
         stamp.date,
@@ -745,7 +787,7 @@ pub fn draft_context(scenario: Scenario, letter: &str) -> Option<LetterContext> 
     let date = letter_date(scenario, letter)?;
     build_context(
         letter,
-        &facts(scenario),
+        &facts_for(scenario, letter),
         None,
         &inputs(scenario, letter),
         date,

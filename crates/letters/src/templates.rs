@@ -56,6 +56,10 @@ pub const LETTERS: &[(&str, &str)] = &[
     ),
     ("pks", include_str!("../../../templates/letters/pks.hbs")),
     (
+        "adendum_pks",
+        include_str!("../../../templates/letters/adendum_pks.hbs"),
+    ),
+    (
         "berita_acara_konsultasi_pks",
         include_str!("../../../templates/letters/berita_acara_konsultasi_pks.hbs"),
     ),

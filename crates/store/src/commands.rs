@@ -26,7 +26,7 @@ use sepakat_core::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use tracing::field;
 use uuid::Uuid;
@@ -850,6 +850,8 @@ impl Store {
             EventKind::LetterProduced { .. } => {}
             // Only the audit log and the outbox record a reminder of the term's end.
             EventKind::TermReminded { .. } => {}
+            // A pending addendum lives in the application's state; its rows change when signed.
+            EventKind::AddendumProposed { .. } | EventKind::AddendumDropped { .. } => {}
             EventKind::LetterIssued { letter } => {
                 let row = d
                     .letters
@@ -990,6 +992,60 @@ impl Store {
                     .filter(grants::Column::Kind.eq(kind.as_str().unwrap_or_default()))
                     .exec(txn)
                     .await?;
+            }
+            EventKind::GrantRescoped {
+                kind,
+                elements,
+                method,
+            } => {
+                let kind = to_json("grant kind", kind)?;
+                grants::Entity::update_many()
+                    .col_expr(
+                        grants::Column::Elements,
+                        Expr::value(to_json("elements", elements)?),
+                    )
+                    .col_expr(grants::Column::Method, Expr::value(method.as_str()))
+                    .col_expr(grants::Column::UpdatedAt, Expr::value(at))
+                    .filter(grants::Column::ApplicationId.eq(app.id))
+                    .filter(grants::Column::Kind.eq(kind.as_str().unwrap_or_default()))
+                    .exec(txn)
+                    .await?;
+            }
+            // The signed addendum's elements become the application's: an element kept keeps
+            // the day it was first approved, a new one is approved today, a dropped one goes.
+            EventKind::AddendumSigned { change, .. } => {
+                let before: BTreeMap<String, Option<DateTime<Utc>>> =
+                    application_elements::Entity::find()
+                        .filter(application_elements::Column::ApplicationId.eq(app.id))
+                        .all(txn)
+                        .await?
+                        .into_iter()
+                        .map(|r| (r.element_code, r.approved_at))
+                        .collect();
+                application_elements::Entity::delete_many()
+                    .filter(application_elements::Column::ApplicationId.eq(app.id))
+                    .exec(txn)
+                    .await?;
+                let rows: Vec<_> = change
+                    .elements
+                    .iter()
+                    .map(|el| {
+                        let code = el.code.as_str().to_string();
+                        let approved_at = before.get(&code).copied().flatten().unwrap_or(at);
+                        application_elements::ActiveModel {
+                            application_id: Set(app.id),
+                            element_code: Set(code),
+                            justification: Set(el.justification.clone()),
+                            protected: Set(el.code.is_protected()),
+                            approved_at: Set(Some(approved_at)),
+                        }
+                    })
+                    .collect();
+                if !rows.is_empty() {
+                    application_elements::Entity::insert_many(rows)
+                        .exec_without_returning(txn)
+                        .await?;
+                }
             }
             EventKind::GrantExpired { kind } => {
                 let reason = "Masa berlaku PKS berakhir".to_string();

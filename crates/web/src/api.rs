@@ -729,6 +729,7 @@ pub async fn transition(
                         articles: body.articles,
                         comments: body.article_comments.unwrap_or_default(),
                     },
+                    addendum: None,
                 },
             )
             .await?,

@@ -61,6 +61,7 @@ pub fn transition_command(wf: &Workflow, action: &str, comment: Option<&str>) ->
             articles: draft.then(sample_articles),
             comments: Vec::new(),
         },
+        addendum: None,
     }
 }
 
@@ -608,5 +609,61 @@ pub fn kabkota_until(request: Request, stop: &str) -> Walk {
     w.issue(&central(), "permohonan_user_id_produksi");
     w.act(&central(), "terbitkan_user_id_produksi");
     assert_eq!(w.app.stage, stop, "the happy path never entered {stop}");
+    w
+}
+
+/// The provincial office's coordinator `n` (Kalimantan Selatan, 63).
+pub fn province_coordinator(n: u128) -> Actor {
+    coordinator(n, PROVINCE_OFFICE, "63")
+}
+
+/// Walks a provincial application from request to production along the happy path: the
+/// second coordinator approves the first one's draft (four eyes).
+pub fn province_to_production() -> Walk {
+    let (coord, coord2, head) = (
+        province_coordinator(1),
+        province_coordinator(2),
+        agency_head(),
+    );
+    let mut w = Walk::start(provinsi(), province_ownership(), ordinary_request());
+    w.attach(&head, "signed:surat_permohonan");
+    w.act(&coord, "teruskan_ke_gubernur");
+    w.issue(&coord, "surat_persetujuan_gubernur");
+    w.attach(&coord, "signed:surat_persetujuan_gubernur");
+    w.act(&coord, "catat_surat_gubernur");
+    w.attach(&central(), "persetujuan_dirjen");
+    w.act(&central(), "catat_persetujuan_dirjen");
+    w.act(&coord, "ajukan_draf_pks");
+    w.act(&coord2, "setujui_draf_pks");
+    w.issue(&coord, "pks");
+    w.attach(&coord, "signed:pks");
+    w.act(&coord, "catat_pks_ditandatangani");
+    w.issue(&coord, "juknis");
+    w.attach(&coord, "signed:juknis");
+    w.act(&coord, "catat_juknis_ditandatangani");
+    w.issue(&head, "surat_spesifikasi_teknis");
+    w.attach(&head, "spesifikasi_teknis");
+    w.act(&head, "ajukan_spesifikasi_teknis");
+    w.issue(&head, "surat_pernyataan_jaringan");
+    w.attach(&head, "signed:surat_pernyataan_jaringan");
+    w.try_do(
+        &coord,
+        Command::RecordAttestation {
+            details: attestation_details(),
+        },
+    )
+    .unwrap();
+    w.act(&coord, "verifikasi_jaringan_tertutup");
+    w.issue(&central(), "permohonan_user_id_uji");
+    w.act(&central(), "terbitkan_user_id_uji");
+    w.issue(&head, "laporan_uji_beban");
+    w.attach(&head, "signed:laporan_uji_beban");
+    w.act(&coord, "catat_uji_beban_berhasil");
+    w.issue(&coord, "berita_acara_poc");
+    w.attach(&coord, "signed:berita_acara_poc");
+    w.act(&coord, "catat_poc_berhasil");
+    w.issue(&central(), "permohonan_user_id_produksi");
+    w.act(&central(), "terbitkan_user_id_produksi");
+    assert_eq!(w.app.stage, "akses_aktif");
     w
 }

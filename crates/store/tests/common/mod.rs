@@ -260,7 +260,10 @@ pub fn go_with(action: &str, comment: &str) -> Command {
 /// A transition; submitting a PKS draft (`ajukan_draf_pks`, or `ajukan_draf_perpanjangan` for
 /// a renewal, in both workflows) carries a short draft of two articles.
 fn transition(action: &str, comment: Option<String>) -> Command {
-    let drafts = matches!(action, "ajukan_draf_pks" | "ajukan_draf_perpanjangan");
+    let drafts = matches!(
+        action,
+        "ajukan_draf_pks" | "ajukan_draf_perpanjangan" | "ajukan_draf_adendum"
+    );
     let articles = drafts.then(|| {
         vec![
             pks::Article {
@@ -288,6 +291,7 @@ fn transition(action: &str, comment: Option<String>) -> Command {
             articles,
             comments: Vec::new(),
         },
+        addendum: None,
     }
 }
 

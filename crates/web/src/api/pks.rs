@@ -70,6 +70,7 @@ pub async fn complete(
         action,
         comment,
         mut pks,
+        addendum,
     } = command
     else {
         return Ok(command);
@@ -89,6 +90,7 @@ pub async fn complete(
         action,
         comment,
         pks,
+        addendum,
     })
 }
 

@@ -161,6 +161,21 @@ pub fn code<T: serde::Serialize>(value: T) -> String {
     }
 }
 
+/// Element names, in the catalogue's order, joined for a sentence.
+fn element_names(
+    codes: &std::collections::BTreeSet<sepakat_core::ElementCode>,
+    lang: &str,
+) -> String {
+    codes
+        .iter()
+        .map(|c| {
+            let e = c.element();
+            if lang == "en" { e.name_en } else { e.name_id }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A timeline row: what happened, and what a person wrote with it (comment, reason, findings).
 pub fn event_text(kind: &EventKind, wf: &Workflow, lang: &str) -> (String, Option<String>) {
     let d = |x: &NaiveDate| date(*x, lang);
@@ -333,6 +348,55 @@ pub fn event_text(kind: &EventKind, wf: &Workflow, lang: &str) -> (String, Optio
                 "{} extended with the renewed PKS, valid until {}",
                 grant_name(*kind, "en"),
                 d(valid_until)
+            ),
+            None,
+        ),
+        EventKind::AddendumProposed { change } => {
+            let names = |lang: &str| element_names(&change.element_codes(), lang);
+            (
+                format!(
+                    "Adendum diusulkan: {} elemen data ({}), {}, paling banyak {} akses per hari",
+                    change.elements.len(),
+                    names("id"),
+                    method_name(change.access_method, "id"),
+                    change.daily_quota
+                ),
+                format!(
+                    "Addendum proposed: {} data elements ({}), {}, at most {} queries a day",
+                    change.elements.len(),
+                    names("en"),
+                    method_name(change.access_method, "en"),
+                    change.daily_quota
+                ),
+                None,
+            )
+        }
+        EventKind::AddendumDropped { reason } => (
+            "Usulan adendum dibatalkan; ruang lingkup tetap".to_string(),
+            "Addendum dropped; the scope stays".to_string(),
+            reason.clone(),
+        ),
+        EventKind::AddendumSigned { on, .. } => (
+            format!("Adendum ditandatangani pada {}", d(on)),
+            format!("Addendum signed on {}", d(on)),
+            None,
+        ),
+        EventKind::GrantRescoped {
+            kind,
+            elements,
+            method,
+        } => (
+            format!(
+                "{} mengikuti adendum: {}, {} elemen data",
+                grant_name(*kind, "id"),
+                method_name(*method, "id"),
+                elements.len()
+            ),
+            format!(
+                "{} follows the addendum: {}, {} data elements",
+                grant_name(*kind, "en"),
+                method_name(*method, "en"),
+                elements.len()
             ),
             None,
         ),

@@ -974,6 +974,7 @@ async fn act(
             action: form.action.clone(),
             comment,
             pks: Default::default(),
+            addendum: None,
         },
     )
     .await?;

@@ -276,6 +276,7 @@ async fn review_submit(
             articles: None,
             comments,
         },
+        addendum: None,
     };
     let expected = field("expected_version").parse().unwrap_or(-1);
     let result = state
@@ -512,6 +513,7 @@ async fn edit_submit(
             articles: Some(articles),
             comments: Vec::new(),
         },
+        addendum: None,
     };
     let expected = field("expected_version").parse().unwrap_or(-1);
     match state
