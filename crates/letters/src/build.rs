@@ -9,11 +9,10 @@
 use crate::context::{Addressee, Issuer, LetterContext, Official, Party, Region, Verification};
 use crate::indonesian::{capitalize_first, format_date, terbilang};
 use crate::pks::{
-    AmendedPks, PksParties, addendum_articles, addendum_ordinal, addendum_recitals,
-    default_articles, default_recitals,
+    AmendedPks, PksParties, addendum_ordinal, addendum_recitals, amended_pks, default_articles,
+    default_recitals, pending_addendum_articles,
 };
 use chrono::{Datelike, Months, NaiveDate};
-use sepakat_core::addendum::ScopeChange;
 use sepakat_core::application::{ConnectionType, EvaluationKind, EvaluationOutcome, GrantStatus};
 use sepakat_core::letter::{
     IssueStamp, LetterFacts, LetterInputs, LetterProblem, PersonFacts, SignatoryKind,
@@ -62,36 +61,29 @@ pub fn pks_parties(facts: &LetterFacts) -> PksParties {
 /// was proposed.
 pub fn pks_articles(facts: &LetterFacts) -> Vec<crate::Article> {
     let app = &facts.application;
-    match (&app.addendum, ScopeChange::current(app)) {
-        (Some(a), Some(current))
-            if app.pks.version <= a.base_version || facts.pks_articles.is_empty() =>
-        {
-            addendum_articles(
-                &current,
-                &a.change,
-                &pks_parties(facts),
-                &amended_pks(facts),
-            )
-        }
+    let undrafted = app
+        .addendum
+        .as_ref()
+        .is_some_and(|a| app.pks.version <= a.base_version || facts.pks_articles.is_empty());
+    match pending_addendum_articles(app, &pks_parties(facts), &amended(facts)) {
+        Some(articles) if undrafted => articles,
         _ if facts.pks_articles.is_empty() => default_articles(&app.request, &pks_parties(facts)),
         _ => facts.pks_articles.clone(),
     }
 }
 
-/// The signed PKS an addendum amends: the latest one issued here, or the number of one signed
-/// before Sepakat (imported). Dotted only in a draft, which names it missing.
-fn amended_pks(facts: &LetterFacts) -> AmendedPks {
-    let app = &facts.application;
-    let (number, date) = match (facts.cited.get("pks"), &app.pks.number) {
-        (Some(c), _) => (c.number.clone(), Some(app.pks.signed_on.unwrap_or(c.date))),
-        (None, Some(n)) => (n.clone(), app.pks.signed_on),
-        (None, None) => (String::new(), app.pks.signed_on),
-    };
-    AmendedPks {
-        number,
-        date: date.map(format_date).unwrap_or_default(),
-        ordinal: app.addenda + 1,
+/// The PKS an addendum amends, from the application, or from the letters the store cites.
+fn amended(facts: &LetterFacts) -> AmendedPks {
+    let mut amended = amended_pks(&facts.application);
+    if let Some(c) = facts.cited.get("pks")
+        && amended.number.is_empty()
+    {
+        amended.number = c.number.clone();
+        if amended.date.is_empty() {
+            amended.date = format_date(c.date);
+        }
     }
+    amended
 }
 
 /// The letterhead of an office or agency: the government, then the office without its region.
@@ -458,7 +450,7 @@ pub fn build_context(
             ctx.issuer = disdukcapil_issuer.clone();
             ctx.signatory = disdukcapil.head.clone();
             ctx.tembusan = Vec::new();
-            let amended = amended_pks(facts);
+            let amended = amended(facts);
             if amended.number.is_empty() {
                 missing.push(problem(
                     "cited.pks",

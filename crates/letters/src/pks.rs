@@ -11,6 +11,7 @@
 
 use crate::context::{Article, ElementLine, Paragraph};
 use crate::indonesian::{format_number, number_with_words, terbilang};
+use sepakat_core::Application;
 use sepakat_core::addendum::{self, ScopeChange};
 use sepakat_core::pks::reference;
 use sepakat_core::request::{AccessMethod, Request};
@@ -486,6 +487,36 @@ pub fn addendum_articles(
             paragraphs,
         })
         .collect()
+}
+
+/// The PKS a pending addendum of `app` amends: the latest one issued here, or the number of one
+/// signed before Sepakat (imported); empty when neither is on record.
+pub fn amended_pks(app: &Application) -> AmendedPks {
+    let issued = app.letters.get("pks");
+    AmendedPks {
+        number: issued
+            .map(|l| l.number.clone())
+            .or_else(|| app.pks.number.clone())
+            .unwrap_or_default(),
+        date: app
+            .pks
+            .signed_on
+            .or(issued.map(|l| l.date))
+            .map(crate::indonesian::format_date)
+            .unwrap_or_default(),
+        ordinal: app.addenda + 1,
+    }
+}
+
+/// The default text of `app`'s pending addendum; `None` when none is pending.
+pub fn pending_addendum_articles(
+    app: &Application,
+    parties: &PksParties,
+    amended: &AmendedPks,
+) -> Option<Vec<Article>> {
+    let a = app.addendum.as_ref()?;
+    let current = ScopeChange::current(app)?;
+    Some(addendum_articles(&current, &a.change, parties, amended))
 }
 
 /// A request that holds only what [`addendum_articles`] fills in.

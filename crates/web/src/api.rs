@@ -15,6 +15,7 @@ use actix_multipart::Multipart;
 use actix_web::error::JsonPayloadError;
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
+use sepakat_core::addendum::ScopeChange;
 use sepakat_core::diagram;
 use sepakat_core::elements::{CATALOGUE, Category};
 use sepakat_core::machine::available_actions;
@@ -290,6 +291,14 @@ pub(crate) async fn view(
         ),
         workflow_hash: stored.row.workflow_hash.clone(),
         request: serde_json::to_value(&stored.state.request)
+            .map_err(|e| ApiError::Internal(e.to_string()))?,
+        daily_quota: stored.state.daily_quota(),
+        addendum: stored
+            .state
+            .addendum
+            .as_ref()
+            .map(serde_json::to_value)
+            .transpose()
             .map_err(|e| ApiError::Internal(e.to_string()))?,
         allowed_actions: actions.iter().map(ActionView::from).collect(),
         documents: detail
@@ -605,6 +614,11 @@ pub struct TransitionBody {
     /// `{"article": 4, "text": "…"}`.
     #[schema(value_type = Option<Vec<Object>>)]
     pub article_comments: Option<Vec<ArticleComment>>,
+    /// With an action that proposes an addendum (`usulkan_adendum`): the whole scope it
+    /// proposes, `{"elements": [{"code": "nik", "justification": "…"}], "access_method":
+    /// "web_portal|card_reader|web_service", "daily_quota": 2500}`, checked as a request is.
+    #[schema(value_type = Option<Object>)]
+    pub addendum: Option<ScopeChange>,
 }
 
 /// What one command did, kept small so its cost does not grow with the application's history:
@@ -704,13 +718,25 @@ pub async fn transition(
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id)?;
     let stored = visible(&state, &caller, id).await?;
-    let fingerprint = serde_json::to_vec(&(
-        &body.action,
-        &body.comment,
-        body.expected_version,
-        &body.articles,
-        &body.article_comments,
-    ))
+    // An addendum's scope joins the fingerprint only when given, so keys kept for other
+    // transitions keep their meaning.
+    let fingerprint = match &body.addendum {
+        None => serde_json::to_vec(&(
+            &body.action,
+            &body.comment,
+            body.expected_version,
+            &body.articles,
+            &body.article_comments,
+        )),
+        Some(scope) => serde_json::to_vec(&(
+            &body.action,
+            &body.comment,
+            body.expected_version,
+            &body.articles,
+            &body.article_comments,
+            scope,
+        )),
+    }
     .unwrap_or_default();
     idempotency::once(&state, &req, &caller, &fingerprint, |keyed| async {
         let body = body.into_inner();
@@ -729,7 +755,7 @@ pub async fn transition(
                         articles: body.articles,
                         comments: body.article_comments.unwrap_or_default(),
                     },
-                    addendum: None,
+                    addendum: body.addendum,
                 },
             )
             .await?,

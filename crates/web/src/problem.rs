@@ -4,6 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
+use sepakat_core::addendum::AddendumProblem;
 use sepakat_core::machine::{Rejection, Unmet};
 use serde::Serialize;
 use std::fmt;
@@ -41,6 +42,21 @@ impl ProblemItem {
                 )
             }
             Unmet::MissingField { field } => (code, Some(field.clone())),
+            // An addendum's problem is said by its own code and the field of the proposal it
+            // concerns (`addendum.elements.nik`, `addendum.daily_quota`).
+            Unmet::Addendum { problem } => {
+                let code = match problem {
+                    AddendumProblem::Request { problem } => serde_json::to_value(problem)
+                        .ok()
+                        .and_then(|v| v.get("problem")?.as_str().map(str::to_string))
+                        .unwrap_or_else(|| "addendum".into()),
+                    other => serde_json::to_value(other)
+                        .ok()
+                        .and_then(|v| v.get("kind")?.as_str().map(str::to_string))
+                        .unwrap_or_else(|| "addendum".into()),
+                };
+                (code, Some(problem.field()))
+            }
             _ => (code, None),
         };
         ProblemItem {

@@ -392,6 +392,13 @@ pub struct ApplicationView {
     /// The request as submitted: purpose, legal basis, elements with justification, method, data balikan.
     #[schema(value_type = Object)]
     pub request: Value,
+    /// Most queries a day the agreement allows (the standard 1,000 unless an addendum changed it).
+    pub daily_quota: u32,
+    /// The addendum proposed and not yet signed or dropped: `change` is the whole scope it
+    /// proposes (`elements` with `code` and `justification`, `access_method`, `daily_quota`),
+    /// with `proposed_by`, `proposed_at` and `base_version` (the PKS draft version then).
+    #[schema(value_type = Option<Object>)]
+    pub addendum: Option<Value>,
     /// What happens next and who does it: each way forward, its acting roles and people, what
     /// is still missing and who provides it, and the stage's target date.
     pub next: crate::next::NextView,

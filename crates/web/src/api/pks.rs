@@ -15,6 +15,7 @@ use sepakat_core::Command;
 use sepakat_core::pks::{self, Article, ArticleDiff};
 use sepakat_core::workflow::Effect;
 use sepakat_letters::build::{head_title, region_of};
+use sepakat_letters::pks::{amended_pks, pending_addendum_articles};
 use sepakat_letters::{PksParties, default_articles};
 use sepakat_store::{PksVersion, Store, StoreError, StoredApplication};
 use serde::{Deserialize, Serialize};
@@ -28,32 +29,45 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// The parties and terms the default articles name.
-pub fn parties(office: &sepakat_store::Office, agency: &sepakat_store::Agency) -> PksParties {
+pub fn parties(
+    office: &sepakat_store::Office,
+    agency: &sepakat_store::Agency,
+    app: &sepakat_core::Application,
+) -> PksParties {
     let region = region_of(&office.name).unwrap_or_else(|| office.place_name.clone());
     PksParties {
         first: office.name.clone(),
         second: agency.name.clone(),
         region_head: head_title(&region),
         city: office.place_name.clone(),
-        daily_quota: pks::DAILY_QUOTA,
+        daily_quota: app.daily_quota(),
     }
 }
 
-/// The draft as it stands: the latest version's articles, or the default articles built from
-/// the request when none has been drafted yet (`None` as the version then).
+/// The draft as it stands: the latest version's articles; before the first one the default
+/// articles built from the request, and for a pending addendum with no version drafted since
+/// it was proposed, the addendum's default articles (`None` as the version then).
 pub async fn current_draft(
     store: &Store,
     app: &StoredApplication,
 ) -> Result<(Option<u32>, Vec<Article>), StoreError> {
-    let versions = store.pks_versions(app.row.id).await?;
-    match versions.into_iter().last() {
-        Some(v) => Ok((Some(v.version), v.articles)),
-        None => {
+    let latest = store.pks_versions(app.row.id).await?.into_iter().last();
+    let addendum_undrafted = app
+        .state
+        .addendum
+        .as_ref()
+        .is_some_and(|a| latest.as_ref().is_none_or(|v| v.version <= a.base_version));
+    match latest {
+        Some(v) if !addendum_undrafted => Ok((Some(v.version), v.articles)),
+        _ => {
             let office = store.office(app.row.office_id).await?;
             let agency = store.agency(app.row.agency_id).await?;
+            let parties = parties(&office, &agency, &app.state);
+            let amended = amended_pks(&app.state);
             Ok((
                 None,
-                default_articles(&app.state.request, &parties(&office, &agency)),
+                pending_addendum_articles(&app.state, &parties, &amended)
+                    .unwrap_or_else(|| default_articles(&app.state.request, &parties)),
             ))
         }
     }

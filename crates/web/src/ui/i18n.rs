@@ -199,6 +199,53 @@ const WORDS: &Words = &[
         "Nothing was done: tick the confirmation box above the action's button first.",
     ),
     (
+        "addendum_open_form",
+        "Isi usulan adendum: elemen data, metode akses dan batas akses harian yang baru",
+        "Fill in the addendum: the new data elements, access method and daily quota",
+    ),
+    ("addendum_title", "Usulan adendum PKS", "Addendum proposal"),
+    (
+        "addendum_intro",
+        "Tuliskan ruang lingkup yang berlaku setelah adendum ditandatangani, seluruhnya: elemen data yang tidak dicentang tidak lagi dapat diakses. Adendum disusun, direviu pasal demi pasal dan ditandatangani seperti PKS; user ID mengikuti ruang lingkup baru setelah adendum ditandatangani.",
+        "Give the whole scope that holds once the addendum is signed: an element left unticked can no longer be accessed. The addendum is drafted, reviewed article by article and signed like the PKS; the user IDs follow the new scope once it is signed.",
+    ),
+    (
+        "addendum_in_force",
+        "Ruang lingkup yang berlaku",
+        "Scope in force",
+    ),
+    (
+        "daily_quota",
+        "Batas akses harian (kali per hari)",
+        "Daily quota (queries a day)",
+    ),
+    (
+        "daily_quota_number",
+        "Isi batas akses harian dengan bilangan bulat, misalnya 2500.",
+        "Give the daily quota as a whole number, e.g. 2500.",
+    ),
+    (
+        "addendum_reason",
+        "Alasan perubahan",
+        "Reason for the change",
+    ),
+    (
+        "addendum_submit",
+        "Ajukan usulan adendum",
+        "Propose the addendum",
+    ),
+    (
+        "addendum_closed",
+        "Adendum hanya dapat diusulkan atas kerja sama yang aksesnya aktif dan tidak sedang dalam proses adendum lain.",
+        "An addendum can be proposed only for a live agreement that has no other addendum in progress.",
+    ),
+    (
+        "addendum_pending",
+        "Adendum yang sedang diproses",
+        "Addendum in progress",
+    ),
+    ("elements_count", "elemen data", "data elements"),
+    (
         "decide_on_pks",
         "Baca setiap pasal draf PKS, lalu setujui atau kembalikan di halaman reviu PKS",
         "Read every article of the PKS draft, then approve or return it on the PKS review page",

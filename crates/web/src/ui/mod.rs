@@ -53,6 +53,10 @@ const PAGES: &[(&str, &str)] = &[
     ),
     ("baru", include_str!("../../../../templates/ui/baru.hbs")),
     (
+        "adendum",
+        include_str!("../../../../templates/ui/adendum.hbs"),
+    ),
+    (
         "reviu_pks",
         include_str!("../../../../templates/ui/reviu_pks.hbs"),
     ),
@@ -161,6 +165,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/permohonan/baru", web::post().to(new_request::new_submit))
             .route("/permohonan/{id}", web::get().to(detail))
             .route("/permohonan/{id}/tindakan", web::post().to(act))
+            .route("/permohonan/{id}/adendum", web::get().to(addendum::form))
+            .route("/permohonan/{id}/adendum", web::post().to(addendum::submit))
             .route("/permohonan/{id}/atestasi", web::post().to(attest))
             .route(
                 "/permohonan/{id}/surat/{letter}",
@@ -390,6 +396,7 @@ macro_rules! signed_in {
 
 // After `signed_in!`, which their pages use too.
 mod accounts;
+mod addendum;
 mod dashboard;
 mod import;
 mod issue;
@@ -624,6 +631,7 @@ async fn render_detail(
                 "unmet": x.unmet.iter().map(|u| unmet_text(u, lang)).collect::<Vec<_>>(),
                 "needs_comment": wf.transition(&x.action).is_some_and(|t| t.requires.contains(&sepakat_core::workflow::Requirement::Comment)),
                 "on_pks_page": decided_on_pks_page(&wf, &x.action),
+                "on_addendum_page": addendum::proposes_addendum(&wf, &x.action),
                 "destructive": wf.transition(&x.action).is_some_and(|t| t.destructive),
             })
         })
@@ -688,7 +696,8 @@ async fn render_detail(
         .map(|g| {
             let (status, reason) = labels::grant_status(&g.status, lang);
             json!({"kind": labels::grant_name(g.kind, lang), "status": status, "reason": reason,
-                   "method": labels::method_name(g.method, lang), "valid_until": labels::date(g.valid_until, lang)})
+                   "method": labels::method_name(g.method, lang), "elements": g.elements.len(),
+                   "valid_until": labels::date(g.valid_until, lang)})
         })
         .collect();
     // Late: recorded overdue, or open and, on the office's day, escalated by the calendar (from
@@ -781,6 +790,24 @@ async fn render_detail(
             use sepakat_core::workflow::Effect::{ApprovePks, DraftPks, ReturnPks};
             t.has(DraftPks) || t.has(ApprovePks) || t.has(ReturnPks)
         });
+    // The addendum in progress: the whole scope it proposes, and what the agreement holds now.
+    let addendum = app.addendum.as_ref().map(|p| {
+        let names: Vec<String> = p
+            .change
+            .element_codes()
+            .iter()
+            .map(|c| {
+                let e = c.element();
+                if *lang == "en" { e.name_en } else { e.name_id }.to_string()
+            })
+            .collect();
+        json!({
+            "elements": names,
+            "method": labels::method_name(p.change.access_method, lang),
+            "quota": p.change.daily_quota,
+            "current_quota": app.daily_quota(),
+        })
+    });
     let title = names
         .agencies
         .get(&a.agency_id)
@@ -797,6 +824,7 @@ async fn render_detail(
             "stepper": svg::stepper(&wf, &app.stage, &stage_title, &visited),
             "purpose": request.purpose, "legal_basis": request.legal_basis, "elements": elements,
             "method": request.access_method.map(|m| labels::method_name(m, lang)), "data_balikan": request.data_balikan,
+            "addendum": addendum, "daily_quota": app.daily_quota(),
             "next": next, "actions": actions, "timeline": timeline, "documents": documents, "letters": letters,
             "attestation": attestation, "grants": grants, "kinds": kinds, "may_write": may_write, "may_attest": may_attest,
             "next_due": a.next_evaluation_due.map(|d| labels::date(d, lang)),
@@ -946,6 +974,10 @@ async fn act(
     if decided_on_pks_page(&wf, &form.action) {
         // Approving or returning a draft happens where its articles are read, not here.
         return Ok(redirect(&format!("/permohonan/{id}/pks")));
+    }
+    if addendum::proposes_addendum(&wf, &form.action) {
+        // A proposal carries its whole scope: it is made on the addendum page.
+        return Ok(redirect(&format!("/permohonan/{id}/adendum")));
     }
     if wf.transition(&form.action).is_some_and(|t| t.destructive)
         && form.confirm.as_deref() != Some("ya")
