@@ -587,6 +587,25 @@ pub fn due_letters<'w>(workflow: &'w Workflow, stage: &'w str) -> Vec<&'w str> {
     out
 }
 
+/// The letters that may be issued ahead of their step (`issue_letter`): the due ones, except a
+/// letter that only a destructive step produces and that needs no typed-in facts (the notice
+/// that ends an agreement). The step issues that one itself; issued ahead it would announce an
+/// end nobody has decided.
+pub fn issuable_ahead<'w>(workflow: &'w Workflow, stage: &'w str) -> Vec<&'w str> {
+    let by_the_end_only = |l: &str| {
+        needs(l).is_empty()
+            && workflow.transitions_from(stage).all(|t| {
+                let names = t.letter.as_deref() == Some(l)
+                    || t.requires.contains(&Requirement::Signed(l.to_string()));
+                !names || (t.destructive && t.letter.as_deref() == Some(l))
+            })
+    };
+    due_letters(workflow, stage)
+        .into_iter()
+        .filter(|l| !by_the_end_only(l))
+        .collect()
+}
+
 /// Who may issue `letter` at `stage`: the agency alone for the letters of its own register;
 /// otherwise the roles that fire the steps producing it or requiring its signed copy.
 pub fn issuers(workflow: &Workflow, stage: &str, letter: &str) -> Vec<crate::Role> {

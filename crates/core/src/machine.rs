@@ -742,7 +742,7 @@ pub fn apply(
             })])
         }
         Command::IssueLetter { letter, inputs } => {
-            let due = letter::due_letters(workflow, &app.stage);
+            let due = letter::issuable_ahead(workflow, &app.stage);
             let roles = letter::issuers(workflow, &app.stage, letter);
             if !due.contains(&letter.as_str()) {
                 unmet.push(Unmet::LetterNotDue {

@@ -42,6 +42,10 @@ pub const LETTERS: &[(&str, &str)] = &[
     ("permohonan_user_id_produksi", "Permohonan user ID produksi"),
     ("laporan_evaluasi", "Laporan evaluasi semester"),
     (
+        "surat_pengakhiran_pks",
+        "Surat pemberitahuan pengakhiran Perjanjian Kerja Sama",
+    ),
+    (
         "surat_jawaban_data_agregat",
         "Surat jawaban permohonan data agregat",
     ),
@@ -128,6 +132,7 @@ const LEGACY_SIGNED_FILERS: &[(&str, &[Role])] = &[
     ("surat_izin_kepala_daerah", &[Role::Coordinator]),
     ("pks", &[Role::Coordinator, Role::AgencyHead]),
     ("adendum_pks", &[Role::Coordinator, Role::AgencyHead]),
+    ("surat_pengakhiran_pks", &[Role::Coordinator]),
     ("berita_acara_konsultasi_pks", &[Role::Coordinator]),
     ("juknis", &[Role::Coordinator, Role::AgencyHead]),
     (

@@ -472,11 +472,24 @@ fn withdrawing_the_attestation_suspends_live_grants_and_blocks_restoring() {
         w.app.grant(GrantKind::Production).unwrap().status,
         GrantStatus::Active
     );
-    w.act(&coord, "akhiri_kerja_sama");
+    // The notice of the end is not offered ahead of the decision; the step issues it.
+    assert!(!letter::issuable_ahead(&w.wf, &w.app.stage).contains(&"surat_pengakhiran_pks"));
+    let ahead = w.try_issue(&coord, "surat_pengakhiran_pks", Default::default());
+    assert!(
+        matches!(&ahead, Err(r) if matches!(r.unmet[0], Unmet::LetterNotDue { .. })),
+        "{ahead:?}"
+    );
+    let events = w.act(&coord, "akhiri_kerja_sama");
     assert!(matches!(
         w.app.grant(GrantKind::Production).unwrap().status,
         GrantStatus::Revoked { .. }
     ));
+    assert!(
+        issued_letters(&events)
+            .iter()
+            .any(|l| l.letter == "surat_pengakhiran_pks"),
+        "ending the agreement numbers its notice"
+    );
     let r = w.transition(&coord, "pulihkan_akses").unwrap_err();
     assert!(matches!(r.unmet[0], Unmet::WrongStage { .. }));
 }

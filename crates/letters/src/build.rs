@@ -13,7 +13,9 @@ use crate::pks::{
     default_recitals, pending_addendum_articles,
 };
 use chrono::{Datelike, Months, NaiveDate};
-use sepakat_core::application::{ConnectionType, EvaluationKind, EvaluationOutcome, GrantStatus};
+use sepakat_core::application::{
+    ConnectionType, EvaluationKind, EvaluationOutcome, GrantKind, GrantStatus,
+};
 use sepakat_core::letter::{
     IssueStamp, LetterFacts, LetterInputs, LetterProblem, PersonFacts, SignatoryKind,
 };
@@ -292,6 +294,7 @@ pub fn build_context(
             | "berita_acara_poc"
             | "laporan_evaluasi"
             | "surat_jawaban_data_agregat"
+            | "surat_pengakhiran_pks"
     );
     if needs_office_head && facts.office_head.is_none() {
         missing.push(problem(
@@ -660,6 +663,53 @@ pub fn build_context(
                 Ok(v) => put(v),
                 Err(p) => missing.push(p),
             }
+        }
+        "surat_pengakhiran_pks" => {
+            ctx.issuer = disdukcapil_issuer.clone();
+            ctx.signatory = disdukcapil.head.clone();
+            ctx.subject = "Pemberitahuan Pengakhiran Perjanjian Kerja Sama".into();
+            ctx.addressee = to_agency.clone();
+            // Copies to those the agreement was approved by: Ditjen, the regional head, and
+            // for a kab/kota the provincial office it was consulted with (never the issuer).
+            let mut t = vec![format!("{DITJEN} di Jakarta"), region.head_title.clone()];
+            if let Some(p) = facts
+                .provincial_office
+                .as_ref()
+                .filter(|_| !office.is_province)
+            {
+                t.push(format!("Kepala {}", p.name));
+            }
+            ctx.tembusan = t;
+            let signed = amended(facts);
+            if signed.number.is_empty() {
+                missing.push(problem(
+                    "cited.pks",
+                    "PKS yang diakhiri belum tercatat nomornya.",
+                    "The PKS being ended has no number on record.",
+                ));
+            }
+            // The reason is the one recorded when the agreement was ended: the user IDs were
+            // revoked with it in the same step.
+            let reason = app
+                .grant(GrantKind::Production)
+                .and_then(|g| match &g.status {
+                    GrantStatus::Revoked { reason } if app.stage == "diakhiri" => {
+                        Some(reason.clone())
+                    }
+                    _ => None,
+                });
+            if reason.is_none() {
+                missing.push(problem(
+                    "reason",
+                    "Kerja sama ini belum diakhiri: surat pengakhiran diterbitkan bersama pencatatan pengakhiran beserta alasannya.",
+                    "The agreement has not been ended: the notice is issued with the ending and its reason.",
+                ));
+            }
+            put(json!({
+                "nomor_pks": signed.number,
+                "tanggal_pks": signed.date,
+                "alasan": reason.unwrap_or_default(),
+            }));
         }
         "surat_jawaban_data_agregat" => {
             ctx.issuer = disdukcapil_issuer.clone();

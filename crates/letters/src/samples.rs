@@ -186,6 +186,8 @@ const PRODUCTION_GRANTED_AFTER: u64 = 6;
 const REPORT_AFTER_DUE: u64 = 5;
 /// The addendum follows the evaluation's findings: signed this many days after its due date.
 const ADDENDUM_AFTER_DUE: u64 = 40;
+/// The agreement is ended early this many days after the evaluation's due date.
+const ENDED_AFTER_DUE: u64 = 75;
 
 /// The date `letter` carries in `scenario`.
 fn letter_date(scenario: Scenario, letter: &str) -> Option<NaiveDate> {
@@ -195,6 +197,9 @@ fn letter_date(scenario: Scenario, letter: &str) -> Option<NaiveDate> {
     }
     if letter == "adendum_pks" {
         return Some(days_after(evaluation_due(scenario), ADDENDUM_AFTER_DUE));
+    }
+    if letter == "surat_pengakhiran_pks" {
+        return Some(days_after(evaluation_due(scenario), ENDED_AFTER_DUE));
     }
     TIMELINE
         .iter()
@@ -233,6 +238,7 @@ fn numbers(scenario: Scenario, letter: &str) -> Option<(&'static str, Option<&'s
             "permohonan_user_id_produksi" => ("470/760/Dukcapil-C/2018", None),
             "laporan_evaluasi" => ("470/96/Dukcapil-C/2019", None),
             "adendum_pks" => ("470/131/Dukcapil-C/2019", Some("420/214/Disdikbud-A/2019")),
+            "surat_pengakhiran_pks" => ("470/164/Dukcapil-C/2019", None),
             _ => return None,
         },
         Scenario::Kalsel => match letter {
@@ -251,6 +257,7 @@ fn numbers(scenario: Scenario, letter: &str) -> Option<(&'static str, Option<&'s
             "permohonan_user_id_produksi" => ("470/305/PIAK", None),
             "laporan_evaluasi" => ("470/41/PIAK", None),
             "adendum_pks" => ("470/63/PIAK", Some("503/102/DPMPTSP/2022")),
+            "surat_pengakhiran_pks" => ("470/88/PIAK", None),
             _ => return None,
         },
     };
@@ -508,9 +515,9 @@ pub fn facts(scenario: Scenario) -> LetterFacts {
     }
 }
 
-/// The facts `letter` is built from: an addendum is issued while it is pending. Pontianak adds
+/// The facts `letter` is built from: an addendum is issued while it is pending (Pontianak adds
 /// the father's name and a higher quota for the admission season; Kalimantan Selatan moves from
-/// the web portal to a web service.
+/// the web portal to a web service), the notice of an early end once the agreement is ended.
 fn facts_for(scenario: Scenario, letter: &str) -> LetterFacts {
     let mut facts = facts(scenario);
     if letter == "adendum_pks" {
@@ -535,6 +542,29 @@ fn facts_for(scenario: Scenario, letter: &str) -> LetterFacts {
         });
         app.pks.version += 1;
         app.pks.approved_version = Some(app.pks.version);
+    }
+    if letter == "surat_pengakhiran_pks" {
+        // Ended early by the agency: Pontianak's school admission moved to the provincial
+        // system; Kalimantan Selatan's licensing moved to the national OSS.
+        let reason = match scenario {
+            Scenario::Pontianak => {
+                "Layanan penerimaan peserta didik baru dialihkan ke sistem yang dikelola Pemerintah Provinsi Kalimantan Barat"
+            }
+            Scenario::Kalsel => {
+                "Layanan perizinan berusaha seluruhnya dilaksanakan melalui sistem OSS yang dikelola Kementerian Investasi"
+            }
+        };
+        let app = &mut facts.application;
+        app.stage = "diakhiri".into();
+        for g in app
+            .grants
+            .iter_mut()
+            .filter(|g| g.status == GrantStatus::Active)
+        {
+            g.status = GrantStatus::Revoked {
+                reason: reason.into(),
+            };
+        }
     }
     facts
 }

@@ -96,6 +96,10 @@ pub const LETTERS: &[(&str, &str)] = &[
         include_str!("../../../templates/letters/laporan_evaluasi.hbs"),
     ),
     (
+        "surat_pengakhiran_pks",
+        include_str!("../../../templates/letters/surat_pengakhiran_pks.hbs"),
+    ),
+    (
         "surat_jawaban_data_agregat",
         include_str!("../../../templates/letters/surat_jawaban_data_agregat.hbs"),
     ),

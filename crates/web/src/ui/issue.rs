@@ -179,7 +179,7 @@ pub(super) fn forms(
         return Vec::new();
     }
     let refused_letter = refused.values.get(REFUSED_LETTER).map(String::as_str);
-    letter::due_letters(wf, &app.stage)
+    letter::issuable_ahead(wf, &app.stage)
         .into_iter()
         .filter(|l| !app.issued_in_stage(l))
         .filter(|l| letter::issuers(wf, &app.stage, l).contains(&actor.role))
