@@ -592,18 +592,30 @@ pub fn due_letters<'w>(workflow: &'w Workflow, stage: &'w str) -> Vec<&'w str> {
 /// that ends an agreement). The step issues that one itself; issued ahead it would announce an
 /// end nobody has decided.
 pub fn issuable_ahead<'w>(workflow: &'w Workflow, stage: &'w str) -> Vec<&'w str> {
-    let by_the_end_only = |l: &str| {
-        needs(l).is_empty()
-            && workflow.transitions_from(stage).all(|t| {
-                let names = t.letter.as_deref() == Some(l)
-                    || t.requires.contains(&Requirement::Signed(l.to_string()));
-                !names || (t.destructive && t.letter.as_deref() == Some(l))
-            })
-    };
     due_letters(workflow, stage)
         .into_iter()
-        .filter(|l| !by_the_end_only(l))
+        .filter(|l| !(needs(l).is_empty() && issued_by_an_end_only(workflow, l)))
         .collect()
+}
+
+/// `letter` is produced only by destructive steps and no step asks for its signed copy: it
+/// exists once something has ended, so it is never read or issued ahead.
+pub fn issued_by_an_end_only(workflow: &Workflow, letter: &str) -> bool {
+    let mut produced = false;
+    for t in &workflow.transitions {
+        if t.requires
+            .contains(&Requirement::Signed(letter.to_string()))
+        {
+            return false;
+        }
+        if t.letter.as_deref() == Some(letter) {
+            if !t.destructive {
+                return false;
+            }
+            produced = true;
+        }
+    }
+    produced
 }
 
 /// Who may issue `letter` at `stage`: the agency alone for the letters of its own register;

@@ -471,7 +471,7 @@ pub fn build_context(
             if let Some(a) = &app.addendum {
                 ctx.apply_request(&a.change.amend(request));
                 ctx.daily_quota = Some(a.change.daily_quota);
-            } else if stamp.is_some() {
+            } else {
                 missing.push(problem(
                     "addendum",
                     "Tidak ada usulan adendum yang sedang diproses.",

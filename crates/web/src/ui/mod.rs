@@ -678,9 +678,12 @@ async fn render_detail(
         row["code"] = json!(l.verification_code);
         letters.push(row);
     }
-    // The workflow's letters not numbered yet, as drafts to read ahead.
+    // The workflow's letters not numbered yet, as drafts to read ahead: not a notice that only
+    // an end produces, nor an addendum while none is proposed.
     for key in wf.letters() {
-        if !detail.letters.iter().any(|l| l.letter == key) {
+        let unread = sepakat_core::letter::issued_by_an_end_only(&wf, key)
+            || (key == "adendum_pks" && app.addendum.is_none());
+        if !unread && !detail.letters.iter().any(|l| l.letter == key) {
             let mut row = letter_row(key, None);
             row["draft"] = json!(true);
             letters.push(row);
