@@ -78,7 +78,8 @@ struct Case {
     action: Option<&'static str>,
     /// The stage has a target date ("Batas waktu tahap ini").
     due: bool,
-    /// The inboxes that list it (the agency head's only when its stage waits on the head).
+    /// The inboxes that list it: the roles that can take its next steps now (the core's
+    /// `inbox::waiting_on`), so the agency head's whenever the head is the one who blocks.
     inboxes: &'static [Who],
 }
 
@@ -100,7 +101,7 @@ fn cases() -> Vec<Case> {
             moves: Move::Upload("signed:surat_permohonan"),
             action: Some("teruskan_ke_gubernur"),
             due: true,
-            inboxes: &[Coordinator],
+            inboxes: &[Coordinator, Head],
         },
         // Waiting on Ditjen Dukcapil's approval letter.
         Case {
@@ -134,7 +135,7 @@ fn cases() -> Vec<Case> {
             moves: Move::Upload("signed:surat_pernyataan_jaringan"),
             action: Some("verifikasi_jaringan_tertutup"),
             due: true,
-            inboxes: &[Coordinator],
+            inboxes: &[Coordinator, Head],
         },
         // Kota Pontianak: an aggregate-data request the office answers by letter.
         Case {
@@ -220,8 +221,9 @@ fn cases() -> Vec<Case> {
             // Recording the evaluation is a form for the office, not a transition.
             action: None,
             due: false,
-            // Live access waits on no one's inbox: the overdue evaluation is on the dashboard.
-            inboxes: &[],
+            // The overdue evaluation waits on the agency for its report (or the office, which
+            // may file it on receipt), live access or not.
+            inboxes: &[Coordinator, Head],
         },
     ]
 }

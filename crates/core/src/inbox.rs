@@ -1,36 +1,61 @@
-//! Who an application waits on: the core's answer, which the store records with every stage
-//! change so an inbox is an indexed query rather than the core run over every row.
+//! Who an application waits on: the core's answer, which the store records with every command
+//! that changes it, so an inbox is an indexed query rather than the core run over every row.
 //!
-//! A stage waits on the roles that move the application on from it: the roles of its
-//! transitions that are not destructive (`moves_on`). Ending the application (a refusal, the
-//! applicant's cancellation, ending the agreement) or suspending its access is always possible
-//! and never counts as waiting: an agency head is not waited on because "Batalkan permohonan" is
-//! open to them. Concluding it is a way on, though: an aggregate-data request waits on the office
-//! that answers it. A stage without a target (`sla_days`), such as live access, waits on nobody.
+//! An application waits on whoever can take its next steps ([`crate::next::steps`]): for a step
+//! that still lacks something, every role that may provide the first thing it lacks (each role
+//! the workflow lets file a missing document or signed scan); for a step that lacks nothing, the
+//! roles that take it. So a request whose signed letter is not uploaded waits on the agency head,
+//! and an overdue evaluation waits on the agency (its semester report) even in live access.
+//! Ending the application (a refusal, the applicant's cancellation, ending the agreement),
+//! suspending access and optional ways (an addendum) never count as waiting: an agency head is
+//! not waited on because "Batalkan permohonan" is open to them. Concluding it is a way on,
+//! though: an aggregate-data request waits on the office that answers it. A stage without a
+//! target (`sla_days`), such as live access, waits on nobody for its transitions; only its open
+//! evaluations put it in an inbox.
 
 use crate::actor::Role;
+use crate::application::Application;
+use crate::machine::Unmet;
+use crate::next::{RECORD_EVALUATION, Step};
 use crate::workflow::Workflow;
 use chrono::{DateTime, TimeDelta, Utc};
 
-/// The roles `stage` of `workflow` waits on, in the order the workflow names them.
-pub fn waiting_roles(workflow: &Workflow, stage: &str) -> Vec<Role> {
-    let Some(s) = workflow.stage(stage) else {
+/// The roles `app` (of `workflow`) waits on now, in the order its steps name them.
+pub fn waiting_on(workflow: &Workflow, app: &Application) -> Vec<Role> {
+    let Some(stage) = workflow.stage(&app.stage) else {
         return Vec::new();
     };
-    if s.terminal || s.sla_days.is_none() {
+    if stage.terminal {
         return Vec::new();
     }
     let mut roles = Vec::new();
-    for t in workflow.transitions_from(stage) {
-        if moves_on(workflow, t) {
-            for r in &t.roles {
-                if !roles.contains(r) {
-                    roles.push(*r);
-                }
+    for step in crate::next::steps(workflow, app) {
+        if step.action != RECORD_EVALUATION && stage.sla_days.is_none() {
+            continue;
+        }
+        for r in acting(workflow, &step) {
+            if !roles.contains(&r) {
+                roles.push(r);
             }
         }
     }
     roles
+}
+
+/// Who can take `step` on now: whoever may provide the first thing it lacks, or its own roles.
+fn acting(workflow: &Workflow, step: &Step) -> Vec<Role> {
+    let Some(first) = step.missing.first() else {
+        return step.roles.clone();
+    };
+    let key = match &first.unmet {
+        Unmet::MissingDocument { kind } => Some(kind.clone()),
+        Unmet::MissingSignedLetter { letter } => Some(format!("signed:{letter}")),
+        _ => None,
+    };
+    match key.map(|k| workflow.filers(&k).to_vec()) {
+        Some(filers) if !filers.is_empty() => filers,
+        _ => vec![first.by],
+    }
 }
 
 /// Whether `t` moves an application on rather than ending it or holding it back: every
@@ -58,58 +83,6 @@ mod tests {
     fn kabkota() -> Workflow {
         let src = include_str!("../../../workflows/pks-kabkota.toml");
         Workflow::from_toml("pks-kabkota.toml", src).expect("the shipped workflow loads")
-    }
-
-    #[test]
-    fn cancelling_never_makes_a_stage_wait_on_the_applicant() {
-        let wf = kabkota();
-        // The coordinator forwards or returns the request; the agency head may only cancel it.
-        assert_eq!(waiting_roles(&wf, "permohonan"), vec![Role::Coordinator]);
-        // A returned request waits on the agency head, who resubmits it.
-        assert_eq!(
-            waiting_roles(&wf, "perbaikan_permohonan"),
-            vec![Role::AgencyHead]
-        );
-        assert_eq!(
-            waiting_roles(&wf, "persetujuan_dirjen"),
-            vec![Role::Coordinator, Role::Central]
-        );
-        assert_eq!(
-            waiting_roles(&wf, "konsultasi_provinsi"),
-            vec![Role::ProvincialReviewer]
-        );
-        assert_eq!(
-            waiting_roles(&wf, "spesifikasi_teknis"),
-            vec![Role::AgencyHead]
-        );
-    }
-
-    #[test]
-    fn live_access_and_end_states_wait_on_nobody() {
-        let wf = kabkota();
-        for stage in [
-            "akses_aktif",
-            "ditolak",
-            "dibatalkan",
-            "diakhiri",
-            "no_such_stage",
-        ] {
-            assert!(waiting_roles(&wf, stage).is_empty(), "{stage}");
-        }
-        // A suspension waits on whoever restores access, not on whoever may end it.
-        assert_eq!(
-            waiting_roles(&wf, "akses_ditangguhkan"),
-            vec![Role::Coordinator, Role::Central]
-        );
-    }
-
-    #[test]
-    fn an_aggregate_request_waits_on_the_office_that_answers_it() {
-        let src = include_str!("../../../workflows/data-agregat.toml");
-        let wf = Workflow::from_toml("data-agregat.toml", src).expect("the shipped workflow loads");
-        // Answering ends the request in `dijawab`, but it is the way on, not a refusal.
-        assert_eq!(waiting_roles(&wf, "permohonan"), vec![Role::Coordinator]);
-        assert!(waiting_roles(&wf, "dijawab").is_empty());
     }
 
     #[test]

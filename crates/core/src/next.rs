@@ -106,21 +106,7 @@ pub fn next_step(
     let steps = if finished {
         Vec::new()
     } else {
-        // An open evaluation comes first: while it is overdue the user ID stays suspended.
-        evaluation_steps(workflow, app)
-            .chain(
-                workflow
-                    .transitions_from(&app.stage)
-                    .filter(|t| crate::inbox::moves_on(workflow, t))
-                    .map(|t| step(workflow, app, t))
-                    // A renewal is not next before the calendar opens it (180 days ahead).
-                    .filter(|s| {
-                        !s.missing
-                            .iter()
-                            .any(|m| matches!(m.unmet, Unmet::RenewalNotOpen { .. }))
-                    }),
-            )
-            .collect()
+        steps(workflow, app)
     };
     NextStep {
         stage: app.stage.clone(),
@@ -131,6 +117,25 @@ pub fn next_step(
         steps,
         yours: available_actions(workflow, app, actor),
     }
+}
+
+/// The ways forward from `app`'s stage, whoever asks: an open evaluation first (while it is
+/// overdue the user ID stays suspended), then each transition that moves the application on.
+pub fn steps(workflow: &Workflow, app: &Application) -> Vec<Step> {
+    evaluation_steps(workflow, app)
+        .chain(
+            workflow
+                .transitions_from(&app.stage)
+                .filter(|t| crate::inbox::moves_on(workflow, t))
+                .map(|t| step(workflow, app, t))
+                // A renewal is not next before the calendar opens it (180 days ahead).
+                .filter(|s| {
+                    !s.missing
+                        .iter()
+                        .any(|m| matches!(m.unmet, Unmet::RenewalNotOpen { .. }))
+                }),
+        )
+        .collect()
 }
 
 /// A stand-in actor of `role` with the application's own jurisdiction, so that only what the

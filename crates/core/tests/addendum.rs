@@ -323,7 +323,7 @@ fn proposing_is_optional_nobody_waits_on_it() {
         assert!(propose.unmet.is_empty(), "{:?}", propose.unmet);
     }
     assert!(
-        !inbox::waiting_roles(&w.wf, "akses_aktif").contains(&Role::AgencyHead),
+        inbox::waiting_on(&w.wf, &w.app).is_empty(),
         "a live agreement is not in the agency's inbox for an addendum"
     );
 }

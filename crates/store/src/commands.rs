@@ -767,10 +767,17 @@ impl Store {
             self.project(txn, app, e, row, d).await?;
         }
 
-        // Who the application waits on now: the inboxes' read model.
+        // Who the application waits on now: the inboxes' read model. An upload or an opened
+        // evaluation changes it as much as a new stage does.
         let stage_changed = d.before.is_none_or(|b| b.stage != app.stage);
-        if stage_changed {
+        let waits_changed = d.before.is_none_or(|b| {
+            sepakat_core::inbox::waiting_on(d.workflow, b)
+                != sepakat_core::inbox::waiting_on(d.workflow, app)
+        });
+        if stage_changed || waits_changed {
             crate::inbox::write_waits(txn, d.workflow, app).await?;
+        }
+        if stage_changed {
             // The stay it began, the one it ended, and every scope's counters (dashboards).
             let entering = event_rows
                 .iter()

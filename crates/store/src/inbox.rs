@@ -1,9 +1,9 @@
 //! Inboxes ("menunggu tindakan Anda") from a read model.
 //!
-//! Every command that changes an application's stage rewrites, in its own transaction, the
-//! application's rows in `application_waits`: one per role the new stage waits on
-//! (`core::inbox::waiting_roles`), with the scope an inbox filters by and the time the stage was
-//! entered. An inbox is then one range of an index, paged by a cursor on (entered, id): its cost
+//! Every command that changes who an application waits on rewrites, in its own transaction, the
+//! application's rows in `application_waits`: one per role the core says it waits on
+//! (`core::inbox::waiting_on`: whoever can take its next steps now), with the scope an inbox
+//! filters by and the time the stage was entered. An inbox is then one range of an index, paged by a cursor on (entered, id): its cost
 //! does not grow with the number of applications.
 
 use crate::entity::{application_waits, applications};
@@ -14,7 +14,7 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
 };
-use sepakat_core::inbox::{stage_due, waiting_roles};
+use sepakat_core::inbox::{stage_due, waiting_on};
 use sepakat_core::workflow::Workflow;
 use sepakat_core::{Actor, Application, Scope};
 use std::collections::HashMap;
@@ -78,7 +78,7 @@ fn wait_rows(
     province: Option<&str>,
 ) -> Vec<application_waits::ActiveModel> {
     let due = stage_due(workflow, &app.stage, app.stage_entered_at);
-    waiting_roles(workflow, &app.stage)
+    waiting_on(workflow, app)
         .into_iter()
         .map(|role| application_waits::ActiveModel {
             application_id: Set(app.id),
@@ -245,7 +245,10 @@ impl Store {
                 let wf = self
                     .workflow(&row.workflow_name, &row.workflow_hash)
                     .await?;
-                let mut expected: Vec<String> = waiting_roles(&wf, &row.stage)
+                let app: Application = serde_json::from_value(row.state.clone()).map_err(|e| {
+                    StoreError::corrupt(format!("state of application {}: {e}", row.id))
+                })?;
+                let mut expected: Vec<String> = waiting_on(&wf, &app)
                     .into_iter()
                     .map(|r| r.as_str().to_string())
                     .collect();

@@ -1,5 +1,5 @@
-//! The inbox read model on both databases: who an application waits on is written with every
-//! stage change, and an inbox is a paged range of it.
+//! The inbox read model on both databases: who an application waits on (the core's answer) is
+//! written by every command that changes it, and an inbox is a paged range of it.
 
 mod common;
 
@@ -43,18 +43,36 @@ async fn inbox_is_paged_by_role_and_scope_and_follows_the_stage(
     }
     assert_eq!(seen, ids, "every request once, in the order they came in");
 
-    // The agency head may cancel, but nothing waits on them; the province reviews no request.
-    assert_eq!(store.inbox(&head, &all, None, 50).await.unwrap().total, 0);
+    // The signed request letters are the agency head's to upload, so all five wait on them too
+    // (cancelling would not count); the province reviews no request.
+    assert_eq!(store.inbox(&head, &all, None, 50).await.unwrap().total, 5);
     assert_eq!(
         store.inbox(&reviewer, &all, None, 50).await.unwrap().total,
         0
     );
+    // Once a letter's scan is on file, that request waits on the office alone: an upload
+    // rewrites the read model as a new stage does.
+    for (n, id) in ids[..2].iter().enumerate() {
+        store
+            .execute(
+                *id,
+                1,
+                attach("signed:surat_permohonan", 11 + n as u64),
+                w.head,
+                t0() + Duration::minutes(30),
+            )
+            .await
+            .unwrap();
+    }
+    let mine = store.inbox(&head, &all, None, 50).await.unwrap();
+    assert!(!mine.items.iter().any(|r| r.id == ids[0] || r.id == ids[1]));
+    assert_eq!(mine.total, 3);
 
     // Returned for correction, the first request waits on its agency head instead.
     store
         .execute(
             ids[0],
-            1,
+            2,
             go_with("kembalikan_permohonan", "Lengkapi dasar hukum."),
             w.coordinator,
             t0() + Duration::hours(1),
@@ -62,9 +80,10 @@ async fn inbox_is_paged_by_role_and_scope_and_follows_the_stage(
         .await
         .unwrap();
     let mine = store.inbox(&head, &all, None, 50).await.unwrap();
+    assert!(mine.items.iter().any(|r| r.id == ids[0]));
     assert_eq!(
-        mine.items.iter().map(|r| r.id).collect::<Vec<_>>(),
-        [ids[0]]
+        mine.total, 4,
+        "the returned request and the three unsigned ones"
     );
     assert_eq!(
         store
