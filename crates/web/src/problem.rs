@@ -1,11 +1,13 @@
 //! The one place where errors become HTTP: RFC 9457 `application/problem+json` bodies with a
 //! machine `type`, an English `detail` and an Indonesian `detail_id`.
 
+use crate::api::letters::LetterBuildError;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use sepakat_core::addendum::AddendumProblem;
 use sepakat_core::machine::{Rejection, Unmet};
+use sepakat_letters::LetterError;
 use serde::Serialize;
 use std::fmt;
 use utoipa::ToSchema;
@@ -358,6 +360,54 @@ impl From<sepakat_store::StoreError> for ApiError {
                 cause: e.to_string(),
             },
             S::Storage(e) => ApiError::Internal(e.to_string()),
+        }
+    }
+}
+
+/// A letter's problems as HTTP problems, next to the store's: handlers use `?`.
+impl From<LetterBuildError> for ApiError {
+    fn from(e: LetterBuildError) -> Self {
+        match e {
+            LetterBuildError::Store(e) => ApiError::from(e),
+            LetterBuildError::NotInWorkflow { .. } | LetterBuildError::NoSuchIssue { .. } => {
+                ApiError::NotFound { what: "letter" }
+            }
+            LetterBuildError::Render(e) => e.into(),
+            LetterBuildError::Missing(problems) => ApiError::invalid(
+                "The letter cannot be prepared yet: facts it needs are missing.",
+                problems
+                    .into_iter()
+                    .map(|p| ProblemItem {
+                        code: "letter_fact_missing".into(),
+                        field: Some(p.field),
+                        message: p.message_en,
+                        message_id: p.message_id,
+                    })
+                    .collect(),
+            ),
+            LetterBuildError::Blobs(e) => ApiError::Internal(e),
+        }
+    }
+}
+
+impl From<LetterError> for ApiError {
+    fn from(e: LetterError) -> Self {
+        match e {
+            LetterError::UnknownLetter { .. } => ApiError::NotFound { what: "letter" },
+            LetterError::MissingField { ref field, .. } => ApiError::invalid(
+                e.to_string(),
+                vec![ProblemItem {
+                    code: "letter_field_missing".into(),
+                    field: Some(field.clone()),
+                    message: format!(
+                        "The letter template needs `{field}`, which its context lacks: check the template override."
+                    ),
+                    message_id: format!(
+                        "Templat surat memerlukan isian `{field}` yang tidak ada dalam konteksnya; periksa templat pengganti."
+                    ),
+                }],
+            ),
+            other => ApiError::Internal(other.to_string()),
         }
     }
 }

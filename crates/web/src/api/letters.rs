@@ -266,50 +266,6 @@ pub struct FormatQuery {
     pub issue: Option<Uuid>,
 }
 
-/// The one way a letter's problems become HTTP.
-pub fn build_err(e: LetterBuildError) -> ApiError {
-    match e {
-        LetterBuildError::Store(e) => ApiError::from(e),
-        LetterBuildError::NotInWorkflow { .. } | LetterBuildError::NoSuchIssue { .. } => {
-            ApiError::NotFound { what: "letter" }
-        }
-        LetterBuildError::Render(e) => render_err(e),
-        LetterBuildError::Missing(problems) => ApiError::invalid(
-            "The letter cannot be prepared yet: facts it needs are missing.",
-            problems
-                .into_iter()
-                .map(|p| ProblemItem {
-                    code: "letter_fact_missing".into(),
-                    field: Some(p.field),
-                    message: p.message_en,
-                    message_id: p.message_id,
-                })
-                .collect(),
-        ),
-        LetterBuildError::Blobs(e) => ApiError::Internal(e),
-    }
-}
-
-fn render_err(e: LetterError) -> ApiError {
-    match e {
-        LetterError::UnknownLetter { .. } => ApiError::NotFound { what: "letter" },
-        LetterError::MissingField { ref field, .. } => ApiError::invalid(
-            e.to_string(),
-            vec![ProblemItem {
-                code: "letter_field_missing".into(),
-                field: Some(field.clone()),
-                message: format!(
-                    "The letter template needs `{field}`, which its context lacks: check the template override."
-                ),
-                message_id: format!(
-                    "Templat surat memerlukan isian `{field}` yang tidak ada dalam konteksnya; periksa templat pengganti."
-                ),
-            }],
-        ),
-        other => ApiError::Internal(other.to_string()),
-    }
-}
-
 /// Preview a letter of the application: an issued letter exactly as it was issued; a letter not
 /// issued yet as a draft without a number, or 422 naming every fact it still needs.
 #[utoipa::path(get, path = "/api/v1/applications/{id}/letters/{letter}", tag = "letters",
@@ -344,8 +300,7 @@ pub async fn preview(
         format,
         now,
     )
-    .await
-    .map_err(build_err)?;
+    .await?;
     let mut res = HttpResponse::Ok();
     res.content_type(format.content_type()).insert_header((
         "Content-Disposition",
@@ -399,8 +354,7 @@ pub async fn archive(
         Format::Pdf,
         state.clock.now(),
     )
-    .await
-    .map_err(build_err)?;
+    .await?;
     let Some(row) = rendered.row else {
         return Err(ApiError::invalid(
             format!("Letter `{letter}` has no number yet: issue it first."),
