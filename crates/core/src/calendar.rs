@@ -43,6 +43,26 @@ pub fn local_date(at: DateTime<Utc>, zone: OfficeZone) -> NaiveDate {
     at.with_timezone(&offset).date_naive()
 }
 
+/// The lists' "due soon": evaluations due within this many days of today, or already past.
+pub const DUE_SOON_DAYS: u64 = 30;
+/// The lists' "ending soon": live user IDs whose PKS ends within this many days, as long as the
+/// first reminder of the term's end gives the parties to prepare its renewal.
+pub const ENDING_SOON_DAYS: u64 = 90;
+
+/// The first day past the "due soon" window that starts `today`: due dates before it are due soon.
+pub fn due_soon_before(today: NaiveDate) -> NaiveDate {
+    today
+        .checked_add_days(Days::new(DUE_SOON_DAYS + 1))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// The last day of the "ending soon" window that starts `today`.
+pub fn ending_soon_by(today: NaiveDate) -> NaiveDate {
+    today
+        .checked_add_days(Days::new(ENDING_SOON_DAYS))
+        .unwrap_or(NaiveDate::MAX)
+}
+
 /// `date` plus `months`, clamped to the end of a shorter month (31 Aug + 6 = 28/29 Feb).
 pub fn add_months_clamped(date: NaiveDate, months: u32) -> NaiveDate {
     // checked_add_months clamps the day; it only fails past year 262143.

@@ -13,6 +13,7 @@ use actix_web::web::Bytes;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use futures_util::StreamExt;
+use sepakat_core::calendar::DUE_SOON_DAYS;
 use sepakat_core::{Actor, Role};
 use sepakat_store::{
     DUE_STATES, DueCursor, DueFilter, GRANT_STATUSES, GrantCursor, GrantFilter, GrantListing,
@@ -569,10 +570,10 @@ pub async fn evaluations_due(
     let within = days(
         "within_days",
         q.within_days.as_deref(),
-        Some(30),
+        Some(DUE_SOON_DAYS),
         MAX_WITHIN_DAYS,
     )?
-    .unwrap_or(30);
+    .unwrap_or(DUE_SOON_DAYS);
     if let Some(s) = q.state.as_deref() {
         one_of("state", "evaluation state", s, &DUE_STATES)?;
     }

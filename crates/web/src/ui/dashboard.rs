@@ -98,12 +98,12 @@ pub(super) async fn dashboard(
     })
     .await?;
     let due = counted(sepakat_store::ApplicationFilter {
-        evaluation_due_before: today.checked_add_days(chrono::Days::new(31)),
+        evaluation_due_before: Some(sepakat_core::calendar::due_soon_before(today)),
         ..scoped.clone()
     })
     .await?;
     let ending = counted(sepakat_store::ApplicationFilter {
-        grant_ending_by: today.checked_add_days(chrono::Days::new(90)),
+        grant_ending_by: Some(sepakat_core::calendar::ending_soon_by(today)),
         ..scoped.clone()
     })
     .await?;

@@ -501,6 +501,18 @@ pub fn all(lang: &str) -> serde_json::Map<String, serde_json::Value> {
 
 #[cfg(test)]
 mod tests {
+    /// The lists' windows are the core's; the words that name them must say the same days.
+    #[test]
+    fn the_windows_named_are_the_cores() {
+        use sepakat_core::calendar::{DUE_SOON_DAYS, ENDING_SOON_DAYS};
+        for lang in ["id", "en"] {
+            let due = super::word(lang, "evaluations_due");
+            assert!(due.contains(&format!(" {DUE_SOON_DAYS} ")), "{due}");
+            let ending = super::word(lang, "grants_ending");
+            assert!(ending.contains(&format!(" {ENDING_SOON_DAYS} ")), "{ending}");
+        }
+    }
+
     #[test]
     fn keys_are_unique_and_translated() {
         let mut keys: Vec<_> = super::WORDS.iter().map(|w| w.0).collect();

@@ -6,6 +6,7 @@ use crate::AppState;
 use crate::problem::ApiError;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
+use sepakat_core::calendar;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -92,14 +93,13 @@ pub(super) async fn list(
     // Overdue by the core's rule: each workflow's grace period, each office's day.
     filter.evaluation_overdue_at = q.overdue.is_some().then_some(now);
     if q.due.is_some() {
-        // Due within 30 days, or already past.
-        filter.evaluation_due_before = now.date_naive().checked_add_days(chrono::Days::new(31));
+        // Due soon (the core's window), or already past.
+        filter.evaluation_due_before = Some(calendar::due_soon_before(now.date_naive()));
     }
     filter.grant_ending_by = q
         .ending
         .is_some()
-        .then(|| now.date_naive().checked_add_days(chrono::Days::new(90)))
-        .flatten();
+        .then(|| calendar::ending_soon_by(now.date_naive()));
     filter.blocked_on_attestation = q.blocked.is_some();
     // Past target by calendar day, as the dashboard counts it: the target ran out before today.
     filter.past_target_at = q.late.is_some().then(|| start_of_day(now));
