@@ -509,7 +509,10 @@ mod tests {
             let due = super::word(lang, "evaluations_due");
             assert!(due.contains(&format!(" {DUE_SOON_DAYS} ")), "{due}");
             let ending = super::word(lang, "grants_ending");
-            assert!(ending.contains(&format!(" {ENDING_SOON_DAYS} ")), "{ending}");
+            assert!(
+                ending.contains(&format!(" {ENDING_SOON_DAYS} ")),
+                "{ending}"
+            );
         }
     }
 
