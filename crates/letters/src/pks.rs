@@ -426,7 +426,7 @@ pub fn addendum_articles(
             "perubahan_elemen_data",
             "Perubahan Elemen Data".into(),
             vec![pts(
-                &format!(
+                format!(
                     "Ketentuan mengenai elemen data kependudukan yang dapat diakses oleh PIHAK KEDUA dalam {pks} diubah sehingga elemen data yang dapat diakses meliputi:"
                 ),
                 &points.iter().map(String::as_str).collect::<Vec<_>>(),
@@ -448,12 +448,9 @@ pub fn addendum_articles(
             "perubahan_batas_akses",
             "Perubahan Batas Akses Harian".into(),
             vec![t(format!(
-                "Ketentuan mengenai batas akses dalam {pks} diubah sehingga PIHAK KEDUA dapat melakukan akses data kependudukan paling banyak {} kali dalam 1 (satu) hari.",
-                format!(
-                    "{} ({})",
-                    format_number(i64::from(change.daily_quota)),
-                    terbilang(u64::from(change.daily_quota))
-                )
+                "Ketentuan mengenai batas akses dalam {pks} diubah sehingga PIHAK KEDUA dapat melakukan akses data kependudukan paling banyak {} ({}) kali dalam 1 (satu) hari.",
+                format_number(i64::from(change.daily_quota)),
+                terbilang(u64::from(change.daily_quota))
             ))],
         ));
     }

@@ -3,7 +3,7 @@
 //! method, daily quota) with the reason for the change. The core checks it as a request; its
 //! problems are shown beside the fields they concern.
 
-use super::new_request::{choice, element_rows};
+use super::new_request::{ElementForm, choice, element_rows, requested_elements};
 use super::*;
 use sepakat_core::addendum::ScopeChange;
 use sepakat_core::workflow::Effect;
@@ -108,44 +108,17 @@ pub(super) async fn submit(
 ) -> Result<HttpResponse, ApiError> {
     let v = signed_in!(state, req);
     let lang = lang(&req);
-    // Parsed by hand: the element checkboxes and reasons are dynamic field names.
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
-        .map_err(|e| ApiError::bad_request(format!("unreadable form: {e}")))?;
-    let mut values = HashMap::new();
-    let mut ticked = Vec::new();
-    let mut why = HashMap::new();
-    for (k, val) in pairs {
-        if k == "element" {
-            ticked.push(val);
-        } else if let Some(code) = k.strip_prefix("why_") {
-            why.insert(code.to_string(), val);
-        } else {
-            values.insert(k, val);
-        }
-    }
+    let ElementForm { values, chosen } = ElementForm::parse(&body)?;
     check_csrf(
         &v,
         values.get("csrf").map(String::as_str).unwrap_or_default(),
     )?;
     let stored = load_visible(&state, &v, &id).await?;
-    let chosen: HashMap<String, String> = ticked
-        .iter()
-        .map(|c| (c.clone(), why.get(c).cloned().unwrap_or_default()))
-        .collect();
     let mut form = Refused {
         values,
         errors: HashMap::new(),
     };
-    let mut elements = Vec::new();
-    for code in &ticked {
-        match ElementCode::parse(code) {
-            Ok(c) => elements.push(RequestedElement {
-                code: c,
-                justification: why.get(code).cloned().unwrap_or_default(),
-            }),
-            Err(e) => form.add("elements".into(), e.to_string()),
-        }
-    }
+    let elements = requested_elements(&chosen, &mut form);
     let method: Option<AccessMethod> = choice(&form.values, "access_method");
     if method.is_none() {
         form.add(
@@ -236,5 +209,13 @@ pub(super) async fn submit(
         );
     }
     let stored = load_visible(&state, &v, &id).await?;
-    render(&state, &req, &v, &stored, &form, &chosen).await
+    render(
+        &state,
+        &req,
+        &v,
+        &stored,
+        &form,
+        &chosen.into_iter().collect(),
+    )
+    .await
 }

@@ -25,6 +25,60 @@ pub(super) fn element_rows(
         .collect()
 }
 
+/// A form with the 31 element checkboxes (`element`) and their reasons (`why_<code>`): the new
+/// request and the addendum proposal. Parsed by hand, since those field names are dynamic.
+pub(super) struct ElementForm {
+    /// Every other field.
+    pub values: HashMap<String, String>,
+    /// The ticked elements, in the form's order, with their reasons.
+    pub chosen: Vec<(String, String)>,
+}
+
+impl ElementForm {
+    pub fn parse(body: &[u8]) -> Result<ElementForm, ApiError> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+            .map_err(|e| ApiError::bad_request(format!("unreadable form: {e}")))?;
+        let mut values = HashMap::new();
+        let mut ticked = Vec::new();
+        let mut why = HashMap::new();
+        for (k, val) in pairs {
+            if k == "element" {
+                ticked.push(val);
+            } else if let Some(code) = k.strip_prefix("why_") {
+                why.insert(code.to_string(), val);
+            } else {
+                values.insert(k, val);
+            }
+        }
+        let chosen = ticked
+            .into_iter()
+            .map(|c| {
+                let reason = why.get(&c).cloned().unwrap_or_default();
+                (c, reason)
+            })
+            .collect();
+        Ok(ElementForm { values, chosen })
+    }
+}
+
+/// The ticked elements as requested ones; a code not in the catalogue is a problem of the form.
+pub(super) fn requested_elements(
+    chosen: &[(String, String)],
+    form: &mut Refused,
+) -> Vec<RequestedElement> {
+    let mut elements = Vec::new();
+    for (code, justification) in chosen {
+        match ElementCode::parse(code) {
+            Ok(c) => elements.push(RequestedElement {
+                code: c,
+                justification: justification.clone(),
+            }),
+            Err(e) => form.add("elements".into(), e.to_string()),
+        }
+    }
+    elements
+}
+
 pub(super) async fn workflows_for(
     state: &AppState,
     selected: &str,
@@ -119,29 +173,11 @@ pub(super) async fn new_submit(
 ) -> Result<HttpResponse, ApiError> {
     let v = signed_in!(state, req);
     let lang = lang(&req);
-    // Parsed by hand: the element checkboxes and justifications are dynamic field names.
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
-        .map_err(|e| ApiError::bad_request(format!("unreadable form: {e}")))?;
-    let mut values = HashMap::new();
-    let mut ticked = Vec::new();
-    let mut why = HashMap::new();
-    for (k, val) in pairs {
-        if k == "element" {
-            ticked.push(val);
-        } else if let Some(code) = k.strip_prefix("why_") {
-            why.insert(code.to_string(), val);
-        } else {
-            values.insert(k, val);
-        }
-    }
+    let ElementForm { values, chosen } = ElementForm::parse(&body)?;
     check_csrf(
         &v,
         values.get("csrf").map(String::as_str).unwrap_or_default(),
     )?;
-    let chosen: HashMap<String, String> = ticked
-        .iter()
-        .map(|c| (c.clone(), why.get(c).cloned().unwrap_or_default()))
-        .collect();
     let mut form = Refused {
         values,
         errors: HashMap::new(),
@@ -164,18 +200,7 @@ pub(super) async fn new_submit(
             0
         }
     };
-    let mut elements = Vec::new();
-    for code in &ticked {
-        match ElementCode::parse(code) {
-            Ok(c) => elements.push(RequestedElement {
-                code: c,
-                justification: why.get(code).cloned().unwrap_or_default(),
-            }),
-            Err(e) => {
-                form.add("elements".into(), e.to_string());
-            }
-        }
-    }
+    let elements = requested_elements(&chosen, &mut form);
     let request = Request {
         purpose: form.values.get("purpose").cloned().unwrap_or_default(),
         purpose_kind: kind,
@@ -237,7 +262,7 @@ pub(super) async fn new_submit(
             }
         }
     }
-    new_form(&state, &req, &v, &form, &chosen).await
+    new_form(&state, &req, &v, &form, &chosen.into_iter().collect()).await
 }
 
 /// A select's value as the enum it names; `None` when absent or unknown.
