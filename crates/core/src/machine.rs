@@ -146,6 +146,10 @@ pub enum Unmet {
     },
     MissingAttestation,
     AttestationWithdrawn,
+    /// A new attestation needs a closed-network statement filed after the last withdrawal.
+    StatementBeforeWithdrawal {
+        withdrawn_on: NaiveDate,
+    },
     AttestationAlreadyRecorded,
     MissingMinisterApproval,
     MinisterApprovalNotNeeded,
@@ -299,6 +303,11 @@ impl Unmet {
                 "Pernyataan jaringan tertutup telah dicabut; catat pernyataan baru terlebih dahulu.".into()
             }
             Unmet::AttestationAlreadyRecorded => "Pernyataan jaringan tertutup yang berlaku sudah tercatat.".into(),
+            Unmet::StatementBeforeWithdrawal { withdrawn_on } => format!(
+                "Pernyataan jaringan tertutup dicabut pada {}; unggah surat pernyataan baru yang ditandatangani setelah pencabutan itu, \
+                 bukan pernyataan lama.",
+                crate::calendar::date_id(*withdrawn_on)
+            ),
             Unmet::MissingMinisterApproval => {
                 "Permohonan memuat elemen data yang dilindungi; persetujuan Menteri belum tercatat.".into()
             }
@@ -411,6 +420,9 @@ impl Unmet {
                 "The closed-network attestation was withdrawn: record a new one first.".into()
             }
             Unmet::AttestationAlreadyRecorded => "An active closed-network attestation is already recorded.".into(),
+            Unmet::StatementBeforeWithdrawal { withdrawn_on } => format!(
+                "The closed-network attestation was withdrawn on {withdrawn_on}: upload a new statement signed since, not the old one."
+            ),
             Unmet::MissingMinisterApproval => {
                 "The request includes protected data elements: record the Minister's approval first.".into()
             }
@@ -799,9 +811,22 @@ pub fn apply(
                 .into_iter()
                 .chain(app.documents.get("pernyataan_jaringan"))
                 .max_by_key(|d| d.at);
+            // After a withdrawal the network is attested anew: on a statement filed since, never
+            // on the one the withdrawn attestation stood on.
+            let withdrawn_at = app
+                .attestation
+                .as_ref()
+                .and_then(|a| a.withdrawn.as_ref())
+                .map(|w| w.at);
+            let statement = statement.filter(|d| withdrawn_at.is_none_or(|w| d.at > w));
             if statement.is_none() {
-                unmet.push(Unmet::MissingDocument {
-                    kind: "pernyataan_jaringan".into(),
+                unmet.push(match withdrawn_at {
+                    Some(at) => Unmet::StatementBeforeWithdrawal {
+                        withdrawn_on: app.local_date(at),
+                    },
+                    None => Unmet::MissingDocument {
+                        kind: "pernyataan_jaringan".into(),
+                    },
                 });
             }
             if terminal {

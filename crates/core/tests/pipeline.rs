@@ -458,6 +458,23 @@ fn withdrawing_the_attestation_suspends_live_grants_and_blocks_restoring() {
     w.act(&coord, "tangguhkan_akses");
     let r = w.transition(&coord, "pulihkan_akses").unwrap_err();
     assert_eq!(r.unmet, vec![Unmet::AttestationWithdrawn]);
+    // The statement the withdrawn attestation stood on does not attest the network again.
+    let again = w.try_do(
+        &coord,
+        Command::RecordAttestation {
+            details: attestation_details(),
+        },
+    );
+    let refused = again.unwrap_err();
+    assert!(
+        matches!(refused.unmet[..], [Unmet::StatementBeforeWithdrawal { .. }]),
+        "{refused}"
+    );
+    assert!(
+        refused.unmet[0]
+            .message_id()
+            .contains("unggah surat pernyataan baru")
+    );
     // A new statement, a new attestation, and access is restored.
     w.attach(&agency_head(), "pernyataan_jaringan");
     w.try_do(
