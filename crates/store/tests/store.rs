@@ -436,6 +436,21 @@ async fn full_walk_to_production_and_evaluation(backend: Backend) {
         att.withdrawal_reason.as_deref(),
         Some("VPN diputus penyedia")
     );
+    // The statement the withdrawn attestation stood on does not attest the network again, and
+    // the refusal writes nothing; a statement filed since does.
+    let version = walk.version;
+    let refused = walk.try_do(w.coordinator, attestation()).await.unwrap_err();
+    assert!(
+        matches!(
+            rejected(refused)[..],
+            [Unmet::StatementBeforeWithdrawal { .. }]
+        ),
+        "the old statement"
+    );
+    assert_eq!(walk.version, version);
+    walk.run(w.head, attach("pernyataan_jaringan", 90)).await;
+    walk.run(w.coordinator, attestation()).await;
+    assert!(walk.state.attestation_active());
 
     let report = w.store.verify_audit().await.unwrap();
     assert!(report.is_ok(), "{report}");
