@@ -1262,15 +1262,14 @@ fn transition_events(
                     .pks
                     .ends_on(duration)
                     .unwrap_or_else(|| calendar::add_months_clamped(today, duration.into()));
-                if kind == GrantKind::Production {
-                    if let Some(test) = app.grant(GrantKind::Test) {
-                        if !matches!(test.status, GrantStatus::Revoked { .. }) {
-                            out.push(EventKind::GrantRevoked {
-                                kind: GrantKind::Test,
-                                reason: "Diganti oleh user ID produksi".into(),
-                            });
-                        }
-                    }
+                if kind == GrantKind::Production
+                    && let Some(test) = app.grant(GrantKind::Test)
+                    && !matches!(test.status, GrantStatus::Revoked { .. })
+                {
+                    out.push(EventKind::GrantRevoked {
+                        kind: GrantKind::Test,
+                        reason: "Diganti oleh user ID produksi".into(),
+                    });
                 }
                 out.push(EventKind::GrantIssued {
                     kind,

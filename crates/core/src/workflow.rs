@@ -650,8 +650,11 @@ struct RawWorkflow {
     #[serde(default)]
     transition: Vec<RawTransition>,
     /// Document kind → the roles that may file it.
-    documents: Option<Spanned<BTreeMap<Spanned<String>, Spanned<Vec<Spanned<String>>>>>>,
+    documents: Option<Spanned<RawFilers>>,
 }
+
+/// `[documents]` as written: each kind with its roles, every name with its place in the file.
+type RawFilers = BTreeMap<Spanned<String>, Spanned<Vec<Spanned<String>>>>;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -91,7 +91,7 @@ fn wrap(title: &str) -> Vec<String> {
         .char_indices()
         .filter(|(i, c)| *c == ' ' && title[..*i].chars().count() <= FITS)
         .map(|(i, _)| i)
-        .last();
+        .next_back();
     match cut {
         Some(i) => vec![title[..i].to_string(), title[i + 1..].to_string()],
         None => vec![title.to_string()],
