@@ -6,12 +6,12 @@
 //! there is reported, every one of them, rather than printed as a dotted line or invented: the
 //! letter never prints a placeholder, a database id, or a conclusion its figures do not carry.
 
+use crate::addendum::{
+    AmendedPks, addendum_ordinal, addendum_recitals, amended_pks, pending_addendum_articles,
+};
 use crate::context::{Addressee, Issuer, LetterContext, Official, Party, Region, Verification};
 use crate::indonesian::{capitalize_first, format_date, terbilang};
-use crate::pks::{
-    AmendedPks, PksParties, addendum_ordinal, addendum_recitals, amended_pks, default_articles,
-    default_recitals, pending_addendum_articles,
-};
+use crate::pks::{PksParties, default_articles, default_recitals};
 use chrono::{Datelike, Months, NaiveDate};
 use sepakat_core::application::{
     ConnectionType, EvaluationKind, EvaluationOutcome, GrantKind, GrantStatus,

@@ -18,6 +18,7 @@
 //! [`LetterError::MissingField`], naming it. Every value is HTML-escaped, and the PDF layout
 //! treats every text as text, so `<script>`, `{{…}}` or typst markup in a value is printed as is.
 
+pub mod addendum;
 pub mod build;
 pub mod context;
 mod helpers;
