@@ -765,10 +765,12 @@ impl Store {
         // Who the application waits on now: the inboxes' read model. An upload or an opened
         // evaluation changes it as much as a new stage does.
         let stage_changed = d.before.is_none_or(|b| b.stage != app.stage);
-        let waits_changed = d.before.is_none_or(|b| {
-            sepakat_core::inbox::waiting_on(d.workflow, b)
-                != sepakat_core::inbox::waiting_on(d.workflow, app)
-        });
+        // (A new stage rewrites them anyway: the core is asked only when the stage stays.)
+        let waits_changed = !stage_changed
+            && d.before.is_some_and(|b| {
+                sepakat_core::inbox::waiting_on(d.workflow, b)
+                    != sepakat_core::inbox::waiting_on(d.workflow, app)
+            });
         if stage_changed || waits_changed {
             crate::inbox::write_waits(txn, d.workflow, app).await?;
         }

@@ -121,10 +121,13 @@ pub(super) async fn submit(
     let elements = requested_elements(&chosen, &mut form);
     let method: Option<AccessMethod> = choice(&form.values, "access_method");
     if method.is_none() {
-        form.add(
-            "access_method".into(),
-            i18n::word(&lang, "access_method").to_string(),
-        );
+        let missing = sepakat_core::request::RequestProblem::MissingAccessMethod;
+        let text = if lang == "en" {
+            missing.message_en()
+        } else {
+            missing.message_id()
+        };
+        form.add("access_method".into(), text);
     }
     let quota = form
         .values
@@ -145,6 +148,7 @@ pub(super) async fn submit(
         .workflow(&stored.row.workflow_name, &stored.row.workflow_hash)
         .await?;
     let action = proposing_action(&wf, &stored.state.stage);
+    let open = action.is_some();
     if let (Some(method), Some(quota), Some(version), Some(action), true) = (
         method,
         quota,
@@ -202,7 +206,7 @@ pub(super) async fn submit(
                 form.add("form".into(), problem_text(&err, &lang));
             }
         }
-    } else if proposing_action(&wf, &stored.state.stage).is_none() {
+    } else if !open {
         form.add(
             "form".into(),
             i18n::word(&lang, "addendum_closed").to_string(),

@@ -359,7 +359,7 @@ pub fn event_text(kind: &EventKind, wf: &Workflow, lang: &str) -> (String, Optio
                     change.elements.len(),
                     names("id"),
                     method_name(change.access_method, "id"),
-                    change.daily_quota
+                    sepakat_letters::indonesian::format_number(i64::from(change.daily_quota))
                 ),
                 format!(
                     "Addendum proposed: {} data elements ({}), {}, at most {} queries a day",
