@@ -3,7 +3,7 @@
 //! with the record of every change; and everyone's own password page (`/akun/sandi`), which a
 //! temporary password leads to until it is replaced.
 
-use super::{check_csrf, lang, page, problem_text, redirect, role_name, urlencode, viewer};
+use super::{Viewer, check_csrf, lang, page, problem_text, redirect, role_name};
 use crate::AppState;
 use crate::api::accounts::{change_own, current_digest, reset};
 use crate::problem::ApiError;
@@ -212,8 +212,8 @@ fn role_label(role: &str, lang: &str) -> String {
 pub(super) async fn list(
     state: web::Data<AppState>,
     req: HttpRequest,
+    v: Viewer,
 ) -> Result<HttpResponse, ApiError> {
-    let v = signed_in!(state, req);
     let lang = lang(&req);
     admin_only(v.actor.role)?;
     let (offices, agencies) = directory(&state).await?;
@@ -315,9 +315,9 @@ async fn account_page(
 pub(super) async fn detail(
     state: web::Data<AppState>,
     req: HttpRequest,
+    v: Viewer,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let v = signed_in!(state, req);
     admin_only(v.actor.role)?;
     account_page(&state, &req, &v, *id, Shown::default()).await
 }
@@ -352,10 +352,10 @@ fn optional_uuid(field: &str, value: Option<&str>) -> Result<Option<Uuid>, ApiEr
 pub(super) async fn act(
     state: web::Data<AppState>,
     req: HttpRequest,
+    v: Viewer,
     path: web::Path<(Uuid, String)>,
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let v = signed_in!(state, req);
     let lang = lang(&req);
     admin_only(v.actor.role)?;
     check_csrf(&v, &form.csrf)?;
@@ -442,11 +442,7 @@ pub(super) async fn act(
 }
 
 /// `/akun/sandi`: change one's own password.
-pub(super) async fn password_page(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let v = signed_in!(state, req);
+pub(super) async fn password_page(req: HttpRequest, v: Viewer) -> Result<HttpResponse, ApiError> {
     password_form(&req, &v, None, json!({}), false)
 }
 
@@ -487,9 +483,9 @@ pub(super) struct PasswordForm {
 pub(super) async fn password_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
+    v: Viewer,
     form: web::Form<PasswordForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let v = signed_in!(state, req);
     check_csrf(&v, &form.csrf)?;
     let lang = lang(&req);
     if form.new_password != form.confirm_password {

@@ -85,9 +85,9 @@ async fn render(
 pub(super) async fn form(
     state: web::Data<AppState>,
     req: HttpRequest,
+    v: Viewer,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let v = signed_in!(state, req);
     let stored = load_visible(&state, &v, &id).await?;
     let chosen = stored
         .state
@@ -103,10 +103,10 @@ pub(super) async fn form(
 pub(super) async fn submit(
     state: web::Data<AppState>,
     req: HttpRequest,
+    v: Viewer,
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let v = signed_in!(state, req);
     let lang = lang(&req);
     let ElementForm { values, chosen } = ElementForm::parse(&body)?;
     check_csrf(

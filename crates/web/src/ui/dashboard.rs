@@ -1,7 +1,7 @@
 //! The dashboard (`/dasbor`), from the stage counters of the viewer's scope and counts that use
 //! the list's own filters.
 
-use super::{i18n, lang, page, redirect, urlencode, viewer};
+use super::{Viewer, i18n, lang, page};
 use crate::AppState;
 use crate::problem::ApiError;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -14,9 +14,9 @@ use std::collections::HashMap;
 pub(super) async fn dashboard(
     state: web::Data<AppState>,
     req: HttpRequest,
+    v: Viewer,
 ) -> Result<HttpResponse, ApiError> {
     use sepakat_core::stats::{Measure, attestation_stages, days_bucket, epoch_day, quantile};
-    let v = signed_in!(state, req);
     let lang = lang(&req);
     let now = state.clock.now();
     let today = now.date_naive();

@@ -7,10 +7,10 @@ use super::*;
 pub(super) async fn detail(
     state: web::Data<AppState>,
     req: HttpRequest,
+    v: Viewer,
     id: web::Path<String>,
     q: web::Query<DetailQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let v = signed_in!(state, req);
     let stored = load_visible(&state, &v, &id).await?;
     render_detail(
         &state,

@@ -4,7 +4,7 @@
 //! store's (`Store::import_agreements`), decided the same way; the confirmation carries the
 //! file back and imports it only if it is still the file previewed (its SHA-256).
 
-use super::{check_csrf, lang, page, redirect, urlencode, viewer};
+use super::{Viewer, check_csrf, lang, page};
 use crate::AppState;
 use crate::problem::ApiError;
 use actix_multipart::Multipart;
@@ -136,11 +136,7 @@ fn data(lang: &str, extra: Value) -> Value {
 }
 
 /// `GET /impor`: the upload form.
-pub(super) async fn form(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let v = signed_in!(state, req);
+pub(super) async fn form(req: HttpRequest, v: Viewer) -> Result<HttpResponse, ApiError> {
     allowed(v.actor.role)?;
     let lang = lang(&req);
     page(
@@ -230,9 +226,9 @@ fn no_scans(_: &str) -> ScanLookup {
 pub(super) async fn submit(
     state: web::Data<AppState>,
     req: HttpRequest,
+    v: Viewer,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let v = signed_in!(state, req);
     allowed(v.actor.role)?;
     let lang = lang(&req);
     let title = word(&lang, "title");

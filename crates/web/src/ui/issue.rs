@@ -2,7 +2,7 @@
 //! the current stage, with a field for each fact the letter needs (`core::letter::needs`), and
 //! the handler that issues it. Lists are typed one item a line, columns separated by `|`.
 
-use super::{Refused, check_csrf, lang, load_visible, redirect, render_detail, urlencode, viewer};
+use super::{Refused, Viewer, check_csrf, lang, load_visible, render_detail};
 use crate::AppState;
 use crate::problem::ApiError;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -387,10 +387,10 @@ fn parse(form: &HashMap<String, String>, lang: &str) -> (LetterInputs, Vec<(Stri
 pub(super) async fn issue(
     state: web::Data<AppState>,
     req: HttpRequest,
+    v: Viewer,
     path: web::Path<(String, String)>,
     form: web::Form<HashMap<String, String>>,
 ) -> Result<HttpResponse, ApiError> {
-    let v = signed_in!(state, req);
     let (id, letter) = path.into_inner();
     let form = form.into_inner();
     check_csrf(&v, form.get("csrf").map(String::as_str).unwrap_or(""))?;

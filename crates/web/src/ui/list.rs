@@ -1,7 +1,7 @@
 //! The application list (`/permohonan`): one indexed, keyset-paged query per page, filtered by the
 //! database, with names read for the page's rows only.
 
-use super::{i18n, lang, names, page, redirect, row, urlencode, viewer};
+use super::{Viewer, i18n, lang, names, page, row};
 use crate::AppState;
 use crate::problem::ApiError;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -61,9 +61,9 @@ fn id_param(raw: &Option<String>, what: &str) -> Result<Option<Uuid>, ApiError> 
 pub(super) async fn list(
     state: web::Data<AppState>,
     req: HttpRequest,
+    v: Viewer,
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let v = signed_in!(state, req);
     let now = state.clock.now();
     let q = q.into_inner();
     let mut filter = sepakat_store::ApplicationFilter::visible_to(&v.actor);

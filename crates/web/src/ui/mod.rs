@@ -6,6 +6,7 @@ mod i18n;
 mod labels;
 mod next;
 mod svg;
+mod viewer;
 
 use crate::AppState;
 use crate::auth::SESSION_COOKIE;
@@ -22,13 +23,14 @@ use sepakat_core::elements::CATALOGUE;
 use sepakat_core::machine::{Unmet, available_actions};
 use sepakat_core::request::{AccessMethod, DataType, PurposeKind, RequestedElement};
 use sepakat_core::workflow::{DOCUMENTS, LETTERS, letter_title};
-use sepakat_core::{Actor, Command, ElementCode, Request, Role, Scope};
+use sepakat_core::{Command, ElementCode, Request, Role, Scope};
 use sepakat_store::{NewApplication, StoreError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 use uuid::Uuid;
+use viewer::{Viewer, viewer};
 
 const LANG_COOKIE: &str = "sepakat_lang";
 
@@ -196,7 +198,8 @@ async fn error_page(res: ServiceResponse) -> Result<ServiceResponse, actix_web::
     let Some(err) = res.response().error() else {
         return Ok(res);
     };
-    if res.request().path().starts_with("/api/") {
+    // `/api/` answers keep their problem+json; a `Viewer`'s redirect is not a failure.
+    if res.request().path().starts_with("/api/") || res.status().is_redirection() {
         return Ok(res);
     }
     let req = res.request().clone();
@@ -229,16 +232,6 @@ async fn error_page(res: ServiceResponse) -> Result<ServiceResponse, actix_web::
     Ok(res.into_response(html))
 }
 
-/// The signed-in person behind a page request.
-struct Viewer {
-    account: sepakat_store::Account,
-    actor: Actor,
-    csrf: String,
-    unit: String,
-    /// The clock of the account's office, for times not tied to one application.
-    utc_offset_minutes: i32,
-}
-
 fn lang(req: &HttpRequest) -> String {
     match req.cookie(LANG_COOKIE) {
         Some(c) if c.value() == "en" => "en".into(),
@@ -250,54 +243,6 @@ fn redirect(to: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, to.to_string()))
         .finish()
-}
-
-async fn viewer(state: &AppState, req: &HttpRequest) -> Result<Option<Viewer>, ApiError> {
-    let Some(cookie) = req.cookie(SESSION_COOKIE) else {
-        return Ok(None);
-    };
-    let Some((session, account)) = state
-        .store
-        .session(&secret_digest(cookie.value()), state.clock.now())
-        .await?
-    else {
-        return Ok(None);
-    };
-    if !account.active {
-        return Ok(None);
-    }
-    let actor = state.store.actor(account.id).await?;
-    let unit = match &actor.scope {
-        Scope::Agency { agency_id } => state
-            .store
-            .agency(*agency_id)
-            .await
-            .map(|a| a.name)
-            .unwrap_or_default(),
-        Scope::Office { office_id, .. } => state
-            .store
-            .office(*office_id)
-            .await
-            .map(|o| o.name)
-            .unwrap_or_default(),
-        Scope::Province { province } => labels::province_name(province),
-        Scope::National => "Nasional".into(),
-    };
-    let utc_offset_minutes = match account.office_id {
-        Some(office) => state
-            .store
-            .office(office)
-            .await
-            .map_or(labels::WIB, |o| o.utc_offset_minutes),
-        None => labels::WIB,
-    };
-    Ok(Some(Viewer {
-        account,
-        actor,
-        csrf: session.csrf_token.unwrap_or_default(),
-        unit,
-        utc_offset_minutes,
-    }))
 }
 
 fn page(
@@ -372,29 +317,6 @@ fn item_text(i: &ProblemItem, lang: &str) -> String {
     }
 }
 
-/// What a page handler returns when nobody is signed in.
-macro_rules! signed_in {
-    ($state:expr, $req:expr) => {
-        match viewer(&$state, &$req).await? {
-            // A temporary password opens only the page that replaces it.
-            Some(v) if v.account.must_change_password => {
-                match $crate::ui::accounts::must_change_redirect($req.path()) {
-                    Some(to) => return Ok(to),
-                    None => v,
-                }
-            }
-            Some(v) => v,
-            None => {
-                return Ok(redirect(&format!(
-                    "/masuk?next={}",
-                    urlencode(&$req.uri().to_string())
-                )))
-            }
-        }
-    };
-}
-
-// After `signed_in!`, which their pages use too.
 mod accounts;
 mod addendum;
 mod dashboard;
@@ -524,9 +446,9 @@ struct InboxQuery {
 async fn inbox(
     state: web::Data<AppState>,
     req: HttpRequest,
+    v: Viewer,
     q: web::Query<InboxQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let v = signed_in!(state, req);
     let now = state.clock.now();
     let after = q
         .after
@@ -698,10 +620,10 @@ async fn after_command(
 async fn act(
     state: web::Data<AppState>,
     req: HttpRequest,
+    v: Viewer,
     id: web::Path<String>,
     form: web::Form<ActForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let v = signed_in!(state, req);
     check_csrf(&v, &form.csrf)?;
     let stored = load_visible(&state, &v, &id).await?;
     let wf = state
@@ -782,10 +704,10 @@ struct AttestForm {
 async fn attest(
     state: web::Data<AppState>,
     req: HttpRequest,
+    v: Viewer,
     id: web::Path<String>,
     form: web::Form<AttestForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let v = signed_in!(state, req);
     check_csrf(&v, &form.csrf)?;
     let stored = load_visible(&state, &v, &id).await?;
     let form = form.into_inner();
@@ -893,10 +815,10 @@ struct EvaluationForm {
 async fn evaluate(
     state: web::Data<AppState>,
     req: HttpRequest,
+    v: Viewer,
     id: web::Path<String>,
     form: web::Form<EvaluationForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let v = signed_in!(state, req);
     check_csrf(&v, &form.csrf)?;
     let stored = load_visible(&state, &v, &id).await?;
     let form = form.into_inner();
@@ -966,9 +888,9 @@ async fn evaluate(
 async fn workflow_page(
     state: web::Data<AppState>,
     req: HttpRequest,
+    v: Viewer,
     name: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let v = signed_in!(state, req);
     let wf = state.store.current_workflow(&name).await?;
     let versions: Vec<Value> = state
         .store

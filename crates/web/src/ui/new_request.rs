@@ -161,17 +161,17 @@ pub(super) async fn agency_is_provincial(state: &AppState, v: &Viewer) -> bool {
 pub(super) async fn new_page(
     state: web::Data<AppState>,
     req: HttpRequest,
+    v: Viewer,
 ) -> Result<HttpResponse, ApiError> {
-    let v = signed_in!(state, req);
     new_form(&state, &req, &v, &Refused::default(), &HashMap::new()).await
 }
 
 pub(super) async fn new_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
+    v: Viewer,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let v = signed_in!(state, req);
     let lang = lang(&req);
     let ElementForm { values, chosen } = ElementForm::parse(&body)?;
     check_csrf(

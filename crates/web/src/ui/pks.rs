@@ -5,7 +5,6 @@
 
 use super::{
     Viewer, check_csrf, i18n, labels, lang, load_visible, page, problem_text, redirect, unmet_text,
-    urlencode, viewer,
 };
 use crate::AppState;
 use crate::api::pks::{comparison, current_draft};
@@ -207,10 +206,10 @@ pub struct VersionQuery {
 async fn review_page(
     state: web::Data<AppState>,
     req: HttpRequest,
+    v: Viewer,
     id: web::Path<String>,
     q: web::Query<VersionQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let v = signed_in!(state, req);
     let stored = load_visible(&state, &v, &id).await?;
     let view = ReviewView {
         stored: &stored,
@@ -248,10 +247,10 @@ fn with_status(mut res: HttpResponse, status: u16) -> HttpResponse {
 async fn review_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
+    v: Viewer,
     id: web::Path<String>,
     form: web::Form<HashMap<String, String>>,
 ) -> Result<HttpResponse, ApiError> {
-    let v = signed_in!(state, req);
     let form = form.into_inner();
     let field = |k: &str| form.get(k).map(String::as_str).unwrap_or_default();
     check_csrf(&v, field("csrf"))?;
@@ -391,9 +390,9 @@ async fn draft_action(
 async fn edit_page(
     state: web::Data<AppState>,
     req: HttpRequest,
+    v: Viewer,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let v = signed_in!(state, req);
     let stored = load_visible(&state, &v, &id).await?;
     if v.actor.role != Role::Coordinator || draft_action(&state, &v, &stored).await?.is_none() {
         return Ok(redirect(&format!("/permohonan/{}/pks", stored.row.id)));
@@ -421,10 +420,10 @@ async fn edit_page(
 async fn edit_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
+    v: Viewer,
     id: web::Path<String>,
     form: web::Form<HashMap<String, String>>,
 ) -> Result<HttpResponse, ApiError> {
-    let v = signed_in!(state, req);
     let form = form.into_inner();
     let field = |k: &str| form.get(k).map(String::as_str).unwrap_or_default();
     check_csrf(&v, field("csrf"))?;
