@@ -156,14 +156,14 @@ async fn main() {
         };
         let db = TempDb::new(backend).await.expect("database");
         let s = setup(&db).await;
+        let letters = sepakat_web::api::letters::load_letters(&templates).expect("templates");
         let real = || {
             sepakat_web::api::letters::install_sealer(
                 &s.store,
-                &templates,
+                letters.clone(),
                 sepakat_web::blobs::BlobStore::new(&blobs_dir),
                 "https://sepakat.example.go.id",
             )
-            .expect("sealer")
         };
         // One warm-up letter each way (fonts, templates, the pool).
         real();
@@ -173,7 +173,6 @@ async fn main() {
             .letter_facts(&s.store.application(sample).await.expect("app").state)
             .await
             .expect("facts");
-        let letters = sepakat_web::api::letters::letters().expect("templates");
         let today = Utc::now().date_naive();
         let keep = sepakat_web::blobs::BlobStore::new(blobs_dir.join("keep"));
         let (mut issue, mut plain, mut render, mut kept) = (

@@ -161,6 +161,9 @@ enum LettersCommand {
         /// The server's blob store, where issued letters are kept.
         #[arg(long, env = "SEPAKAT_BLOBS", default_value = "blobs")]
         blobs: PathBuf,
+        /// The server's folder of templates: a draft renders with its letter overrides.
+        #[arg(long, env = "SEPAKAT_TEMPLATES", default_value = "templates")]
+        templates: PathBuf,
         /// One issued letter of that kind, by id (default: the latest).
         #[arg(long)]
         issue: Option<uuid::Uuid>,
@@ -610,13 +613,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             public_url,
         } => block_on(async move {
             let store = prepare_store(&db.database_url, &workflows).await?;
+            let letters = sepakat_web::api::letters::load_letters(&templates.join("letters"))
+                .context("cannot load the letter templates (check --templates)")?;
             sepakat_web::api::letters::install_sealer(
                 &store,
-                &templates.join("letters"),
+                letters,
                 sepakat_web::blobs::BlobStore::new(&blobs),
                 &public_url,
-            )
-            .context("cannot load the letter templates")?;
+            );
             let accounts = demo::run(
                 &store,
                 sepakat_web::blobs::BlobStore::new(&blobs),
@@ -913,6 +917,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Letters(LettersCommand::Render {
             db,
             blobs,
+            templates,
             issue,
             application,
             letter,
@@ -925,9 +930,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 LetterFormat::Html => sepakat_web::api::letters::Format::Html,
             };
             let blobs = sepakat_web::blobs::BlobStore::new(&blobs);
+            let letters = sepakat_web::api::letters::load_letters(&templates.join("letters"))
+                .context("cannot load the letter templates (check --templates)")?;
             let bytes = sepakat_web::api::letters::render(
                 &store,
                 &blobs,
+                &letters,
                 application,
                 &letter,
                 issue,

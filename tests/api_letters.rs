@@ -240,6 +240,48 @@ async fn every_numbered_letter_renders(db: Db) {
     let pdf = std::fs::read(&pdf_out).unwrap();
     std::fs::remove_file(&pdf_out).ok();
     assert!(pdf.starts_with(b"%PDF"));
+    // The CLI renders with the operator's templates, as the server does: a draft PKS of the
+    // fresh application comes from `--templates`' `letters/pks.hbs`.
+    let templates = std::env::temp_dir().join(format!("sepakat-tpl-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(templates.join("letters")).unwrap();
+    std::fs::write(
+        templates.join("letters/pks.hbs"),
+        "{{#> layout doc_title=\"PKS\" page_footer=\"none\"}}<p>PKS kantor sendiri</p>{{/layout}}",
+    )
+    .unwrap();
+    let render_draft = |templates: &std::path::Path| {
+        Command::new(env!("CARGO_BIN_EXE_sepakat"))
+            .args(["letters", "render", "--application"])
+            .arg(fresh.id.to_string())
+            .args(["--letter", "pks", "--format", "html", "--out"])
+            .arg(&out)
+            .arg("--templates")
+            .arg(templates)
+            .env("DATABASE_URL", app.db.as_ref().unwrap().url())
+            .output()
+            .unwrap()
+    };
+    let run = render_draft(&templates);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let html = std::fs::read_to_string(&out).unwrap();
+    std::fs::remove_file(&out).ok();
+    assert!(html.contains("PKS kantor sendiri"), "{html}");
+    // A misspelt override is refused by name, before anything is written.
+    std::fs::write(templates.join("letters/pks_draf.hbs"), "x").unwrap();
+    let run = render_draft(&templates);
+    assert!(!run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("pks_draf.hbs") && stderr.contains("no template is called `pks_draf`"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+    std::fs::remove_dir_all(&templates).ok();
+
     // An unknown letter is a clear error, not a file.
     let run = Command::new(env!("CARGO_BIN_EXE_sepakat"))
         .args(["letters", "render", "--application"])

@@ -130,50 +130,21 @@ impl Letters {
     }
 
     /// The embedded templates, with any of them replaced by a file of the same name in `dir`:
-    /// `dir/<letter>.hbs` for a letter, `dir/partials/<partial>.hbs` for a shared partial.
-    /// A `.hbs` file that matches no template is refused, so a misspelt override is noticed.
+    /// `dir/<letter>.hbs` for a letter, `dir/partials/<partial>.hbs` for a shared partial, by
+    /// the rule every template set follows (`sepakat_templates::overrides`).
     pub fn with_overrides(dir: &Path) -> Result<Self, LetterError> {
         let mut letters = Letters::new()?;
-        for (sub, known) in [("", templates::LETTERS), ("partials", templates::PARTIALS)] {
-            let folder = dir.join(sub);
-            if sub.is_empty() && !folder.is_dir() {
-                return Err(LetterError::Override {
-                    path: folder,
-                    message: "not a directory".into(),
-                });
-            }
-            let Ok(entries) = std::fs::read_dir(&folder) else {
-                continue;
-            };
-            for entry in entries {
-                let path = entry
-                    .map_err(|e| LetterError::Override {
-                        path: folder.clone(),
-                        message: e.to_string(),
-                    })?
-                    .path();
-                let Some(stem) = path
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .and_then(|n| n.strip_suffix(".hbs"))
-                    .map(str::to_owned)
-                else {
-                    continue;
-                };
-                if !known.iter().any(|(n, _)| *n == stem) {
-                    return Err(LetterError::Override {
-                        path,
-                        message: format!(
-                            "no template is called `{stem}`; known: {}",
-                            known.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
-                        ),
-                    });
-                }
-                let source = std::fs::read_to_string(&path).map_err(|e| LetterError::Override {
-                    path: path.clone(),
-                    message: e.to_string(),
+        for (folder, set) in [
+            (dir.to_path_buf(), templates::LETTERS),
+            (dir.join("partials"), templates::PARTIALS),
+        ] {
+            let found =
+                sepakat_templates::overrides(&folder, set).map_err(|e| LetterError::Override {
+                    path: e.path,
+                    message: e.message,
                 })?;
-                register(&mut letters.hb, &stem, &source)?;
+            for o in found {
+                register(&mut letters.hb, o.name, &o.source)?;
             }
         }
         Ok(letters)

@@ -75,41 +75,17 @@ impl EmailTemplates {
         Ok(EmailTemplates { hb })
     }
 
-    /// The embedded templates, with `dir/<name>.hbs` taking the place of each one it holds. A
-    /// missing folder is fine; a file that matches no template is an error.
+    /// The embedded templates, with `dir/<name>.hbs` taking the place of each one it holds, by
+    /// the rule every template set follows (`sepakat_templates::overrides`).
     pub fn with_overrides(dir: &Path) -> Result<Self, NotifyError> {
         let mut templates = EmailTemplates::new()?;
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return Ok(templates);
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let Some(stem) = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .and_then(|n| n.strip_suffix(".hbs"))
-                .map(str::to_owned)
-            else {
-                continue;
-            };
-            if !TEMPLATES.iter().any(|(n, _)| *n == stem) {
-                return Err(NotifyError::Override {
-                    path,
-                    message: format!(
-                        "no email template is called `{stem}`; known: {}",
-                        TEMPLATES
-                            .iter()
-                            .map(|(n, _)| *n)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                });
-            }
-            let source = std::fs::read_to_string(&path).map_err(|e| NotifyError::Override {
-                path: path.clone(),
-                message: e.to_string(),
+        let found =
+            sepakat_templates::overrides(dir, TEMPLATES).map_err(|e| NotifyError::Override {
+                path: e.path,
+                message: e.message,
             })?;
-            register(&mut templates.hb, &stem, &source)?;
+        for o in found {
+            register(&mut templates.hb, o.name, &o.source)?;
         }
         Ok(templates)
     }

@@ -19,6 +19,7 @@
 //!   proxy never keeps what one person saw.
 
 use crate::auth::SESSION_COOKIE;
+use crate::ui::Pages;
 use actix_web::Error;
 use actix_web::body::EitherBody;
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
@@ -27,13 +28,8 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::future::{Future, Ready, ready};
-use std::path::Path;
 use std::pin::Pin;
 use std::rc::Rc;
-
-/// The page templates as `ui::init_templates` embeds them: every `templates/ui/*.hbs`, listed
-/// by `build.rs`.
-const EMBEDDED_PAGES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/page_templates.rs"));
 
 /// What inline code the pages carry, found in their templates.
 #[derive(Debug, Default)]
@@ -101,22 +97,12 @@ impl InlineCode {
         }
     }
 
-    /// The inline code of the embedded page templates, of the operator's overrides in `dir`
-    /// (`templates/ui/`) when it exists, and of the API docs page.
-    pub fn of_pages(dir: &Path) -> InlineCode {
+    /// The inline code of the page templates as the server renders them (the operator's
+    /// overrides included), and of the API docs page.
+    pub fn of_pages(pages: &Pages) -> InlineCode {
         let mut code = InlineCode::default();
-        for (name, source) in EMBEDDED_PAGES {
+        for (name, source) in pages.sources() {
             code.add(name, source);
-        }
-        if let Ok(entries) = std::fs::read_dir(dir) {
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.extension().is_some_and(|e| e == "hbs")
-                    && let Ok(source) = std::fs::read_to_string(&path)
-                {
-                    code.add(&path.display().to_string(), &source);
-                }
-            }
         }
         code.add("/api/docs", crate::openapi::DOCS_STYLE);
         code
@@ -161,8 +147,8 @@ pub struct Policies {
 }
 
 impl Policies {
-    pub fn new(templates_ui: &Path) -> Policies {
-        let code = InlineCode::of_pages(templates_ui);
+    pub fn new(pages: &Pages) -> Policies {
+        let code = InlineCode::of_pages(pages);
         for what in &code.dynamic {
             tracing::warn!(
                 template = %what,
@@ -234,10 +220,10 @@ pub struct SecurityHeaders {
 }
 
 impl SecurityHeaders {
-    /// Built from the operator's templates folder (`--templates`).
-    pub fn new(config: &crate::config::ServeConfig) -> SecurityHeaders {
+    /// Built from the page templates the server renders.
+    pub fn new(pages: &Pages) -> SecurityHeaders {
         SecurityHeaders {
-            policies: Rc::new(Policies::new(&config.templates.join("ui"))),
+            policies: Rc::new(Policies::new(pages)),
         }
     }
 }
@@ -295,6 +281,12 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ui::EMBEDDED_PAGES;
+    use std::path::Path;
+
+    fn shipped_pages() -> Pages {
+        Pages::load(Path::new("/nonexistent")).unwrap()
+    }
 
     #[test]
     fn every_page_template_is_embedded_here() {
@@ -343,7 +335,7 @@ mod tests {
 
     #[test]
     fn the_shipped_pages_have_no_data_in_inline_code() {
-        let code = InlineCode::of_pages(Path::new("/nonexistent"));
+        let code = InlineCode::of_pages(&shipped_pages());
         assert!(
             code.dynamic.is_empty(),
             "move data out of inline code into data- attributes: {:?}",
@@ -353,8 +345,38 @@ mod tests {
     }
 
     #[test]
+    fn an_override_page_is_rendered_and_its_inline_code_is_allowed_in_place_of_the_embedded() {
+        let dir = std::env::temp_dir().join(format!("sepakat-pages-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("galat.hbs"),
+            "<style>.mine{}</style><p>{{message}}</p>",
+        )
+        .unwrap();
+        let pages = Pages::load(&dir).unwrap();
+        let (_, source) = pages.sources().find(|(n, _)| *n == "galat").unwrap();
+        assert!(source.contains(".mine{}"));
+        let policy = InlineCode::of_pages(&pages).page_policy();
+        assert!(policy.contains(&hash_source(".mine{}")), "{policy}");
+
+        // A misspelt name, or markup that does not parse, stops the server from starting.
+        std::fs::write(dir.join("galat.hbs"), "{{#if}}").unwrap();
+        let err = Pages::load(&dir).err().unwrap().to_string();
+        assert!(
+            err.contains("galat.hbs") && err.contains("does not parse"),
+            "{err}"
+        );
+        std::fs::remove_file(dir.join("galat.hbs")).unwrap();
+        std::fs::write(dir.join("gallat.hbs"), "x").unwrap();
+        let err = Pages::load(&dir).err().unwrap().to_string();
+        assert!(err.contains("no template is called `gallat`"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn letters_json_and_pages_get_their_policy_and_signed_in_answers_are_not_stored() {
-        let p = Policies::new(Path::new("/nonexistent"));
+        let p = Policies::new(&shipped_pages());
         let policy_of = |path: &str, ct: &str, auth: bool| {
             let mut h = HeaderMap::new();
             h.insert(header::CONTENT_TYPE, HeaderValue::from_str(ct).unwrap());

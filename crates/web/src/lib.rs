@@ -34,6 +34,9 @@ pub use sepakat_store::clock::{Clock, ManualClock, SystemClock};
 /// What every request shares.
 pub struct AppState {
     pub store: Store,
+    /// The page and letter templates, loaded once from `--templates` when the server starts.
+    pub pages: ui::Pages,
+    pub letters: Arc<sepakat_letters::Letters>,
     pub config: ServeConfig,
     pub blobs: BlobStore,
     pub metrics: Metrics,
@@ -54,14 +57,15 @@ impl Application {
         store: Store,
         clock: Arc<dyn Clock>,
     ) -> std::io::Result<Application> {
-        ui::init_templates(&config.templates.join("ui")).map_err(std::io::Error::other)?;
+        let pages = ui::Pages::load(&config.templates.join("ui")).map_err(std::io::Error::other)?;
+        let letters = api::letters::load_letters(&config.templates.join("letters"))
+            .map_err(std::io::Error::other)?;
         api::letters::install_sealer(
             &store,
-            &config.templates.join("letters"),
+            Arc::clone(&letters),
             BlobStore::new(&config.blobs),
             &config.notify.public_url,
-        )
-        .map_err(std::io::Error::other)?;
+        );
         let listener = TcpListener::bind(config.listen)?;
         let port = listener.local_addr()?.port();
         let state = web::Data::new(AppState {
@@ -73,6 +77,8 @@ impl Application {
                 Duration::from_secs(15 * 60),
             ),
             metrics: Metrics::default(),
+            pages,
+            letters,
             store,
             clock,
             config: config.clone(),
@@ -104,7 +110,7 @@ impl Application {
                         Ok(res)
                     }
                 })
-                .wrap(headers::SecurityHeaders::new(&state.config))
+                .wrap(headers::SecurityHeaders::new(&state.pages))
         })
         .shutdown_timeout(10)
         .listen(listener)?;

@@ -20,7 +20,7 @@ use sepakat_core::letter::{IssueStamp, LetterFacts, LetterInputs, LetterProblem}
 use sepakat_letters::{IssueError, LetterError, Letters, build_context};
 use sepakat_store::{Letter, LetterSealer, SealError, Sealed, Store, StoreError};
 use serde::Deserialize;
-use std::sync::OnceLock;
+use std::sync::Arc;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
@@ -68,35 +68,10 @@ pub enum LetterBuildError {
     Blobs(String),
 }
 
-static LETTERS: OnceLock<Letters> = OnceLock::new();
-
-/// Loads the letter templates once per process: the embedded ones, overridden by the files of
-/// `dir` (the operator's `templates/letters/`) when that folder exists.
-pub fn init_letters(dir: &std::path::Path) -> Result<(), LetterError> {
-    if LETTERS.get().is_none() {
-        let built = if dir.is_dir() {
-            Letters::with_overrides(dir)?
-        } else {
-            Letters::new()?
-        };
-        let _ = LETTERS.set(built);
-    }
-    Ok(())
-}
-
-/// The templates (the embedded ones when the server did not load any).
-pub fn letters() -> Result<&'static Letters, LetterError> {
-    if let Some(l) = LETTERS.get() {
-        return Ok(l);
-    }
-    let built = Letters::new()?;
-    Ok(LETTERS.get_or_init(|| built))
-}
-
 /// Issues letters for the store: builds and renders them with the templates and keeps both
 /// files in the blob store, inside the command's transaction.
 pub struct Sealer {
-    letters: &'static Letters,
+    letters: Arc<Letters>,
     blobs: BlobStore,
     public_url: String,
 }
@@ -136,20 +111,20 @@ impl LetterSealer for Sealer {
     }
 }
 
+/// The letter templates from the operator's `templates/letters/` folder: the embedded ones,
+/// each replaced by a file of the same name there (`Letters::with_overrides`). The server and
+/// every CLI command that renders or issues letters load them this way.
+pub fn load_letters(dir: &std::path::Path) -> Result<Arc<Letters>, LetterError> {
+    Letters::with_overrides(dir).map(Arc::new)
+}
+
 /// Installs the sealer on `store`: the server and every CLI command that issues letters.
-pub fn install_sealer(
-    store: &Store,
-    templates: &std::path::Path,
-    blobs: BlobStore,
-    public_url: &str,
-) -> Result<(), LetterError> {
-    init_letters(templates)?;
-    store.set_letter_sealer(std::sync::Arc::new(Sealer {
-        letters: letters()?,
+pub fn install_sealer(store: &Store, letters: Arc<Letters>, blobs: BlobStore, public_url: &str) {
+    store.set_letter_sealer(Arc::new(Sealer {
+        letters,
         blobs,
         public_url: public_url.to_string(),
     }));
-    Ok(())
 }
 
 /// A letter as bytes, and the issued letter it is (none for a draft).
@@ -166,6 +141,7 @@ pub struct Rendered {
 pub async fn render(
     store: &Store,
     blobs: &BlobStore,
+    letters: &Arc<Letters>,
     id: Uuid,
     letter: &str,
     issue: Option<Uuid>,
@@ -218,7 +194,8 @@ pub async fn render(
             None => {
                 let snapshot = row.snapshot.clone().unwrap_or_default();
                 let name = letter.to_string();
-                web::block(move || letters()?.render_snapshot(&name, &snapshot, format))
+                let letters = Arc::clone(letters);
+                web::block(move || letters.render_snapshot(&name, &snapshot, format))
                     .await
                     .map_err(|e| LetterBuildError::Blobs(e.to_string()))??
             }
@@ -250,7 +227,8 @@ pub async fn render(
     )
     .map_err(LetterBuildError::Missing)?;
     let name = letter.to_string();
-    let bytes = web::block(move || letters()?.render(&name, &ctx, format))
+    let letters = Arc::clone(letters);
+    let bytes = web::block(move || letters.render(&name, &ctx, format))
         .await
         .map_err(|e| LetterBuildError::Blobs(e.to_string()))??;
     Ok(Rendered { bytes, row })
@@ -294,6 +272,7 @@ pub async fn preview(
     let rendered = render(
         &state.store,
         &state.blobs,
+        &state.letters,
         id,
         &letter,
         query.issue,
@@ -348,6 +327,7 @@ pub async fn archive(
     let rendered = render(
         &state.store,
         &state.blobs,
+        &state.letters,
         id,
         &letter,
         query.issue,

@@ -28,124 +28,54 @@ use sepakat_store::{NewApplication, StoreError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::sync::OnceLock;
 use uuid::Uuid;
 use viewer::{Viewer, viewer};
 
 const LANG_COOKIE: &str = "sepakat_lang";
 
-/// The page templates, embedded in the binary.
-const PAGES: &[(&str, &str)] = &[
-    (
-        "layout",
-        include_str!("../../../../templates/ui/layout.hbs"),
-    ),
-    ("masuk", include_str!("../../../../templates/ui/masuk.hbs")),
-    (
-        "kotak_masuk",
-        include_str!("../../../../templates/ui/kotak_masuk.hbs"),
-    ),
-    (
-        "daftar",
-        include_str!("../../../../templates/ui/daftar.hbs"),
-    ),
-    (
-        "permohonan",
-        include_str!("../../../../templates/ui/permohonan.hbs"),
-    ),
-    ("baru", include_str!("../../../../templates/ui/baru.hbs")),
-    (
-        "adendum",
-        include_str!("../../../../templates/ui/adendum.hbs"),
-    ),
-    (
-        "reviu_pks",
-        include_str!("../../../../templates/ui/reviu_pks.hbs"),
-    ),
-    (
-        "sunting_pks",
-        include_str!("../../../../templates/ui/sunting_pks.hbs"),
-    ),
-    (
-        "dasbor",
-        include_str!("../../../../templates/ui/dasbor.hbs"),
-    ),
-    ("alur", include_str!("../../../../templates/ui/alur.hbs")),
-    ("akun", include_str!("../../../../templates/ui/akun.hbs")),
-    ("impor", include_str!("../../../../templates/ui/impor.hbs")),
-    (
-        "akun_rinci",
-        include_str!("../../../../templates/ui/akun_rinci.hbs"),
-    ),
-    (
-        "akun_sandi",
-        include_str!("../../../../templates/ui/akun_sandi.hbs"),
-    ),
-    ("galat", include_str!("../../../../templates/ui/galat.hbs")),
-    (
-        "verifikasi",
-        include_str!("../../../../templates/ui/verifikasi.hbs"),
-    ),
-    (
-        "verifikasi_surat",
-        include_str!("../../../../templates/ui/verifikasi_surat.hbs"),
-    ),
-];
+/// The page templates embedded in the binary: every `templates/ui/*.hbs`, listed by `build.rs`
+/// so that a new page is embedded without being listed by hand.
+pub const EMBEDDED_PAGES: &[sepakat_templates::Embedded] =
+    include!(concat!(env!("OUT_DIR"), "/page_templates.rs"));
 
-static PAGES_REGISTRY: OnceLock<Handlebars<'static>> = OnceLock::new();
+/// The page templates as the server renders them: the embedded ones, each replaced by the
+/// operator's file of the same name (`templates/ui/<name>.hbs`, by the rule of every template
+/// set, `sepakat_templates::overrides`). Loaded once when the server starts.
+pub struct Pages {
+    hb: Handlebars<'static>,
+    /// Each template's source as registered, for the Content-Security-Policy's hashes.
+    sources: Vec<(String, String)>,
+}
 
-fn build_registry(overrides: Option<&std::path::Path>) -> Result<Handlebars<'static>, String> {
-    let mut hb = Handlebars::new();
-    hb.set_strict_mode(true);
-    for (name, src) in PAGES {
-        hb.register_template_string(name, *src)
-            .map_err(|e| format!("embedded page template {name}: {e}"))?;
-    }
-    let Some(dir) = overrides.filter(|d| d.is_dir()) else {
-        return Ok(hb);
-    };
-    let entries =
-        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-    for entry in entries {
-        let path = entry.map_err(|e| e.to_string())?.path();
-        let Some(stem) = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .and_then(|n| n.strip_suffix(".hbs"))
-        else {
-            continue;
-        };
-        if !PAGES.iter().any(|(n, _)| *n == stem) {
-            let known: Vec<&str> = PAGES.iter().map(|(n, _)| *n).collect();
-            return Err(format!(
-                "{}: no page template is called `{stem}`; known: {}",
-                path.display(),
-                known.join(", ")
-            ));
+impl Pages {
+    pub fn load(dir: &std::path::Path) -> Result<Pages, sepakat_templates::OverrideError> {
+        let found = sepakat_templates::overrides(dir, EMBEDDED_PAGES)?;
+        let mut hb = Handlebars::new();
+        hb.set_strict_mode(true);
+        let mut sources = Vec::with_capacity(EMBEDDED_PAGES.len());
+        for (name, embedded) in EMBEDDED_PAGES {
+            let (path, source) = match found.iter().find(|o| o.name == *name) {
+                Some(o) => (o.path.clone(), o.source.clone()),
+                None => (
+                    format!("templates/ui/{name}.hbs").into(),
+                    embedded.to_string(),
+                ),
+            };
+            hb.register_template_string(name, &source).map_err(|e| {
+                sepakat_templates::OverrideError {
+                    path,
+                    message: format!("does not parse: {e}"),
+                }
+            })?;
+            sources.push((name.to_string(), source));
         }
-        let src = std::fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        hb.register_template_string(stem, src)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(Pages { hb, sources })
     }
-    Ok(hb)
-}
 
-/// Loads the page templates once per process: the embedded ones, overridden by the files of
-/// `dir` (the operator's `templates/ui/`) when that folder exists.
-pub fn init_templates(dir: &std::path::Path) -> Result<(), String> {
-    if PAGES_REGISTRY.get().is_none() {
-        let _ = PAGES_REGISTRY.set(build_registry(Some(dir))?);
+    /// Every page template's name and source, as rendered.
+    pub fn sources(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.sources.iter().map(|(n, s)| (n.as_str(), s.as_str()))
     }
-    Ok(())
-}
-
-fn registry() -> &'static Handlebars<'static> {
-    PAGES_REGISTRY.get_or_init(|| match build_registry(None) {
-        Ok(hb) => hb,
-        // The embedded templates are compiled in and checked by the tests.
-        Err(e) => panic!("{e}"),
-    })
 }
 
 /// Mounted after the API: the pages take every other address, so an unknown one or a refusal
@@ -273,10 +203,16 @@ fn page(
             None => Value::Null,
         },
     );
-    let body = registry()
+    let pages = &req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| ApiError::Internal("the pages run without their state".into()))?
+        .pages;
+    let body = pages
+        .hb
         .render(template, &data)
         .map_err(|e| ApiError::Internal(format!("page {template}: {e}")))?;
-    let full = registry()
+    let full = pages
+        .hb
         .render("layout", &json!({"lang": lang, "t": data["t"], "title": title, "me": data["me"], "path": data["path"], "body": body}))
         .map_err(|e| ApiError::Internal(format!("layout: {e}")))?;
     Ok(HttpResponse::Ok()
