@@ -2,7 +2,7 @@
 //! spreadsheet (format: docs/import/README.md). The store checks and writes; this reads the
 //! files and prints the report.
 
-use crate::{DbArgs, block_on, open_store, prepare_store};
+use super::{DbArgs, block_on, open_store, prepare_store};
 use anyhow::{Context, Result};
 use sepakat_core::import::{RowProblem, ScanLookup};
 use sepakat_store::{ImportFile, ImportReport};
@@ -70,7 +70,7 @@ pub fn run(command: ImportCommand) -> Result<ExitCode> {
             prepare_store(&db.database_url, &workflows).await?
         };
         let by = match by {
-            Some(account) => crate::find_account(&store, &account).await?.id,
+            Some(account) => super::user::find_account(&store, &account).await?.id,
             None => sepakat_store::SYSTEM_ACCOUNT_ID,
         };
         let report = store
