@@ -464,7 +464,7 @@ async fn a_logo_and_a_rank_reach_the_next_issued_letter(db: Db) {
         .unwrap();
     let rank = "Pembina Tingkat I (IV/b)";
     for a in app.store.accounts().await.unwrap() {
-        if a.office_id == Some(office) && a.role == "coordinator" {
+        if a.office_id == Some(office) && a.role == sepakat_core::Role::Coordinator {
             app.store
                 .set_account_rank(a.id, Some(rank), chrono::Utc::now())
                 .await

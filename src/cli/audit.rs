@@ -65,11 +65,18 @@ pub(crate) fn run(command: AuditCommand) -> Result<ExitCode> {
             if waits.is_empty() {
                 println!("inbox read model: matches every application's stage");
             } else {
+                let names = |roles: &[sepakat_core::Role]| {
+                    roles
+                        .iter()
+                        .map(|r| r.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
                 for (id, recorded, expected) in &waits {
                     eprintln!(
                         "inbox read model: application {id} waits on [{}] but its stage waits on [{}]",
-                        recorded.join(", "),
-                        expected.join(", ")
+                        names(recorded),
+                        names(expected)
                     );
                 }
             }

@@ -9,6 +9,7 @@
 use crate::directory::check_scope;
 use crate::entity::{account_events, accounts, sessions};
 use crate::evaluations::SYSTEM_ACCOUNT_ID;
+use crate::named::Named;
 use crate::{Result, Store, StoreError, micros};
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -268,7 +269,7 @@ impl Store {
             let account = Self::managed_account(&w.txn, account_id).await?;
             let before = scope_of(&account);
             let mut row: accounts::ActiveModel = account.into();
-            row.role = Set(change.role.as_str().to_string());
+            row.role = Set(Named(change.role));
             row.office_id = Set(change.office_id);
             row.agency_id = Set(change.agency_id);
             row.province = Set(province.clone());

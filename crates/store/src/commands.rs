@@ -458,7 +458,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(Arc<Workflow>, Actor, Application, Vec<Event>)> {
         let region = match account.office_id {
-            Some(office_id) if account.role == Role::Coordinator.as_str() => {
+            Some(office_id) if account.role == Role::Coordinator => {
                 Some(self.office_region(office_id).await?)
             }
             _ => None,
@@ -867,7 +867,7 @@ fn account_unchanged(acc: &accounts::Model) -> SelectStatement {
         .from(accounts::Entity)
         .and_where(accounts::Column::Id.eq(acc.id))
         .and_where(accounts::Column::Active.eq(true))
-        .and_where(accounts::Column::Role.eq(acc.role.clone()));
+        .and_where(accounts::Column::Role.eq(acc.role));
     q.and_where(match acc.office_id {
         Some(o) => accounts::Column::OfficeId.eq(o),
         None => accounts::Column::OfficeId.is_null(),

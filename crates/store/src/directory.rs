@@ -1,6 +1,7 @@
 //! Offices, agencies and accounts, and turning an account into the core's `Actor`.
 
 use crate::entity::{accounts, agencies, offices};
+use crate::named::Named;
 use crate::{Result, Store, StoreError, micros};
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -176,10 +177,7 @@ pub(crate) fn actor_from_row(
     row: &accounts::Model,
     office_region: Option<RegionCode>,
 ) -> Result<Actor> {
-    let role: Role = row
-        .role
-        .parse()
-        .map_err(|e| StoreError::corrupt(format!("account {}: {e}", row.id)))?;
+    let role: Role = *row.role;
     let missing = |what: &str| {
         StoreError::corrupt(format!("account {} has role {role} but no {what}", row.id))
     };
@@ -441,7 +439,7 @@ impl Store {
             name: Set(new.name.trim().to_string()),
             nip: Set(new.nip.filter(|s| !blank(s))),
             position: Set(new.position.filter(|s| !blank(s))),
-            role: Set(role.as_str().to_string()),
+            role: Set(Named(role)),
             office_id: Set(new.office_id),
             agency_id: Set(new.agency_id),
             province: Set(new.province.map(|p| p.trim().to_string())),
@@ -568,7 +566,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let account = self.account(account_id).await?;
-        if heads && account.role != Role::Coordinator.as_str() {
+        if heads && account.role != Role::Coordinator {
             return Err(StoreError::Invalid(format!(
                 "only a coordinator account can head a Disdukcapil office; {} is a {}",
                 account.email, account.role
@@ -687,7 +685,7 @@ pub(crate) async fn actor_in<C: ConnectionTrait>(db: &C, account_id: Uuid) -> Re
         )));
     }
     let region = match found.try_get::<Option<String>>("", "office_region")? {
-        Some(code) if row.role == Role::Coordinator.as_str() => Some(
+        Some(code) if row.role == Role::Coordinator => Some(
             RegionCode::parse(&code)
                 .map_err(|e| StoreError::corrupt(format!("office of account {}: {e}", row.id)))?,
         ),

@@ -8,6 +8,7 @@
 //! double suspension.
 
 use crate::entity::{accounts, applications, evaluations};
+use crate::named::Named;
 use crate::scope::{
     KeysetPage, MAX_PAGE, Placement, after_asc, application_visible, encode_cursor, parse_cursor,
     placements_of,
@@ -18,6 +19,8 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Select, sea_query::OnConflict,
 };
+use sepakat_core::Role;
+use sepakat_core::application::EvaluationKind;
 use sepakat_core::{Actor, Command, EventKind, Scope};
 use serde::Serialize;
 use uuid::Uuid;
@@ -112,7 +115,7 @@ pub struct DueEvaluation {
     pub office_id: Uuid,
     pub agency: String,
     pub office: String,
-    pub kind: String,
+    pub kind: Named<EvaluationKind>,
     pub due_on: NaiveDate,
     /// `scheduled`, `open` or `overdue`.
     pub state: String,
@@ -130,7 +133,7 @@ impl Store {
             name: Set("Penjadwal Sepakat (otomatis)".into()),
             nip: Set(None),
             position: Set(Some("Penjadwal evaluasi otomatis".into())),
-            role: Set("central".into()),
+            role: Set(Named(Role::Central)),
             office_id: Set(None),
             agency_id: Set(None),
             province: Set(None),

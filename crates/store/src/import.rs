@@ -17,11 +17,13 @@ use crate::entity::{
     agencies, application_elements, applications, attestations, audit_events, documents,
     evaluations, grants, offices,
 };
+use crate::named::Named;
 use crate::{Result, Store, StoreError, micros};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
 };
+use sepakat_core::application::EvaluationKind;
 use sepakat_core::application::{Event, GrantStatus};
 use sepakat_core::calendar::OfficeZone;
 use sepakat_core::import::{
@@ -401,7 +403,7 @@ fn planned(loaded: &Loaded<'_>, a: &import::Accepted, now: DateTime<Utc>) -> Pla
             .map(|u| {
                 format!(
                     "{}:{}:{}",
-                    kind_str(u.kind),
+                    Named(u.kind).as_str(),
                     u.user_id,
                     status_str(&u.status)
                 )
@@ -409,13 +411,6 @@ fn planned(loaded: &Loaded<'_>, a: &import::Accepted, now: DateTime<Utc>) -> Pla
             .collect(),
         next_evaluation: g.calendar.next_due,
         evaluation_overdue: g.calendar.next_due < today,
-    }
-}
-
-fn kind_str(k: sepakat_core::GrantKind) -> &'static str {
-    match k {
-        sepakat_core::GrantKind::Test => "test",
-        sepakat_core::GrantKind::Production => "production",
     }
 }
 
@@ -500,7 +495,7 @@ pub(crate) async fn project(
             id: Set(Uuid::now_v7()),
             application_id: Set(app_id),
             attestation_id: Set(attestation_id),
-            kind: Set(kind_str(g.kind).into()),
+            kind: Set(Named(g.kind)),
             elements: Set(codes.clone()),
             method: Set(method.clone()),
             issued_at: Set(at),
@@ -519,7 +514,7 @@ pub(crate) async fn project(
         id: Set(Uuid::now_v7()),
         application_id: Set(app_id),
         due_on: Set(a.calendar.next_due),
-        kind: Set("periodic".into()),
+        kind: Set(Named(EvaluationKind::Periodic)),
         state: Set("scheduled".into()),
         outcome: Set(None),
         findings: Set(None),

@@ -7,6 +7,7 @@
 //! does not grow with the number of applications.
 
 use crate::entity::{application_waits, applications};
+use crate::named::Named;
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -16,7 +17,7 @@ use sea_orm::{
 };
 use sepakat_core::inbox::{stage_due, waiting_on};
 use sepakat_core::workflow::Workflow;
-use sepakat_core::{Actor, Application, Scope};
+use sepakat_core::{Actor, Application, Role, Scope};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -82,7 +83,7 @@ fn wait_rows(
         .into_iter()
         .map(|role| application_waits::ActiveModel {
             application_id: Set(app.id),
-            role: Set(role.as_str().to_string()),
+            role: Set(Named(role)),
             office_id: Set(app.ownership.office_id),
             agency_id: Set(app.ownership.agency_id),
             province_code: Set(province.map(str::to_string)),
@@ -134,7 +135,7 @@ impl Store {
         let db = &self.inner.db;
         let limit = limit.clamp(1, 500);
         use application_waits::Column as W;
-        let mut q = application_waits::Entity::find().filter(W::Role.eq(actor.role.as_str()));
+        let mut q = application_waits::Entity::find().filter(W::Role.eq(Named(actor.role)));
         q = match &actor.scope {
             Scope::Agency { agency_id } => q.filter(W::AgencyId.eq(*agency_id)),
             Scope::Office { office_id, .. } => q.filter(W::OfficeId.eq(*office_id)),
@@ -220,7 +221,7 @@ impl Store {
 
     /// Every application whose recorded waits differ from what the core says of its stage,
     /// as (application, recorded roles, expected roles): empty when the projection is true.
-    pub async fn check_waits(&self) -> Result<Vec<(Uuid, Vec<String>, Vec<String>)>> {
+    pub async fn check_waits(&self) -> Result<Vec<(Uuid, Vec<Role>, Vec<Role>)>> {
         let db = &self.inner.db;
         let mut out = Vec::new();
         let mut after: Option<Uuid> = None;
@@ -233,13 +234,13 @@ impl Store {
             let Some(last) = page.last() else { break };
             after = Some(last.id);
             let ids: Vec<Uuid> = page.iter().map(|r| r.id).collect();
-            let mut recorded: HashMap<Uuid, Vec<String>> = HashMap::new();
+            let mut recorded: HashMap<Uuid, Vec<Role>> = HashMap::new();
             for w in application_waits::Entity::find()
                 .filter(application_waits::Column::ApplicationId.is_in(ids))
                 .all(db)
                 .await?
             {
-                recorded.entry(w.application_id).or_default().push(w.role);
+                recorded.entry(w.application_id).or_default().push(*w.role);
             }
             for row in &page {
                 let wf = self
@@ -248,10 +249,7 @@ impl Store {
                 let app: Application = serde_json::from_value(row.state.clone()).map_err(|e| {
                     StoreError::corrupt(format!("state of application {}: {e}", row.id))
                 })?;
-                let mut expected: Vec<String> = waiting_on(&wf, &app)
-                    .into_iter()
-                    .map(|r| r.as_str().to_string())
-                    .collect();
+                let mut expected: Vec<Role> = waiting_on(&wf, &app).into_iter().collect();
                 let mut got = recorded.remove(&row.id).unwrap_or_default();
                 expected.sort();
                 got.sort();

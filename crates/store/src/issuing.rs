@@ -11,6 +11,7 @@
 use crate::commands::{allocate_agency_seq, allocate_seq, format_number, local_date};
 use crate::directory::find_office;
 use crate::entity::{accounts, agencies, letters, offices, pks_versions, register_counters};
+use crate::named::Named;
 use crate::{Result, Store, StoreError};
 use chrono::{Datelike, NaiveDate};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
@@ -432,7 +433,7 @@ pub(crate) async fn letter_facts<C: ConnectionTrait>(
                 .add(accounts::Column::AgencyId.eq(agency.id))
                 .add(
                     sea_orm::Condition::all()
-                        .add(accounts::Column::Role.eq(Role::ProvincialReviewer.as_str()))
+                        .add(accounts::Column::Role.eq(Named(Role::ProvincialReviewer)))
                         .add(accounts::Column::Province.eq(office.province_code.clone())),
                 ),
         )
@@ -442,7 +443,7 @@ pub(crate) async fn letter_facts<C: ConnectionTrait>(
     // The head of office signs for Disdukcapil; without one on record, a coordinator does.
     let coordinators = people
         .iter()
-        .filter(|a| a.role == Role::Coordinator.as_str() && a.office_id == Some(office.id));
+        .filter(|a| a.role == Role::Coordinator && a.office_id == Some(office.id));
     let office_head = coordinators
         .clone()
         .find(|a| a.heads_office)
@@ -450,17 +451,13 @@ pub(crate) async fn letter_facts<C: ConnectionTrait>(
         .map(person);
     let agency_head = people
         .iter()
-        .find(|a| a.role == Role::AgencyHead.as_str() && a.agency_id == Some(agency.id))
+        .find(|a| a.role == Role::AgencyHead && a.agency_id == Some(agency.id))
         .map(person);
     let provincial_reviewer = people
         .iter()
-        .filter(|a| a.role == Role::ProvincialReviewer.as_str())
+        .filter(|a| a.role == Role::ProvincialReviewer)
         .find(|a| a.heads_office)
-        .or_else(|| {
-            people
-                .iter()
-                .find(|a| a.role == Role::ProvincialReviewer.as_str())
-        })
+        .or_else(|| people.iter().find(|a| a.role == Role::ProvincialReviewer))
         .map(person);
     let mut cited = BTreeMap::new();
     for l in letters::Entity::find()

@@ -5,6 +5,7 @@ use crate::commands::Decided;
 use crate::directory::actor_from_row;
 use crate::entity::{accounts, audit_events, outbox};
 use crate::evaluations::SYSTEM_ACCOUNT_ID;
+use crate::named::Named;
 use crate::{Result, Store};
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder};
@@ -27,15 +28,14 @@ impl Store {
         let candidates = accounts::Entity::find()
             .filter(accounts::Column::Active.eq(true))
             .filter(accounts::Column::Id.ne(SYSTEM_ACCOUNT_ID))
-            .filter(accounts::Column::Role.is_in(roles.iter().map(|r| r.as_str())))
+            .filter(accounts::Column::Role.is_in(roles.iter().map(|r| Named(*r))))
             .filter(in_scope)
             .order_by_asc(accounts::Column::Email)
             .all(txn)
             .await?;
         let mut out = Vec::with_capacity(candidates.len());
         for acc in candidates {
-            let region =
-                (acc.role == Role::Coordinator.as_str()).then(|| own.office_region.clone());
+            let region = (acc.role == Role::Coordinator).then(|| own.office_region.clone());
             let Ok(recipient) = actor_from_row(&acc, region) else {
                 tracing::warn!(account = %acc.id, "skipping an account with an inconsistent scope");
                 continue;

@@ -3,6 +3,7 @@
 
 use crate::directory::actor_from_row;
 use crate::entity::accounts;
+use crate::named::Named;
 use crate::{Result, Store};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 use sepakat_core::{Ownership, Role};
@@ -25,15 +26,14 @@ impl Store {
         let rows = accounts::Entity::find()
             .filter(A::Active.eq(true))
             .filter(A::Id.ne(crate::SYSTEM_ACCOUNT_ID))
-            .filter(A::Role.is_in(roles.iter().map(|r| r.as_str())))
+            .filter(A::Role.is_in(roles.iter().map(|r| Named(*r))))
             .filter(in_scope(own))
             .order_by_asc(A::Email)
             .all(&self.inner.db)
             .await?;
         let mut out = Vec::new();
         for row in rows {
-            let region =
-                (row.role == Role::Coordinator.as_str()).then(|| own.office_region.clone());
+            let region = (row.role == Role::Coordinator).then(|| own.office_region.clone());
             // An account whose scope does not parse is skipped, as the mail audience does.
             let Ok(actor) = actor_from_row(&row, region) else {
                 continue;
@@ -68,16 +68,14 @@ impl Store {
                 .all(&self.inner.db)
                 .await?
             {
-                if let Ok(role) = a.role.parse::<Role>() {
-                    out.insert(
-                        a.id,
-                        Person {
-                            role,
-                            name: a.name,
-                            email: a.email,
-                        },
-                    );
-                }
+                out.insert(
+                    a.id,
+                    Person {
+                        role: *a.role,
+                        name: a.name,
+                        email: a.email,
+                    },
+                );
             }
         }
         Ok(out)
@@ -91,18 +89,18 @@ pub(crate) fn in_scope(own: &Ownership) -> Condition {
     Condition::any()
         .add(
             Condition::all()
-                .add(A::Role.eq(Role::AgencyHead.as_str()))
+                .add(A::Role.eq(Named(Role::AgencyHead)))
                 .add(A::AgencyId.eq(own.agency_id)),
         )
         .add(
             Condition::all()
-                .add(A::Role.eq(Role::Coordinator.as_str()))
+                .add(A::Role.eq(Named(Role::Coordinator)))
                 .add(A::OfficeId.eq(own.office_id)),
         )
         .add(
             Condition::all()
-                .add(A::Role.eq(Role::ProvincialReviewer.as_str()))
+                .add(A::Role.eq(Named(Role::ProvincialReviewer)))
                 .add(A::Province.eq(own.office_region.province())),
         )
-        .add(A::Role.eq(Role::Central.as_str()))
+        .add(A::Role.eq(Named(Role::Central)))
 }

@@ -7,6 +7,7 @@ use crate::entity::{
     application_elements, attestations, audit_events, documents, evaluations, grants, letters,
     pks_comments, pks_versions,
 };
+use crate::named::Named;
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
@@ -149,18 +150,16 @@ impl Store {
                             app.id
                         ))
                     })?;
-                let kind_str = to_json("grant kind", kind)?;
-                let kind_str = kind_str.as_str().unwrap_or_default().to_string();
                 grants::Entity::delete_many()
                     .filter(grants::Column::ApplicationId.eq(app.id))
-                    .filter(grants::Column::Kind.eq(kind_str.clone()))
+                    .filter(grants::Column::Kind.eq(Named(*kind)))
                     .exec(txn)
                     .await?;
                 grants::Entity::insert(grants::ActiveModel {
                     id: Set(Uuid::now_v7()),
                     application_id: Set(app.id),
                     attestation_id: Set(attestation.id),
-                    kind: Set(kind_str),
+                    kind: Set(Named(*kind)),
                     elements: Set(to_json("elements", elements)?),
                     method: Set(method.as_str().to_string()),
                     issued_at: Set(at),
@@ -190,12 +189,11 @@ impl Store {
                 set_grant_status(txn, app.id, kind, "revoked", Some(reason.clone()), at).await?;
             }
             EventKind::GrantExtended { kind, valid_until } => {
-                let kind = to_json("grant kind", kind)?;
                 grants::Entity::update_many()
                     .col_expr(grants::Column::ValidUntil, Expr::value(*valid_until))
                     .col_expr(grants::Column::UpdatedAt, Expr::value(at))
                     .filter(grants::Column::ApplicationId.eq(app.id))
-                    .filter(grants::Column::Kind.eq(kind.as_str().unwrap_or_default()))
+                    .filter(grants::Column::Kind.eq(Named(*kind)))
                     .exec(txn)
                     .await?;
             }
@@ -204,7 +202,6 @@ impl Store {
                 elements,
                 method,
             } => {
-                let kind = to_json("grant kind", kind)?;
                 grants::Entity::update_many()
                     .col_expr(
                         grants::Column::Elements,
@@ -213,7 +210,7 @@ impl Store {
                     .col_expr(grants::Column::Method, Expr::value(method.as_str()))
                     .col_expr(grants::Column::UpdatedAt, Expr::value(at))
                     .filter(grants::Column::ApplicationId.eq(app.id))
-                    .filter(grants::Column::Kind.eq(kind.as_str().unwrap_or_default()))
+                    .filter(grants::Column::Kind.eq(Named(*kind)))
                     .exec(txn)
                     .await?;
             }
@@ -392,7 +389,7 @@ pub(crate) fn evaluation_key(
 ) -> Condition {
     Condition::all()
         .add(evaluations::Column::ApplicationId.eq(application_id))
-        .add(evaluations::Column::Kind.eq(kind.as_str()))
+        .add(evaluations::Column::Kind.eq(Named(kind)))
         .add(evaluations::Column::DueOn.eq(due_on))
 }
 
@@ -423,7 +420,7 @@ pub(crate) async fn upsert_evaluation(
         id: Set(Uuid::now_v7()),
         application_id: Set(application_id),
         due_on: Set(due_on),
-        kind: Set(kind.as_str().into()),
+        kind: Set(Named(kind)),
         state: Set(state.into()),
         outcome: Set(None),
         findings: Set(None),
@@ -451,13 +448,12 @@ pub(crate) async fn set_grant_status(
     reason: Option<String>,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    let kind = to_json("grant kind", kind)?;
     grants::Entity::update_many()
         .col_expr(grants::Column::Status, Expr::value(status))
         .col_expr(grants::Column::StatusReason, Expr::value(reason))
         .col_expr(grants::Column::UpdatedAt, Expr::value(at))
         .filter(grants::Column::ApplicationId.eq(application_id))
-        .filter(grants::Column::Kind.eq(kind.as_str().unwrap_or_default()))
+        .filter(grants::Column::Kind.eq(Named(*kind)))
         .exec(txn)
         .await?;
     Ok(())

@@ -117,12 +117,12 @@ async fn inbox_is_paged_by_role_and_scope_and_follows_the_stage(
     // The projection equals what the core says of every stage; emptied, a migration writes it
     // again the same.
     assert!(store.check_waits().await.unwrap().is_empty());
-    let before: BTreeSet<(Uuid, String)> = application_waits::Entity::find()
+    let before: BTreeSet<(Uuid, sepakat_core::Role)> = application_waits::Entity::find()
         .all(store.connection())
         .await
         .unwrap()
         .into_iter()
-        .map(|r| (r.application_id, r.role))
+        .map(|r| (r.application_id, *r.role))
         .collect();
     application_waits::Entity::delete_many()
         .exec(store.connection())
@@ -130,12 +130,12 @@ async fn inbox_is_paged_by_role_and_scope_and_follows_the_stage(
         .unwrap();
     assert_eq!(store.check_waits().await.unwrap().len(), 5);
     store.migrate().await.unwrap();
-    let after_rebuild: BTreeSet<(Uuid, String)> = application_waits::Entity::find()
+    let after_rebuild: BTreeSet<(Uuid, sepakat_core::Role)> = application_waits::Entity::find()
         .all(store.connection())
         .await
         .unwrap()
         .into_iter()
-        .map(|r| (r.application_id, r.role))
+        .map(|r| (r.application_id, *r.role))
         .collect();
     assert_eq!(before, after_rebuild);
 

@@ -82,7 +82,7 @@ async fn the_term_is_reminded_and_a_signed_renewal_extends_the_grants(backend: B
     let status_before = grant_rows(&w.store, walk.id)
         .await
         .into_iter()
-        .find(|g| g.kind == "production")
+        .find(|g| g.kind == sepakat_core::application::GrantKind::Production)
         .unwrap()
         .status;
     let app = w.store.application(walk.id).await.unwrap();
@@ -102,7 +102,10 @@ async fn the_term_is_reminded_and_a_signed_renewal_extends_the_grants(backend: B
     let signed_on = walk.state.pks.signed_on.unwrap();
     let new_end = sepakat_core::calendar::add_months_clamped(signed_on, 24);
     let rows = grant_rows(&w.store, walk.id).await;
-    let production = rows.iter().find(|g| g.kind == "production").unwrap();
+    let production = rows
+        .iter()
+        .find(|g| g.kind == sepakat_core::application::GrantKind::Production)
+        .unwrap();
     assert_eq!(
         production.status, status_before,
         "the renewal changes no status"
@@ -130,7 +133,7 @@ async fn the_term_is_reminded_and_a_signed_renewal_extends_the_grants(backend: B
     let production = grant_rows(&w.store, walk.id)
         .await
         .into_iter()
-        .find(|g| g.kind == "production")
+        .find(|g| g.kind == sepakat_core::application::GrantKind::Production)
         .unwrap();
     assert_ne!(production.status, "expired");
     assert_eq!(production.valid_until, new_end);
@@ -179,7 +182,7 @@ async fn an_unrenewed_agreement_expires_and_says_so_once(backend: Backend) {
         grant_rows(&w.store, walk.id)
             .await
             .iter()
-            .filter(|g| g.kind == "production")
+            .filter(|g| g.kind == sepakat_core::application::GrantKind::Production)
             .all(|g| g.status == "expired")
     );
     consistent(&w.store, at(end + Duration::days(2))).await;

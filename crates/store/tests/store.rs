@@ -334,7 +334,7 @@ async fn full_walk_to_production_and_evaluation(backend: Backend) {
     let att = &d.attestations[0];
     assert!(att.withdrawn_at.is_none());
     assert_eq!(att.statement_sha256, sha(7));
-    let by_kind = |k: &str| d.grants.iter().find(|g| g.kind == k).unwrap();
+    let by_kind = |k: &str| d.grants.iter().find(|g| g.kind.as_str() == k).unwrap();
     assert_eq!(by_kind("test").status, "revoked");
     assert_eq!(by_kind("production").status, "active");
     assert!(d.grants.iter().all(|g| g.attestation_id == att.id));
@@ -352,7 +352,7 @@ async fn full_walk_to_production_and_evaluation(backend: Backend) {
     assert_eq!(due, NaiveDate::from_ymd_opt(2024, 12, 5).unwrap());
     assert_eq!(d.evaluations.len(), 1);
     assert_eq!(d.evaluations[0].due_on, due);
-    assert_eq!(d.evaluations[0].kind, "periodic");
+    assert_eq!(d.evaluations[0].kind.as_str(), "periodic");
     assert_eq!(d.evaluations[0].state, "scheduled");
 
     // The dashboard's queries.
@@ -425,7 +425,10 @@ async fn full_walk_to_production_and_evaluation(backend: Backend) {
     )
     .await;
     let grants = w.store.application_grants(walk.id).await.unwrap();
-    let production = grants.iter().find(|g| g.kind == "production").unwrap();
+    let production = grants
+        .iter()
+        .find(|g| g.kind == sepakat_core::application::GrantKind::Production)
+        .unwrap();
     assert_eq!(production.status, "suspended");
     let att = attestations::Entity::find_by_id(att.id)
         .one(w.store.connection())
@@ -961,7 +964,7 @@ async fn database_refuses_a_grant_without_attestation(backend: Backend) {
         id: Set(Uuid::new_v4()),
         application_id: Set(a.id),
         attestation_id: Set(attestation_id),
-        kind: Set("production".into()),
+        kind: Set("production".parse().unwrap()),
         elements: Set(serde_json::json!(["nik"])),
         method: Set("web_portal".into()),
         issued_at: Set(t0()),

@@ -31,7 +31,7 @@ impl From<&accounts::Model> for AccountView {
             id: a.id,
             email: a.email.clone(),
             name: a.name.clone(),
-            role: a.role.clone(),
+            role: a.role.to_string(),
             nip: a.nip.clone(),
             position: a.position.clone(),
             office_id: a.office_id,
@@ -301,7 +301,7 @@ impl From<&grants::Model> for GrantView {
     fn from(g: &grants::Model) -> Self {
         GrantView {
             id: g.id,
-            kind: g.kind.clone(),
+            kind: g.kind.to_string(),
             elements: serde_json::from_value(g.elements.clone()).unwrap_or_default(),
             method: g.method.clone(),
             valid_until: g.valid_until,
@@ -336,7 +336,7 @@ impl From<&evaluations::Model> for EvaluationView {
     fn from(e: &evaluations::Model) -> Self {
         EvaluationView {
             id: e.id,
-            kind: e.kind.clone(),
+            kind: e.kind.to_string(),
             due_on: e.due_on,
             state: e.state.clone(),
             reason: e.reason.clone(),

@@ -1,6 +1,8 @@
 //! The `accounts` table.
 
+use crate::named::Named;
 use sea_orm::entity::prelude::*;
+use sepakat_core::Role;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize)]
@@ -12,7 +14,7 @@ pub struct Model {
     pub name: String,
     pub nip: Option<String>,
     pub position: Option<String>,
-    pub role: String,
+    pub role: Named<Role>,
     pub office_id: Option<Uuid>,
     pub agency_id: Option<Uuid>,
     pub province: Option<String>,

@@ -1,6 +1,8 @@
 //! The `evaluations` table.
 
+use crate::named::Named;
 use sea_orm::entity::prelude::*;
+use sepakat_core::application::EvaluationKind;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize)]
@@ -10,8 +12,7 @@ pub struct Model {
     pub id: Uuid,
     pub application_id: Uuid,
     pub due_on: Date,
-    /// `periodic` or `incidental`.
-    pub kind: String,
+    pub kind: Named<EvaluationKind>,
     /// `scheduled` (the next periodic date), `open`, `overdue` (grants suspended) or `completed`.
     pub state: String,
     pub outcome: Option<String>,

@@ -1,6 +1,8 @@
 //! The `grants` table.
 
+use crate::named::Named;
 use sea_orm::entity::prelude::*;
+use sepakat_core::application::GrantKind;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize)]
@@ -10,8 +12,7 @@ pub struct Model {
     pub id: Uuid,
     pub application_id: Uuid,
     pub attestation_id: Uuid,
-    /// `test` or `production`.
-    pub kind: String,
+    pub kind: Named<GrantKind>,
     #[sea_orm(column_type = "JsonBinary")]
     pub elements: Json,
     pub method: String,

@@ -13,6 +13,7 @@ use actix_web::web::Bytes;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use futures_util::StreamExt;
+use sepakat_core::application::GrantKind;
 use sepakat_core::calendar::DUE_SOON_DAYS;
 use sepakat_core::{Actor, Role};
 use sepakat_store::{
@@ -194,8 +195,12 @@ impl From<GrantListing> for GrantRecord {
             agency: l.placed.agency,
             office_id: l.placed.office_id,
             office: l.placed.office,
-            environment: if g.kind == "test" { "uji" } else { "produksi" }.into(),
-            kind: g.kind,
+            environment: match *g.kind {
+                GrantKind::Test => "uji",
+                GrantKind::Production => "produksi",
+            }
+            .into(),
+            kind: g.kind.to_string(),
             elements: serde_json::from_value(g.elements).unwrap_or_default(),
             method: g.method,
             issued_at: g.issued_at,
@@ -606,7 +611,7 @@ pub async fn evaluations_due(
                 agency: d.agency,
                 office_id: d.office_id,
                 office: d.office,
-                kind: d.kind,
+                kind: d.kind.to_string(),
                 due_on: d.due_on,
                 state: d.state,
                 days_late: d.days_late,

@@ -66,7 +66,7 @@ impl From<&accounts::Model> for ManagedAccount {
             id: a.id,
             email: a.email.clone(),
             name: a.name.clone(),
-            role: a.role.clone(),
+            role: a.role.to_string(),
             nip: a.nip.clone(),
             position: a.position.clone(),
             office_id: a.office_id,

@@ -202,12 +202,6 @@ fn unit_of(
     "Nasional".into()
 }
 
-fn role_label(role: &str, lang: &str) -> String {
-    role.parse::<Role>()
-        .map(|r| role_name(r, lang))
-        .unwrap_or_else(|_| role.to_string())
-}
-
 /// `/akun`: every account, for an administrator.
 pub(super) async fn list(
     state: web::Data<AppState>,
@@ -225,7 +219,7 @@ pub(super) async fn list(
         .map(|a| {
             json!({
                 "id": a.id, "email": a.email, "name": a.name,
-                "role_name": role_label(&a.role, &lang),
+                "role_name": role_name(*a.role, &lang),
                 "unit": unit_of(a, &offices, &agencies),
                 "active": a.active, "must_change": a.must_change_password,
             })
@@ -284,14 +278,14 @@ async fn account_page(
         "a": words(&lang),
         "account": {
             "id": account.id, "email": account.email, "name": account.name,
-            "role_name": role_label(&account.role, &lang),
+            "role_name": role_name(*account.role, &lang),
             "unit": unit_of(&account, &offices, &agencies),
             "active": account.active, "must_change": account.must_change_password,
             "province": account.province.clone().unwrap_or_default(),
             "is_me": account.id == v.account.id,
         },
         "roles": ROLES.iter().map(|r| json!({
-            "value": r.as_str(), "name": role_name(*r, &lang), "selected": r.as_str() == account.role,
+            "value": r.as_str(), "name": role_name(*r, &lang), "selected": account.role == *r,
         })).collect::<Vec<_>>(),
         "offices": office_list.iter().map(|(id, name)| json!({
             "id": id, "name": name, "selected": account.office_id == Some(**id),

@@ -314,12 +314,16 @@ pub(super) async fn evaluate(
     after_command(&state, &req, &v, &id, result).await
 }
 
-pub(super) fn evaluation_kind_name(kind: &str, lang: &str) -> &'static str {
+pub(super) fn evaluation_kind_name(
+    kind: sepakat_core::application::EvaluationKind,
+    lang: &str,
+) -> &'static str {
+    use sepakat_core::application::EvaluationKind::{Incidental, Periodic};
     match (kind, lang) {
-        ("incidental", "en") => "incidental",
-        ("incidental", _) => "insidental",
-        (_, "en") => "six-monthly",
-        _ => "semesteran",
+        (Incidental, "en") => "incidental",
+        (Incidental, _) => "insidental",
+        (Periodic, "en") => "six-monthly",
+        (Periodic, _) => "semesteran",
     }
 }
 

@@ -139,7 +139,7 @@ pub(super) async fn render_detail(
         .iter()
         .map(|e| {
             json!({
-                "kind": evaluation_kind_name(&e.kind, lang),
+                "kind": evaluation_kind_name(*e.kind, lang),
                 "due_on": labels::date(e.due_on, lang),
                 "reason": e.reason,
                 "state": evaluation_state_name(&e.state, lang),
@@ -159,7 +159,7 @@ pub(super) async fn render_detail(
         .open_evaluations()
         .map(|e| {
             json!({
-                "kind": evaluation_kind_name(e.kind.as_str(), lang),
+                "kind": evaluation_kind_name(e.kind, lang),
                 "kind_code": e.kind.as_str(),
                 "due_on": labels::date(e.due_on, lang),
                 "due_code": e.due_on.to_string(),

@@ -179,7 +179,7 @@ fn element_names(
 /// A timeline row: what happened, and what a person wrote with it (comment, reason, findings).
 pub fn event_text(kind: &EventKind, wf: &Workflow, lang: &str) -> (String, Option<String>) {
     let d = |x: &NaiveDate| date(*x, lang);
-    let eval = |k: &sepakat_core::EvaluationKind| evaluation_kind_name(k.as_str(), lang);
+    let eval = |k: &sepakat_core::EvaluationKind| evaluation_kind_name(*k, lang);
     let comments = |cs: &[sepakat_core::pks::ArticleComment]| {
         let word = if lang == "en" { "Article" } else { "Pasal" };
         let all: Vec<String> = cs
