@@ -15,6 +15,8 @@ use crate::scope::{
 };
 use crate::{Result, Store, StoreError, micros};
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
+use sea_orm::DeriveValueType;
+use sea_orm::sea_query::ValueTypeErr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Select, sea_query::OnConflict,
@@ -117,8 +119,8 @@ pub struct DueEvaluation {
     pub office: String,
     pub kind: Named<EvaluationKind>,
     pub due_on: NaiveDate,
-    /// `scheduled`, `open` or `overdue`.
-    pub state: String,
+    /// One of [`DUE_STATES`].
+    pub state: EvaluationState,
     /// Days past the due date (negative: days left).
     pub days_late: i64,
 }
@@ -412,8 +414,59 @@ impl Store {
     }
 }
 
+/// Where an evaluation is, as `evaluations.state` holds it: `scheduled` (the next periodic
+/// date), `open`, `overdue` (past its grace period; the grants are suspended) or `completed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, DeriveValueType)]
+#[sea_orm(value_type = "String")]
+#[serde(rename_all = "snake_case")]
+pub enum EvaluationState {
+    Scheduled,
+    Open,
+    Overdue,
+    Completed,
+}
+
+impl EvaluationState {
+    pub const ALL: [EvaluationState; 4] = [
+        EvaluationState::Scheduled,
+        EvaluationState::Open,
+        EvaluationState::Overdue,
+        EvaluationState::Completed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EvaluationState::Scheduled => "scheduled",
+            EvaluationState::Open => "open",
+            EvaluationState::Overdue => "overdue",
+            EvaluationState::Completed => "completed",
+        }
+    }
+}
+
+impl std::fmt::Display for EvaluationState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // `pad`, not `write_str`: the CLI lines these up in columns (`{:<10}`).
+        f.pad(self.as_str())
+    }
+}
+
+impl std::str::FromStr for EvaluationState {
+    type Err = ValueTypeErr;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        EvaluationState::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or(ValueTypeErr)
+    }
+}
+
 /// The states of an evaluation not yet completed.
-pub const DUE_STATES: [&str; 3] = ["scheduled", "open", "overdue"];
+pub const DUE_STATES: [EvaluationState; 3] = [
+    EvaluationState::Scheduled,
+    EvaluationState::Open,
+    EvaluationState::Overdue,
+];
 
 /// Narrowing the evaluations due; every field narrows.
 #[derive(Debug, Clone, Default)]
@@ -457,7 +510,7 @@ fn due_query(scope: &Scope, filter: &DueFilter) -> Result<Select<evaluations::En
     // `state <> 'completed'` as written is the predicate of the partial index
     // `idx_evaluations_pending_due` (migration 14): keep it, even with a state filter.
     let mut q = evaluations::Entity::find()
-        .filter(E::State.ne("completed"))
+        .filter(E::State.ne(EvaluationState::Completed))
         .filter(E::DueOn.lte(filter.through))
         .filter(application_visible(
             (evaluations::Entity, E::ApplicationId),
@@ -465,14 +518,18 @@ fn due_query(scope: &Scope, filter: &DueFilter) -> Result<Select<evaluations::En
             &filter.placement,
         ));
     if let Some(s) = &filter.state {
-        if !DUE_STATES.contains(&s.as_str()) {
-            return Err(StoreError::Invalid(format!(
-                "unknown evaluation state `{}`: use one of {}",
-                s.chars().take(40).collect::<String>(),
-                DUE_STATES.join(", ")
-            )));
-        }
-        q = q.filter(E::State.eq(s.clone()));
+        let state = s
+            .parse::<EvaluationState>()
+            .ok()
+            .filter(|state| DUE_STATES.contains(state))
+            .ok_or_else(|| {
+                StoreError::Invalid(format!(
+                    "unknown evaluation state `{}`: use one of {}",
+                    s.chars().take(40).collect::<String>(),
+                    DUE_STATES.map(EvaluationState::as_str).join(", ")
+                ))
+            })?;
+        q = q.filter(E::State.eq(state));
     }
     Ok(q)
 }

@@ -515,7 +515,7 @@ pub(crate) async fn project(
         application_id: Set(app_id),
         due_on: Set(a.calendar.next_due),
         kind: Set(Named(EvaluationKind::Periodic)),
-        state: Set("scheduled".into()),
+        state: Set(crate::evaluations::EvaluationState::Scheduled),
         outcome: Set(None),
         findings: Set(None),
         report_sha256: Set(None),

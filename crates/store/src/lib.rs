@@ -50,7 +50,7 @@ pub use commands::{CommandOutcome, NewApplication, NewDocument};
 pub use directory::{MAX_LOGO_BYTES, NewAccount, NewAgency, NewOffice, check_logo_svg};
 pub use error::{Result, StoreError};
 pub use evaluations::{CalendarReport, DueEvaluation, SYSTEM_ACCOUNT_ID};
-pub use evaluations::{DUE_STATES, DueCursor, DueFilter};
+pub use evaluations::{DUE_STATES, DueCursor, DueFilter, EvaluationState};
 pub use grants::{GRANT_STATUSES, GrantCursor, GrantFilter, GrantListing};
 pub use idempotency::{KeptAnswer, KeyRecord, Keyed};
 pub use import::{AlreadyImported, ImportFile, ImportReport, Planned};

@@ -88,7 +88,8 @@ impl<T: ColumnName> Named<T> {
 
 impl<T: ColumnName> fmt::Display for Named<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        // `pad`, not `write_str`: the CLI lines these up in columns (`{:<10}`).
+        f.pad(self.as_str())
     }
 }
 
@@ -198,6 +199,11 @@ mod tests {
                 serde_json::to_value(kind).unwrap()
             );
         }
+    }
+
+    #[test]
+    fn a_name_lines_up_in_a_padded_column() {
+        assert_eq!(format!("[{:<12}]", Named(Role::Admin)), "[admin       ]");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use crate::entity::{
     application_elements, attestations, audit_events, documents, evaluations, grants, letters,
     pks_comments, pks_versions,
 };
+use crate::evaluations::EvaluationState;
 use crate::named::Named;
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -260,7 +261,7 @@ impl Store {
                     app.id,
                     EvaluationKind::Periodic,
                     *first_due,
-                    "scheduled",
+                    EvaluationState::Scheduled,
                     None,
                     at,
                     false,
@@ -277,7 +278,7 @@ impl Store {
                     app.id,
                     *kind,
                     *due_on,
-                    "open",
+                    EvaluationState::Open,
                     reason.clone(),
                     at,
                     true,
@@ -301,7 +302,10 @@ impl Store {
             EventKind::EvaluationOverdue { kind, due_on } => {
                 evaluations::Entity::update_many()
                     .col_expr(evaluations::Column::OverdueAt, Expr::value(at))
-                    .col_expr(evaluations::Column::State, Expr::value("overdue"))
+                    .col_expr(
+                        evaluations::Column::State,
+                        Expr::value(EvaluationState::Overdue),
+                    )
                     .filter(evaluation_key(app.id, *kind, *due_on))
                     .exec(txn)
                     .await?;
@@ -315,7 +319,10 @@ impl Store {
                 report_sha256,
             } => {
                 evaluations::Entity::update_many()
-                    .col_expr(evaluations::Column::State, Expr::value("completed"))
+                    .col_expr(
+                        evaluations::Column::State,
+                        Expr::value(EvaluationState::Completed),
+                    )
                     .col_expr(evaluations::Column::Outcome, Expr::value(outcome.as_str()))
                     .col_expr(evaluations::Column::Findings, Expr::value(findings.clone()))
                     .col_expr(
@@ -400,7 +407,7 @@ pub(crate) async fn upsert_evaluation(
     application_id: Uuid,
     kind: EvaluationKind,
     due_on: NaiveDate,
-    state: &str,
+    state: EvaluationState,
     reason: Option<String>,
     at: DateTime<Utc>,
     update: bool,
@@ -421,7 +428,7 @@ pub(crate) async fn upsert_evaluation(
         application_id: Set(application_id),
         due_on: Set(due_on),
         kind: Set(Named(kind)),
-        state: Set(state.into()),
+        state: Set(state),
         outcome: Set(None),
         findings: Set(None),
         report_sha256: Set(None),

@@ -127,7 +127,7 @@ async fn the_calendar_across_six_months(backend: Backend) {
         "the scheduler mails nobody in its own name"
     );
     let ev = &w.store.application_evaluations(walk.id).await.unwrap()[0];
-    assert_eq!(ev.state, "overdue");
+    assert_eq!(ev.state.as_str(), "overdue");
     let due_list = w
         .store
         .evaluations_due(due + Duration::days(31), due + Duration::days(31))
@@ -135,7 +135,7 @@ async fn the_calendar_across_six_months(backend: Backend) {
         .unwrap();
     assert_eq!(due_list.len(), 1);
     assert_eq!(due_list[0].days_late, 31);
-    assert_eq!(due_list[0].state, "overdue");
+    assert_eq!(due_list[0].state.as_str(), "overdue");
 
     // The agency reports; the coordinator records a pass: access restored, next date set.
     let now = w.store.application(walk.id).await.unwrap().row.version;
@@ -168,11 +168,11 @@ async fn the_calendar_across_six_months(backend: Backend) {
     assert_eq!(production_grant(&w, walk.id).await.status, "active");
     let evs = w.store.application_evaluations(walk.id).await.unwrap();
     assert_eq!(evs.len(), 2, "the next periodic evaluation is scheduled");
-    assert_eq!(evs[0].state, "completed");
+    assert_eq!(evs[0].state.as_str(), "completed");
     assert_eq!(evs[0].outcome.as_deref(), Some("pass"));
     assert_eq!(evs[0].data_balikan_met, Some(true));
     assert_eq!(evs[0].report_sha256.as_deref(), Some(sha(20).as_str()));
-    assert_eq!(evs[1].state, "scheduled");
+    assert_eq!(evs[1].state.as_str(), "scheduled");
     assert_eq!(
         Some(evs[1].due_on),
         w.store

@@ -416,7 +416,7 @@ async fn evaluations_due_are_scoped_filtered_and_paged(backend: Backend) {
                 application_id: Set(*app),
                 due_on: Set(due_on),
                 kind: Set(kind.parse().unwrap()),
-                state: Set(state.into()),
+                state: Set(state.parse().unwrap()),
                 outcome: Set(None),
                 findings: Set(None),
                 report_sha256: Set(None),

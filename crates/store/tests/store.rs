@@ -353,7 +353,7 @@ async fn full_walk_to_production_and_evaluation(backend: Backend) {
     assert_eq!(d.evaluations.len(), 1);
     assert_eq!(d.evaluations[0].due_on, due);
     assert_eq!(d.evaluations[0].kind.as_str(), "periodic");
-    assert_eq!(d.evaluations[0].state, "scheduled");
+    assert_eq!(d.evaluations[0].state.as_str(), "scheduled");
 
     // The dashboard's queries.
     let page = |f: ApplicationFilter| {

@@ -338,7 +338,7 @@ impl From<&evaluations::Model> for EvaluationView {
             id: e.id,
             kind: e.kind.to_string(),
             due_on: e.due_on,
-            state: e.state.clone(),
+            state: e.state.to_string(),
             reason: e.reason.clone(),
             outcome: e.outcome.clone(),
             findings: e.findings.clone(),

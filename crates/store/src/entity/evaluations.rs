@@ -1,5 +1,6 @@
 //! The `evaluations` table.
 
+use crate::evaluations::EvaluationState;
 use crate::named::Named;
 use sea_orm::entity::prelude::*;
 use sepakat_core::application::EvaluationKind;
@@ -13,8 +14,7 @@ pub struct Model {
     pub application_id: Uuid,
     pub due_on: Date,
     pub kind: Named<EvaluationKind>,
-    /// `scheduled` (the next periodic date), `open`, `overdue` (grants suspended) or `completed`.
-    pub state: String,
+    pub state: EvaluationState,
     pub outcome: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub findings: Option<String>,

@@ -17,8 +17,9 @@ use sepakat_core::application::GrantKind;
 use sepakat_core::calendar::DUE_SOON_DAYS;
 use sepakat_core::{Actor, Role};
 use sepakat_store::{
-    DUE_STATES, DueCursor, DueFilter, GRANT_STATUSES, GrantCursor, GrantFilter, GrantListing,
-    MAX_PAGE, OUTBOX_STATES, OutboxCursor, OutboxFilter, Placement, Store, StoreError,
+    DUE_STATES, DueCursor, DueFilter, EvaluationState, GRANT_STATUSES, GrantCursor, GrantFilter,
+    GrantListing, MAX_PAGE, OUTBOX_STATES, OutboxCursor, OutboxFilter, Placement, Store,
+    StoreError,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -580,7 +581,12 @@ pub async fn evaluations_due(
     )?
     .unwrap_or(DUE_SOON_DAYS);
     if let Some(s) = q.state.as_deref() {
-        one_of("state", "evaluation state", s, &DUE_STATES)?;
+        one_of(
+            "state",
+            "evaluation state",
+            s,
+            &DUE_STATES.map(EvaluationState::as_str),
+        )?;
     }
     let limit = page_limit(q.limit.as_deref())?;
     let after = cursor(q.after.as_deref(), DueCursor::parse)?;
@@ -613,7 +619,7 @@ pub async fn evaluations_due(
                 office: d.office,
                 kind: d.kind.to_string(),
                 due_on: d.due_on,
-                state: d.state,
+                state: d.state.to_string(),
                 days_late: d.days_late,
             })
             .collect(),

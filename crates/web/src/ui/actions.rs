@@ -327,16 +327,16 @@ pub(super) fn evaluation_kind_name(
     }
 }
 
-pub(super) fn evaluation_state_name(state: &str, lang: &str) -> String {
+pub(super) fn evaluation_state_name(state: sepakat_store::EvaluationState, lang: &str) -> String {
+    use sepakat_store::EvaluationState::{Completed, Open, Overdue, Scheduled};
     let (id, en) = match state {
-        "scheduled" => ("dijadwalkan", "scheduled"),
-        "open" => ("berjalan", "open"),
-        "overdue" => (
+        Scheduled => ("dijadwalkan", "scheduled"),
+        Open => ("berjalan", "open"),
+        Overdue => (
             "terlambat — akses ditangguhkan",
             "overdue — access suspended",
         ),
-        "completed" => ("selesai", "completed"),
-        other => (other, other),
+        Completed => ("selesai", "completed"),
     };
     if lang == "en" { en } else { id }.to_string()
 }

@@ -142,9 +142,9 @@ pub(super) async fn render_detail(
                 "kind": evaluation_kind_name(*e.kind, lang),
                 "due_on": labels::date(e.due_on, lang),
                 "reason": e.reason,
-                "state": evaluation_state_name(&e.state, lang),
-                "late": e.state == "overdue"
-                    || (e.state == "open"
+                "state": evaluation_state_name(e.state, lang),
+                "late": e.state == sepakat_store::EvaluationState::Overdue
+                    || (e.state == sepakat_store::EvaluationState::Open
                         && matches!(
                             sepakat_core::calendar::due_state(e.due_on, today, &wf.evaluation),
                             sepakat_core::calendar::DueState::Due
