@@ -3,6 +3,7 @@
 //! with the record of every change; and everyone's own password page (`/akun/sandi`), which a
 //! temporary password leads to until it is replaced.
 
+use super::i18n::Lang;
 use super::{Viewer, check_csrf, lang, page, problem_text, redirect, role_name};
 use crate::AppState;
 use crate::api::accounts::{change_own, current_digest, reset};
@@ -140,11 +141,11 @@ const WORDS: &super::i18n::Words = &[
     ),
 ];
 
-fn words(lang: &str) -> Value {
+fn words(lang: Lang) -> Value {
     Value::Object(super::i18n::all_in(WORDS, lang))
 }
 
-fn word(lang: &str, key: &str) -> String {
+fn word(lang: Lang, key: &str) -> String {
     super::i18n::word_in(WORDS, lang, key)
         .unwrap_or(key)
         .to_string()
@@ -167,8 +168,8 @@ fn admin_only(actor_role: Role) -> Result<(), ApiError> {
         items: vec![ApiError::field(
             "role",
             "role_not_allowed",
-            word("en", "admin_only"),
-            word("id", "admin_only"),
+            word(Lang::En, "admin_only"),
+            word(Lang::Id, "admin_only"),
         )],
     })
 }
@@ -219,7 +220,7 @@ pub(super) async fn list(
         .map(|a| {
             json!({
                 "id": a.id, "email": a.email, "name": a.name,
-                "role_name": role_name(*a.role, &lang),
+                "role_name": role_name(*a.role, lang),
                 "unit": unit_of(a, &offices, &agencies),
                 "active": a.active, "must_change": a.must_change_password,
             })
@@ -229,8 +230,8 @@ pub(super) async fn list(
         &req,
         Some(&v),
         "akun",
-        &word(&lang, "accounts"),
-        json!({"a": words(&lang), "rows": rows}),
+        &word(lang, "accounts"),
+        json!({"a": words(lang), "rows": rows}),
     )
 }
 
@@ -262,10 +263,10 @@ async fn account_page(
         .map(|e| {
             json!({
                 "at": super::labels::local_time(e.at, v.utc_offset_minutes),
-                "what": word(&lang, &format!("ev_{}", e.kind)),
+                "what": word(lang, &format!("ev_{}", e.kind)),
                 "by": match e.actor_id {
                     Some(a) => names.get(&a).cloned().unwrap_or_else(|| a.to_string()),
-                    None => word(&lang, "command_line"),
+                    None => word(lang, "command_line"),
                 },
             })
         })
@@ -275,17 +276,17 @@ async fn account_page(
     let mut agency_list: Vec<(&Uuid, &String)> = agencies.iter().collect();
     agency_list.sort_by(|a, b| a.1.cmp(b.1));
     let data = json!({
-        "a": words(&lang),
+        "a": words(lang),
         "account": {
             "id": account.id, "email": account.email, "name": account.name,
-            "role_name": role_name(*account.role, &lang),
+            "role_name": role_name(*account.role, lang),
             "unit": unit_of(&account, &offices, &agencies),
             "active": account.active, "must_change": account.must_change_password,
             "province": account.province.clone().unwrap_or_default(),
             "is_me": account.id == v.account.id,
         },
         "roles": ROLES.iter().map(|r| json!({
-            "value": r.as_str(), "name": role_name(*r, &lang), "selected": account.role == *r,
+            "value": r.as_str(), "name": role_name(*r, lang), "selected": account.role == *r,
         })).collect::<Vec<_>>(),
         "offices": office_list.iter().map(|(id, name)| json!({
             "id": id, "name": name, "selected": account.office_id == Some(**id),
@@ -363,7 +364,7 @@ pub(super) async fn act(
             .await
             .map_err(ApiError::from)
             .map(|_| Shown {
-                notice: Some(word(&lang, "saved")),
+                notice: Some(word(lang, "saved")),
                 ..Shown::default()
             }),
         "setel-ulang-sandi" => reset(&state, id, by).await.map(|(password, _)| Shown {
@@ -416,7 +417,7 @@ pub(super) async fn act(
                         .await
                         .map_err(ApiError::from)
                         .map(|_| Shown {
-                            notice: Some(word(&lang, "saved")),
+                            notice: Some(word(lang, "saved")),
                             ..Shown::default()
                         })
                 }
@@ -427,7 +428,7 @@ pub(super) async fn act(
     let shown = match outcome {
         Ok(s) => s,
         Err(e @ (ApiError::Invalid { .. } | ApiError::Forbidden { .. })) => Shown {
-            error: Some(problem_text(&e, &lang)),
+            error: Some(problem_text(&e, lang)),
             ..Shown::default()
         },
         Err(e) => return Err(e),
@@ -452,9 +453,9 @@ fn password_form(
         req,
         Some(v),
         "akun_sandi",
-        &word(&lang, "change_password"),
+        &word(lang, "change_password"),
         json!({
-            "a": words(&lang),
+            "a": words(lang),
             "must_change": v.account.must_change_password,
             "notice": notice,
             "errors": errors,
@@ -487,7 +488,7 @@ pub(super) async fn password_submit(
             &req,
             &v,
             None,
-            json!({"confirm_password": word(&lang, "passwords_differ")}),
+            json!({"confirm_password": word(lang, "passwords_differ")}),
             true,
         );
     }
@@ -508,7 +509,7 @@ pub(super) async fn password_submit(
             password_form(
                 &req,
                 &v,
-                Some(word(&lang, "password_changed")),
+                Some(word(lang, "password_changed")),
                 json!({}),
                 false,
             )
@@ -517,7 +518,7 @@ pub(super) async fn password_submit(
             let mut errors = Map::new();
             for item in e.problem().errors {
                 let field = item.field.clone().unwrap_or_else(|| "new_password".into());
-                let text = if lang == "en" {
+                let text = if lang == Lang::En {
                     item.message.clone()
                 } else {
                     item.message_id.clone()

@@ -59,9 +59,9 @@ pub(super) async fn after_command(
                 return Err(err);
             }
             let message = if stale {
-                i18n::word(&lang, "stale").to_string()
+                i18n::word(lang, "stale").to_string()
             } else {
-                problem_text(&err, &lang)
+                problem_text(&err, lang)
             };
             let stored = load_visible(state, v, id).await?;
             let mut res = render_detail(
@@ -109,7 +109,7 @@ pub(super) async fn act(
         && form.confirm.as_deref() != Some("ya")
     {
         // Nothing runs until the box above a destructive action's button is ticked.
-        let message = i18n::word(&lang(&req), "confirm_missing").to_string();
+        let message = i18n::word(lang(&req), "confirm_missing").to_string();
         let mut res = render_detail(
             &state,
             &req,
@@ -213,15 +213,15 @@ pub(super) async fn attest(
             Unmet::MissingField { field } => {
                 let text = format!(
                     "{} {}.",
-                    i18n::word(&lang, field),
-                    i18n::word(&lang, "required")
+                    i18n::word(lang, field),
+                    i18n::word(lang, "required")
                 );
                 refused.add(field.clone(), text);
             }
-            other => refused.add("form".into(), unmet_text(other, &lang)),
+            other => refused.add("form".into(), unmet_text(other, lang)),
         }
     }
-    let summary = i18n::word(&lang, "fix_attestation").to_string();
+    let summary = i18n::word(lang, "fix_attestation").to_string();
     let mut res = render_detail(&state, &req, &v, stored, Some(summary), false, &refused).await?;
     *res.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
     Ok(res)
@@ -255,7 +255,7 @@ pub(super) async fn evaluate(
     let form = form.into_inner();
     let lang = lang(&req);
     let Ok(due_on) = form.due_on.trim().parse::<chrono::NaiveDate>() else {
-        let message = if lang == "en" {
+        let message = if lang == Lang::En {
             "Give the due date as a date (YYYY-MM-DD)."
         } else {
             "Isi tanggal jatuh tempo dengan tanggal yang sah (TTTT-BB-HH)."
@@ -316,18 +316,18 @@ pub(super) async fn evaluate(
 
 pub(super) fn evaluation_kind_name(
     kind: sepakat_core::application::EvaluationKind,
-    lang: &str,
+    lang: Lang,
 ) -> &'static str {
     use sepakat_core::application::EvaluationKind::{Incidental, Periodic};
     match (kind, lang) {
-        (Incidental, "en") => "incidental",
+        (Incidental, Lang::En) => "incidental",
         (Incidental, _) => "insidental",
-        (Periodic, "en") => "six-monthly",
+        (Periodic, Lang::En) => "six-monthly",
         (Periodic, _) => "semesteran",
     }
 }
 
-pub(super) fn evaluation_state_name(state: sepakat_store::EvaluationState, lang: &str) -> String {
+pub(super) fn evaluation_state_name(state: sepakat_store::EvaluationState, lang: Lang) -> String {
     use sepakat_store::EvaluationState::{Completed, Open, Overdue, Scheduled};
     let (id, en) = match state {
         Scheduled => ("dijadwalkan", "scheduled"),
@@ -338,10 +338,10 @@ pub(super) fn evaluation_state_name(state: sepakat_store::EvaluationState, lang:
         ),
         Completed => ("selesai", "completed"),
     };
-    if lang == "en" { en } else { id }.to_string()
+    if lang == Lang::En { en } else { id }.to_string()
 }
 
-pub(super) fn outcome_name(outcome: &str, lang: &str) -> String {
+pub(super) fn outcome_name(outcome: &str, lang: Lang) -> String {
     let (id, en) = match outcome {
         "pass" => ("lulus", "pass"),
         "pass_with_findings" => ("lulus dengan temuan", "pass with findings"),
@@ -351,5 +351,5 @@ pub(super) fn outcome_name(outcome: &str, lang: &str) -> String {
         ),
         other => (other, other),
     };
-    if lang == "en" { en } else { id }.to_string()
+    if lang == Lang::En { en } else { id }.to_string()
 }

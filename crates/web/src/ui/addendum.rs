@@ -65,14 +65,14 @@ async fn render(
         "current_elements": current.elements.len(),
         "comment": values.get("comment").cloned().unwrap_or_default(),
         "methods": methods,
-        "elements": element_rows(&lang, chosen, app.request.purpose_kind.may_request_protected(), &form.errors),
+        "elements": element_rows(lang, chosen, app.request.purpose_kind.may_request_protected(), &form.errors),
         "errors": form.errors, "has_errors": !form.errors.is_empty(),
     });
     let mut res = page(
         req,
         Some(v),
         "adendum",
-        i18n::word(&lang, "addendum_title"),
+        i18n::word(lang, "addendum_title"),
         data,
     )?;
     if !form.errors.is_empty() {
@@ -122,7 +122,7 @@ pub(super) async fn submit(
     let method: Option<AccessMethod> = choice(&form.values, "access_method");
     if method.is_none() {
         let missing = sepakat_core::request::RequestProblem::MissingAccessMethod;
-        let text = if lang == "en" {
+        let text = if lang == Lang::En {
             missing.message_en()
         } else {
             missing.message_id()
@@ -136,7 +136,7 @@ pub(super) async fn submit(
     if quota.is_none() {
         form.add(
             "daily_quota".into(),
-            i18n::word(&lang, "daily_quota_number").to_string(),
+            i18n::word(lang, "daily_quota_number").to_string(),
         );
     }
     let expected_version: Option<i64> = form
@@ -192,24 +192,24 @@ pub(super) async fn submit(
                         Unmet::CommentRequired => "comment".into(),
                         _ => "form".into(),
                     };
-                    form.add(field, unmet_text(u, &lang));
+                    form.add(field, unmet_text(u, lang));
                 }
             }
             Err(StoreError::Conflict { .. }) => {
-                form.add("form".into(), i18n::word(&lang, "stale").to_string());
+                form.add("form".into(), i18n::word(lang, "stale").to_string());
             }
             Err(e) => {
                 let err = ApiError::from(e);
                 if matches!(err, ApiError::Internal(_)) {
                     return Err(err);
                 }
-                form.add("form".into(), problem_text(&err, &lang));
+                form.add("form".into(), problem_text(&err, lang));
             }
         }
     } else if !open {
         form.add(
             "form".into(),
-            i18n::word(&lang, "addendum_closed").to_string(),
+            i18n::word(lang, "addendum_closed").to_string(),
         );
     }
     let stored = load_visible(&state, &v, &id).await?;

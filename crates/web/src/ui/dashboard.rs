@@ -115,7 +115,7 @@ pub(super) async fn dashboard(
         &req,
         Some(&v),
         "dasbor",
-        i18n::word(&lang, "dashboard"),
+        i18n::word(lang, "dashboard"),
         data,
     )
 }

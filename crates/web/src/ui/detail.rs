@@ -33,7 +33,7 @@ pub(super) async fn render_detail(
     done: bool,
     attestation_form: &Refused,
 ) -> Result<HttpResponse, ApiError> {
-    let lang = &lang(req);
+    let lang = lang(req);
     let a = &stored.row;
     let app = &stored.state;
     let wf = state
@@ -202,7 +202,7 @@ pub(super) async fn render_detail(
     let elements: Vec<Value> = request
         .elements
         .iter()
-        .map(|e| json!({"name": if lang == "en" { e.code.element().name_en } else { e.code.element().name_id }, "justification": e.justification, "protected": e.code.is_protected()}))
+        .map(|e| json!({"name": if lang == Lang::En { e.code.element().name_en } else { e.code.element().name_id }, "justification": e.justification, "protected": e.code.is_protected()}))
         .collect();
     let reviewable = wf.transitions_from(&app.stage).any(|t| {
         t.has(sepakat_core::workflow::Effect::ApprovePks) && t.roles.contains(&v.actor.role)
@@ -229,7 +229,12 @@ pub(super) async fn render_detail(
             .iter()
             .map(|c| {
                 let e = c.element();
-                if *lang == "en" { e.name_en } else { e.name_id }.to_string()
+                if lang == Lang::En {
+                    e.name_en
+                } else {
+                    e.name_id
+                }
+                .to_string()
             })
             .collect();
         json!({

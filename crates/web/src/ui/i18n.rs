@@ -1,5 +1,15 @@
 //! The words of the pages, in Bahasa Indonesia first and English as the second language.
 
+/// The language a page is read in: Bahasa Indonesia unless the reader chose English (the
+/// `sepakat_lang` cookie). Serialized as `id` or `en`, the value of the page's `lang`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Id,
+    En,
+}
+
 /// `(key, Indonesian, English)`.
 const WORDS: &Words = &[
     ("app_name", "Sepakat", "Sepakat"),
@@ -470,42 +480,44 @@ const WORDS: &Words = &[
 pub type Words = [(&'static str, &'static str, &'static str)];
 
 /// `key` of `table` in `lang` (English for `en`, Indonesian otherwise).
-pub fn word_in(table: &'static Words, lang: &str, key: &str) -> Option<&'static str> {
+pub fn word_in(table: &'static Words, lang: Lang, key: &str) -> Option<&'static str> {
     table
         .iter()
         .find(|(k, _, _)| *k == key)
-        .map(|(_, id, en)| if lang == "en" { *en } else { *id })
+        .map(|(_, id, en)| if lang == Lang::En { *en } else { *id })
 }
 
 /// All words of `table` in `lang`, for a template's `t` object.
-pub fn all_in(table: &'static Words, lang: &str) -> serde_json::Map<String, serde_json::Value> {
+pub fn all_in(table: &'static Words, lang: Lang) -> serde_json::Map<String, serde_json::Value> {
     table
         .iter()
         .map(|(k, id, en)| {
             (
                 k.to_string(),
-                serde_json::Value::from(if lang == "en" { *en } else { *id }),
+                serde_json::Value::from(if lang == Lang::En { *en } else { *id }),
             )
         })
         .collect()
 }
 
-pub fn word(lang: &str, key: &str) -> &'static str {
+pub fn word(lang: Lang, key: &str) -> &'static str {
     word_in(WORDS, lang, key).unwrap_or("?")
 }
 
 /// All words of one language, for a template's `t` object.
-pub fn all(lang: &str) -> serde_json::Map<String, serde_json::Value> {
+pub fn all(lang: Lang) -> serde_json::Map<String, serde_json::Value> {
     all_in(WORDS, lang)
 }
 
 #[cfg(test)]
 mod tests {
+    use super::Lang;
+
     /// The lists' windows are the core's; the words that name them must say the same days.
     #[test]
     fn the_windows_named_are_the_cores() {
         use sepakat_core::calendar::{DUE_SOON_DAYS, ENDING_SOON_DAYS};
-        for lang in ["id", "en"] {
+        for lang in [Lang::Id, Lang::En] {
             let due = super::word(lang, "evaluations_due");
             assert!(due.contains(&format!(" {DUE_SOON_DAYS} ")), "{due}");
             let ending = super::word(lang, "grants_ending");
@@ -528,7 +540,7 @@ mod tests {
                 .iter()
                 .all(|(_, id, en)| !id.is_empty() && !en.is_empty())
         );
-        assert_eq!(super::word("en", "sign_in"), "Sign in");
-        assert_eq!(super::word("id", "sign_in"), "Masuk");
+        assert_eq!(super::word(Lang::En, "sign_in"), "Sign in");
+        assert_eq!(super::word(Lang::Id, "sign_in"), "Masuk");
     }
 }

@@ -4,6 +4,7 @@
 //! store's (`Store::import_agreements`), decided the same way; the confirmation carries the
 //! file back and imports it only if it is still the file previewed (its SHA-256).
 
+use super::i18n::Lang;
 use super::{Viewer, check_csrf, lang, page};
 use crate::AppState;
 use crate::problem::ApiError;
@@ -94,11 +95,11 @@ const WORDS: &super::i18n::Words = &[
     ),
 ];
 
-fn words(lang: &str) -> Value {
+fn words(lang: Lang) -> Value {
     Value::Object(super::i18n::all_in(WORDS, lang))
 }
 
-fn word(lang: &str, key: &str) -> String {
+fn word(lang: Lang, key: &str) -> String {
     super::i18n::word_in(WORDS, lang, key)
         .unwrap_or(key)
         .to_string()
@@ -112,14 +113,14 @@ fn allowed(role: Role) -> Result<(), ApiError> {
         items: vec![ApiError::field(
             "role",
             "role_not_allowed",
-            word("en", "not_allowed"),
-            word("id", "not_allowed"),
+            word(Lang::En, "not_allowed"),
+            word(Lang::Id, "not_allowed"),
         )],
     })
 }
 
 /// The page's data: every key the template reads (the registry is strict), defaults first.
-fn data(lang: &str, extra: Value) -> Value {
+fn data(lang: Lang, extra: Value) -> Value {
     let mut out = json!({
         "w": words(lang),
         "error": null,
@@ -143,8 +144,8 @@ pub(super) async fn form(req: HttpRequest, v: Viewer) -> Result<HttpResponse, Ap
         &req,
         Some(&v),
         "impor",
-        &word(&lang, "title"),
-        data(&lang, json!({})),
+        &word(lang, "title"),
+        data(lang, json!({})),
     )
 }
 
@@ -187,8 +188,8 @@ fn text(parts: &HashMap<String, Vec<u8>>, name: &str) -> String {
 }
 
 /// The report as the page shows it, problems in the reader's language.
-fn shown(report: &ImportReport, lang: &str) -> Value {
-    let en = lang == "en";
+fn shown(report: &ImportReport, lang: Lang) -> Value {
+    let en = lang == Lang::En;
     let pick = |id: String, e: String| if en { e } else { id };
     json!({
         "file_name": report.file_name,
@@ -231,7 +232,7 @@ pub(super) async fn submit(
 ) -> Result<HttpResponse, ApiError> {
     allowed(v.actor.role)?;
     let lang = lang(&req);
-    let title = word(&lang, "title");
+    let title = word(lang, "title");
     let show = |data: Value| page(&req, Some(&v), "impor", &title, data);
     // The confirmation carries the file back hex-encoded (a textarea would come back with its
     // line endings changed by the browser, and so another SHA-256): twice the upload's size.
@@ -244,7 +245,7 @@ pub(super) async fn submit(
     {
         Ok(p) => p,
         Err(key) => {
-            return show(data(&lang, json!({"error": word(&lang, key)})));
+            return show(data(lang, json!({"error": word(lang, key)})));
         }
     };
     check_csrf(&v, &text(&parts, "csrf"))?;
@@ -259,13 +260,13 @@ pub(super) async fn submit(
         )
     };
     if bytes.len() > limit {
-        return show(data(&lang, json!({"error": word(&lang, "too_large")})));
+        return show(data(lang, json!({"error": word(lang, "too_large")})));
     }
     if bytes.is_empty() {
-        return show(data(&lang, json!({"error": word(&lang, "no_file")})));
+        return show(data(lang, json!({"error": word(lang, "no_file")})));
     }
     if confirming && hex::encode(Sha256::digest(&bytes)) != text(&parts, "sha256") {
-        return show(data(&lang, json!({"error": word(&lang, "changed")})));
+        return show(data(lang, json!({"error": word(lang, "changed")})));
     }
     let name = if name.trim().is_empty() {
         "unggahan.csv".to_string()
@@ -288,15 +289,15 @@ pub(super) async fn submit(
     let report = match outcome {
         Ok(r) => r,
         Err(sepakat_store::StoreError::Invalid(message)) => {
-            return show(data(&lang, json!({"error": message})));
+            return show(data(lang, json!({"error": message})));
         }
         Err(e) => return Err(ApiError::from(e)),
     };
     let can_confirm = !confirming && !report.is_refused() && !report.created.is_empty();
     show(data(
-        &lang,
+        lang,
         json!({
-        "report": shown(&report, &lang),
+        "report": shown(&report, lang),
         "can_confirm": can_confirm,
         "nothing_new": !report.is_refused() && report.created.is_empty(),
         "csv_hex": if can_confirm { hex::encode(&bytes) } else { String::new() },

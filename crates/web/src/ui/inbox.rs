@@ -92,7 +92,7 @@ pub(super) async fn inbox(
     for a in &waiting.items {
         rows.push(row(&state, &names, a, now).await?);
     }
-    let title = i18n::word(&lang(&req), "inbox");
+    let title = i18n::word(lang(&req), "inbox");
     page(
         &req,
         Some(&v),

@@ -2,6 +2,7 @@
 //! the current stage, with a field for each fact the letter needs (`core::letter::needs`), and
 //! the handler that issues it. Lists are typed one item a line, columns separated by `|`.
 
+use super::i18n::Lang;
 use super::{Refused, Viewer, check_csrf, lang, load_visible, render_detail};
 use crate::AppState;
 use crate::problem::ApiError;
@@ -19,12 +20,12 @@ use std::collections::HashMap;
 /// The key under which a refused issue form remembers which letter it was for.
 const REFUSED_LETTER: &str = "issue.letter";
 
-fn t<'a>(lang: &str, id: &'a str, en: &'a str) -> &'a str {
-    if lang == "en" { en } else { id }
+fn t<'a>(lang: Lang, id: &'a str, en: &'a str) -> &'a str {
+    if lang == Lang::En { en } else { id }
 }
 
 /// One form field of a need: (name, label, kind, hint).
-fn fields(need: Need, lang: &str) -> Vec<(&'static str, String, &'static str, String)> {
+fn fields(need: Need, lang: Lang) -> Vec<(&'static str, String, &'static str, String)> {
     let columns = |id: &str, en: &str| {
         format!(
             "{} {}",
@@ -172,7 +173,7 @@ pub(super) fn forms(
     wf: &Workflow,
     app: &Application,
     actor: &Actor,
-    lang: &str,
+    lang: Lang,
     refused: &Refused,
 ) -> Vec<Value> {
     if !actor.may_write() || !actor.can_see(&app.ownership) {
@@ -234,7 +235,7 @@ fn passed(word: &str) -> Option<bool> {
 
 /// Turns the typed form into the letter's inputs; each line that cannot be read is an error on
 /// its field, saying what was expected.
-fn parse(form: &HashMap<String, String>, lang: &str) -> (LetterInputs, Vec<(String, String)>) {
+fn parse(form: &HashMap<String, String>, lang: Lang) -> (LetterInputs, Vec<(String, String)>) {
     let mut inputs = LetterInputs::default();
     let mut errors = Vec::new();
     let get = |k: &str| {
@@ -400,7 +401,7 @@ pub(super) async fn issue(
         .get("expected_version")
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| ApiError::bad_request("expected_version is the application's version"))?;
-    let (inputs, parse_errors) = parse(&form, &lang);
+    let (inputs, parse_errors) = parse(&form, lang);
     let mut refused = Refused::default();
     refused.values.insert(REFUSED_LETTER.into(), letter.clone());
     for (k, v) in &form {
@@ -434,14 +435,14 @@ pub(super) async fn issue(
                     } else {
                         field
                     };
-                    let text = if lang == "en" {
+                    let text = if lang == Lang::En {
                         &problem.message_en
                     } else {
                         &problem.message_id
                     };
                     refused.add(field.to_string(), text.clone());
                 }
-                other => refused.add("form".into(), super::unmet_text(other, &lang)),
+                other => refused.add("form".into(), super::unmet_text(other, lang)),
             }
         }
     } else {
@@ -450,7 +451,7 @@ pub(super) async fn issue(
         }
     }
     let summary = t(
-        &lang,
+        lang,
         "Surat belum dapat diterbitkan; perbaiki isian yang ditandai.",
         "The letter cannot be issued yet: correct the marked fields.",
     )

@@ -3,6 +3,7 @@
 //! first, English under `lang=en`; letter and document titles are official names and stay
 //! Indonesian in both.
 
+use super::i18n::Lang;
 use super::{evaluation_kind_name, outcome_name};
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use sepakat_core::AccessMethod;
@@ -14,12 +15,12 @@ use serde_json::Value;
 /// Western Indonesian Time, for whatever is not tied to an office.
 pub const WIB: i32 = 420;
 
-fn choose(lang: &str, id: String, en: String) -> String {
-    if lang == "en" { en } else { id }
+fn choose(lang: Lang, id: String, en: String) -> String {
+    if lang == Lang::En { en } else { id }
 }
 
 /// `5 Agustus 2021`, or `5 August 2021` under `en`.
-pub fn date(d: NaiveDate, lang: &str) -> String {
+pub fn date(d: NaiveDate, lang: Lang) -> String {
     choose(lang, format_date(d), d.format("%-d %B %Y").to_string())
 }
 
@@ -85,7 +86,7 @@ pub fn province_name(code: &str) -> String {
 }
 
 /// A document key by its title: `signed:<letter>` is the signed scan of a generated letter.
-pub fn document_key_title(key: &str, lang: &str) -> String {
+pub fn document_key_title(key: &str, lang: Lang) -> String {
     match key.strip_prefix("signed:") {
         Some(letter) => {
             let title = letter_title(letter).unwrap_or(letter);
@@ -99,8 +100,8 @@ pub fn document_key_title(key: &str, lang: &str) -> String {
     }
 }
 
-pub fn grant_name(kind: GrantKind, lang: &str) -> &'static str {
-    match (kind, lang == "en") {
+pub fn grant_name(kind: GrantKind, lang: Lang) -> &'static str {
+    match (kind, lang == Lang::En) {
         (GrantKind::Test, false) => "User ID uji coba",
         (GrantKind::Production, false) => "User ID produksi",
         (GrantKind::Test, true) => "Test user ID",
@@ -109,8 +110,8 @@ pub fn grant_name(kind: GrantKind, lang: &str) -> &'static str {
 }
 
 /// A grant's status in words, and the reason given for it.
-pub fn grant_status(status: &GrantStatus, lang: &str) -> (&'static str, Option<String>) {
-    let en = lang == "en";
+pub fn grant_status(status: &GrantStatus, lang: Lang) -> (&'static str, Option<String>) {
+    let en = lang == Lang::En;
     match status {
         GrantStatus::Active => (if en { "active" } else { "aktif" }, None),
         GrantStatus::Suspended { reason } => (
@@ -124,8 +125,8 @@ pub fn grant_status(status: &GrantStatus, lang: &str) -> (&'static str, Option<S
     }
 }
 
-pub fn method_name(method: AccessMethod, lang: &str) -> &'static str {
-    match (method, lang == "en") {
+pub fn method_name(method: AccessMethod, lang: Lang) -> &'static str {
+    match (method, lang == Lang::En) {
         (m, false) => m.name_id(),
         (AccessMethod::WebPortal, true) => "Web portal",
         (AccessMethod::CardReader, true) => "KTP-el card reader",
@@ -140,8 +141,8 @@ pub const CONNECTIONS: [ConnectionType; 3] = [
     ConnectionType::VpnDisdukcapilToCentral,
 ];
 
-pub fn connection_name(c: ConnectionType, lang: &str) -> &'static str {
-    match (c, lang == "en") {
+pub fn connection_name(c: ConnectionType, lang: Lang) -> &'static str {
+    match (c, lang == Lang::En) {
         (ConnectionType::VpnAgencyToDisdukcapil, false) => "VPN lembaga pengguna – Disdukcapil",
         (ConnectionType::Lan, false) => "LAN (satu gedung)",
         (ConnectionType::VpnDisdukcapilToCentral, false) => "VPN Disdukcapil – pusat data",
@@ -164,24 +165,28 @@ pub fn code<T: serde::Serialize>(value: T) -> String {
 /// Element names, in the catalogue's order, joined for a sentence.
 fn element_names(
     codes: &std::collections::BTreeSet<sepakat_core::ElementCode>,
-    lang: &str,
+    lang: Lang,
 ) -> String {
     codes
         .iter()
         .map(|c| {
             let e = c.element();
-            if lang == "en" { e.name_en } else { e.name_id }
+            if lang == Lang::En {
+                e.name_en
+            } else {
+                e.name_id
+            }
         })
         .collect::<Vec<_>>()
         .join(", ")
 }
 
 /// A timeline row: what happened, and what a person wrote with it (comment, reason, findings).
-pub fn event_text(kind: &EventKind, wf: &Workflow, lang: &str) -> (String, Option<String>) {
+pub fn event_text(kind: &EventKind, wf: &Workflow, lang: Lang) -> (String, Option<String>) {
     let d = |x: &NaiveDate| date(*x, lang);
     let eval = |k: &sepakat_core::EvaluationKind| evaluation_kind_name(*k, lang);
     let comments = |cs: &[sepakat_core::pks::ArticleComment]| {
-        let word = if lang == "en" { "Article" } else { "Pasal" };
+        let word = if lang == Lang::En { "Article" } else { "Pasal" };
         let all: Vec<String> = cs
             .iter()
             .map(|c| format!("{word} {}: {}", c.article, c.text))
@@ -240,19 +245,19 @@ pub fn event_text(kind: &EventKind, wf: &Workflow, lang: &str) -> (String, Optio
             )
         }
         EventKind::DocumentAttached { key, .. } => (
-            format!("Unggah dokumen: {}", document_key_title(key, "id")),
-            format!("Document uploaded: {}", document_key_title(key, "en")),
+            format!("Unggah dokumen: {}", document_key_title(key, Lang::Id)),
+            format!("Document uploaded: {}", document_key_title(key, Lang::En)),
             None,
         ),
         EventKind::AttestationRecorded { details, .. } => (
             format!(
                 "Pernyataan jaringan tertutup dicatat: {}, penyedia {}",
-                connection_name(details.connection, "id"),
+                connection_name(details.connection, Lang::Id),
                 details.provider
             ),
             format!(
                 "Closed-network attestation recorded: {}, provider {}",
-                connection_name(details.connection, "en"),
+                connection_name(details.connection, Lang::En),
                 details.provider
             ),
             None,
@@ -301,71 +306,71 @@ pub fn event_text(kind: &EventKind, wf: &Workflow, lang: &str) -> (String, Optio
         } => (
             format!(
                 "{} diterbitkan: {}, {} elemen data, berlaku s.d. {}",
-                grant_name(*kind, "id"),
-                method_name(*method, "id"),
+                grant_name(*kind, Lang::Id),
+                method_name(*method, Lang::Id),
                 elements.len(),
                 d(valid_until)
             ),
             format!(
                 "{} issued: {}, {} data elements, valid until {}",
-                grant_name(*kind, "en"),
-                method_name(*method, "en"),
+                grant_name(*kind, Lang::En),
+                method_name(*method, Lang::En),
                 elements.len(),
                 d(valid_until)
             ),
             None,
         ),
         EventKind::GrantSuspended { kind, reason, .. } => (
-            format!("{} ditangguhkan: {reason}", grant_name(*kind, "id")),
-            format!("{} suspended: {reason}", grant_name(*kind, "en")),
+            format!("{} ditangguhkan: {reason}", grant_name(*kind, Lang::Id)),
+            format!("{} suspended: {reason}", grant_name(*kind, Lang::En)),
             None,
         ),
         EventKind::GrantRestored { kind } => (
-            format!("{} dipulihkan", grant_name(*kind, "id")),
-            format!("{} restored", grant_name(*kind, "en")),
+            format!("{} dipulihkan", grant_name(*kind, Lang::Id)),
+            format!("{} restored", grant_name(*kind, Lang::En)),
             None,
         ),
         EventKind::GrantRevoked { kind, reason } => (
-            format!("{} dicabut: {reason}", grant_name(*kind, "id")),
-            format!("{} revoked: {reason}", grant_name(*kind, "en")),
+            format!("{} dicabut: {reason}", grant_name(*kind, Lang::Id)),
+            format!("{} revoked: {reason}", grant_name(*kind, Lang::En)),
             None,
         ),
         EventKind::GrantExpired { kind } => (
             format!(
                 "{} berakhir bersama masa berlaku PKS",
-                grant_name(*kind, "id")
+                grant_name(*kind, Lang::Id)
             ),
-            format!("{} expired with the PKS", grant_name(*kind, "en")),
+            format!("{} expired with the PKS", grant_name(*kind, Lang::En)),
             None,
         ),
         EventKind::GrantExtended { kind, valid_until } => (
             format!(
                 "{} diperpanjang bersama PKS perpanjangan, berlaku sampai {}",
-                grant_name(*kind, "id"),
+                grant_name(*kind, Lang::Id),
                 d(valid_until)
             ),
             format!(
                 "{} extended with the renewed PKS, valid until {}",
-                grant_name(*kind, "en"),
+                grant_name(*kind, Lang::En),
                 d(valid_until)
             ),
             None,
         ),
         EventKind::AddendumProposed { change } => {
-            let names = |lang: &str| element_names(&change.element_codes(), lang);
+            let names = |lang: Lang| element_names(&change.element_codes(), lang);
             (
                 format!(
                     "Adendum diusulkan: {} elemen data ({}), {}, paling banyak {} akses per hari",
                     change.elements.len(),
-                    names("id"),
-                    method_name(change.access_method, "id"),
+                    names(Lang::Id),
+                    method_name(change.access_method, Lang::Id),
                     sepakat_letters::indonesian::format_number(i64::from(change.daily_quota))
                 ),
                 format!(
                     "Addendum proposed: {} data elements ({}), {}, at most {} queries a day",
                     change.elements.len(),
-                    names("en"),
-                    method_name(change.access_method, "en"),
+                    names(Lang::En),
+                    method_name(change.access_method, Lang::En),
                     change.daily_quota
                 ),
                 None,
@@ -388,14 +393,14 @@ pub fn event_text(kind: &EventKind, wf: &Workflow, lang: &str) -> (String, Optio
         } => (
             format!(
                 "{} mengikuti adendum: {}, {} elemen data",
-                grant_name(*kind, "id"),
-                method_name(*method, "id"),
+                grant_name(*kind, Lang::Id),
+                method_name(*method, Lang::Id),
                 elements.len()
             ),
             format!(
                 "{} follows the addendum: {}, {} data elements",
-                grant_name(*kind, "en"),
-                method_name(*method, "en"),
+                grant_name(*kind, Lang::En),
+                method_name(*method, Lang::En),
                 elements.len()
             ),
             None,
@@ -484,13 +489,13 @@ pub fn event_text(kind: &EventKind, wf: &Workflow, lang: &str) -> (String, Optio
                 "Hasil evaluasi {} (jatuh tempo {}): {}",
                 eval(kind),
                 d(due_on),
-                outcome_name(outcome.as_str(), "id")
+                outcome_name(outcome.as_str(), Lang::Id)
             ),
             format!(
                 "Outcome of the {} evaluation due {}: {}",
                 eval(kind),
                 d(due_on),
-                outcome_name(outcome.as_str(), "en")
+                outcome_name(outcome.as_str(), Lang::En)
             ),
             Some(findings.clone()),
         ),
@@ -503,7 +508,7 @@ pub fn stored_event_text(
     kind: &str,
     payload: &Value,
     wf: &Workflow,
-    lang: &str,
+    lang: Lang,
 ) -> (String, Option<String>) {
     match serde_json::from_value::<EventKind>(payload.clone()) {
         Ok(event) => event_text(&event, wf, lang),
@@ -616,21 +621,21 @@ mod tests {
             ),
         ];
         for (event, what, note) in cases {
-            let (text, written) = event_text(&event, &wf, "id");
+            let (text, written) = event_text(&event, &wf, Lang::Id);
             assert_eq!(text, what);
             assert_eq!(written.as_deref(), note);
-            assert!(!event_text(&event, &wf, "en").0.contains(what));
+            assert!(!event_text(&event, &wf, Lang::En).0.contains(what));
         }
     }
 
     #[test]
     fn document_keys_read_as_titles() {
         assert_eq!(
-            document_key_title("signed:surat_permohonan", "id"),
+            document_key_title("signed:surat_permohonan", Lang::Id),
             "Surat permohonan pemanfaatan data kependudukan (ditandatangani)"
         );
         assert_eq!(
-            document_key_title("laporan_semester", "en"),
+            document_key_title("laporan_semester", Lang::En),
             "Laporan semester lembaga pengguna"
         );
         assert_eq!(code(ConnectionType::Lan), "lan");

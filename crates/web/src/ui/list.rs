@@ -134,7 +134,7 @@ pub(super) async fn list(
             serde_urlencoded::to_string(&params).unwrap_or_default()
         )
     });
-    let title = i18n::word(&lang(&req), "applications");
+    let title = i18n::word(lang(&req), "applications");
     page(
         &req,
         Some(&v),

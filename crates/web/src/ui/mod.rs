@@ -19,6 +19,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use handlebars::Handlebars;
+use i18n::Lang;
 use sepakat_core::elements::CATALOGUE;
 use sepakat_core::machine::{Unmet, available_actions};
 use sepakat_core::request::{AccessMethod, DataType, PurposeKind, RequestedElement};
@@ -137,15 +138,15 @@ async fn error_page(res: ServiceResponse) -> Result<ServiceResponse, actix_web::
     let status = res.status();
     let (heading, message) = if status == actix_web::http::StatusCode::NOT_FOUND {
         (
-            i18n::word(&lang, "not_found"),
-            i18n::word(&lang, "not_found_help").to_string(),
+            i18n::word(lang, "not_found"),
+            i18n::word(lang, "not_found_help").to_string(),
         )
     } else {
         let message = match err.as_error::<ApiError>() {
-            Some(e) => problem_text(e, &lang),
-            None => i18n::word(&lang, "unreadable_request").to_string(),
+            Some(e) => problem_text(e, lang),
+            None => i18n::word(lang, "unreadable_request").to_string(),
         };
-        (i18n::word(&lang, "request_failed"), message)
+        (i18n::word(lang, "request_failed"), message)
     };
     let v = match req.app_data::<web::Data<AppState>>() {
         Some(state) => viewer(state, &req).await.ok().flatten(),
@@ -162,10 +163,10 @@ async fn error_page(res: ServiceResponse) -> Result<ServiceResponse, actix_web::
     Ok(res.into_response(html))
 }
 
-fn lang(req: &HttpRequest) -> String {
+fn lang(req: &HttpRequest) -> Lang {
     match req.cookie(LANG_COOKIE) {
-        Some(c) if c.value() == "en" => "en".into(),
-        _ => "id".into(),
+        Some(c) if c.value() == "en" => Lang::En,
+        _ => Lang::Id,
     }
 }
 
@@ -187,14 +188,14 @@ fn page(
         .as_object_mut()
         .ok_or_else(|| ApiError::Internal("page data must be an object".into()))?;
     obj.insert("lang".into(), json!(lang));
-    obj.insert("t".into(), Value::Object(i18n::all(&lang)));
+    obj.insert("t".into(), Value::Object(i18n::all(lang)));
     obj.insert("title".into(), json!(title));
     obj.insert("path".into(), json!(req.uri().to_string()));
     obj.insert(
         "me".into(),
         match viewer {
             Some(v) => json!({
-                "name": v.account.name, "role": v.actor.role.as_str(), "role_name": role_name(v.actor.role, &lang),
+                "name": v.account.name, "role": v.actor.role.as_str(), "role_name": role_name(v.actor.role, lang),
                 "unit": v.unit, "csrf": v.csrf,
                 "is_agency_head": v.actor.role == Role::AgencyHead,
                 "sees_dashboard": !matches!(v.actor.role, Role::AgencyHead),
@@ -221,8 +222,8 @@ fn page(
         .body(full))
 }
 
-fn role_name(role: Role, lang: &str) -> String {
-    if lang == "en" {
+fn role_name(role: Role, lang: Lang) -> String {
+    if lang == Lang::En {
         match role {
             Role::AgencyHead => "Agency head",
             Role::Coordinator => "Disdukcapil coordinator",
@@ -237,16 +238,16 @@ fn role_name(role: Role, lang: &str) -> String {
     }
 }
 
-fn unmet_text(u: &Unmet, lang: &str) -> String {
-    if lang == "en" {
+fn unmet_text(u: &Unmet, lang: Lang) -> String {
+    if lang == Lang::En {
         u.message_en()
     } else {
         u.message_id()
     }
 }
 
-fn item_text(i: &ProblemItem, lang: &str) -> String {
-    if lang == "en" {
+fn item_text(i: &ProblemItem, lang: Lang) -> String {
+    if lang == Lang::En {
         i.message.clone()
     } else {
         i.message_id.clone()
@@ -370,10 +371,14 @@ impl Refused {
     }
 }
 
-fn problem_text(e: &ApiError, lang: &str) -> String {
+fn problem_text(e: &ApiError, lang: Lang) -> String {
     let p = e.problem();
     let details: Vec<String> = p.errors.iter().map(|i| item_text(i, lang)).collect();
-    let head = if lang == "en" { p.detail } else { p.detail_id };
+    let head = if lang == Lang::En {
+        p.detail
+    } else {
+        p.detail_id
+    };
     if details.is_empty() {
         head
     } else {

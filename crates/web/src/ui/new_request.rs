@@ -4,7 +4,7 @@
 use super::*;
 
 pub(super) fn element_rows(
-    lang: &str,
+    lang: Lang,
     chosen: &HashMap<String, String>,
     security: bool,
     errors: &HashMap<String, String>,
@@ -14,7 +14,7 @@ pub(super) fn element_rows(
         .map(|e| {
             json!({
                 "code": e.code, "letter": e.letter,
-                "name": if lang == "en" { e.name_en } else { e.name_id },
+                "name": if lang == Lang::En { e.name_en } else { e.name_id },
                 "protected": e.is_protected(),
                 "disabled": e.is_protected() && !security,
                 "checked": chosen.contains_key(e.code),
@@ -133,10 +133,10 @@ pub(super) async fn new_form(
         "type_individual": !sel("data_type", "aggregate"), "type_aggregate": sel("data_type", "aggregate"),
         "method_portal": !sel("access_method", "card_reader") && !sel("access_method", "web_service"),
         "method_card": sel("access_method", "card_reader"), "method_ws": sel("access_method", "web_service"),
-        "elements": element_rows(&lang, chosen, security, errors),
+        "elements": element_rows(lang, chosen, security, errors),
         "errors": errors, "has_errors": !errors.is_empty(),
     });
-    let mut res = page(req, Some(v), "baru", i18n::word(&lang, "new_request"), data)?;
+    let mut res = page(req, Some(v), "baru", i18n::word(lang, "new_request"), data)?;
     if !errors.is_empty() {
         *res.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
@@ -195,7 +195,7 @@ pub(super) async fn new_submit(
         _ => {
             form.add(
                 "duration_months".into(),
-                i18n::word(&lang, "duration").to_string(),
+                i18n::word(lang, "duration").to_string(),
             );
             0
         }
@@ -250,7 +250,7 @@ pub(super) async fn new_submit(
                         Unmet::Request { problem } => problem.field(),
                         _ => "form".into(),
                     };
-                    form.add(field, unmet_text(u, &lang));
+                    form.add(field, unmet_text(u, lang));
                 }
             }
             Err(e) => {
@@ -258,7 +258,7 @@ pub(super) async fn new_submit(
                 if matches!(err, ApiError::Internal(_)) {
                     return Err(err);
                 }
-                form.add("form".into(), problem_text(&err, &lang));
+                form.add("form".into(), problem_text(&err, lang));
             }
         }
     }

@@ -1,13 +1,14 @@
 //! The application page's "Langkah berikutnya" box, from the core's answer (`crate::next`).
 
+use super::i18n::Lang;
 use super::{labels, role_name};
 use serde_json::{Value, json};
 
 /// The next-step box: per way forward, who acts (role and people), what they do, and what
 /// is still missing with its provider, in the page's language.
-pub(super) fn block(next: &crate::next::NextView, clock: i32, lang: &str) -> Value {
+pub(super) fn block(next: &crate::next::NextView, clock: i32, lang: Lang) -> Value {
     let text = |id: &str, en: &str| {
-        if lang == "en" {
+        if lang == Lang::En {
             en.to_string()
         } else {
             id.to_string()

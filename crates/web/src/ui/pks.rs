@@ -3,6 +3,7 @@
 //! comment box per article, approve or return); and the coordinator's editor that submits the
 //! next version. What the API does with the same commands (`api::pks`), these pages do by form.
 
+use super::i18n::Lang;
 use super::{
     Viewer, check_csrf, i18n, labels, lang, load_visible, page, problem_text, redirect, unmet_text,
 };
@@ -39,7 +40,7 @@ fn action_with<'a>(
         .find(|a| wf.transition(&a.action).is_some_and(|t| t.has(effect)))
 }
 
-fn action_json(a: Option<&AvailableAction>, lang: &str) -> Value {
+fn action_json(a: Option<&AvailableAction>, lang: Lang) -> Value {
     match a {
         Some(a) => json!({
             "action": a.action, "title": a.title, "ready": a.unmet.is_empty(),
@@ -49,8 +50,8 @@ fn action_json(a: Option<&AvailableAction>, lang: &str) -> Value {
     }
 }
 
-fn change_name(change: Change, lang: &str) -> &'static str {
-    match (change, lang == "en") {
+fn change_name(change: Change, lang: Lang) -> &'static str {
+    match (change, lang == Lang::En) {
         (Change::Same, false) => "Tetap",
         (Change::Changed, false) => "Diubah",
         (Change::Added, false) => "Pasal baru",
@@ -139,7 +140,7 @@ async fn render_review(
                 })).collect::<Vec<_>>(),
                 "changed": d.is_some_and(|d| d.change != Change::Same),
                 // Only what changed is badged: a page of "unchanged" badges hides the news.
-                "change": d.filter(|d| d.change != Change::Same).map(|d| change_name(d.change, &lang)),
+                "change": d.filter(|d| d.change != Change::Same).map(|d| change_name(d.change, lang)),
                 // The old title only when it was another one.
                 "old_title": d.and_then(|d| d.old_title.clone()).filter(|t| *t != art.title),
                 "old": d.map(|d| &d.old),
@@ -183,8 +184,8 @@ async fn render_review(
         "articles": article_rows,
         "removed": removed,
         "reviewing": reviewing,
-        "approve": action_json(approve, &lang),
-        "return_action": action_json(give_back, &lang),
+        "approve": action_json(approve, lang),
+        "return_action": action_json(give_back, lang),
         "may_edit": draft.is_some(),
         "general_comment": view.typed.get("comment").cloned().unwrap_or_default(),
         "error": view.error,
@@ -193,7 +194,7 @@ async fn render_review(
         req,
         Some(v),
         "reviu_pks",
-        i18n::word(&lang, "pks_review"),
+        i18n::word(lang, "pks_review"),
         data,
     )
 }
@@ -221,7 +222,7 @@ async fn review_page(
 }
 
 /// The message of a refused command, and its status.
-fn refusal(e: StoreError, lang: &str) -> Result<(String, u16), ApiError> {
+fn refusal(e: StoreError, lang: Lang) -> Result<(String, u16), ApiError> {
     let stale = matches!(e, StoreError::Conflict { .. });
     let err = ApiError::from(e);
     if matches!(err, ApiError::Internal(_)) {
@@ -291,7 +292,7 @@ async fn review_submit(
     match result {
         Ok(_) => Ok(redirect(&format!("/permohonan/{}?done=1", stored.row.id))),
         Err(e) => {
-            let (message, status) = refusal(e, &lang)?;
+            let (message, status) = refusal(e, lang)?;
             let stored = load_visible(&state, &v, &id).await?;
             let view = ReviewView {
                 stored: &stored,
@@ -367,7 +368,7 @@ async fn render_editor(
         req,
         Some(v),
         "sunting_pks",
-        i18n::word(&lang, "pks_edit"),
+        i18n::word(lang, "pks_edit"),
         data,
     )
 }
@@ -485,7 +486,7 @@ async fn edit_submit(
     if !problems.is_empty() {
         let mut banner = Vec::new();
         for p in problems {
-            let text = if lang == "en" {
+            let text = if lang == Lang::En {
                 p.message_en()
             } else {
                 p.message_id()
@@ -495,7 +496,7 @@ async fn edit_submit(
                 None => banner.push(text),
             }
         }
-        let summary = i18n::word(&lang, "pks_fix_articles").to_string();
+        let summary = i18n::word(lang, "pks_fix_articles").to_string();
         let error = Some(
             std::iter::once(summary)
                 .chain(banner)
@@ -531,7 +532,7 @@ async fn edit_submit(
             stored.row.id
         ))),
         Err(e) => {
-            let (message, status) = refusal(e, &lang)?;
+            let (message, status) = refusal(e, lang)?;
             let stored = load_visible(&state, &v, &id).await?;
             let res = render_editor(
                 &state,

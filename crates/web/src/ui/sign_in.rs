@@ -32,7 +32,7 @@ pub(super) fn sign_in_form(
         Some(t) => (t, false),
         None => (new_secret().map_err(ApiError::Internal)?, true),
     };
-    let t = i18n::word(&lang(req), "sign_in");
+    let t = i18n::word(lang(req), "sign_in");
     let mut res = page(
         req,
         None,
@@ -84,7 +84,7 @@ pub(super) async fn sign_in(
             &state,
             &req,
             &form.email,
-            Some(i18n::word(&lang, "sign_in_form_stale")),
+            Some(i18n::word(lang, "sign_in_form_stale")),
             &next,
         )?;
         *res.status_mut() = actix_web::http::StatusCode::FORBIDDEN;
@@ -107,7 +107,7 @@ pub(super) async fn sign_in(
                 &state,
                 &req,
                 &form.email,
-                Some(i18n::word(&lang, key)),
+                Some(i18n::word(lang, key)),
                 &next,
             )?;
             *res.status_mut() = e.status_code();

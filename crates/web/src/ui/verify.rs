@@ -16,6 +16,7 @@
 //! No session is read and no CSRF token is needed: nothing here acts for anyone. Every answer
 //! carries the security headers below, and is kept out of caches and search engines.
 
+use super::i18n::Lang;
 use super::{labels, lang, page};
 use crate::AppState;
 use crate::problem::ApiError;
@@ -153,11 +154,11 @@ const WORDS: &super::i18n::Words = &[
     ("another", "Periksa kode lain", "Check another code"),
 ];
 
-fn words(lang: &str) -> serde_json::Map<String, Value> {
+fn words(lang: Lang) -> serde_json::Map<String, Value> {
     super::i18n::all_in(WORDS, lang)
 }
 
-fn word(lang: &str, key: &str) -> &'static str {
+fn word(lang: Lang, key: &str) -> &'static str {
     super::i18n::word_in(WORDS, lang, key).unwrap_or("?")
 }
 
@@ -215,7 +216,7 @@ fn render(
     title: &str,
     mut data: Value,
 ) -> Result<HttpResponse, ApiError> {
-    data["w"] = Value::Object(words(&lang(req)));
+    data["w"] = Value::Object(words(lang(req)));
     let mut res = page(req, None, template, title, data)?;
     *res.status_mut() = status;
     Ok(res)
@@ -232,14 +233,14 @@ fn code_form(
     let lang = lang(req);
     let not_found = status == StatusCode::NOT_FOUND;
     let title = if not_found {
-        word(&lang, "not_found_title")
+        word(lang, "not_found_title")
     } else {
-        word(&lang, "title")
+        word(lang, "title")
     };
     // What was typed is shown back (escaped), never more than a code's worth of it.
     let typed: Option<String> = typed.map(|t| t.trim().chars().take(40).collect());
     let blocked = blocked_secs
-        .map(|s| word(&lang, "too_many").replace("{n}", &s.div_ceil(60).max(1).to_string()));
+        .map(|s| word(lang, "too_many").replace("{n}", &s.div_ceil(60).max(1).to_string()));
     render(
         req,
         status,
@@ -303,7 +304,7 @@ async fn find(
 }
 
 /// What the page shows of a letter: only what is printed on it, read from its frozen snapshot.
-fn printed(letter: &Letter, lang: &str) -> Value {
+fn printed(letter: &Letter, lang: Lang) -> Value {
     let snap: Value = letter
         .snapshot
         .as_deref()
@@ -347,13 +348,13 @@ fn letter_view(
         req,
         status,
         "verifikasi_surat",
-        word(&lang, "letter_title"),
+        word(lang, "letter_title"),
         json!({
             "code": code,
             "code_display": display_code(code),
-            "letter": printed(letter, &lang),
+            "letter": printed(letter, lang),
             "sha256": letter.pdf_sha256,
-            "file_label": word(&lang, "file_label")
+            "file_label": word(lang, "file_label")
                 .replace("{n}", &megabytes(state.config.max_upload_bytes)),
             "result": result,
             "error": error,
@@ -438,7 +439,7 @@ async fn check_pdf(
     let lang = lang(&req);
     let limit = state.config.max_upload_bytes;
     let refuse = |status, key: &str| {
-        let message = word(&lang, key).replace("{n}", &megabytes(limit));
+        let message = word(lang, key).replace("{n}", &megabytes(limit));
         letter_view(
             &state,
             &req,
@@ -451,7 +452,7 @@ async fn check_pdf(
     };
     let key = address(&req);
     if let Some(secs) = limits().uploads.blocked(&[&key], Instant::now()) {
-        let message = word(&lang, "too_many").replace("{n}", &secs.div_ceil(60).to_string());
+        let message = word(lang, "too_many").replace("{n}", &secs.div_ceil(60).to_string());
         let mut res = letter_view(
             &state,
             &req,
@@ -498,8 +499,8 @@ async fn check_pdf(
         &letter,
         json!({
             "matches": matches,
-            "verdict": word(&lang, verdict),
-            "explain": word(&lang, explain),
+            "verdict": word(lang, verdict),
+            "explain": word(lang, explain),
             "sha256": uploaded,
         }),
         None,
