@@ -488,7 +488,11 @@ async fn directory(
                 } else {
                     format!("Dinas Kependudukan dan Pencatatan Sipil Kabupaten/Kota {code}")
                 },
-                kind: if province { "province" } else { "kabkota" }.into(),
+                kind: if province {
+                    sepakat_store::OfficeKind::Province
+                } else {
+                    sepakat_store::OfficeKind::Kabkota
+                },
                 region_code: code.clone(),
                 province_code: p.to_string(),
                 place_name: format!("Ibu kota {code}"),
@@ -546,7 +550,7 @@ async fn directory(
     for o in all_offices {
         let mut ids = by_office.remove(&o.id).unwrap_or_default();
         ids.sort();
-        out.entry(o.kind.clone()).or_default().push((o, ids));
+        out.entry(o.kind.to_string()).or_default().push((o, ids));
     }
     for v in out.values_mut() {
         v.sort_by_key(|(o, _)| o.region_code.clone());
@@ -716,7 +720,7 @@ async fn generate(db: &TempDb, n: usize) -> Generated {
     let kinds: HashMap<Uuid, String> = dir
         .values()
         .flatten()
-        .map(|(o, _)| (o.id, o.kind.clone()))
+        .map(|(o, _)| (o.id, o.kind.to_string()))
         .collect();
     let kalsel = dir["province"]
         .iter()

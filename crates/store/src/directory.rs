@@ -4,13 +4,15 @@ use crate::entity::{accounts, agencies, offices};
 use crate::named::Named;
 use crate::{Result, Store, StoreError, micros};
 use chrono::{DateTime, Utc};
+use sea_orm::DeriveValueType;
+use sea_orm::sea_query::ValueTypeErr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult,
     JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use sepakat_core::numbering::{DEFAULT_CLASSIFICATION, NumberPattern};
 use sepakat_core::{Actor, RegionCode, Role, Scope};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// A Disdukcapil office to create.
@@ -259,6 +261,49 @@ pub(crate) async fn check_scope<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Which government a Disdukcapil office serves, as `offices.kind` holds it; it follows from
+/// the office's region code (two digits for a province).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, DeriveValueType)]
+#[sea_orm(value_type = "String")]
+#[serde(rename_all = "lowercase")]
+pub enum OfficeKind {
+    Province,
+    Kabkota,
+}
+
+impl OfficeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OfficeKind::Province => "province",
+            OfficeKind::Kabkota => "kabkota",
+        }
+    }
+
+    pub fn of(region: &RegionCode) -> OfficeKind {
+        if region.is_province() {
+            OfficeKind::Province
+        } else {
+            OfficeKind::Kabkota
+        }
+    }
+}
+
+impl std::fmt::Display for OfficeKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl std::str::FromStr for OfficeKind {
+    type Err = ValueTypeErr;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        [OfficeKind::Province, OfficeKind::Kabkota]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or(ValueTypeErr)
+    }
+}
+
 impl Store {
     /// Creates a Disdukcapil office; its kind (province or kab/kota) follows from the region code.
     #[tracing::instrument(skip_all, err, fields(region = %new.region_code))]
@@ -305,12 +350,7 @@ impl Store {
         let row = offices::ActiveModel {
             id: Set(Uuid::now_v7()),
             name: Set(new.name.trim().to_string()),
-            kind: Set(if region.is_province() {
-                "province"
-            } else {
-                "kabkota"
-            }
-            .into()),
+            kind: Set(OfficeKind::of(&region)),
             region_code: Set(region.as_str().to_string()),
             province_code: Set(region.province().to_string()),
             place_name: Set(new.place_name.trim().to_string()),

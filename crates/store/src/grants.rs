@@ -8,14 +8,73 @@ use crate::scope::{
 };
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::DeriveValueType;
+use sea_orm::sea_query::ValueTypeErr;
 use sea_orm::{
     ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
-use sepakat_core::Actor;
+use sepakat_core::{Actor, GrantStatus};
 use uuid::Uuid;
 
-/// The states a grant can be in.
-pub const GRANT_STATUSES: [&str; 4] = ["active", "suspended", "revoked", "expired"];
+/// The state of a user ID, as `grants.status` holds it: the core's `GrantStatus` without its
+/// reason (kept beside it in `status_reason`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, DeriveValueType)]
+#[sea_orm(value_type = "String")]
+#[serde(rename_all = "snake_case")]
+pub enum GrantState {
+    Active,
+    Suspended,
+    Revoked,
+    Expired,
+}
+
+impl GrantState {
+    pub const ALL: [GrantState; 4] = [
+        GrantState::Active,
+        GrantState::Suspended,
+        GrantState::Revoked,
+        GrantState::Expired,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GrantState::Active => "active",
+            GrantState::Suspended => "suspended",
+            GrantState::Revoked => "revoked",
+            GrantState::Expired => "expired",
+        }
+    }
+
+    /// The state of the core's status.
+    pub fn of(status: &GrantStatus) -> GrantState {
+        match status {
+            GrantStatus::Active => GrantState::Active,
+            GrantStatus::Suspended { .. } => GrantState::Suspended,
+            GrantStatus::Revoked { .. } => GrantState::Revoked,
+            GrantStatus::Expired => GrantState::Expired,
+        }
+    }
+}
+
+impl std::fmt::Display for GrantState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // `pad`, not `write_str`: the CLI lines these up in columns.
+        f.pad(self.as_str())
+    }
+}
+
+impl std::str::FromStr for GrantState {
+    type Err = ValueTypeErr;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        GrantState::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or(ValueTypeErr)
+    }
+}
+
+/// The states a grant can be in, as the lists filter them.
+pub const GRANT_STATUSES: [GrantState; 4] = GrantState::ALL;
 
 /// Narrowing the grants list; every field narrows.
 #[derive(Debug, Clone, Default)]
@@ -67,21 +126,21 @@ fn grants_query(actor: &Actor, filter: &GrantFilter) -> Result<Select<grants::En
         &filter.placement,
     ));
     if let Some(s) = &filter.status {
-        if !GRANT_STATUSES.contains(&s.as_str()) {
-            return Err(StoreError::Invalid(format!(
+        let state = s.parse::<GrantState>().map_err(|_| {
+            StoreError::Invalid(format!(
                 "unknown grant status `{}`: use one of {}",
                 s.chars().take(40).collect::<String>(),
-                GRANT_STATUSES.join(", ")
-            )));
-        }
-        q = q.filter(G::Status.eq(s.clone()));
+                GRANT_STATUSES.map(GrantState::as_str).join(", ")
+            ))
+        })?;
+        q = q.filter(G::Status.eq(state));
     }
     if let Some(a) = filter.application_id {
         q = q.filter(G::ApplicationId.eq(a));
     }
     if let Some(by) = filter.ending_by {
         q = q
-            .filter(G::Status.eq("active"))
+            .filter(G::Status.eq(GrantState::Active))
             .filter(G::ValidUntil.lte(by));
     }
     Ok(q)

@@ -405,21 +405,12 @@ fn planned(loaded: &Loaded<'_>, a: &import::Accepted, now: DateTime<Utc>) -> Pla
                     "{}:{}:{}",
                     Named(u.kind).as_str(),
                     u.user_id,
-                    status_str(&u.status)
+                    crate::GrantState::of(&u.status)
                 )
             })
             .collect(),
         next_evaluation: g.calendar.next_due,
         evaluation_overdue: g.calendar.next_due < today,
-    }
-}
-
-fn status_str(s: &GrantStatus) -> &'static str {
-    match s {
-        GrantStatus::Active => "active",
-        GrantStatus::Suspended { .. } => "suspended",
-        GrantStatus::Revoked { .. } => "revoked",
-        GrantStatus::Expired => "expired",
     }
 }
 
@@ -500,7 +491,7 @@ pub(crate) async fn project(
             method: Set(method.clone()),
             issued_at: Set(at),
             valid_until: Set(g.valid_until),
-            status: Set(status_str(&g.status).into()),
+            status: Set(crate::GrantState::of(&g.status)),
             status_reason: Set(status_reason(&g.status)),
             updated_at: Set(at),
         })

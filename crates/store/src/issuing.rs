@@ -387,7 +387,7 @@ async fn provincial_office<C: ConnectionTrait>(
     office: &offices::Model,
 ) -> Result<Option<offices::Model>> {
     Ok(offices::Entity::find()
-        .filter(offices::Column::Kind.eq("province"))
+        .filter(offices::Column::Kind.eq(crate::OfficeKind::Province))
         .filter(offices::Column::ProvinceCode.eq(office.province_code.clone()))
         .one(db)
         .await?)
@@ -396,7 +396,7 @@ async fn provincial_office<C: ConnectionTrait>(
 fn office_facts(o: &offices::Model) -> OfficeFacts {
     OfficeFacts {
         name: o.name.clone(),
-        is_province: o.kind == "province",
+        is_province: o.kind == crate::OfficeKind::Province,
         place_name: o.place_name.clone(),
         address: o.address.clone(),
         logo_svg: o.logo_svg.clone(),

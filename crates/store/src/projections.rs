@@ -8,6 +8,7 @@ use crate::entity::{
     pks_comments, pks_versions,
 };
 use crate::evaluations::EvaluationState;
+use crate::grants::GrantState;
 use crate::named::Named;
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -165,7 +166,7 @@ impl Store {
                     method: Set(method.as_str().to_string()),
                     issued_at: Set(at),
                     valid_until: Set(*valid_until),
-                    status: Set("active".into()),
+                    status: Set(GrantState::Active),
                     status_reason: Set(None),
                     updated_at: Set(at),
                 })
@@ -181,13 +182,29 @@ impl Store {
                     .await?;
             }
             EventKind::GrantSuspended { kind, reason, .. } => {
-                set_grant_status(txn, app.id, kind, "suspended", Some(reason.clone()), at).await?;
+                set_grant_status(
+                    txn,
+                    app.id,
+                    kind,
+                    GrantState::Suspended,
+                    Some(reason.clone()),
+                    at,
+                )
+                .await?;
             }
             EventKind::GrantRestored { kind } => {
-                set_grant_status(txn, app.id, kind, "active", None, at).await?;
+                set_grant_status(txn, app.id, kind, GrantState::Active, None, at).await?;
             }
             EventKind::GrantRevoked { kind, reason } => {
-                set_grant_status(txn, app.id, kind, "revoked", Some(reason.clone()), at).await?;
+                set_grant_status(
+                    txn,
+                    app.id,
+                    kind,
+                    GrantState::Revoked,
+                    Some(reason.clone()),
+                    at,
+                )
+                .await?;
             }
             EventKind::GrantExtended { kind, valid_until } => {
                 grants::Entity::update_many()
@@ -253,7 +270,7 @@ impl Store {
             }
             EventKind::GrantExpired { kind } => {
                 let reason = "Masa berlaku PKS berakhir".to_string();
-                set_grant_status(txn, app.id, kind, "expired", Some(reason), at).await?;
+                set_grant_status(txn, app.id, kind, GrantState::Expired, Some(reason), at).await?;
             }
             EventKind::EvaluationsScheduled { first_due, .. } => {
                 upsert_evaluation(
@@ -451,7 +468,7 @@ pub(crate) async fn set_grant_status(
     txn: &DatabaseTransaction,
     application_id: Uuid,
     kind: &sepakat_core::GrantKind,
-    status: &str,
+    status: GrantState,
     reason: Option<String>,
     at: DateTime<Utc>,
 ) -> Result<()> {

@@ -434,7 +434,7 @@ impl Store {
                         .column(offices::Column::Id)
                         .from(offices::Entity)
                         .and_where(offices::Column::ProvinceCode.eq(p.clone()))
-                        .and_where(offices::Column::Kind.eq("kabkota"))
+                        .and_where(offices::Column::Kind.eq(crate::OfficeKind::Kabkota))
                         .to_owned(),
                 ),
             );
@@ -483,7 +483,7 @@ impl Store {
                     Query::select()
                         .column(grants::Column::ApplicationId)
                         .from(grants::Entity)
-                        .and_where(grants::Column::Status.eq("active"))
+                        .and_where(grants::Column::Status.eq(crate::GrantState::Active))
                         .and_where(grants::Column::ValidUntil.lte(by))
                         .to_owned(),
                 ),

@@ -56,7 +56,7 @@ pub fn visible_applications(scope: &Scope, placement: &Placement) -> Option<Sele
                         .column(offices::Column::Id)
                         .from(offices::Entity)
                         .and_where(offices::Column::ProvinceCode.eq(province.clone()))
-                        .and_where(offices::Column::Kind.eq("kabkota"))
+                        .and_where(offices::Column::Kind.eq(crate::OfficeKind::Kabkota))
                         .to_owned(),
                 ),
             );

@@ -35,6 +35,7 @@ async fn production_status(w: &World, app: Uuid) -> String {
         .unwrap()
         .expect("production grant")
         .status
+        .to_string()
 }
 
 /// Everything a sweep could write: audit events, evaluation rows, grant rows, mail.

@@ -104,7 +104,10 @@ async fn the_calendar_across_six_months(backend: Backend) {
     let esc = outbox_of(&w, walk.id, "evaluation_escalated").await;
     assert_eq!(esc.len(), 1);
     assert_eq!(esc[0].recipient_account_id, Some(kadis));
-    assert_eq!(production_grant(&w, walk.id).await.status, "active");
+    assert_eq!(
+        production_grant(&w, walk.id).await.status.as_str(),
+        "active"
+    );
 
     // Past the 30-day grace period: overdue, grants suspended, agency and office told.
     let r = w
@@ -114,7 +117,7 @@ async fn the_calendar_across_six_months(backend: Backend) {
         .unwrap();
     assert_eq!((r.overdue, r.grants_suspended), (1, 1));
     let g = production_grant(&w, walk.id).await;
-    assert_eq!(g.status, "suspended");
+    assert_eq!(g.status.as_str(), "suspended");
     assert!(g.status_reason.unwrap().contains("masa tenggang"));
     let told: BTreeSet<Uuid> = outbox_of(&w, walk.id, "evaluation_overdue")
         .await
@@ -165,7 +168,10 @@ async fn the_calendar_across_six_months(backend: Backend) {
         serde_json::from_str(report.snapshot.as_deref().expect("frozen")).unwrap();
     assert_eq!(snapshot["stamp"]["inputs"]["access_count"], 1_250);
     assert_eq!(snapshot["stamp"]["number"], report.number.as_str());
-    assert_eq!(production_grant(&w, walk.id).await.status, "active");
+    assert_eq!(
+        production_grant(&w, walk.id).await.status.as_str(),
+        "active"
+    );
     let evs = w.store.application_evaluations(walk.id).await.unwrap();
     assert_eq!(evs.len(), 2, "the next periodic evaluation is scheduled");
     assert_eq!(evs[0].state.as_str(), "completed");

@@ -145,7 +145,7 @@ async fn a_file_is_imported_whole_once_and_every_projection_holds(
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(prod.status, "active");
+    assert_eq!(prod.status, sepakat_store::GrantState::Active);
     assert_eq!(prod.valid_until, d("2025-05-15"));
     let events = audit_events::Entity::find()
         .filter(audit_events::Column::ApplicationId.eq(disdik.id))

@@ -189,7 +189,7 @@ async fn insert_grants(p: &Places) -> BTreeMap<Uuid, (Uuid, String, NaiveDate)> 
                 method: Set("web_portal".into()),
                 issued_at: Set(issued_at),
                 valid_until: Set(valid_until),
-                status: Set(status.into()),
+                status: Set(status.parse().unwrap()),
                 status_reason: Set(None),
                 updated_at: Set(issued_at),
             })

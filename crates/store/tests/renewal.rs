@@ -135,7 +135,7 @@ async fn the_term_is_reminded_and_a_signed_renewal_extends_the_grants(backend: B
         .into_iter()
         .find(|g| g.kind == sepakat_core::application::GrantKind::Production)
         .unwrap();
-    assert_ne!(production.status, "expired");
+    assert_ne!(production.status, sepakat_store::GrantState::Expired);
     assert_eq!(production.valid_until, new_end);
     // The new term is reminded of in its turn.
     w.store
@@ -183,7 +183,7 @@ async fn an_unrenewed_agreement_expires_and_says_so_once(backend: Backend) {
             .await
             .iter()
             .filter(|g| g.kind == sepakat_core::application::GrantKind::Production)
-            .all(|g| g.status == "expired")
+            .all(|g| g.status == sepakat_store::GrantState::Expired)
     );
     consistent(&w.store, at(end + Duration::days(2))).await;
 }

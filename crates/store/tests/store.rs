@@ -335,8 +335,8 @@ async fn full_walk_to_production_and_evaluation(backend: Backend) {
     assert!(att.withdrawn_at.is_none());
     assert_eq!(att.statement_sha256, sha(7));
     let by_kind = |k: &str| d.grants.iter().find(|g| g.kind.as_str() == k).unwrap();
-    assert_eq!(by_kind("test").status, "revoked");
-    assert_eq!(by_kind("production").status, "active");
+    assert_eq!(by_kind("test").status.as_str(), "revoked");
+    assert_eq!(by_kind("production").status.as_str(), "active");
     assert!(d.grants.iter().all(|g| g.attestation_id == att.id));
     assert_eq!(
         by_kind("production").elements,
@@ -429,7 +429,7 @@ async fn full_walk_to_production_and_evaluation(backend: Backend) {
         .iter()
         .find(|g| g.kind == sepakat_core::application::GrantKind::Production)
         .unwrap();
-    assert_eq!(production.status, "suspended");
+    assert_eq!(production.status.as_str(), "suspended");
     let att = attestations::Entity::find_by_id(att.id)
         .one(w.store.connection())
         .await
@@ -969,7 +969,7 @@ async fn database_refuses_a_grant_without_attestation(backend: Backend) {
         method: Set("web_portal".into()),
         issued_at: Set(t0()),
         valid_until: Set(NaiveDate::from_ymd_opt(2026, 6, 3).unwrap()),
-        status: Set("active".into()),
+        status: Set("active".parse().unwrap()),
         status_reason: Set(None),
         updated_at: Set(t0()),
     };
@@ -1300,7 +1300,7 @@ async fn directory_input_is_validated(backend: Backend) {
         .create_office(office("63", Some("470/{seq}/PIAK/{year}")), t0())
         .await
         .unwrap();
-    assert_eq!(kalsel.kind, "province");
+    assert_eq!(kalsel.kind.as_str(), "province");
     assert_eq!(kalsel.letter_code, "400.12");
     let account = |role, office_id, agency_id, province: Option<&str>| NewAccount {
         email: "x@dukcapil.go.id".into(),

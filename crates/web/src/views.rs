@@ -57,7 +57,7 @@ impl From<&offices::Model> for OfficeView {
         OfficeView {
             id: o.id,
             name: o.name.clone(),
-            kind: o.kind.clone(),
+            kind: o.kind.to_string(),
             region_code: o.region_code.clone(),
             province_code: o.province_code.clone(),
             place_name: o.place_name.clone(),
@@ -305,7 +305,7 @@ impl From<&grants::Model> for GrantView {
             elements: serde_json::from_value(g.elements.clone()).unwrap_or_default(),
             method: g.method.clone(),
             valid_until: g.valid_until,
-            status: g.status.clone(),
+            status: g.status.to_string(),
             status_reason: g.status_reason.clone(),
         }
     }
@@ -438,11 +438,5 @@ pub struct CommandResult {
 
 /// The state name of a grant status, as the API and the grants table spell it.
 pub fn grant_status_name(s: &sepakat_core::GrantStatus) -> String {
-    match s {
-        sepakat_core::GrantStatus::Active => "active",
-        sepakat_core::GrantStatus::Suspended { .. } => "suspended",
-        sepakat_core::GrantStatus::Revoked { .. } => "revoked",
-        sepakat_core::GrantStatus::Expired => "expired",
-    }
-    .into()
+    sepakat_store::GrantState::of(s).to_string()
 }

@@ -1,5 +1,6 @@
 //! The `grants` table.
 
+use crate::grants::GrantState;
 use crate::named::Named;
 use sea_orm::entity::prelude::*;
 use sepakat_core::application::GrantKind;
@@ -18,8 +19,7 @@ pub struct Model {
     pub method: String,
     pub issued_at: ChronoDateTimeUtc,
     pub valid_until: Date,
-    /// `active`, `suspended`, `revoked` or `expired`.
-    pub status: String,
+    pub status: GrantState,
     #[sea_orm(column_type = "Text", nullable)]
     pub status_reason: Option<String>,
     pub updated_at: ChronoDateTimeUtc,

@@ -1,5 +1,6 @@
 //! The `offices` table.
 
+use crate::directory::OfficeKind;
 use sea_orm::entity::prelude::*;
 use serde::Serialize;
 
@@ -9,8 +10,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub name: String,
-    /// `province` or `kabkota`.
-    pub kind: String,
+    pub kind: OfficeKind,
     pub region_code: String,
     pub province_code: String,
     pub place_name: String,

@@ -18,8 +18,8 @@ use sepakat_core::calendar::DUE_SOON_DAYS;
 use sepakat_core::{Actor, Role};
 use sepakat_store::{
     DUE_STATES, DueCursor, DueFilter, EvaluationState, GRANT_STATUSES, GrantCursor, GrantFilter,
-    GrantListing, MAX_PAGE, OUTBOX_STATES, OutboxCursor, OutboxFilter, Placement, Store,
-    StoreError,
+    GrantListing, GrantState, MAX_PAGE, OUTBOX_STATES, OutboxCursor, OutboxFilter, Placement,
+    Store, StoreError,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -206,7 +206,7 @@ impl From<GrantListing> for GrantRecord {
             method: g.method,
             issued_at: g.issued_at,
             valid_until: g.valid_until,
-            status: g.status,
+            status: g.status.to_string(),
             status_reason: g.status_reason,
             attestation_id: g.attestation_id,
         }
@@ -255,7 +255,12 @@ fn grant_filter(
     ending_within_days: Option<&str>,
 ) -> Result<GrantFilter, ApiError> {
     if let Some(s) = status {
-        one_of("status", "grant status", s, &GRANT_STATUSES)?;
+        one_of(
+            "status",
+            "grant status",
+            s,
+            &GRANT_STATUSES.map(GrantState::as_str),
+        )?;
     }
     let ending_by = match days(
         "ending_within_days",

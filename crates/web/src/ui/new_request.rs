@@ -155,7 +155,7 @@ pub(super) async fn agency_is_provincial(state: &AppState, v: &Viewer) -> bool {
         .store
         .office(agency.office_id)
         .await
-        .is_ok_and(|o| o.kind == "province")
+        .is_ok_and(|o| o.kind == sepakat_store::OfficeKind::Province)
 }
 
 pub(super) async fn new_page(
