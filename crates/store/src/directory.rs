@@ -582,21 +582,6 @@ impl Store {
         Ok(())
     }
 
-    /// Deactivates or reactivates an account; a deactivated account can neither act nor be notified.
-    pub async fn set_account_active(
-        &self,
-        account_id: Uuid,
-        active: bool,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        let mut row: accounts::ActiveModel = self.account(account_id).await?.into();
-        row.active = Set(active);
-        row.updated_at = Set(micros(now));
-        row.update(&self.inner.db).await?;
-        self.forget_account(account_id);
-        Ok(())
-    }
-
     /// Marks a coordinator as the head of their office (Kepala Dinas), who receives the
     /// escalations of overdue evaluations; only a coordinator can head an office.
     pub async fn set_heads_office(

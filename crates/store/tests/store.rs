@@ -1131,7 +1131,12 @@ async fn refused_commands_write_nothing(backend: Backend) {
     );
     // A deactivated account cannot act.
     store
-        .set_account_active(w.coordinator, false, t0())
+        .set_account_enabled(
+            w.coordinator,
+            false,
+            sepakat_store::ChangedBy::CommandLine,
+            t0(),
+        )
         .await
         .unwrap();
     let e = walk
@@ -1140,7 +1145,12 @@ async fn refused_commands_write_nothing(backend: Backend) {
         .unwrap_err();
     assert!(matches!(e, StoreError::Invalid(_)), "{e}");
     store
-        .set_account_active(w.coordinator, true, t0())
+        .set_account_enabled(
+            w.coordinator,
+            true,
+            sepakat_store::ChangedBy::CommandLine,
+            t0(),
+        )
         .await
         .unwrap();
     // The same application id twice.
@@ -1473,7 +1483,12 @@ async fn two_stores_on_one_database_stay_consistent(backend: Backend) {
         .await
         .unwrap();
     other
-        .set_account_active(w.coordinator, false, t0())
+        .set_account_enabled(
+            w.coordinator,
+            false,
+            sepakat_store::ChangedBy::CommandLine,
+            t0(),
+        )
         .await
         .unwrap();
     let e = w
