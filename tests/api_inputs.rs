@@ -577,5 +577,12 @@ async fn openapi_document_describes_every_route_the_server_answers() {
         .await
         .unwrap();
     assert!(metrics.contains("sepakat_http_requests_total"));
+    // The demo queued mail that no server has sent: the backlog is counted from the database.
+    let pending = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("sepakat_outbox_messages{state=\"pending\"} "))
+        .expect("the outbox gauge");
+    assert!(pending.parse::<u64>().unwrap() > 0, "{metrics}");
+    assert!(metrics.contains("sepakat_outbox_messages{state=\"dead\"} 0\n"));
     app.stop().await;
 }

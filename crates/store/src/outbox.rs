@@ -177,6 +177,7 @@ impl Store {
             .await?)
     }
 
+    /// How many messages are in each state: `/metrics` shows the pending and dead ones.
     pub async fn outbox_counts(&self) -> Result<OutboxCounts> {
         let count = |state: &'static str| {
             outbox::Entity::find()

@@ -114,9 +114,16 @@ pub async fn metrics(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     crate::metrics::may_read(&req, &state.config)?;
+    let mut body = state.metrics.render();
+    // The mail backlog is the first sign of an SMTP outage; a database that does not answer
+    // leaves it out rather than failing the scrape of the HTTP figures.
+    match state.store.outbox_counts().await {
+        Ok(counts) => body.push_str(&crate::metrics::render_outbox(&counts)),
+        Err(e) => tracing::warn!(error = %e, "outbox counts left out of /metrics"),
+    }
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.metrics.render()))
+        .body(body))
 }
 
 /// The 31 data elements of UU 24/2013 Art. 58(2); five are protected (Art. 84(1)).

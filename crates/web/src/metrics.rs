@@ -177,9 +177,34 @@ impl Metrics {
     }
 }
 
+/// The outbox as gauges: messages waiting to be sent and messages given up on (dead, which an
+/// admin retries after fixing the mail setup). Sent messages are not counted: they only grow.
+pub fn render_outbox(counts: &sepakat_store::OutboxCounts) -> String {
+    format!(
+        "# HELP sepakat_outbox_messages Notification messages by state: pending (not sent yet) and dead (given up; retry from the outbox).\n\
+         # TYPE sepakat_outbox_messages gauge\n\
+         sepakat_outbox_messages{{state=\"pending\"}} {}\n\
+         sepakat_outbox_messages{{state=\"dead\"}} {}\n",
+        counts.pending, counts.dead
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_outbox_is_two_gauges() {
+        let text = render_outbox(&sepakat_store::OutboxCounts {
+            pending: 3,
+            sent: 40,
+            dead: 1,
+        });
+        assert!(text.contains("# TYPE sepakat_outbox_messages gauge\n"));
+        assert!(text.contains("sepakat_outbox_messages{state=\"pending\"} 3\n"));
+        assert!(text.contains("sepakat_outbox_messages{state=\"dead\"} 1\n"));
+        assert!(!text.contains("40"));
+    }
 
     #[test]
     fn peers_parse_a_list_or_nothing() {
