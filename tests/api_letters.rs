@@ -209,16 +209,25 @@ async fn every_numbered_letter_renders(db: Db) {
     assert_eq!(problem["errors"][0]["field"], "aggregate");
 
     // The CLI renders the same letter to a file.
+    let db_url = app.db.as_ref().unwrap().url().to_string();
+    let render_cli = |application: uuid::Uuid,
+                      letter: &str,
+                      format: &str,
+                      out: &std::path::Path,
+                      extra: &[&std::ffi::OsStr]| {
+        Command::new(env!("CARGO_BIN_EXE_sepakat"))
+            .args(["letters", "render", "--application"])
+            .arg(application.to_string())
+            .args(["--letter", letter, "--format", format, "--out"])
+            .arg(out)
+            .args(extra)
+            .env("DATABASE_URL", &db_url)
+            .output()
+            .unwrap()
+    };
     let out = std::env::temp_dir().join(format!("sepakat-letter-{}.html", uuid::Uuid::new_v4()));
     let l = &app.store.application_letters(kalsel.id).await.unwrap()[0];
-    let run = Command::new(env!("CARGO_BIN_EXE_sepakat"))
-        .args(["letters", "render", "--application"])
-        .arg(kalsel.id.to_string())
-        .args(["--letter", &l.letter, "--format", "html", "--out"])
-        .arg(&out)
-        .env("DATABASE_URL", app.db.as_ref().unwrap().url())
-        .output()
-        .unwrap();
+    let run = render_cli(kalsel.id, &l.letter, "html", &out, &[]);
     assert!(
         run.status.success(),
         "{}",
@@ -228,14 +237,7 @@ async fn every_numbered_letter_renders(db: Db) {
     std::fs::remove_file(&out).ok();
     assert!(html.contains(&escape(l.printed_number())));
     let pdf_out = out.with_extension("pdf");
-    let run = Command::new(env!("CARGO_BIN_EXE_sepakat"))
-        .args(["letters", "render", "--application"])
-        .arg(kalsel.id.to_string())
-        .args(["--letter", "pks", "--format", "pdf", "--out"])
-        .arg(&pdf_out)
-        .env("DATABASE_URL", app.db.as_ref().unwrap().url())
-        .output()
-        .unwrap();
+    let run = render_cli(kalsel.id, "pks", "pdf", &pdf_out, &[]);
     assert!(run.status.success());
     let pdf = std::fs::read(&pdf_out).unwrap();
     std::fs::remove_file(&pdf_out).ok();
@@ -249,19 +251,8 @@ async fn every_numbered_letter_renders(db: Db) {
         "{{#> layout doc_title=\"PKS\" page_footer=\"none\"}}<p>PKS kantor sendiri</p>{{/layout}}",
     )
     .unwrap();
-    let render_draft = |templates: &std::path::Path| {
-        Command::new(env!("CARGO_BIN_EXE_sepakat"))
-            .args(["letters", "render", "--application"])
-            .arg(fresh.id.to_string())
-            .args(["--letter", "pks", "--format", "html", "--out"])
-            .arg(&out)
-            .arg("--templates")
-            .arg(templates)
-            .env("DATABASE_URL", app.db.as_ref().unwrap().url())
-            .output()
-            .unwrap()
-    };
-    let run = render_draft(&templates);
+    let with_templates = [std::ffi::OsStr::new("--templates"), templates.as_os_str()];
+    let run = render_cli(fresh.id, "pks", "html", &out, &with_templates);
     assert!(
         run.status.success(),
         "{}",
@@ -272,7 +263,7 @@ async fn every_numbered_letter_renders(db: Db) {
     assert!(html.contains("PKS kantor sendiri"), "{html}");
     // A misspelt override is refused by name, before anything is written.
     std::fs::write(templates.join("letters/pks_draf.hbs"), "x").unwrap();
-    let run = render_draft(&templates);
+    let run = render_cli(fresh.id, "pks", "html", &out, &with_templates);
     assert!(!run.status.success());
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(
@@ -283,14 +274,7 @@ async fn every_numbered_letter_renders(db: Db) {
     std::fs::remove_dir_all(&templates).ok();
 
     // An unknown letter is a clear error, not a file.
-    let run = Command::new(env!("CARGO_BIN_EXE_sepakat"))
-        .args(["letters", "render", "--application"])
-        .arg(kalsel.id.to_string())
-        .args(["--letter", "nope", "--format", "pdf", "--out"])
-        .arg(&pdf_out)
-        .env("DATABASE_URL", app.db.as_ref().unwrap().url())
-        .output()
-        .unwrap();
+    let run = render_cli(kalsel.id, "nope", "pdf", &pdf_out, &[]);
     assert!(!run.status.success());
     assert!(String::from_utf8_lossy(&run.stderr).contains("`nope` is not a letter"));
     assert!(!pdf_out.exists());
