@@ -209,39 +209,8 @@ pub(crate) fn run(command: UserCommand) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }),
-        UserCommand::Disable { db, account } => block_on(async move {
-            let store = open_store(&db).await?;
-            store.migrate().await.context("migration failed")?;
-            let a = find_account(&store, &account).await?;
-            let a = store
-                .set_account_enabled(
-                    a.id,
-                    false,
-                    sepakat_store::ChangedBy::CommandLine,
-                    chrono::Utc::now(),
-                )
-                .await?;
-            println!(
-                "account {} disabled: {} can no longer sign in; its sessions and API tokens have ended",
-                a.id, a.email
-            );
-            Ok(ExitCode::SUCCESS)
-        }),
-        UserCommand::Enable { db, account } => block_on(async move {
-            let store = open_store(&db).await?;
-            store.migrate().await.context("migration failed")?;
-            let a = find_account(&store, &account).await?;
-            let a = store
-                .set_account_enabled(
-                    a.id,
-                    true,
-                    sepakat_store::ChangedBy::CommandLine,
-                    chrono::Utc::now(),
-                )
-                .await?;
-            println!("account {} enabled: {} can sign in again", a.id, a.email);
-            Ok(ExitCode::SUCCESS)
-        }),
+        UserCommand::Disable { db, account } => set_enabled(&db, &account, false),
+        UserCommand::Enable { db, account } => set_enabled(&db, &account, true),
         UserCommand::ResetPassword { db, account } => block_on(async move {
             let store = open_store(&db).await?;
             store.migrate().await.context("migration failed")?;
@@ -292,4 +261,30 @@ pub(crate) fn run(command: UserCommand) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }),
     }
+}
+
+/// `user disable` and `user enable`: the same change, said back differently.
+fn set_enabled(db: &DbArgs, account: &str, enabled: bool) -> Result<ExitCode> {
+    block_on(async move {
+        let store = open_store(db).await?;
+        store.migrate().await.context("migration failed")?;
+        let a = find_account(&store, account).await?;
+        let a = store
+            .set_account_enabled(
+                a.id,
+                enabled,
+                sepakat_store::ChangedBy::CommandLine,
+                chrono::Utc::now(),
+            )
+            .await?;
+        if enabled {
+            println!("account {} enabled: {} can sign in again", a.id, a.email);
+        } else {
+            println!(
+                "account {} disabled: {} can no longer sign in; its sessions and API tokens have ended",
+                a.id, a.email
+            );
+        }
+        Ok(ExitCode::SUCCESS)
+    })
 }
