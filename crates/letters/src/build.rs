@@ -48,13 +48,24 @@ pub fn head_title(region: &str) -> String {
 
 /// The PKS parties as the default articles name them.
 pub fn pks_parties(facts: &LetterFacts) -> PksParties {
-    let region = region_of(&facts.office.name).unwrap_or_else(|| facts.office.place_name.clone());
+    parties(
+        &facts.office.name,
+        &facts.office.place_name,
+        &facts.agency.name,
+        facts.application.daily_quota(),
+    )
+}
+
+/// The parties of a PKS between the office `office` (seated in `place`) and `agency`: the one
+/// rule for the regional head it names, for the letters and for the drafts the API shows.
+pub fn parties(office: &str, place: &str, agency: &str, daily_quota: u32) -> PksParties {
+    let region = region_of(office).unwrap_or_else(|| place.to_string());
     PksParties {
-        first: facts.office.name.clone(),
-        second: facts.agency.name.clone(),
+        first: office.to_string(),
+        second: agency.to_string(),
         region_head: head_title(&region),
-        city: facts.office.place_name.clone(),
-        daily_quota: facts.application.daily_quota(),
+        city: place.to_string(),
+        daily_quota,
     }
 }
 

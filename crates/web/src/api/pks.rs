@@ -15,8 +15,8 @@ use sepakat_core::Command;
 use sepakat_core::pks::{self, Article, ArticleDiff};
 use sepakat_core::workflow::Effect;
 use sepakat_letters::addendum::{amended_pks, pending_addendum_articles};
-use sepakat_letters::build::{head_title, region_of};
-use sepakat_letters::{PksParties, default_articles};
+use sepakat_letters::build::parties;
+use sepakat_letters::default_articles;
 use sepakat_store::{PksVersion, Store, StoreError, StoredApplication};
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
@@ -26,22 +26,6 @@ use uuid::Uuid;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/applications/{id}/pks", web::get().to(overview))
         .route("/applications/{id}/pks/diff", web::get().to(compare));
-}
-
-/// The parties and terms the default articles name.
-pub fn parties(
-    office: &sepakat_store::Office,
-    agency: &sepakat_store::Agency,
-    app: &sepakat_core::Application,
-) -> PksParties {
-    let region = region_of(&office.name).unwrap_or_else(|| office.place_name.clone());
-    PksParties {
-        first: office.name.clone(),
-        second: agency.name.clone(),
-        region_head: head_title(&region),
-        city: office.place_name.clone(),
-        daily_quota: app.daily_quota(),
-    }
 }
 
 /// The draft as it stands: the latest version's articles; before the first one the default
@@ -62,7 +46,12 @@ pub async fn current_draft(
         _ => {
             let office = store.office(app.row.office_id).await?;
             let agency = store.agency(app.row.agency_id).await?;
-            let parties = parties(&office, &agency, &app.state);
+            let parties = parties(
+                &office.name,
+                &office.place_name,
+                &agency.name,
+                app.state.daily_quota(),
+            );
             let amended = amended_pks(&app.state);
             Ok((
                 None,
