@@ -451,16 +451,11 @@ pub(crate) async fn project(
             .exec_without_returning(txn)
             .await?;
     }
-    let connection = serde_json::to_value(a.attestation.connection)
-        .map_err(StoreError::corrupt)?
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
     let attestation_id = Uuid::now_v7();
     attestations::Entity::insert(attestations::ActiveModel {
         id: Set(attestation_id),
         application_id: Set(app_id),
-        connection: Set(connection),
+        connection: Set(Named(a.attestation.connection)),
         provider: Set(a.attestation.provider.clone()),
         cost_borne_by: Set(a.attestation.cost_borne_by.clone()),
         technical_contact: Set(a.attestation.technical_contact.clone()),

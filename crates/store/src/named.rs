@@ -1,5 +1,5 @@
 //! Text columns that hold one of the core's enums by its name: `accounts.role` holds
-//! `coordinator`, `grants.kind` holds `test`. The rows the store hands out carry the core's type
+//! `coordinator`, `grants.kind` holds `test`, `attestations.connection` holds `lan`. The rows the store hands out carry the core's type
 //! (`Named<Role>`), so callers compare `account.role == Role::Coordinator`, never strings, and a
 //! name the core does not know is a read error, not a silent mismatch.
 //!
@@ -12,7 +12,7 @@ use sea_orm::{
     ActiveValue, ColIdx, DbErr, IntoActiveValue, QueryResult, TryFromU64, TryGetError, TryGetable,
 };
 use sepakat_core::Role;
-use sepakat_core::application::{EvaluationKind, GrantKind};
+use sepakat_core::application::{ConnectionType, EvaluationKind, GrantKind};
 use serde::{Serialize, Serializer};
 use std::fmt;
 use std::ops::Deref;
@@ -44,6 +44,22 @@ impl ColumnName for GrantKind {
         match self {
             GrantKind::Test => "test",
             GrantKind::Production => "production",
+        }
+    }
+}
+
+impl ColumnName for ConnectionType {
+    const ALL: &'static [Self] = &[
+        ConnectionType::VpnAgencyToDisdukcapil,
+        ConnectionType::Lan,
+        ConnectionType::VpnDisdukcapilToCentral,
+    ];
+    const TYPE: &'static str = "ConnectionType";
+    fn column_name(self) -> &'static str {
+        match self {
+            ConnectionType::VpnAgencyToDisdukcapil => "vpn_agency_to_disdukcapil",
+            ConnectionType::Lan => "lan",
+            ConnectionType::VpnDisdukcapilToCentral => "vpn_disdukcapil_to_central",
         }
     }
 }
@@ -191,6 +207,12 @@ mod tests {
             assert_eq!(
                 serde_json::to_value(Named(*kind)).unwrap(),
                 serde_json::to_value(kind).unwrap()
+            );
+        }
+        for c in ConnectionType::ALL {
+            assert_eq!(
+                serde_json::to_value(Named(*c)).unwrap(),
+                serde_json::to_value(c).unwrap()
             );
         }
         for kind in EvaluationKind::ALL {

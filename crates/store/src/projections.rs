@@ -101,11 +101,10 @@ impl Store {
                 details,
                 statement_sha256,
             } => {
-                let connection = to_json("connection", &details.connection)?;
                 attestations::Entity::insert(attestations::ActiveModel {
                     id: Set(Uuid::now_v7()),
                     application_id: Set(app.id),
-                    connection: Set(connection.as_str().unwrap_or_default().to_string()),
+                    connection: Set(Named(details.connection)),
                     provider: Set(details.provider.clone()),
                     cost_borne_by: Set(details.cost_borne_by.clone()),
                     technical_contact: Set(details.technical_contact.clone()),

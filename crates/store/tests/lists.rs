@@ -155,7 +155,7 @@ async fn insert_grants(p: &Places) -> BTreeMap<Uuid, (Uuid, String, NaiveDate)> 
         attestations::Entity::insert(attestations::ActiveModel {
             id: Set(att),
             application_id: Set(*app),
-            connection: Set("vpn_agency_to_disdukcapil".into()),
+            connection: Set("vpn_agency_to_disdukcapil".parse().unwrap()),
             provider: Set("Diskominfo".into()),
             cost_borne_by: Set("Dinas".into()),
             technical_contact: Set("Tim teknis".into()),

@@ -984,7 +984,7 @@ async fn database_refuses_a_grant_without_attestation(backend: Backend) {
     let other = attestations::ActiveModel {
         id: Set(Uuid::new_v4()),
         application_id: Set(b.id),
-        connection: Set("lan".into()),
+        connection: Set("lan".parse().unwrap()),
         provider: Set("Diskominfo".into()),
         cost_borne_by: Set("Disdukcapil".into()),
         technical_contact: Set("-".into()),

@@ -370,7 +370,7 @@ impl From<&attestations::Model> for AttestationView {
     fn from(a: &attestations::Model) -> Self {
         AttestationView {
             id: a.id,
-            connection: a.connection.clone(),
+            connection: a.connection.to_string(),
             provider: a.provider.clone(),
             cost_borne_by: a.cost_borne_by.clone(),
             technical_contact: a.technical_contact.clone(),

@@ -1,6 +1,8 @@
 //! The `attestations` table.
 
+use crate::named::Named;
 use sea_orm::entity::prelude::*;
+use sepakat_core::application::ConnectionType;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize)]
@@ -9,7 +11,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub application_id: Uuid,
-    pub connection: String,
+    pub connection: Named<ConnectionType>,
     pub provider: String,
     pub cost_borne_by: String,
     pub technical_contact: String,
