@@ -136,7 +136,7 @@ async fn the_people_who_must_act_get_the_right_subject() {
         to_coordinator["message_id"].as_str().unwrap(),
         row.message_id
     );
-    assert_eq!(row.state, "sent");
+    assert_eq!(row.state.as_str(), "sent");
     app.stop().await;
 }
 
@@ -156,7 +156,7 @@ async fn smtp_down_then_up_every_message_arrives_once() {
         "{r:?}"
     );
     let waiting = outbox_rows(&app).await;
-    assert!(waiting.iter().all(|m| m.state == "pending"));
+    assert!(waiting.iter().all(|m| m.state.as_str() == "pending"));
     assert!(
         waiting
             .iter()
@@ -174,7 +174,7 @@ async fn smtp_down_then_up_every_message_arrives_once() {
     }
     let rows = outbox_rows(&app).await;
     assert!(
-        rows.iter().all(|m| m.state == "sent"),
+        rows.iter().all(|m| m.state.as_str() == "sent"),
         "every row delivered"
     );
     let got = sink.wait_for(rows.len(), StdDuration::from_secs(10));
@@ -235,7 +235,12 @@ async fn a_killed_server_delivers_its_pending_mail_after_restart() {
     }
     first.kill().unwrap();
     first.wait().unwrap();
-    assert!(outbox_rows(&app).await.iter().all(|m| m.state == "pending"));
+    assert!(
+        outbox_rows(&app)
+            .await
+            .iter()
+            .all(|m| m.state.as_str() == "pending")
+    );
 
     // SMTP back, a new server: every pending message arrives, none twice (the new server's
     // calendar may queue a few more of its own: they count too).
@@ -244,7 +249,7 @@ async fn a_killed_server_delivers_its_pending_mail_after_restart() {
     let deadline = std::time::Instant::now() + StdDuration::from_secs(90);
     loop {
         let rows = outbox_rows(&app).await;
-        if rows.len() >= queued && rows.iter().all(|m| m.state == "sent") {
+        if rows.len() >= queued && rows.iter().all(|m| m.state.as_str() == "sent") {
             break;
         }
         assert!(
@@ -263,7 +268,12 @@ async fn a_killed_server_delivers_its_pending_mail_after_restart() {
         .map(|m| m["message_id"].as_str().unwrap())
         .collect();
     assert_eq!(ids.len(), rows.len(), "no message twice");
-    assert!(outbox_rows(&app).await.iter().all(|m| m.state == "sent"));
+    assert!(
+        outbox_rows(&app)
+            .await
+            .iter()
+            .all(|m| m.state.as_str() == "sent")
+    );
     app.stop().await;
 }
 

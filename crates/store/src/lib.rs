@@ -58,7 +58,7 @@ pub use inbox::{InboxCursor, InboxFilter, InboxPage};
 pub use issuing::{LetterSealer, SealError, Sealed};
 pub use named::Named;
 pub use outbox::{Delivery, OutboxCounts, RetryPolicy};
-pub use outbox::{OUTBOX_STATES, OutboxCursor, OutboxFilter};
+pub use outbox::{OUTBOX_STATES, OutboxCursor, OutboxFilter, OutboxState};
 pub use people::Person;
 pub use queries::{ApplicationDetail, ApplicationFilter, Page, PksVersion, StoredApplication};
 pub use scope::{

@@ -301,7 +301,7 @@ pub(crate) fn outbox_row(
         recipient_email: acc.email.clone(),
         template: template.to_string(),
         payload,
-        state: "pending".into(),
+        state: crate::outbox::OutboxState::Pending,
         attempts: 0,
         next_attempt_at: now,
         message_id: format!("<{id}@sepakat>"),

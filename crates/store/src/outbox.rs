@@ -11,6 +11,8 @@ use crate::entity::outbox;
 use crate::scope::{KeysetPage, MAX_PAGE, after_desc, encode_cursor, parse_cursor};
 use crate::{Result, Store, StoreError, micros};
 use chrono::{DateTime, TimeDelta, Utc};
+use sea_orm::DeriveValueType;
+use sea_orm::sea_query::ValueTypeErr;
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
     ColumnTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -90,7 +92,7 @@ impl Store {
         let w = self.begin_write().await?;
         let result = async {
             let mut q = outbox::Entity::find()
-                .filter(outbox::Column::State.eq("pending"))
+                .filter(outbox::Column::State.eq(OutboxState::Pending))
                 .filter(outbox::Column::NextAttemptAt.lte(now))
                 .order_by_asc(outbox::Column::NextAttemptAt)
                 .order_by_asc(outbox::Column::Id)
@@ -130,7 +132,7 @@ impl Store {
             None => (
                 Delivery::Sent,
                 outbox::Entity::update_many()
-                    .col_expr(outbox::Column::State, Expr::value("sent"))
+                    .col_expr(outbox::Column::State, Expr::value(OutboxState::Sent))
                     .col_expr(outbox::Column::SentAt, Expr::value(now))
                     .col_expr(
                         outbox::Column::LastError,
@@ -143,7 +145,7 @@ impl Store {
                     (
                         Delivery::Dead,
                         outbox::Entity::update_many()
-                            .col_expr(outbox::Column::State, Expr::value("dead"))
+                            .col_expr(outbox::Column::State, Expr::value(OutboxState::Dead))
                             .col_expr(outbox::Column::LastError, Expr::value(err)),
                     )
                 } else {
@@ -160,7 +162,7 @@ impl Store {
         update
             .col_expr(outbox::Column::Attempts, Expr::value(attempts))
             .filter(outbox::Column::Id.eq(id))
-            .filter(outbox::Column::State.eq("pending"))
+            .filter(outbox::Column::State.eq(OutboxState::Pending))
             .exec(&self.inner.db)
             .await?;
         Ok(delivery)
@@ -179,26 +181,26 @@ impl Store {
 
     /// How many messages are in each state: `/metrics` shows the pending and dead ones.
     pub async fn outbox_counts(&self) -> Result<OutboxCounts> {
-        let count = |state: &'static str| {
+        let count = |state: OutboxState| {
             outbox::Entity::find()
                 .filter(outbox::Column::State.eq(state))
                 .count(&self.inner.db)
         };
         Ok(OutboxCounts {
-            pending: count("pending").await?,
-            sent: count("sent").await?,
-            dead: count("dead").await?,
+            pending: count(OutboxState::Pending).await?,
+            sent: count(OutboxState::Sent).await?,
+            dead: count(OutboxState::Dead).await?,
         })
     }
 
     /// Puts a dead row back in the queue (an admin's retry after fixing the mail setup).
     pub async fn requeue_outbox(&self, id: Uuid, now: DateTime<Utc>) -> Result<bool> {
         let done = outbox::Entity::update_many()
-            .col_expr(outbox::Column::State, Expr::value("pending"))
+            .col_expr(outbox::Column::State, Expr::value(OutboxState::Pending))
             .col_expr(outbox::Column::Attempts, Expr::value(0))
             .col_expr(outbox::Column::NextAttemptAt, Expr::value(micros(now)))
             .filter(outbox::Column::Id.eq(id))
-            .filter(outbox::Column::State.eq("dead"))
+            .filter(outbox::Column::State.eq(OutboxState::Dead))
             .exec(&self.inner.db)
             .await?;
         Ok(done.rows_affected == 1)
@@ -251,16 +253,20 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<u64> {
         use outbox::Column as O;
-        if filter.state.as_deref().is_some_and(|s| s != "dead") {
+        if filter
+            .state
+            .as_deref()
+            .is_some_and(|s| s != OutboxState::Dead.as_str())
+        {
             return Err(StoreError::Invalid(
                 "only dead messages can be queued again: use state `dead`".into(),
             ));
         }
         let mut update = outbox::Entity::update_many()
-            .col_expr(O::State, Expr::value("pending"))
+            .col_expr(O::State, Expr::value(OutboxState::Pending))
             .col_expr(O::Attempts, Expr::value(0))
             .col_expr(O::NextAttemptAt, Expr::value(micros(now)))
-            .filter(O::State.eq("dead"));
+            .filter(O::State.eq(OutboxState::Dead));
         if let Some(a) = filter.application_id {
             update = update.filter(O::ApplicationId.eq(a));
         }
@@ -271,8 +277,46 @@ impl Store {
     }
 }
 
+/// Where a message is, as `outbox.state` holds it: waiting to be sent (again), sent, or given
+/// up on after the retries (dead; an admin queues it again).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, DeriveValueType)]
+#[sea_orm(value_type = "String")]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxState {
+    Pending,
+    Sent,
+    Dead,
+}
+
+impl OutboxState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxState::Pending => "pending",
+            OutboxState::Sent => "sent",
+            OutboxState::Dead => "dead",
+        }
+    }
+}
+
+impl std::fmt::Display for OutboxState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl std::str::FromStr for OutboxState {
+    type Err = ValueTypeErr;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        OUTBOX_STATES
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or(ValueTypeErr)
+    }
+}
+
 /// The states of an outbox row.
-pub const OUTBOX_STATES: [&str; 3] = ["pending", "sent", "dead"];
+pub const OUTBOX_STATES: [OutboxState; 3] =
+    [OutboxState::Pending, OutboxState::Sent, OutboxState::Dead];
 
 /// Narrowing the outbox; every field narrows.
 #[derive(Debug, Clone, Default)]
@@ -317,14 +361,14 @@ fn outbox_query(filter: &OutboxFilter) -> Result<Select<outbox::Entity>> {
     use outbox::Column as O;
     let mut q = outbox::Entity::find();
     if let Some(s) = &filter.state {
-        if !OUTBOX_STATES.contains(&s.as_str()) {
-            return Err(StoreError::Invalid(format!(
+        let state = s.parse::<OutboxState>().map_err(|_| {
+            StoreError::Invalid(format!(
                 "unknown outbox state `{}`: use one of {}",
                 s.chars().take(40).collect::<String>(),
-                OUTBOX_STATES.join(", ")
-            )));
-        }
-        q = q.filter(O::State.eq(s.clone()));
+                OUTBOX_STATES.map(OutboxState::as_str).join(", ")
+            ))
+        })?;
+        q = q.filter(O::State.eq(state));
     }
     if let Some(a) = filter.application_id {
         q = q.filter(O::ApplicationId.eq(a));

@@ -596,7 +596,7 @@ async fn outbox_is_paged_newest_first_and_dead_letters_are_retried_in_bulk(backe
             recipient_email: Set(to.into()),
             template: Set("evaluation_reminder".into()),
             payload: Set(serde_json::json!({})),
-            state: Set(state.into()),
+            state: Set(state.parse().unwrap()),
             attempts: Set(8),
             next_attempt_at: Set(at),
             message_id: Set(format!("<{id}@sepakat.test>")),

@@ -151,7 +151,7 @@ async fn full_walk_to_production_and_evaluation(backend: Backend) {
         BTreeSet::from([w.head, w.coordinator])
     );
     let mail = &w.store.application_outbox(walk.id).await.unwrap()[0];
-    assert_eq!(mail.state, "pending");
+    assert_eq!(mail.state.as_str(), "pending");
     assert_eq!(mail.template, "application_submitted");
     assert!(mail.message_id.starts_with('<') && mail.message_id.ends_with("@sepakat>"));
 

@@ -1,5 +1,6 @@
 //! The `outbox` table.
 
+use crate::outbox::OutboxState;
 use sea_orm::entity::prelude::*;
 use serde::Serialize;
 
@@ -15,8 +16,7 @@ pub struct Model {
     pub template: String,
     #[sea_orm(column_type = "JsonBinary")]
     pub payload: Json,
-    /// `pending`, `sent` or `dead`.
-    pub state: String,
+    pub state: OutboxState,
     pub attempts: i32,
     pub next_attempt_at: ChronoDateTimeUtc,
     pub message_id: String,

@@ -18,8 +18,8 @@ use sepakat_core::calendar::DUE_SOON_DAYS;
 use sepakat_core::{Actor, Role};
 use sepakat_store::{
     DUE_STATES, DueCursor, DueFilter, EvaluationState, GRANT_STATUSES, GrantCursor, GrantFilter,
-    GrantListing, GrantState, MAX_PAGE, OUTBOX_STATES, OutboxCursor, OutboxFilter, Placement,
-    Store, StoreError,
+    GrantListing, GrantState, MAX_PAGE, OUTBOX_STATES, OutboxCursor, OutboxFilter, OutboxState,
+    Placement, Store, StoreError,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -706,7 +706,12 @@ pub async fn outbox(
     admin_only(&caller)?;
     let q = q.into_inner();
     let wanted = q.state.unwrap_or_else(|| "dead".into());
-    one_of("state", "outbox state", &wanted, &OUTBOX_STATES)?;
+    one_of(
+        "state",
+        "outbox state",
+        &wanted,
+        &OUTBOX_STATES.map(OutboxState::as_str),
+    )?;
     let limit = page_limit(q.limit.as_deref())?;
     let after = cursor(q.after.as_deref(), OutboxCursor::parse)?;
     let page = state
@@ -730,7 +735,7 @@ pub async fn outbox(
                 application_id: r.application_id,
                 recipient_email: r.recipient_email,
                 template: r.template,
-                state: r.state,
+                state: r.state.to_string(),
                 attempts: r.attempts,
                 next_attempt_at: r.next_attempt_at,
                 message_id: r.message_id,
