@@ -55,3 +55,45 @@ fn serve_help_documents_the_sign_in_settings() {
         );
     }
 }
+
+/// The names under `Commands:` in a `--help` text, `help` aside.
+fn commands(help_text: &str) -> Vec<String> {
+    help_text
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .map(str::to_string)
+        .collect()
+}
+
+/// ARCHITECTURE.md's code map lists the CLI from the code: every command and subcommand the
+/// binary has is named in the binary's row, so the map cannot fall behind the code.
+#[test]
+fn the_architecture_map_names_every_command() {
+    let map = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/ARCHITECTURE.md"))
+        .expect("ARCHITECTURE.md");
+    let row = map
+        .lines()
+        .find(|l| l.starts_with("| `src/main.rs`"))
+        .expect("the binary's row in the code map");
+    let top = commands(&help(&[]));
+    assert!(top.len() >= 10, "{top:?}");
+    for command in &top {
+        assert!(
+            row.contains(&format!("`{command}")) || row.contains(&format!("{command}|")),
+            "ARCHITECTURE.md does not name `sepakat {command}`"
+        );
+        for sub in commands(&help(&[command])) {
+            assert!(
+                row.contains(&format!("{command} {sub}"))
+                    || row.contains(&format!("|{sub}"))
+                    || row.contains(&format!(" {sub}|"))
+                    || row.contains(&format!(" {sub}`")),
+                "ARCHITECTURE.md does not name `sepakat {command} {sub}`"
+            );
+        }
+    }
+}
