@@ -12,8 +12,8 @@ use utoipa::OpenApi;
         Errors are RFC 9457 problem+json with `detail` (English) and `detail_id` (Bahasa Indonesia)."),
     paths(
         api::healthz, auth::login, auth::token, auth::logout, auth::me,
-        api::data_elements, api::workflows, api::workflow, api::offices, api::agencies,
-        api::submit, api::list, api::detail, api::transition, api::command, api::upload, api::download,
+        api::catalogue::data_elements, api::catalogue::workflows, api::catalogue::workflow, api::catalogue::offices, api::catalogue::agencies,
+        api::submit, api::list, api::detail, api::transition, api::command, api::documents::upload, api::documents::download,
         api::letters::preview, api::letters::archive, api::letters::archived,
         api::pks::overview, api::pks::compare,
         api::access::grants, api::access::export, api::access::evaluations_due,
