@@ -4,7 +4,9 @@ pub mod access;
 pub mod accounts;
 pub mod catalogue;
 pub mod documents;
+pub mod evaluations;
 pub mod letters;
+pub mod outbox;
 pub mod pks;
 
 use crate::AppState;
@@ -58,6 +60,8 @@ pub fn scope() -> actix_web::Scope {
         .configure(letters::routes)
         .configure(pks::routes)
         .configure(access::routes)
+        .configure(evaluations::routes)
+        .configure(outbox::routes)
         .configure(accounts::routes)
 }
 

@@ -1,25 +1,24 @@
-//! Access grants (user IDs), the evaluations due, and the notification outbox.
+//! Access grants (user IDs), and the query checks every list shares (the evaluations due are
+//! `api/evaluations.rs`, the outbox, for admins, `api/outbox.rs`).
 //!
 //! Grants and evaluations are read within the caller's scope like applications: a grant of
-//! an application the caller cannot see does not exist for them. The outbox is for admins.
+//! an application the caller cannot see does not exist for them.
 //! Every list is one SQL query scoped and filtered by the database, paged by an opaque cursor
 //! (`after` = the `next` of the previous page) in a stable order, with the total; the grant
 //! export streams its rows page by page, so memory does not grow with the number of grants.
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::problem::{ApiError, ProblemItem};
+use crate::problem::ApiError;
 use actix_web::web::Bytes;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use futures_util::StreamExt;
+use sepakat_core::Actor;
 use sepakat_core::application::GrantKind;
-use sepakat_core::calendar::DUE_SOON_DAYS;
-use sepakat_core::{Actor, Role};
 use sepakat_store::{
-    DUE_STATES, DueCursor, DueFilter, EvaluationState, GRANT_STATUSES, GrantCursor, GrantFilter,
-    GrantListing, GrantState, MAX_PAGE, OUTBOX_STATES, OutboxCursor, OutboxFilter, OutboxState,
-    Placement, Store, StoreError,
+    GRANT_STATUSES, GrantCursor, GrantFilter, GrantListing, GrantState, MAX_PAGE, Placement, Store,
+    StoreError,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -28,33 +27,27 @@ use uuid::Uuid;
 /// Mounted in `/api/v1` by `api::scope`.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/grants", web::get().to(grants))
-        .route("/grants/export", web::get().to(export))
-        .route("/evaluations/due", web::get().to(evaluations_due))
-        .route("/outbox", web::get().to(outbox))
-        .route("/outbox/retry", web::post().to(retry_all))
-        .route("/outbox/{id}/retry", web::post().to(retry));
+        .route("/grants/export", web::get().to(export));
 }
 
 /// How many rows the export reads per query while it streams.
 const EXPORT_PAGE: u64 = 500;
-/// The farthest `within_days` looks ahead.
-const MAX_WITHIN_DAYS: u64 = 366;
 /// The farthest `ending_within_days` looks ahead (ten years).
 const MAX_ENDING_DAYS: u64 = 3660;
 
 // ---- Query checks: each bad value is a 422 naming the field, in English and Indonesian ----------
 
-fn bad_field(field: &str, code: &str, en: String, id: String) -> ApiError {
+pub(super) fn bad_field(field: &str, code: &str, en: String, id: String) -> ApiError {
     ApiError::invalid(en.clone(), vec![ApiError::field(field, code, en, id)])
 }
 
 /// Up to 80 characters of what the client sent, for messages.
-fn shown(s: &str) -> String {
+pub(super) fn shown(s: &str) -> String {
     s.chars().take(80).collect()
 }
 
 /// `limit`: 1..=500, default 50.
-fn page_limit(raw: Option<&str>) -> Result<u64, ApiError> {
+pub(super) fn page_limit(raw: Option<&str>) -> Result<u64, ApiError> {
     let Some(raw) = raw else { return Ok(50) };
     match raw.trim().parse::<u64>() {
         Ok(n) if (1..=MAX_PAGE).contains(&n) => Ok(n),
@@ -74,7 +67,7 @@ fn page_limit(raw: Option<&str>) -> Result<u64, ApiError> {
 }
 
 /// A number of days, 0..=`max`; `default` when absent.
-fn days(
+pub(super) fn days(
     field: &str,
     raw: Option<&str>,
     default: Option<u64>,
@@ -99,7 +92,7 @@ fn days(
 }
 
 /// The cursor `after`, parsed by the list's own cursor type.
-fn cursor<T>(
+pub(super) fn cursor<T>(
     raw: Option<&str>,
     parse: impl Fn(&str) -> sepakat_store::Result<T>,
 ) -> Result<Option<T>, ApiError> {
@@ -121,7 +114,12 @@ fn cursor<T>(
 }
 
 /// `value` must be one of `allowed`.
-fn one_of(field: &str, what: &str, value: &str, allowed: &[&str]) -> Result<(), ApiError> {
+pub(super) fn one_of(
+    field: &str,
+    what: &str,
+    value: &str,
+    allowed: &[&str],
+) -> Result<(), ApiError> {
     if allowed.contains(&value) {
         return Ok(());
     }
@@ -137,7 +135,7 @@ fn one_of(field: &str, what: &str, value: &str, allowed: &[&str]) -> Result<(), 
     ))
 }
 
-fn province_code(raw: Option<&str>) -> Result<Option<String>, ApiError> {
+pub(super) fn province_code(raw: Option<&str>) -> Result<Option<String>, ApiError> {
     let Some(raw) = raw else { return Ok(None) };
     let p = raw.trim();
     if p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()) {
@@ -514,319 +512,6 @@ fn csv_cell(v: &str) -> String {
         format!("\"{}\"", v.replace('"', "\"\""))
     } else {
         v
-    }
-}
-
-// ---- Evaluations due -----------------------------------------------------------------------------
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DueEvaluationView {
-    /// The evaluation's id.
-    pub id: Uuid,
-    pub application_id: Uuid,
-    pub agency_id: Uuid,
-    pub agency: String,
-    pub office_id: Uuid,
-    pub office: String,
-    /// `periodic` or `incidental`.
-    pub kind: String,
-    pub due_on: NaiveDate,
-    /// `scheduled`, `open` or `overdue` (grants suspended).
-    pub state: String,
-    /// Days past the due date; negative while days remain.
-    pub days_late: i64,
-}
-
-/// One page of evaluations due, earliest due first.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DueList {
-    pub items: Vec<DueEvaluationView>,
-    /// How many match in all.
-    pub total: u64,
-    /// Pass as `after` for the next page; absent on the last page.
-    pub next: Option<String>,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct DueQuery {
-    /// Include evaluations falling due within this many days (default 30, 0..=366); overdue
-    /// ones are always included.
-    #[param(value_type = Option<u32>)]
-    pub within_days: Option<String>,
-    /// `scheduled`, `open` or `overdue`.
-    pub state: Option<String>,
-    pub agency: Option<Uuid>,
-    pub office: Option<Uuid>,
-    /// Two-digit province code: applications handled by an office of this province.
-    pub province: Option<String>,
-    /// The `next` of the previous page.
-    pub after: Option<String>,
-    /// 1..=500, default 50.
-    #[param(value_type = Option<u32>)]
-    pub limit: Option<String>,
-}
-
-/// Evaluations due (within `within_days`) or overdue, of the applications the caller may see,
-/// earliest due first, a page at a time.
-#[utoipa::path(get, path = "/api/v1/evaluations/due", tag = "access", params(DueQuery),
-    responses((status = 200, body = DueList), (status = 422, body = crate::problem::Problem)))]
-pub async fn evaluations_due(
-    state: web::Data<AppState>,
-    caller: Caller,
-    q: web::Query<DueQuery>,
-) -> Result<web::Json<DueList>, ApiError> {
-    let q = q.into_inner();
-    let within = days(
-        "within_days",
-        q.within_days.as_deref(),
-        Some(DUE_SOON_DAYS),
-        MAX_WITHIN_DAYS,
-    )?
-    .unwrap_or(DUE_SOON_DAYS);
-    if let Some(s) = q.state.as_deref() {
-        one_of(
-            "state",
-            "evaluation state",
-            s,
-            &DUE_STATES.map(EvaluationState::as_str),
-        )?;
-    }
-    let limit = page_limit(q.limit.as_deref())?;
-    let after = cursor(q.after.as_deref(), DueCursor::parse)?;
-    let today = state.clock.now().date_naive();
-    let filter = DueFilter {
-        through: today
-            .checked_add_days(Days::new(within))
-            .unwrap_or(NaiveDate::MAX),
-        state: q.state,
-        placement: Placement {
-            agency_id: q.agency,
-            office_id: q.office,
-            province: province_code(q.province.as_deref())?,
-        },
-    };
-    let page = state
-        .store
-        .evaluations_due_page(&caller.actor, &filter, today, after, limit)
-        .await?;
-    Ok(web::Json(DueList {
-        items: page
-            .items
-            .into_iter()
-            .map(|d| DueEvaluationView {
-                id: d.id,
-                application_id: d.application_id,
-                agency_id: d.agency_id,
-                agency: d.agency,
-                office_id: d.office_id,
-                office: d.office,
-                kind: d.kind.to_string(),
-                due_on: d.due_on,
-                state: d.state.to_string(),
-                days_late: d.days_late,
-            })
-            .collect(),
-        total: page.total,
-        next: page.next.map(|c| c.encode()),
-    }))
-}
-
-// ---- The outbox (admins) -------------------------------------------------------------------------
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OutboxView {
-    pub id: Uuid,
-    pub application_id: Option<Uuid>,
-    pub recipient_email: String,
-    pub template: String,
-    /// `pending`, `sent` or `dead`.
-    pub state: String,
-    pub attempts: i32,
-    pub next_attempt_at: DateTime<Utc>,
-    pub message_id: String,
-    pub created_at: DateTime<Utc>,
-    pub sent_at: Option<DateTime<Utc>>,
-    pub last_error: Option<String>,
-}
-
-/// One page of the outbox, newest first.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OutboxList {
-    pub items: Vec<OutboxView>,
-    /// How many match in all.
-    pub total: u64,
-    /// Pass as `after` for the next page; absent on the last page.
-    pub next: Option<String>,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct OutboxQuery {
-    /// `dead` (default), `pending` or `sent`.
-    pub state: Option<String>,
-    pub application: Option<Uuid>,
-    /// The recipient's e-mail address (case does not matter).
-    pub recipient: Option<String>,
-    /// The `next` of the previous page.
-    pub after: Option<String>,
-    /// 1..=500, default 50.
-    #[param(value_type = Option<u32>)]
-    pub limit: Option<String>,
-}
-
-fn admin_only(caller: &Caller) -> Result<(), ApiError> {
-    if caller.actor.role == Role::Admin {
-        return Ok(());
-    }
-    Err(ApiError::Forbidden {
-        items: vec![ProblemItem {
-            code: "role_not_allowed".into(),
-            field: None,
-            message: "Only an admin may see and retry the notification outbox.".into(),
-            message_id:
-                "Hanya administrator yang dapat melihat dan mengirim ulang antrean notifikasi."
-                    .into(),
-        }],
-    })
-}
-
-/// The notification outbox (admins), newest first, a page at a time: dead letters by default,
-/// each with its last error.
-#[utoipa::path(get, path = "/api/v1/outbox", tag = "operations", params(OutboxQuery),
-    responses((status = 200, body = OutboxList), (status = 403, body = crate::problem::Problem),
-        (status = 422, body = crate::problem::Problem)))]
-pub async fn outbox(
-    state: web::Data<AppState>,
-    caller: Caller,
-    q: web::Query<OutboxQuery>,
-) -> Result<web::Json<OutboxList>, ApiError> {
-    admin_only(&caller)?;
-    let q = q.into_inner();
-    let wanted = q.state.unwrap_or_else(|| "dead".into());
-    one_of(
-        "state",
-        "outbox state",
-        &wanted,
-        &OUTBOX_STATES.map(OutboxState::as_str),
-    )?;
-    let limit = page_limit(q.limit.as_deref())?;
-    let after = cursor(q.after.as_deref(), OutboxCursor::parse)?;
-    let page = state
-        .store
-        .outbox_page(
-            &OutboxFilter {
-                state: Some(wanted),
-                application_id: q.application,
-                recipient: q.recipient,
-            },
-            after,
-            limit,
-        )
-        .await?;
-    Ok(web::Json(OutboxList {
-        items: page
-            .items
-            .into_iter()
-            .map(|r| OutboxView {
-                id: r.id,
-                application_id: r.application_id,
-                recipient_email: r.recipient_email,
-                template: r.template,
-                state: r.state.to_string(),
-                attempts: r.attempts,
-                next_attempt_at: r.next_attempt_at,
-                message_id: r.message_id,
-                created_at: r.created_at,
-                sent_at: r.sent_at,
-                last_error: r.last_error,
-            })
-            .collect(),
-        total: page.total,
-        next: page.next.map(|c| c.encode()),
-    }))
-}
-
-/// Which dead messages to queue again.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RetryFilter {
-    /// Must be `dead`: only dead messages are queued again.
-    pub state: Option<String>,
-    /// Only this application's messages.
-    pub application: Option<Uuid>,
-    /// Only messages to this e-mail address (case does not matter).
-    pub recipient: Option<String>,
-}
-
-/// How many messages went back in the queue.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Requeued {
-    pub requeued: u64,
-}
-
-/// Puts every dead message matching the filter back in the queue at once (admins), after the
-/// mail setup is fixed: `{"state": "dead"}` for all of them, narrowed by `application` and
-/// `recipient`.
-#[utoipa::path(post, path = "/api/v1/outbox/retry", tag = "operations", request_body = RetryFilter,
-    responses((status = 200, body = Requeued), (status = 403, body = crate::problem::Problem),
-        (status = 422, body = crate::problem::Problem)))]
-pub async fn retry_all(
-    state: web::Data<AppState>,
-    caller: Caller,
-    body: web::Json<RetryFilter>,
-) -> Result<web::Json<Requeued>, ApiError> {
-    admin_only(&caller)?;
-    let body = body.into_inner();
-    match body.state.as_deref() {
-        Some("dead") => {}
-        other => {
-            let got = other.map(shown).unwrap_or_else(|| "nothing".into());
-            return Err(bad_field(
-                "state",
-                "state_must_be_dead",
-                format!(
-                    "only dead messages are queued again: send \"state\": \"dead\" (got {got})"
-                ),
-                format!(
-                    "Hanya pesan yang gagal (dead) yang dapat dikirim ulang: kirim \"state\": \"dead\" (diterima {got})."
-                ),
-            ));
-        }
-    }
-    let requeued = state
-        .store
-        .requeue_dead_outbox(
-            &OutboxFilter {
-                state: body.state,
-                application_id: body.application,
-                recipient: body.recipient,
-            },
-            state.clock.now(),
-        )
-        .await?;
-    tracing::info!(requeued, admin = %caller.actor.id, "dead outbox messages queued again");
-    Ok(web::Json(Requeued { requeued }))
-}
-
-/// Puts a dead message back in the queue (admins), after the mail setup is fixed.
-#[utoipa::path(post, path = "/api/v1/outbox/{id}/retry", tag = "operations", params(("id" = Uuid, Path)),
-    responses((status = 204, description = "Queued again"), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem)))]
-pub async fn retry(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    admin_only(&caller)?;
-    let now = state.clock.now();
-    if state.store.requeue_outbox(id.into_inner(), now).await? {
-        Ok(HttpResponse::NoContent().finish())
-    } else {
-        Err(ApiError::NotFound {
-            what: "dead outbox message",
-        })
     }
 }
 

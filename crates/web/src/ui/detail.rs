@@ -68,7 +68,7 @@ pub(super) async fn render_detail(
         .events
         .iter()
         .map(|e| {
-            let (what, comment) = labels::stored_event_text(&e.kind, &e.payload, &wf, lang);
+            let (what, comment) = timeline::stored_event_text(&e.kind, &e.payload, &wf, lang);
             json!({"at": labels::local_time(e.at, clock), "who": accounts.get(&e.actor_id).cloned().unwrap_or_default(), "what": what, "comment": comment})
         })
         .collect();

@@ -6,6 +6,7 @@ mod i18n;
 mod labels;
 mod next;
 mod svg;
+mod timeline;
 mod viewer;
 
 use crate::AppState;
