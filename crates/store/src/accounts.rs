@@ -6,15 +6,15 @@
 //! (the rows are deleted); a sign-in or token check also refuses a disabled account, so nothing
 //! it held works a moment longer.
 
-use crate::directory::check_scope;
+use crate::directory::{check_scope, no_nul};
 use crate::entity::{account_events, accounts, sessions};
 use crate::evaluations::SYSTEM_ACCOUNT_ID;
 use crate::named::Named;
 use crate::{Result, Store, StoreError, micros};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
+    EntityTrait, QueryFilter, QueryOrder,
 };
 use sepakat_core::Role;
 use serde_json::{Value, json};
@@ -96,6 +96,13 @@ fn scope_of(a: &accounts::Model) -> Value {
     json!({"role": a.role, "office_id": a.office_id, "agency_id": a.agency_id, "province": a.province})
 }
 
+/// Whose password change it is: an admin's reset (a temporary password, every session ended)
+/// or the holder's own (the session it came through kept).
+enum PasswordChange<'a> {
+    Reset,
+    Own { keep: Option<&'a str> },
+}
+
 impl Store {
     /// The account, refusing the calendar's own account, which nobody manages.
     async fn managed_account<C: ConnectionTrait>(
@@ -111,6 +118,24 @@ impl Store {
             .one(db)
             .await?
             .ok_or_else(|| StoreError::not_found("account", account_id))
+    }
+
+    /// Runs `change` on a managed account inside one write transaction (the change and its
+    /// record commit together), then drops the account from the command cache.
+    async fn change_account(
+        &self,
+        account_id: Uuid,
+        change: impl AsyncFnOnce(&DatabaseTransaction, accounts::Model) -> Result<accounts::Model>,
+    ) -> Result<accounts::Model> {
+        let w = self.begin_write().await?;
+        let result = async {
+            let account = Self::managed_account(&w.txn, account_id).await?;
+            change(&w.txn, account).await
+        }
+        .await;
+        let account = w.finish(result).await?;
+        self.forget_account(account_id);
+        Ok(account)
     }
 
     /// Every account people use (the scheduler's own account is left out), by e-mail.
@@ -137,12 +162,10 @@ impl Store {
                     .into(),
             ));
         }
-        let w = self.begin_write().await?;
-        let result = async {
-            let account = Self::managed_account(&w.txn, account_id).await?;
+        self.change_account(account_id, async |txn, account| {
             let mut ended = 0;
             if !enabled {
-                ended = end_sessions(&w.txn, account_id, None).await?;
+                ended = end_sessions(txn, account_id, None).await?;
             }
             if account.active == enabled {
                 return Ok(account);
@@ -150,19 +173,16 @@ impl Store {
             let mut row: accounts::ActiveModel = account.into();
             row.active = Set(enabled);
             row.updated_at = Set(micros(now));
-            let account = row.update(&w.txn).await?;
+            let account = row.update(txn).await?;
             let (kind, payload) = if enabled {
                 ("enabled", json!({}))
             } else {
                 ("disabled", json!({"sessions_ended": ended}))
             };
-            record(&w.txn, account_id, by, kind, payload, now).await?;
+            record(txn, account_id, by, kind, payload, now).await?;
             Ok(account)
-        }
-        .await;
-        let account = w.finish(result).await?;
-        self.forget_account(account_id);
-        Ok(account)
+        })
+        .await
     }
 
     /// Sets a temporary password (its hash, computed by the caller) that must be changed at the
@@ -174,30 +194,8 @@ impl Store {
         by: ChangedBy,
         now: DateTime<Utc>,
     ) -> Result<accounts::Model> {
-        let w = self.begin_write().await?;
-        let result = async {
-            let account = Self::managed_account(&w.txn, account_id).await?;
-            let ended = end_sessions(&w.txn, account_id, None).await?;
-            let mut row: accounts::ActiveModel = account.into();
-            row.password_hash = Set(Some(hash));
-            row.must_change_password = Set(true);
-            row.updated_at = Set(micros(now));
-            let account = row.update(&w.txn).await?;
-            record(
-                &w.txn,
-                account_id,
-                by,
-                "password_reset",
-                json!({"sessions_ended": ended}),
-                now,
-            )
-            .await?;
-            Ok(account)
-        }
-        .await;
-        let account = w.finish(result).await?;
-        self.forget_account(account_id);
-        Ok(account)
+        self.store_password(account_id, hash, PasswordChange::Reset, by, now)
+            .await
     }
 
     /// The account's own new password (its hash): clears a pending reset and ends every other
@@ -210,30 +208,36 @@ impl Store {
         by: ChangedBy,
         now: DateTime<Utc>,
     ) -> Result<accounts::Model> {
-        let w = self.begin_write().await?;
-        let result = async {
-            let account = Self::managed_account(&w.txn, account_id).await?;
-            let ended = end_sessions(&w.txn, account_id, keep).await?;
+        self.store_password(account_id, hash, PasswordChange::Own { keep }, by, now)
+            .await
+    }
+
+    /// Writes a new password hash, ends the sessions the change ends, and records it.
+    async fn store_password(
+        &self,
+        account_id: Uuid,
+        hash: String,
+        change: PasswordChange<'_>,
+        by: ChangedBy,
+        now: DateTime<Utc>,
+    ) -> Result<accounts::Model> {
+        let (keep, must_change, kind, ended_key) = match change {
+            PasswordChange::Reset => (None, true, "password_reset", "sessions_ended"),
+            PasswordChange::Own { keep } => {
+                (keep, false, "password_changed", "other_sessions_ended")
+            }
+        };
+        self.change_account(account_id, async |txn, account| {
+            let ended = end_sessions(txn, account_id, keep).await?;
             let mut row: accounts::ActiveModel = account.into();
             row.password_hash = Set(Some(hash));
-            row.must_change_password = Set(false);
+            row.must_change_password = Set(must_change);
             row.updated_at = Set(micros(now));
-            let account = row.update(&w.txn).await?;
-            record(
-                &w.txn,
-                account_id,
-                by,
-                "password_changed",
-                json!({"other_sessions_ended": ended}),
-                now,
-            )
-            .await?;
+            let account = row.update(txn).await?;
+            record(txn, account_id, by, kind, json!({ ended_key: ended }), now).await?;
             Ok(account)
-        }
-        .await;
-        let account = w.finish(result).await?;
-        self.forget_account(account_id);
-        Ok(account)
+        })
+        .await
     }
 
     /// Changes an account's role and scope (checked as at creation). A coordinator who headed an
@@ -264,9 +268,7 @@ impl Store {
                     .into(),
             ));
         }
-        let w = self.begin_write().await?;
-        let result = async {
-            let account = Self::managed_account(&w.txn, account_id).await?;
+        self.change_account(account_id, async |txn, account| {
             let before = scope_of(&account);
             let mut row: accounts::ActiveModel = account.into();
             row.role = Set(Named(change.role));
@@ -277,11 +279,11 @@ impl Store {
                 row.heads_office = Set(false);
             }
             row.updated_at = Set(micros(now));
-            let account = row.update(&w.txn).await?;
+            let account = row.update(txn).await?;
             let after = scope_of(&account);
             if before != after {
                 record(
-                    &w.txn,
+                    txn,
                     account_id,
                     by,
                     "role_changed",
@@ -291,11 +293,8 @@ impl Store {
                 .await?;
             }
             Ok(account)
-        }
-        .await;
-        let account = w.finish(result).await?;
-        self.forget_account(account_id);
-        Ok(account)
+        })
+        .await
     }
 
     /// The account's API tokens that are still valid, newest first.
@@ -359,5 +358,68 @@ impl Store {
             .order_by_asc(account_events::Column::Id)
             .all(&self.inner.db)
             .await?)
+    }
+
+    /// Stores a password hash (computed by the caller; the store never sees a password).
+    pub async fn set_password_hash(
+        &self,
+        account_id: Uuid,
+        hash: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut row: accounts::ActiveModel = self.account(account_id).await?.into();
+        row.password_hash = Set(hash);
+        row.updated_at = Set(micros(now));
+        row.update(&self.inner.db).await?;
+        self.forget_account(account_id);
+        Ok(())
+    }
+
+    /// Marks a coordinator as the head of their office (Kepala Dinas), who receives the
+    /// escalations of overdue evaluations; only a coordinator can head an office.
+    pub async fn set_heads_office(
+        &self,
+        account_id: Uuid,
+        heads: bool,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let account = self.account(account_id).await?;
+        if heads && account.role != Role::Coordinator {
+            return Err(StoreError::Invalid(format!(
+                "only a coordinator account can head a Disdukcapil office; {} is a {}",
+                account.email, account.role
+            )));
+        }
+        let mut row: accounts::ActiveModel = account.into();
+        row.heads_office = Set(heads);
+        row.updated_at = Set(micros(now));
+        row.update(&self.inner.db).await?;
+        self.forget_account(account_id);
+        Ok(())
+    }
+
+    /// Records an account's rank (*pangkat/golongan*), printed under the name when they sign;
+    /// blank removes it.
+    pub async fn set_account_rank(
+        &self,
+        account_id: Uuid,
+        rank: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let rank = rank.map(str::trim).filter(|r| !r.is_empty());
+        if let Some(r) = rank {
+            no_nul("rank", r)?;
+            if r.chars().count() > 120 {
+                return Err(StoreError::Invalid(format!(
+                    "rank `{r}` is too long: give the pangkat and golongan, e.g. `Pembina Utama Muda (IV/c)`"
+                )));
+            }
+        }
+        let mut row: accounts::ActiveModel = self.account(account_id).await?.into();
+        row.rank = Set(rank.map(str::to_string));
+        row.updated_at = Set(micros(now));
+        row.update(&self.inner.db).await?;
+        self.forget_account(account_id);
+        Ok(())
     }
 }

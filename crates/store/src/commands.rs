@@ -1,23 +1,17 @@
 //! The write side: one transaction per command.
 
-use crate::audit::{GENESIS, event_hash};
+use crate::audit::GENESIS;
 use crate::directory::{actor_from_row, actor_in, find_office, region_of};
-use crate::entity::{
-    accounts, agencies, agency_letter_counters, applications, audit_events, letter_counters,
-    letters, offices, outbox,
-};
+use crate::entity::{accounts, agencies, applications, audit_events, letters, outbox};
 use crate::idempotency::Keyed;
+use crate::numbering::office_zone;
+use crate::persist::prepare;
+use crate::recent::Recent;
 use crate::workflows::workflow_in;
-use crate::{FailPoint, Result, Store, StoreError, micros};
-use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query, SelectStatement};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, JoinType,
-    QueryFilter, QueryTrait,
-};
+use crate::{Result, Store, StoreError, micros};
+use chrono::{DateTime, Utc};
+use sea_orm::{DatabaseTransaction, EntityTrait};
 use sepakat_core::application::EventKind;
-use sepakat_core::calendar::{self, OfficeZone};
-use sepakat_core::numbering::NumberPattern;
 use sepakat_core::workflow::Workflow;
 use sepakat_core::{Actor, Application, Command, Event, Ownership, Request, Role, machine};
 use serde::{Deserialize, Serialize};
@@ -95,31 +89,6 @@ pub(crate) fn to_json<T: Serialize>(what: &str, v: &T) -> Result<Value> {
         .map_err(|e| StoreError::Invalid(format!("{what} cannot be serialized: {e}")))?;
     check_nul(what, &v)?;
     Ok(v)
-}
-
-/// What this process last committed for an application: enough to decide the next command.
-pub(crate) struct Recent {
-    workflow_name: String,
-    workflow_hash: String,
-    version: i64,
-    state: Application,
-    last_event_hash: String,
-    event_count: i64,
-}
-
-impl Recent {
-    fn from_row(row: &applications::Model) -> Result<Recent> {
-        Ok(Recent {
-            workflow_name: row.workflow_name.clone(),
-            workflow_hash: row.workflow_hash.clone(),
-            version: row.version,
-            state: Application::deserialize(&row.state).map_err(|e| {
-                StoreError::corrupt(format!("state of application {}: {e}", row.id))
-            })?,
-            last_event_hash: row.last_event_hash.clone(),
-            event_count: row.event_count,
-        })
-    }
 }
 
 /// Everything `persist` needs about one decided command.
@@ -352,19 +321,30 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let command = attach_command(document)?;
-        let (row, account) = self
-            .load_for_command(application_id, actor_account_id)
+        let (recent, account) = self
+            .load_at_version(application_id, expected_version, actor_account_id)
             .await?;
+        self.decide(&recent, &account, &command, micros(now))
+            .await
+            .map(|_| ())
+    }
+
+    /// The application as its row holds it, if still at the version the caller expects (a
+    /// conflict otherwise), and the acting account.
+    async fn load_at_version(
+        &self,
+        application_id: Uuid,
+        expected_version: i64,
+        account_id: Uuid,
+    ) -> Result<(Recent, accounts::Model)> {
+        let (row, account) = self.load_for_command(application_id, account_id).await?;
         if row.version != expected_version {
             return Err(StoreError::Conflict {
                 expected: expected_version,
                 actual: row.version,
             });
         }
-        let recent = self.recent_from_row(&row).await?;
-        self.decide(&recent, &account, &command, micros(now))
-            .await
-            .map(|_| ())
+        Ok((self.recent_from_row(&row).await?, account))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -404,16 +384,9 @@ impl Store {
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let (row, account) = self
-                .load_for_command(application_id, actor_account_id)
+            let (recent, account) = self
+                .load_at_version(application_id, expected_version, actor_account_id)
                 .await?;
-            if row.version != expected_version {
-                return Err(StoreError::Conflict {
-                    expected: expected_version,
-                    actual: row.version,
-                });
-            }
-            let recent = self.recent_from_row(&row).await?;
             match self
                 .decide_and_write(&recent, &account, &command, document, now, keyed)
                 .await
@@ -554,424 +527,6 @@ impl Store {
         self.remember(&outcome);
         Ok(outcome)
     }
-
-    /// The application as the row holds it. A state written before the office's zone was
-    /// recorded on it takes the office's zone now, so its dates are the office's too.
-    async fn recent_from_row(&self, row: &applications::Model) -> Result<Recent> {
-        let mut recent = Recent::from_row(row)?;
-        let has_zone = row
-            .state
-            .get("ownership")
-            .is_some_and(|o| o.get("zone").is_some());
-        if !has_zone {
-            let office = find_office(&self.inner.db, recent.state.ownership.office_id).await?;
-            recent.state.ownership.zone = office_zone(&office);
-        }
-        Ok(recent)
-    }
-
-    /// The application row and the acting account in one round trip.
-    async fn load_for_command(
-        &self,
-        application_id: Uuid,
-        account_id: Uuid,
-    ) -> Result<(applications::Model, accounts::Model)> {
-        let db = &self.inner.db;
-        let mut q =
-            applications::Entity::find_by_id(application_id).select_two_required(accounts::Entity);
-        QueryTrait::query(&mut q).join(
-            JoinType::InnerJoin,
-            accounts::Entity,
-            Expr::col((accounts::Entity, accounts::Column::Id)).eq(account_id),
-        );
-        let Some((row, account)) = q.one(db).await? else {
-            // Say which of the two is missing (an unknown account first).
-            actor_in(db, account_id).await?;
-            return Err(StoreError::not_found("application", application_id));
-        };
-        if !account.active {
-            return Err(StoreError::Invalid(format!(
-                "account {} ({}) is deactivated and cannot act",
-                account.id, account.email
-            )));
-        }
-        let capacity = self.inner.recent_capacity;
-        if let (true, Ok(mut seen)) = (capacity > 0, self.inner.accounts_seen.lock()) {
-            if seen.len() >= capacity {
-                seen.clear();
-            }
-            seen.insert(account.id, account.clone());
-        }
-        Ok((row, account))
-    }
-
-    fn recent_inputs(
-        &self,
-        application_id: Uuid,
-        expected_version: i64,
-        account_id: Uuid,
-    ) -> Option<(Arc<Recent>, accounts::Model)> {
-        let recent = self
-            .inner
-            .recent
-            .lock()
-            .ok()?
-            .get(&application_id)
-            .filter(|r| r.version == expected_version)?
-            .clone();
-        let account = self
-            .inner
-            .accounts_seen
-            .lock()
-            .ok()?
-            .get(&account_id)?
-            .clone();
-        Some((recent, account))
-    }
-
-    fn remember(&self, outcome: &CommandOutcome) {
-        let capacity = self.inner.recent_capacity;
-        if capacity == 0 {
-            return;
-        }
-        let app = &outcome.application;
-        let Some(last) = outcome.events.last() else {
-            return;
-        };
-        let recent = Recent {
-            workflow_name: app.workflow.name.clone(),
-            workflow_hash: app.workflow.hash.clone(),
-            version: app.version,
-            state: app.clone(),
-            last_event_hash: last.hash.clone(),
-            event_count: last.seq,
-        };
-        if let Ok(mut cache) = self.inner.recent.lock() {
-            if cache.len() >= capacity {
-                cache.clear();
-            }
-            cache.insert(app.id, Arc::new(recent));
-        }
-    }
-
-    pub(crate) fn forget(&self, application_id: Uuid, account_id: Uuid) {
-        if let Ok(mut cache) = self.inner.recent.lock() {
-            cache.remove(&application_id);
-        }
-        self.forget_account(account_id);
-    }
-
-    pub(crate) fn forget_account(&self, account_id: Uuid) {
-        if let Ok(mut seen) = self.inner.accounts_seen.lock() {
-            seen.remove(&account_id);
-        }
-    }
-
-    /// Writes one decided command inside `txn`: state row, events, letters, projections, outbox.
-    async fn persist(
-        &self,
-        txn: &DatabaseTransaction,
-        d: &Decided<'_>,
-        prepared: Prepared,
-    ) -> Result<CommandOutcome> {
-        let app = d.after;
-        let Prepared {
-            state,
-            event_rows,
-            head: prev,
-            event_count,
-        } = prepared;
-
-        // The state row: inserted, or updated only if nobody got there first.
-        match d.before {
-            None => {
-                applications::Entity::insert(applications::ActiveModel {
-                    id: Set(app.id),
-                    workflow_name: Set(app.workflow.name.clone()),
-                    workflow_hash: Set(app.workflow.hash.clone()),
-                    agency_id: Set(app.ownership.agency_id),
-                    office_id: Set(app.ownership.office_id),
-                    stage: Set(app.stage.clone()),
-                    version: Set(app.version),
-                    state: Set(state),
-                    submitted_by: Set(app.submitted_by),
-                    submitted_at: Set(micros(app.submitted_at)),
-                    stage_entered_at: Set(micros(app.stage_entered_at)),
-                    next_evaluation_due: Set(app.next_evaluation_due),
-                    last_event_hash: Set(prev.clone()),
-                    event_count: Set(event_count),
-                    updated_at: Set(d.now),
-                })
-                .exec_without_returning(txn)
-                .await?;
-            }
-            Some(before) => {
-                let mut update = applications::Entity::update_many();
-                if let Some(acc) = d.account {
-                    update = update.filter(Expr::exists(account_unchanged(acc)));
-                }
-                let updated = update
-                    .col_expr(applications::Column::Stage, Expr::value(app.stage.clone()))
-                    .col_expr(applications::Column::Version, Expr::value(app.version))
-                    .col_expr(applications::Column::State, Expr::value(state))
-                    .col_expr(
-                        applications::Column::StageEnteredAt,
-                        Expr::value(micros(app.stage_entered_at)),
-                    )
-                    .col_expr(
-                        applications::Column::NextEvaluationDue,
-                        Expr::value(app.next_evaluation_due),
-                    )
-                    .col_expr(
-                        applications::Column::LastEventHash,
-                        Expr::value(prev.clone()),
-                    )
-                    .col_expr(applications::Column::EventCount, Expr::value(event_count))
-                    .col_expr(applications::Column::UpdatedAt, Expr::value(d.now))
-                    .filter(applications::Column::Id.eq(app.id))
-                    .filter(applications::Column::Version.eq(before.version))
-                    .exec(txn)
-                    .await?;
-                if updated.rows_affected == 0 {
-                    let actual = applications::Entity::find_by_id(app.id)
-                        .one(txn)
-                        .await?
-                        .map_or(0, |r| r.version);
-                    return Err(StoreError::Conflict {
-                        expected: before.version,
-                        actual,
-                    });
-                }
-            }
-        }
-
-        if !event_rows.is_empty() {
-            audit_events::Entity::insert_many(
-                event_rows
-                    .iter()
-                    .cloned()
-                    .map(audit_events::ActiveModel::from),
-            )
-            .exec_without_returning(txn)
-            .await?;
-        }
-        self.check_fail_point(FailPoint::AfterEvents)?;
-
-        // Letters, documents and the access projections, event by event.
-        for (e, row) in d.events.iter().zip(&event_rows) {
-            self.project(txn, app, e, row, d).await?;
-        }
-
-        // Who the application waits on now: the inboxes' read model. An upload or an opened
-        // evaluation changes it as much as a new stage does.
-        let stage_changed = d.before.is_none_or(|b| b.stage != app.stage);
-        // (A new stage rewrites them anyway: the core is asked only when the stage stays.)
-        let waits_changed = !stage_changed
-            && d.before.is_some_and(|b| {
-                sepakat_core::inbox::waiting_on(d.workflow, b)
-                    != sepakat_core::inbox::waiting_on(d.workflow, app)
-            });
-        if stage_changed || waits_changed {
-            crate::inbox::write_waits(txn, d.workflow, app).await?;
-        }
-        if stage_changed {
-            // The stay it began, the one it ended, and every scope's counters (dashboards).
-            let entering = event_rows
-                .iter()
-                .rev()
-                .find(|r| matches!(r.kind.as_str(), "transitioned" | "submitted" | "imported"))
-                .map_or(event_count, |r| r.seq);
-            crate::stages::write_stage_move(txn, d.workflow, d.before, app, entering).await?;
-        }
-
-        // Notifications for whoever must act next; an agreement imported from before Sepakat
-        // is news to nobody.
-        let imported = event_rows.iter().any(|r| r.kind == "imported");
-        let mut outbox_rows = if stage_changed && !imported {
-            let trigger = event_rows
-                .iter()
-                .rev()
-                .find(|r| r.kind == "transitioned" || r.kind == "submitted");
-            self.queue_notifications(txn, d, trigger).await?
-        } else {
-            Vec::new()
-        };
-        if event_rows.iter().any(|r| r.kind.starts_with("evaluation_")) {
-            outbox_rows.extend(
-                self.queue_evaluation_notifications(txn, d, &event_rows)
-                    .await?,
-            );
-        }
-        if event_rows
-            .iter()
-            .any(|r| r.kind == "term_reminded" || r.kind == "grant_expired")
-        {
-            outbox_rows.extend(self.queue_term_notifications(txn, d, &event_rows).await?);
-        }
-
-        self.check_fail_point(FailPoint::BeforeCommit)?;
-        Ok(CommandOutcome {
-            application: app.clone(),
-            events: event_rows,
-            letters: Vec::new(),
-            outbox: outbox_rows,
-        })
-    }
-}
-
-/// The rows a decided command will write, built before its transaction starts.
-struct Prepared {
-    state: Value,
-    event_rows: Vec<audit_events::Model>,
-    /// The chain's new head hash.
-    head: String,
-    event_count: i64,
-}
-
-/// Serializes the new state and chains the events onto the application's head.
-fn prepare(d: &Decided<'_>) -> Result<Prepared> {
-    let app = d.after;
-    let state = to_json("application state", app)?;
-    let mut event_rows = Vec::with_capacity(d.events.len());
-    let mut prev = d.prev_hash.clone();
-    for (i, e) in d.events.iter().enumerate() {
-        let seq = d.prev_count + 1 + i as i64;
-        let payload = to_json("event", &e.kind)?;
-        let at = micros(e.at);
-        let kind = e.kind.name().to_string();
-        let hash = event_hash(app.id, seq, &kind, e.actor, at, &payload, &prev);
-        event_rows.push(audit_events::Model {
-            id: Uuid::now_v7(),
-            application_id: app.id,
-            seq,
-            kind,
-            actor_id: e.actor,
-            at,
-            payload,
-            prev_hash: std::mem::replace(&mut prev, hash.clone()),
-            hash,
-        });
-    }
-    Ok(Prepared {
-        state,
-        event_count: d.prev_count + event_rows.len() as i64,
-        event_rows,
-        head: prev,
-    })
-}
-
-/// `SELECT 1 FROM accounts WHERE` the account is still active with the same role and scope.
-fn account_unchanged(acc: &accounts::Model) -> SelectStatement {
-    let mut q = Query::select();
-    q.expr(Expr::val(1))
-        .from(accounts::Entity)
-        .and_where(accounts::Column::Id.eq(acc.id))
-        .and_where(accounts::Column::Active.eq(true))
-        .and_where(accounts::Column::Role.eq(acc.role));
-    q.and_where(match acc.office_id {
-        Some(o) => accounts::Column::OfficeId.eq(o),
-        None => accounts::Column::OfficeId.is_null(),
-    });
-    q.and_where(match acc.agency_id {
-        Some(a) => accounts::Column::AgencyId.eq(a),
-        None => accounts::Column::AgencyId.is_null(),
-    });
-    q.and_where(match &acc.province {
-        Some(p) => accounts::Column::Province.eq(p.clone()),
-        None => accounts::Column::Province.is_null(),
-    });
-    q
-}
-
-/// The office's time zone, as the core reads it.
-pub(crate) fn office_zone(office: &offices::Model) -> OfficeZone {
-    OfficeZone(office.utc_offset_minutes)
-}
-
-/// The date a letter carries, in the issuing office's time zone (the core's rule).
-pub(crate) fn local_date(office: &offices::Model, at: DateTime<Utc>) -> NaiveDate {
-    calendar::local_date(at, office_zone(office))
-}
-
-/// Takes the next number of the office's register for the letter's year, inside the command's
-/// transaction. `INSERT ... ON CONFLICT DO UPDATE ... RETURNING` is one statement on both
-/// databases: on PostgreSQL the counter row stays locked until the transaction ends, so
-/// concurrent commands of one office queue on it and a rolled-back command gives its number
-/// back; on SQLite the write transaction already serialises them. Unique and gap-free.
-pub(crate) async fn allocate_seq<C: ConnectionTrait>(
-    db: &C,
-    office_id: Uuid,
-    year: i32,
-) -> Result<i64> {
-    use letter_counters::Column as C_;
-    next_in_register(
-        db,
-        letter_counters::Entity,
-        (C_::OfficeId, C_::Year, C_::LastSeq),
-        office_id,
-        year,
-    )
-    .await
-}
-
-/// The same for an agency's own register.
-pub(crate) async fn allocate_agency_seq<C: ConnectionTrait>(
-    db: &C,
-    agency_id: Uuid,
-    year: i32,
-) -> Result<i64> {
-    use agency_letter_counters::Column as C_;
-    next_in_register(
-        db,
-        agency_letter_counters::Entity,
-        (C_::AgencyId, C_::Year, C_::LastSeq),
-        agency_id,
-        year,
-    )
-    .await
-}
-
-/// Takes the next running number of a counter table keyed by (owner, year).
-async fn next_in_register<C: ConnectionTrait, E: EntityTrait>(
-    db: &C,
-    table: E,
-    (owner_col, year_col, last_col): (E::Column, E::Column, E::Column),
-    owner: Uuid,
-    year: i32,
-) -> Result<i64> {
-    let stmt = Query::insert()
-        .into_table(table)
-        .columns([owner_col, year_col, last_col])
-        .values([owner.into(), year.into(), 1i64.into()])
-        .map_err(StoreError::corrupt)?
-        .on_conflict(
-            OnConflict::columns([owner_col, year_col])
-                .value(last_col, Expr::col((table, last_col)).add(1))
-                .to_owned(),
-        )
-        .returning_col(last_col)
-        .to_owned();
-    let row = db
-        .query_one(&stmt)
-        .await?
-        .ok_or_else(|| StoreError::corrupt("the letter counter returned no row"))?;
-    Ok(row.try_get::<i64>("", "last_seq")?)
-}
-
-/// Formats running number `seq` with a register's stored pattern.
-pub(crate) fn format_number(
-    pattern: &str,
-    code: &str,
-    unit: &str,
-    seq: i64,
-    day: NaiveDate,
-    whose: &str,
-) -> Result<String> {
-    let pattern =
-        NumberPattern::parse(pattern).map_err(|e| StoreError::corrupt(format!("{whose}: {e}")))?;
-    let seq = u32::try_from(seq)
-        .map_err(|_| StoreError::corrupt(format!("the letter counter of {whose} overflowed")))?;
-    Ok(pattern.format(code, seq, unit, day))
 }
 
 fn command_name(c: &Command) -> String {

@@ -70,108 +70,13 @@ fn blank(s: &str) -> bool {
     s.trim().is_empty()
 }
 
-fn no_nul(field: &str, s: &str) -> Result<()> {
+pub(crate) fn no_nul(field: &str, s: &str) -> Result<()> {
     if s.contains('\0') {
         return Err(StoreError::Invalid(format!(
             "{field} contains a NUL character"
         )));
     }
     Ok(())
-}
-
-/// Largest letterhead logo accepted, in bytes.
-pub const MAX_LOGO_BYTES: usize = 256 * 1024;
-
-/// Checks a letterhead logo: an SVG document (UTF-8 text whose root element is `<svg>`, closed),
-/// at most [`MAX_LOGO_BYTES`], with nothing active or external in it: no script, no event
-/// handler, no embedded HTML, no entity declarations, no link outside the document but `data:`
-/// images. Returns the document as text.
-pub fn check_logo_svg(bytes: &[u8]) -> Result<String> {
-    let refuse = |why: &str| {
-        Err(StoreError::Invalid(format!(
-            "the logo must be an SVG document (text starting with `<svg` or an XML declaration, at most {} KiB): {why}",
-            MAX_LOGO_BYTES / 1024
-        )))
-    };
-    if bytes.len() > MAX_LOGO_BYTES {
-        return refuse(&format!("this file has {} bytes", bytes.len()));
-    }
-    let Ok(text) = std::str::from_utf8(bytes) else {
-        return refuse("this file is not UTF-8 text (a PNG or JPEG picture is not accepted)");
-    };
-    let text = text.trim_start_matches('\u{feff}');
-    if text.contains('\0') {
-        return refuse("it contains a NUL character");
-    }
-    let lower = text.to_ascii_lowercase();
-    // The root element: what comes first once the XML declaration, comments and a doctype are
-    // skipped.
-    let mut rest = lower.trim_start();
-    loop {
-        if let Some(r) = rest.strip_prefix("<?xml") {
-            rest = r.split_once("?>").map_or("", |(_, r)| r).trim_start();
-        } else if let Some(r) = rest.strip_prefix("<!--") {
-            rest = r.split_once("-->").map_or("", |(_, r)| r).trim_start();
-        } else if let Some(r) = rest.strip_prefix("<!doctype") {
-            if r.split_once('>').is_some_and(|(d, _)| d.contains('[')) {
-                return refuse("its doctype declares entities");
-            }
-            rest = r.split_once('>').map_or("", |(_, r)| r).trim_start();
-        } else {
-            break;
-        }
-    }
-    let root_is_svg = rest
-        .strip_prefix("<svg")
-        .is_some_and(|r| r.starts_with(|c: char| c.is_whitespace() || c == '>' || c == '/'));
-    if !root_is_svg {
-        return refuse("its root element is not <svg>");
-    }
-    if !lower.contains("</svg>") && !lower.trim_end().ends_with("/>") {
-        return refuse("its <svg> element is not closed");
-    }
-    for (needle, what) in [
-        ("<script", "it contains a <script>"),
-        ("<foreignobject", "it embeds HTML (<foreignObject>)"),
-        ("<!entity", "it declares entities"),
-        ("javascript:", "it contains a javascript: link"),
-        ("<iframe", "it contains an <iframe>"),
-    ] {
-        if lower.contains(needle) {
-            return refuse(what);
-        }
-    }
-    // Event handlers (`onload=`, `onclick =` …) as attributes.
-    let handler = lower.match_indices("on").any(|(i, _)| {
-        let before = lower[..i].chars().next_back();
-        let name: String = lower[i..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphabetic())
-            .collect();
-        before.is_some_and(char::is_whitespace)
-            && name.len() > 2
-            && lower[i + name.len()..].trim_start().starts_with('=')
-    });
-    if handler {
-        return refuse("it has an event-handler attribute (on…=)");
-    }
-    // Links may point inside the document (`#id`) or hold a `data:` image, nothing else.
-    for attr in ["href", "src"] {
-        for (i, _) in lower.match_indices(attr) {
-            let after = lower[i + attr.len()..].trim_start();
-            let Some(value) = after.strip_prefix('=') else {
-                continue;
-            };
-            let value = value
-                .trim_start()
-                .trim_start_matches(['"', '\''])
-                .trim_start();
-            if !(value.starts_with('#') || value.starts_with("data:image/")) {
-                return refuse("it links to something outside the document");
-            }
-        }
-    }
-    Ok(text.to_string())
 }
 
 /// The scope an account row stands for; `office_region` is needed for coordinators.
@@ -565,79 +470,6 @@ impl Store {
             .order_by_asc(accounts::Column::Email)
             .all(&self.inner.db)
             .await?)
-    }
-
-    /// Stores a password hash (computed by the caller; the store never sees a password).
-    pub async fn set_password_hash(
-        &self,
-        account_id: Uuid,
-        hash: Option<String>,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        let mut row: accounts::ActiveModel = self.account(account_id).await?.into();
-        row.password_hash = Set(hash);
-        row.updated_at = Set(micros(now));
-        row.update(&self.inner.db).await?;
-        self.forget_account(account_id);
-        Ok(())
-    }
-
-    /// Marks a coordinator as the head of their office (Kepala Dinas), who receives the
-    /// escalations of overdue evaluations; only a coordinator can head an office.
-    pub async fn set_heads_office(
-        &self,
-        account_id: Uuid,
-        heads: bool,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        let account = self.account(account_id).await?;
-        if heads && account.role != Role::Coordinator {
-            return Err(StoreError::Invalid(format!(
-                "only a coordinator account can head a Disdukcapil office; {} is a {}",
-                account.email, account.role
-            )));
-        }
-        let mut row: accounts::ActiveModel = account.into();
-        row.heads_office = Set(heads);
-        row.updated_at = Set(micros(now));
-        row.update(&self.inner.db).await?;
-        self.forget_account(account_id);
-        Ok(())
-    }
-
-    /// Sets (or, with `None`, removes) the logo at the left of an office's letterhead, checked by
-    /// [`check_logo_svg`]. Letters already issued keep the letterhead they were issued with.
-    pub async fn set_office_logo(&self, office_id: Uuid, svg: Option<&[u8]>) -> Result<()> {
-        let logo = svg.map(check_logo_svg).transpose()?;
-        let mut row: offices::ActiveModel = find_office(&self.inner.db, office_id).await?.into();
-        row.logo_svg = Set(logo);
-        row.update(&self.inner.db).await?;
-        Ok(())
-    }
-
-    /// Records an account's rank (*pangkat/golongan*), printed under the name when they sign;
-    /// blank removes it.
-    pub async fn set_account_rank(
-        &self,
-        account_id: Uuid,
-        rank: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        let rank = rank.map(str::trim).filter(|r| !r.is_empty());
-        if let Some(r) = rank {
-            no_nul("rank", r)?;
-            if r.chars().count() > 120 {
-                return Err(StoreError::Invalid(format!(
-                    "rank `{r}` is too long: give the pangkat and golongan, e.g. `Pembina Utama Muda (IV/c)`"
-                )));
-            }
-        }
-        let mut row: accounts::ActiveModel = self.account(account_id).await?.into();
-        row.rank = Set(rank.map(str::to_string));
-        row.updated_at = Set(micros(now));
-        row.update(&self.inner.db).await?;
-        self.forget_account(account_id);
-        Ok(())
     }
 
     /// An office's region code. Region codes never change, so they are cached.

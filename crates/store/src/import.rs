@@ -14,8 +14,7 @@
 
 use crate::directory::actor_in;
 use crate::entity::{
-    agencies, application_elements, applications, attestations, audit_events, documents,
-    evaluations, grants, offices,
+    agencies, applications, audit_events, documents, evaluations, grants, offices,
 };
 use crate::named::Named;
 use crate::{Result, Store, StoreError, micros};
@@ -434,40 +433,11 @@ pub(crate) async fn project(
     row: &audit_events::Model,
 ) -> Result<()> {
     let at = row.at;
-    let elements: Vec<_> = a
-        .request
-        .elements
-        .iter()
-        .map(|el| application_elements::ActiveModel {
-            application_id: Set(app_id),
-            element_code: Set(el.code.as_str().to_string()),
-            justification: Set(el.justification.clone()),
-            protected: Set(el.code.is_protected()),
-            approved_at: Set(Some(at)),
-        })
-        .collect();
-    if !elements.is_empty() {
-        application_elements::Entity::insert_many(elements)
-            .exec_without_returning(txn)
+    crate::projections::insert_elements(txn, app_id, &a.request.elements, |_| Some(at)).await?;
+    // Recorded as imported: no statement on file.
+    let attestation_id =
+        crate::projections::insert_attestation(txn, app_id, &a.attestation, "", e.actor, at)
             .await?;
-    }
-    let attestation_id = Uuid::now_v7();
-    attestations::Entity::insert(attestations::ActiveModel {
-        id: Set(attestation_id),
-        application_id: Set(app_id),
-        connection: Set(Named(a.attestation.connection)),
-        provider: Set(a.attestation.provider.clone()),
-        cost_borne_by: Set(a.attestation.cost_borne_by.clone()),
-        technical_contact: Set(a.attestation.technical_contact.clone()),
-        statement_sha256: Set(String::new()),
-        recorded_by: Set(e.actor),
-        recorded_at: Set(at),
-        withdrawn_by: Set(None),
-        withdrawn_at: Set(None),
-        withdrawal_reason: Set(None),
-    })
-    .exec_without_returning(txn)
-    .await?;
     let codes = serde_json::to_value(a.request.element_codes()).map_err(StoreError::corrupt)?;
     let method = a
         .request

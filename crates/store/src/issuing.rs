@@ -8,10 +8,10 @@
 //! and the hashes, so the audit chain holds them. A letter that cannot be built rolls the whole
 //! command back: no number is consumed.
 
-use crate::commands::{allocate_agency_seq, allocate_seq, format_number, local_date};
 use crate::directory::find_office;
 use crate::entity::{accounts, agencies, letters, offices, pks_versions, register_counters};
 use crate::named::Named;
+use crate::numbering::{allocate_agency_seq, allocate_seq, format_number, local_date};
 use crate::{Result, Store, StoreError};
 use chrono::{Datelike, NaiveDate};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};

@@ -32,12 +32,16 @@ pub mod idempotency;
 pub mod import;
 pub mod inbox;
 pub mod issuing;
+mod logo;
 pub mod named;
 mod notifications;
+mod numbering;
 pub mod outbox;
 mod people;
+mod persist;
 mod projections;
 mod queries;
+mod recent;
 mod scope;
 pub mod sessions;
 pub mod stages;
@@ -47,7 +51,7 @@ mod workflows;
 pub use accounts::{ChangedBy, RoleChange};
 pub use audit::{AuditBreak, AuditProblem, AuditReport};
 pub use commands::{CommandOutcome, NewApplication, NewDocument};
-pub use directory::{MAX_LOGO_BYTES, NewAccount, NewAgency, NewOffice, OfficeKind, check_logo_svg};
+pub use directory::{NewAccount, NewAgency, NewOffice, OfficeKind};
 pub use error::{Result, StoreError};
 pub use evaluations::{CalendarReport, DueEvaluation, SYSTEM_ACCOUNT_ID};
 pub use evaluations::{DUE_STATES, DueCursor, DueFilter, EvaluationState};
@@ -56,6 +60,7 @@ pub use idempotency::{KeptAnswer, KeyRecord, Keyed};
 pub use import::{AlreadyImported, ImportFile, ImportReport, Planned};
 pub use inbox::{InboxCursor, InboxFilter, InboxPage};
 pub use issuing::{LetterSealer, SealError, Sealed};
+pub use logo::{MAX_LOGO_BYTES, check_logo_svg};
 pub use named::Named;
 pub use outbox::{Delivery, OutboxCounts, RetryPolicy};
 pub use outbox::{OUTBOX_STATES, OutboxCursor, OutboxFilter, OutboxState};
@@ -142,8 +147,8 @@ struct Inner {
     write_gate: Option<tokio::sync::Mutex<()>>,
     workflows: RwLock<HashMap<(String, String), Arc<Workflow>>>,
     office_regions: RwLock<HashMap<uuid::Uuid, sepakat_core::RegionCode>>,
-    /// The last state this process committed per application (see `commands::Recent`).
-    recent: Mutex<HashMap<uuid::Uuid, Arc<commands::Recent>>>,
+    /// The last state this process committed per application (see `recent::Recent`).
+    recent: Mutex<HashMap<uuid::Uuid, Arc<recent::Recent>>>,
     /// Accounts as last read, checked again by every write that relies on them.
     accounts_seen: Mutex<HashMap<uuid::Uuid, entity::accounts::Model>>,
     recent_capacity: usize,

@@ -10,7 +10,7 @@ use crate::{Result, Store};
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder};
 use sepakat_core::application::EventKind;
-use sepakat_core::{Actor, EvaluationKind, Ownership, Role};
+use sepakat_core::{Actor, Application, EvaluationKind, Ownership, Role};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use uuid::Uuid;
@@ -101,23 +101,21 @@ impl Store {
                 .filter(|s| s.acting_roles().contains(&recipient.role))
                 .map(|s| s.doing_id())
                 .collect();
-            let payload = json!({
-                "application_id": app.id,
-                "workflow": app.workflow.name,
-                "stage": app.stage,
-                "stage_title": stage_title,
-                "previous_stage": previous_stage,
-                "action": action,
-                "acted_by": d.actor.id,
-                "agency_id": own.agency_id,
-                "office_id": own.office_id,
-                "recipient_role": recipient.role,
-                "actions": actions,
-                "todo": todo,
-                "next": steps,
-                // The stage's target, as a day at the office.
-                "next_due_on": next.due_at.map(|d| app.local_date(d)),
-            });
+            let payload = payload_for(
+                app,
+                recipient.role,
+                json!({
+                    "stage_title": stage_title,
+                    "previous_stage": previous_stage,
+                    "action": action,
+                    "acted_by": d.actor.id,
+                    "actions": actions,
+                    "todo": todo,
+                    "next": steps,
+                    // The stage's target, as a day at the office.
+                    "next_due_on": next.due_at.map(|d| app.local_date(d)),
+                }),
+            );
             rows.push(outbox_row(
                 &acc,
                 template,
@@ -163,17 +161,15 @@ impl Store {
                 _ => continue,
             };
             for (acc, recipient) in &audience {
-                let payload = json!({
-                    "application_id": app.id,
-                    "workflow": app.workflow.name,
-                    "stage": app.stage,
-                    "agency_id": own.agency_id,
-                    "office_id": own.office_id,
-                    "recipient_role": recipient.role,
-                    "term_ends_on": ends_on,
-                    "days_before": days_before,
-                    "days_left": (ends_on - app.local_date(d.now)).num_days(),
-                });
+                let payload = payload_for(
+                    app,
+                    recipient.role,
+                    json!({
+                        "term_ends_on": ends_on,
+                        "days_before": days_before,
+                        "days_left": (ends_on - app.local_date(d.now)).num_days(),
+                    }),
+                );
                 rows.push(outbox_row(
                     acc,
                     template,
@@ -254,21 +250,19 @@ impl Store {
             }
             let evaluation = app.evaluation(*kind, *due_on);
             for (acc, recipient) in audience {
-                let payload = json!({
-                    "application_id": app.id,
-                    "workflow": app.workflow.name,
-                    "stage": app.stage,
-                    "agency_id": own.agency_id,
-                    "office_id": own.office_id,
-                    "recipient_role": recipient.role,
-                    "evaluation_kind": kind,
-                    "due_on": due_on,
-                    "reason": evaluation.and_then(|e| e.reason.clone()),
-                    "outcome": outcome,
-                    "findings": evaluation.and_then(|e| e.result.as_ref()).map(|r| r.findings.clone()),
-                    "grace_days": policy.grace_days,
-                    "suspended": app.grants.iter().any(|g| g.held_by_evaluation),
-                });
+                let payload = payload_for(
+                    app,
+                    recipient.role,
+                    json!({
+                        "evaluation_kind": kind,
+                        "due_on": due_on,
+                        "reason": evaluation.and_then(|e| e.reason.clone()),
+                        "outcome": outcome,
+                        "findings": evaluation.and_then(|e| e.result.as_ref()).map(|r| r.findings.clone()),
+                        "grace_days": policy.grace_days,
+                        "suspended": app.grants.iter().any(|g| g.held_by_evaluation),
+                    }),
+                );
                 rows.push(outbox_row(
                     &acc,
                     template,
@@ -282,6 +276,22 @@ impl Store {
         insert_outbox(txn, &rows).await?;
         Ok(rows)
     }
+}
+
+/// A mail's payload: what every mail says of its application and recipient, and `extra`.
+fn payload_for(app: &Application, recipient_role: Role, extra: Value) -> Value {
+    let mut payload = json!({
+        "application_id": app.id,
+        "workflow": app.workflow.name,
+        "stage": app.stage,
+        "agency_id": app.ownership.agency_id,
+        "office_id": app.ownership.office_id,
+        "recipient_role": recipient_role,
+    });
+    if let (Value::Object(p), Value::Object(extra)) = (&mut payload, extra) {
+        p.extend(extra);
+    }
+    payload
 }
 
 pub(crate) fn outbox_row(

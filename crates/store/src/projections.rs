@@ -17,7 +17,9 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter,
     QueryOrder,
 };
+use sepakat_core::application::AttestationDetails;
 use sepakat_core::application::EventKind;
+use sepakat_core::request::RequestedElement;
 use sepakat_core::{Application, EvaluationKind, Event};
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -34,22 +36,7 @@ impl Store {
         let at = row.at;
         match &e.kind {
             EventKind::Submitted { request, .. } => {
-                let rows: Vec<_> = request
-                    .elements
-                    .iter()
-                    .map(|el| application_elements::ActiveModel {
-                        application_id: Set(app.id),
-                        element_code: Set(el.code.as_str().to_string()),
-                        justification: Set(el.justification.clone()),
-                        protected: Set(el.code.is_protected()),
-                        approved_at: Set(None),
-                    })
-                    .collect();
-                if !rows.is_empty() {
-                    application_elements::Entity::insert_many(rows)
-                        .exec_without_returning(txn)
-                        .await?;
-                }
+                insert_elements(txn, app.id, &request.elements, |_| None).await?;
             }
             EventKind::Imported { agreement } => {
                 crate::import::project(txn, app.id, agreement, e, row).await?;
@@ -101,22 +88,7 @@ impl Store {
                 details,
                 statement_sha256,
             } => {
-                attestations::Entity::insert(attestations::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    application_id: Set(app.id),
-                    connection: Set(Named(details.connection)),
-                    provider: Set(details.provider.clone()),
-                    cost_borne_by: Set(details.cost_borne_by.clone()),
-                    technical_contact: Set(details.technical_contact.clone()),
-                    statement_sha256: Set(statement_sha256.clone()),
-                    recorded_by: Set(e.actor),
-                    recorded_at: Set(at),
-                    withdrawn_by: Set(None),
-                    withdrawn_at: Set(None),
-                    withdrawal_reason: Set(None),
-                })
-                .exec_without_returning(txn)
-                .await?;
+                insert_attestation(txn, app.id, details, statement_sha256, e.actor, at).await?;
             }
             EventKind::AttestationWithdrawn { reason } => {
                 attestations::Entity::update_many()
@@ -246,26 +218,11 @@ impl Store {
                     .filter(application_elements::Column::ApplicationId.eq(app.id))
                     .exec(txn)
                     .await?;
-                let rows: Vec<_> = change
-                    .elements
-                    .iter()
-                    .map(|el| {
-                        let code = el.code.as_str().to_string();
-                        let approved_at = before.get(&code).copied().flatten().unwrap_or(at);
-                        application_elements::ActiveModel {
-                            application_id: Set(app.id),
-                            element_code: Set(code),
-                            justification: Set(el.justification.clone()),
-                            protected: Set(el.code.is_protected()),
-                            approved_at: Set(Some(approved_at)),
-                        }
-                    })
-                    .collect();
-                if !rows.is_empty() {
-                    application_elements::Entity::insert_many(rows)
-                        .exec_without_returning(txn)
-                        .await?;
-                }
+                // A kept element keeps its first approval.
+                insert_elements(txn, app.id, &change.elements, |code| {
+                    Some(before.get(code).copied().flatten().unwrap_or(at))
+                })
+                .await?;
             }
             EventKind::GrantExpired { kind } => {
                 let reason = "Masa berlaku PKS berakhir".to_string();
@@ -480,4 +437,59 @@ pub(crate) async fn set_grant_status(
         .exec(txn)
         .await?;
     Ok(())
+}
+
+/// The requested elements of an application, each approved at `approved_at(code)` (`None` while
+/// not yet approved).
+pub(crate) async fn insert_elements(
+    txn: &DatabaseTransaction,
+    application_id: Uuid,
+    elements: &[RequestedElement],
+    approved_at: impl Fn(&str) -> Option<DateTime<Utc>>,
+) -> Result<()> {
+    let rows: Vec<_> = elements
+        .iter()
+        .map(|el| application_elements::ActiveModel {
+            application_id: Set(application_id),
+            element_code: Set(el.code.as_str().to_string()),
+            justification: Set(el.justification.clone()),
+            protected: Set(el.code.is_protected()),
+            approved_at: Set(approved_at(el.code.as_str())),
+        })
+        .collect();
+    if !rows.is_empty() {
+        application_elements::Entity::insert_many(rows)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A recorded closed-network attestation; returns its id.
+pub(crate) async fn insert_attestation(
+    txn: &DatabaseTransaction,
+    application_id: Uuid,
+    details: &AttestationDetails,
+    statement_sha256: &str,
+    recorded_by: Uuid,
+    recorded_at: DateTime<Utc>,
+) -> Result<Uuid> {
+    let id = Uuid::now_v7();
+    attestations::Entity::insert(attestations::ActiveModel {
+        id: Set(id),
+        application_id: Set(application_id),
+        connection: Set(Named(details.connection)),
+        provider: Set(details.provider.clone()),
+        cost_borne_by: Set(details.cost_borne_by.clone()),
+        technical_contact: Set(details.technical_contact.clone()),
+        statement_sha256: Set(statement_sha256.to_string()),
+        recorded_by: Set(recorded_by),
+        recorded_at: Set(recorded_at),
+        withdrawn_by: Set(None),
+        withdrawn_at: Set(None),
+        withdrawal_reason: Set(None),
+    })
+    .exec_without_returning(txn)
+    .await?;
+    Ok(id)
 }

@@ -13,7 +13,7 @@ use utoipa::OpenApi;
     paths(
         api::healthz, auth::login, auth::token, auth::logout, auth::me,
         api::catalogue::data_elements, api::catalogue::workflows, api::catalogue::workflow, api::catalogue::offices, api::catalogue::agencies,
-        api::submit, api::list, api::detail, api::transition, api::command, api::documents::upload, api::documents::download,
+        api::applications::submit, api::applications::list, api::applications::detail, api::applications::transition, api::applications::command, api::documents::upload, api::documents::download,
         api::letters::preview, api::letters::archive, api::letters::archived,
         api::pks::overview, api::pks::compare,
         api::access::grants, api::access::export, api::evaluations::evaluations_due,
@@ -31,7 +31,7 @@ use utoipa::OpenApi;
         api::accounts::RoleBody, api::accounts::PasswordReset, api::accounts::PasswordChange,
         crate::next::NextView, crate::next::NextStepView, crate::next::MissingView, crate::next::PersonView,
         views::TimelineEntry, views::DocumentView, views::LetterView, views::GrantView, views::AttestationView, views::CommandResult, views::GrantState,
-        api::SubmitBody, api::ElementRequest, api::TransitionBody, api::CommandBody,
+        api::applications::SubmitBody, api::applications::ElementRequest, api::applications::TransitionBody, api::applications::CommandBody,
         views::EvaluationView, api::access::GrantRecord, api::evaluations::DueEvaluationView, api::outbox::OutboxView,
         api::access::GrantList, api::evaluations::DueList, api::outbox::OutboxList, api::outbox::RetryFilter, api::outbox::Requeued,
     )),

@@ -17,6 +17,7 @@ pub struct AccountView {
     pub id: Uuid,
     pub email: String,
     pub name: String,
+    /// agency_head, coordinator, provincial_reviewer, central, auditor or admin.
     pub role: String,
     pub nip: Option<String>,
     pub position: Option<String>,

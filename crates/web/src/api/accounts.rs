@@ -8,6 +8,7 @@ use crate::AppState;
 use crate::auth::{Caller, SESSION_COOKIE};
 use crate::problem::{ApiError, ProblemItem};
 use crate::security::{hash_password, secret_digest, temporary_password, verify_password_or_dummy};
+use crate::views::AccountView;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use sepakat_core::Role;
@@ -38,19 +39,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/me/tokens/{token_id}", web::delete().to(revoke_my_token));
 }
 
-/// An account as an administrator sees it.
+/// An account as an administrator sees it: the directory's view and its state.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ManagedAccount {
-    pub id: Uuid,
-    pub email: String,
-    pub name: String,
-    /// agency_head, coordinator, provincial_reviewer, central, auditor or admin.
-    pub role: String,
-    pub nip: Option<String>,
-    pub position: Option<String>,
-    pub office_id: Option<Uuid>,
-    pub agency_id: Option<Uuid>,
-    pub province: Option<String>,
+    #[serde(flatten)]
+    pub account: AccountView,
     /// False once disabled: it can neither sign in nor act, and has no sessions or tokens.
     pub active: bool,
     /// After a password reset: the temporary password must be changed at the next sign-in.
@@ -63,15 +56,7 @@ pub struct ManagedAccount {
 impl From<&accounts::Model> for ManagedAccount {
     fn from(a: &accounts::Model) -> Self {
         ManagedAccount {
-            id: a.id,
-            email: a.email.clone(),
-            name: a.name.clone(),
-            role: a.role.to_string(),
-            nip: a.nip.clone(),
-            position: a.position.clone(),
-            office_id: a.office_id,
-            agency_id: a.agency_id,
-            province: a.province.clone(),
+            account: AccountView::from(a),
             active: a.active,
             must_change_password: a.must_change_password,
             heads_office: a.heads_office,
@@ -224,17 +209,7 @@ pub async fn disable(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<ManagedAccount>, ApiError> {
-    admin_only(&caller)?;
-    let a = state
-        .store
-        .set_account_enabled(
-            *id,
-            false,
-            ChangedBy::Api(caller.account.id),
-            state.clock.now(),
-        )
-        .await?;
-    Ok(web::Json(ManagedAccount::from(&a)))
+    set_enabled(&state, &caller, *id, false).await
 }
 
 /// Enable a disabled account again (administrators).
@@ -246,15 +221,21 @@ pub async fn enable(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<ManagedAccount>, ApiError> {
-    admin_only(&caller)?;
+    set_enabled(&state, &caller, *id, true).await
+}
+
+/// Disables or enables an account, as an administrator through the API.
+async fn set_enabled(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    enabled: bool,
+) -> Result<web::Json<ManagedAccount>, ApiError> {
+    admin_only(caller)?;
+    let by = ChangedBy::Api(caller.account.id);
     let a = state
         .store
-        .set_account_enabled(
-            *id,
-            true,
-            ChangedBy::Api(caller.account.id),
-            state.clock.now(),
-        )
+        .set_account_enabled(id, enabled, by, state.clock.now())
         .await?;
     Ok(web::Json(ManagedAccount::from(&a)))
 }

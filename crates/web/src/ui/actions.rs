@@ -25,21 +25,26 @@ pub(super) async fn run_form_command(
     command: Command,
 ) -> Result<Result<HttpResponse, sepakat_core::Rejection>, ApiError> {
     let application = crate::api::parse_id(id)?;
-    let result = state
-        .store
-        .execute(
-            application,
-            expected_version,
-            command,
-            v.account.id,
-            state.clock.now(),
-        )
-        .await
-        .map(|_| ());
-    match result {
+    match execute(state, v, application, expected_version, command).await {
         Err(StoreError::Rejected(r)) => Ok(Err(r)),
         other => after_command(state, req, v, id, other).await.map(Ok),
     }
+}
+
+/// Runs `command` as the viewer, now.
+async fn execute(
+    state: &AppState,
+    v: &Viewer,
+    application: Uuid,
+    expected_version: i64,
+    command: Command,
+) -> Result<(), StoreError> {
+    let now = state.clock.now();
+    state
+        .store
+        .execute(application, expected_version, command, v.account.id, now)
+        .await
+        .map(|_| ())
 }
 
 pub(super) async fn after_command(
@@ -136,17 +141,7 @@ pub(super) async fn act(
         },
     )
     .await?;
-    let result = state
-        .store
-        .execute(
-            stored.row.id,
-            form.expected_version,
-            command,
-            v.account.id,
-            state.clock.now(),
-        )
-        .await
-        .map(|_| ());
+    let result = execute(&state, &v, stored.row.id, form.expected_version, command).await;
     after_command(&state, &req, &v, &id, result).await
 }
 
@@ -300,17 +295,7 @@ pub(super) async fn evaluate(
             ));
         }
     };
-    let result = state
-        .store
-        .execute(
-            stored.row.id,
-            form.expected_version,
-            command,
-            v.account.id,
-            state.clock.now(),
-        )
-        .await
-        .map(|_| ());
+    let result = execute(&state, &v, stored.row.id, form.expected_version, command).await;
     after_command(&state, &req, &v, &id, result).await
 }
 
