@@ -39,6 +39,7 @@ pub use context::{
 pub use pks::{PksParties, default_articles, default_recitals};
 
 use handlebars::{Handlebars, RenderError, RenderErrorReason};
+use sepakat_templates::{Part, TemplateError, TemplateSet};
 use std::path::{Path, PathBuf};
 
 /// What a rendered letter is delivered as.
@@ -104,50 +105,53 @@ pub enum LetterError {
 }
 
 /// The letter templates, ready to render. Build once and share: rendering takes `&self`.
+#[derive(Debug)]
 pub struct Letters {
-    hb: Handlebars<'static>,
-}
-
-impl std::fmt::Debug for Letters {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Letters")
-            .field("templates", &self.hb.get_templates().len())
-            .finish()
-    }
+    set: TemplateSet,
 }
 
 impl Letters {
     /// The templates embedded in the binary.
     pub fn new() -> Result<Self, LetterError> {
-        let mut hb = Handlebars::new();
-        hb.set_strict_mode(true);
-        hb.set_prevent_indent(true);
-        helpers::register(&mut hb);
-        for (name, source) in templates::PARTIALS.iter().chain(templates::LETTERS) {
-            register(&mut hb, name, source)?;
-        }
-        Ok(Letters { hb })
+        Letters::load(None)
     }
 
     /// The embedded templates, with any of them replaced by a file of the same name in `dir`:
     /// `dir/<letter>.hbs` for a letter, `dir/partials/<partial>.hbs` for a shared partial, by
     /// the rule every template set follows (`sepakat_templates::overrides`).
     pub fn with_overrides(dir: &Path) -> Result<Self, LetterError> {
-        let mut letters = Letters::new()?;
-        for (folder, set) in [
-            (dir.to_path_buf(), templates::LETTERS),
-            (dir.join("partials"), templates::PARTIALS),
-        ] {
-            let found =
-                sepakat_templates::overrides(&folder, set).map_err(|e| LetterError::Override {
-                    path: e.path,
-                    message: e.message,
-                })?;
-            for o in found {
-                register(&mut letters.hb, o.name, &o.source)?;
-            }
-        }
-        Ok(letters)
+        Letters::load(Some(dir))
+    }
+
+    fn load(dir: Option<&Path>) -> Result<Self, LetterError> {
+        let mut hb = Handlebars::new();
+        hb.set_strict_mode(true);
+        hb.set_prevent_indent(true);
+        helpers::register(&mut hb);
+        let partials = dir.map(|d| d.join("partials"));
+        let parts = [
+            Part {
+                embedded: templates::PARTIALS,
+                overrides: partials.as_deref(),
+                origin: "templates/letters/partials",
+            },
+            Part {
+                embedded: templates::LETTERS,
+                overrides: dir,
+                origin: "templates/letters",
+            },
+        ];
+        let set = TemplateSet::load(hb, &parts).map_err(|e| match e {
+            TemplateError::Override(e) => LetterError::Override {
+                path: e.path,
+                message: e.message,
+            },
+            TemplateError::Parse { name, message, .. } => LetterError::Template {
+                name: name.into(),
+                message,
+            },
+        })?;
+        Ok(Letters { set })
     }
 
     /// The letters these templates can render, in the order of the workflow's list.
@@ -175,7 +179,7 @@ impl Letters {
         } else {
             ctx
         };
-        self.hb
+        self.set
             .render(letter, ctx)
             .map_err(|e| render_error(letter, e))
     }
@@ -282,14 +286,6 @@ pub enum IssueError {
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     hex::encode(Sha256::digest(bytes))
-}
-
-fn register(hb: &mut Handlebars<'static>, name: &str, source: &str) -> Result<(), LetterError> {
-    hb.register_template_string(name, source)
-        .map_err(|e| LetterError::Template {
-            name: name.into(),
-            message: e.to_string(),
-        })
 }
 
 fn render_error(letter: &str, e: RenderError) -> LetterError {

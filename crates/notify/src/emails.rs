@@ -7,11 +7,12 @@
 
 use crate::NotifyError;
 use handlebars::Handlebars;
+use sepakat_templates::{Part, TemplateError, TemplateSet};
 use serde_json::Value;
 use std::path::Path;
 
 /// Every template, by the outbox row's `template` name.
-pub const TEMPLATES: &[(&str, &str)] = &[
+pub const TEMPLATES: &[sepakat_templates::Embedded] = &[
     (
         "application_submitted",
         include_str!("../../../templates/emails/application_submitted.hbs"),
@@ -59,35 +60,42 @@ pub struct RenderedEmail {
 }
 
 pub struct EmailTemplates {
-    hb: Handlebars<'static>,
+    set: TemplateSet,
 }
 
 impl EmailTemplates {
     /// The embedded templates.
     pub fn new() -> Result<Self, NotifyError> {
-        let mut hb = Handlebars::new();
-        hb.set_strict_mode(true);
-        // Plain text: nothing to escape for a browser.
-        hb.register_escape_fn(handlebars::no_escape);
-        for (name, source) in TEMPLATES {
-            register(&mut hb, name, source)?;
-        }
-        Ok(EmailTemplates { hb })
+        EmailTemplates::load(None)
     }
 
     /// The embedded templates, with `dir/<name>.hbs` taking the place of each one it holds, by
     /// the rule every template set follows (`sepakat_templates::overrides`).
     pub fn with_overrides(dir: &Path) -> Result<Self, NotifyError> {
-        let mut templates = EmailTemplates::new()?;
-        let found =
-            sepakat_templates::overrides(dir, TEMPLATES).map_err(|e| NotifyError::Override {
+        EmailTemplates::load(Some(dir))
+    }
+
+    fn load(dir: Option<&Path>) -> Result<Self, NotifyError> {
+        let mut hb = Handlebars::new();
+        hb.set_strict_mode(true);
+        // Plain text: nothing to escape for a browser.
+        hb.register_escape_fn(handlebars::no_escape);
+        let part = Part {
+            embedded: TEMPLATES,
+            overrides: dir,
+            origin: "templates/emails",
+        };
+        let set = TemplateSet::load(hb, &[part]).map_err(|e| match e {
+            TemplateError::Override(e) => NotifyError::Override {
                 path: e.path,
                 message: e.message,
-            })?;
-        for o in found {
-            register(&mut templates.hb, o.name, &o.source)?;
-        }
-        Ok(templates)
+            },
+            TemplateError::Parse { name, message, .. } => NotifyError::Template {
+                name: name.to_string(),
+                message,
+            },
+        })?;
+        Ok(EmailTemplates { set })
     }
 
     pub fn render(&self, name: &str, ctx: &Value) -> Result<RenderedEmail, NotifyError> {
@@ -95,10 +103,10 @@ impl EmailTemplates {
             name: name.to_string(),
             message,
         };
-        if !TEMPLATES.iter().any(|(n, _)| *n == name) {
+        if !self.set.has(name) {
             return Err(err("no such template".into()));
         }
-        let text = self.hb.render(name, ctx).map_err(|e| err(e.to_string()))?;
+        let text = self.set.render(name, ctx).map_err(|e| err(e.to_string()))?;
         let text = text.trim_start();
         let (first, body) = text.split_once('\n').unwrap_or((text, ""));
         let subject = first
@@ -115,12 +123,4 @@ impl EmailTemplates {
             body: body.trim_start_matches(['\r', '\n']).trim_end().to_string() + "\n",
         })
     }
-}
-
-fn register(hb: &mut Handlebars<'static>, name: &str, source: &str) -> Result<(), NotifyError> {
-    hb.register_template_string(name, source)
-        .map_err(|e| NotifyError::Template {
-            name: name.to_string(),
-            message: e.to_string(),
-        })
 }

@@ -285,7 +285,7 @@ mod tests {
     use std::path::Path;
 
     fn shipped_pages() -> Pages {
-        Pages::load(Path::new("/nonexistent")).unwrap()
+        crate::ui::load_pages(Path::new("/nonexistent")).unwrap()
     }
 
     #[test]
@@ -354,7 +354,7 @@ mod tests {
             "<style>.mine{}</style><p>{{message}}</p>",
         )
         .unwrap();
-        let pages = Pages::load(&dir).unwrap();
+        let pages = crate::ui::load_pages(&dir).unwrap();
         let (_, source) = pages.sources().find(|(n, _)| *n == "galat").unwrap();
         assert!(source.contains(".mine{}"));
         let policy = InlineCode::of_pages(&pages).page_policy();
@@ -362,14 +362,14 @@ mod tests {
 
         // A misspelt name, or markup that does not parse, stops the server from starting.
         std::fs::write(dir.join("galat.hbs"), "{{#if}}").unwrap();
-        let err = Pages::load(&dir).err().unwrap().to_string();
+        let err = crate::ui::load_pages(&dir).err().unwrap().to_string();
         assert!(
             err.contains("galat.hbs") && err.contains("does not parse"),
             "{err}"
         );
         std::fs::remove_file(dir.join("galat.hbs")).unwrap();
         std::fs::write(dir.join("gallat.hbs"), "x").unwrap();
-        let err = Pages::load(&dir).err().unwrap().to_string();
+        let err = crate::ui::load_pages(&dir).err().unwrap().to_string();
         assert!(err.contains("no template is called `gallat`"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -57,7 +57,7 @@ impl Application {
         store: Store,
         clock: Arc<dyn Clock>,
     ) -> std::io::Result<Application> {
-        let pages = ui::Pages::load(&config.templates.join("ui")).map_err(std::io::Error::other)?;
+        let pages = ui::load_pages(&config.templates.join("ui")).map_err(std::io::Error::other)?;
         let letters = api::letters::load_letters(&config.templates.join("letters"))
             .map_err(std::io::Error::other)?;
         api::letters::install_sealer(

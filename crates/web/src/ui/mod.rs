@@ -43,41 +43,18 @@ pub const EMBEDDED_PAGES: &[sepakat_templates::Embedded] =
 /// The page templates as the server renders them: the embedded ones, each replaced by the
 /// operator's file of the same name (`templates/ui/<name>.hbs`, by the rule of every template
 /// set, `sepakat_templates::overrides`). Loaded once when the server starts.
-pub struct Pages {
-    hb: Handlebars<'static>,
-    /// Each template's source as registered, for the Content-Security-Policy's hashes.
-    sources: Vec<(String, String)>,
-}
+pub type Pages = sepakat_templates::TemplateSet;
 
-impl Pages {
-    pub fn load(dir: &std::path::Path) -> Result<Pages, sepakat_templates::OverrideError> {
-        let found = sepakat_templates::overrides(dir, EMBEDDED_PAGES)?;
-        let mut hb = Handlebars::new();
-        hb.set_strict_mode(true);
-        let mut sources = Vec::with_capacity(EMBEDDED_PAGES.len());
-        for (name, embedded) in EMBEDDED_PAGES {
-            let (path, source) = match found.iter().find(|o| o.name == *name) {
-                Some(o) => (o.path.clone(), o.source.clone()),
-                None => (
-                    format!("templates/ui/{name}.hbs").into(),
-                    embedded.to_string(),
-                ),
-            };
-            hb.register_template_string(name, &source).map_err(|e| {
-                sepakat_templates::OverrideError {
-                    path,
-                    message: format!("does not parse: {e}"),
-                }
-            })?;
-            sources.push((name.to_string(), source));
-        }
-        Ok(Pages { hb, sources })
-    }
-
-    /// Every page template's name and source, as rendered.
-    pub fn sources(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.sources.iter().map(|(n, s)| (n.as_str(), s.as_str()))
-    }
+/// Loads the pages (HTML-escaped, strict: a missing field is an error, not an empty string).
+pub fn load_pages(dir: &std::path::Path) -> Result<Pages, sepakat_templates::TemplateError> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    let part = sepakat_templates::Part {
+        embedded: EMBEDDED_PAGES,
+        overrides: Some(dir),
+        origin: "templates/ui",
+    };
+    Pages::load(hb, &[part])
 }
 
 /// Mounted after the API: the pages take every other address, so an unknown one or a refusal
@@ -210,11 +187,9 @@ fn page(
         .ok_or_else(|| ApiError::Internal("the pages run without their state".into()))?
         .pages;
     let body = pages
-        .hb
         .render(template, &data)
         .map_err(|e| ApiError::Internal(format!("page {template}: {e}")))?;
     let full = pages
-        .hb
         .render("layout", &json!({"lang": lang, "t": data["t"], "title": title, "me": data["me"], "path": data["path"], "body": body}))
         .map_err(|e| ApiError::Internal(format!("layout: {e}")))?;
     Ok(HttpResponse::Ok()
