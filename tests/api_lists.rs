@@ -392,3 +392,43 @@ async fn bad_list_inputs_are_422_problems() {
     }
     app.stop().await;
 }
+
+/// "Ending within N days" counts from today at the viewer's office (#14): at 07:30 WITA it is
+/// already the next day in Banjarmasin while UTC's date is still the day before, and a grant
+/// ending on the window's last local day is in it. The evaluations-due window counts the same
+/// way.
+#[actix_rt::test]
+async fn the_windows_count_from_the_viewers_day() {
+    use chrono::{Duration, NaiveDate};
+    let clock = std::sync::Arc::new(sepakat_web::ManualClock::new(chrono::Utc::now()));
+    let app = spawn_app_with_clock(Db::Sqlite, clock.clone()).await;
+    let koord = app.token(KOORD_KALSEL.0, KOORD_KALSEL.1).await;
+    let active = walk(&app, &koord, "/api/v1/grants?status=active", 50).await;
+    let grant = active.first().expect("Kalsel has an active grant");
+    let valid_until: NaiveDate = grant["valid_until"].as_str().unwrap().parse().unwrap();
+    let office: uuid::Uuid = grant["office_id"].as_str().unwrap().parse().unwrap();
+    let offset = app.store.office(office).await.unwrap().utc_offset_minutes;
+    assert_eq!(offset, 480, "Kalimantan Selatan is on WITA");
+    // 07:30 at the office on the window's first day, 30 days before the grant ends.
+    let first_day = valid_until - Duration::days(30);
+    let morning = first_day.and_hms_opt(7, 30, 0).unwrap().and_utc() - Duration::minutes(480);
+    assert_eq!(
+        morning.date_naive(),
+        first_day - Duration::days(1),
+        "UTC is a day behind"
+    );
+    clock.set(morning);
+    // Signed in on the day (a token signed in today would have expired by then).
+    let koord = app.token(KOORD_KALSEL.0, KOORD_KALSEL.1).await;
+    let ending = walk(&app, &koord, "/api/v1/grants?ending_within_days=30", 50).await;
+    assert!(
+        ending.iter().any(|g| g["id"] == grant["id"]),
+        "a grant ending on {valid_until} ends within 30 days of {first_day}"
+    );
+    // A day earlier at the office, it is outside the window.
+    clock.set(morning - Duration::days(1));
+    let koord = app.token(KOORD_KALSEL.0, KOORD_KALSEL.1).await;
+    let ending = walk(&app, &koord, "/api/v1/grants?ending_within_days=30", 50).await;
+    assert!(ending.iter().all(|g| g["id"] != grant["id"]));
+    app.stop().await;
+}

@@ -2,6 +2,7 @@
 
 use crate::entity::{accounts, agencies, offices};
 use crate::named::Named;
+use crate::numbering::office_zone;
 use crate::{Result, Store, StoreError, micros};
 use chrono::{DateTime, Utc};
 use sea_orm::DeriveValueType;
@@ -10,6 +11,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult,
     JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
+use sepakat_core::calendar::OfficeZone;
 use sepakat_core::numbering::{DEFAULT_CLASSIFICATION, NumberPattern};
 use sepakat_core::{Actor, RegionCode, Role, Scope};
 use serde::{Deserialize, Serialize};
@@ -488,6 +490,29 @@ impl Store {
             m.insert(office_id, region.clone());
         }
         Ok(region)
+    }
+
+    /// The time zone whose calendar day a viewer of `scope` counts in: their office's, or
+    /// their agency's office's; a province's offices' (the first by region code: a province
+    /// lies in one zone); Western Indonesia Time for the national roles, where Ditjen sits.
+    pub async fn zone_of(&self, scope: &Scope) -> Result<OfficeZone> {
+        let db = &self.inner.db;
+        let office = match scope {
+            Scope::Office { office_id, .. } => Some(find_office(db, *office_id).await?),
+            Scope::Agency { agency_id } => {
+                let agency = self.agency(*agency_id).await?;
+                Some(find_office(db, agency.office_id).await?)
+            }
+            Scope::Province { province } => {
+                offices::Entity::find()
+                    .filter(offices::Column::ProvinceCode.eq(province.clone()))
+                    .order_by_asc(offices::Column::RegionCode)
+                    .one(db)
+                    .await?
+            }
+            Scope::National => None,
+        };
+        Ok(office.map_or(OfficeZone::WIB, |o| office_zone(&o)))
     }
 
     pub async fn office(&self, id: Uuid) -> Result<offices::Model> {

@@ -165,7 +165,31 @@ async fn a_wib_evening_keeps_the_day(backend: Backend) {
     );
 }
 
+/// The day a viewer's "within N days" windows count from is their office's: a coordinator's
+/// own, an agency head's agency's office's, a province's first office's; WIB for the national
+/// roles.
+async fn a_viewer_counts_days_in_their_offices_zone(backend: Backend) {
+    let w = world_in_zone(backend, OfficeZone::WITA.minutes()).await;
+    let zone = |account| {
+        let store = &w.store;
+        async move {
+            let actor = store.actor(account).await.unwrap();
+            store.zone_of(&actor.scope).await.unwrap()
+        }
+    };
+    assert_eq!(zone(w.coordinator).await, OfficeZone::WITA);
+    assert_eq!(zone(w.head).await, OfficeZone::WITA);
+    assert_eq!(zone(w.central).await, OfficeZone::WIB);
+    // Kalimantan Barat's first office by region code is the province's own, on WIB.
+    assert_eq!(zone(w.reviewer).await, OfficeZone::WIB);
+    // At 07:30 WITA on 1 September the coordinator's today is the 1st, though UTC's is the 31st.
+    let morning = at(2026, 8, 31, 23, 30);
+    let local = sepakat_core::calendar::local_date(morning, zone(w.coordinator).await);
+    assert_eq!(local, day(2026, 9, 1));
+}
+
 on_both_databases!(
     a_wita_morning_dates_the_pks_and_the_evaluations_on_the_offices_day,
     a_wib_evening_keeps_the_day,
+    a_viewer_counts_days_in_their_offices_zone,
 );

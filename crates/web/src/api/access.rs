@@ -232,7 +232,8 @@ pub struct GrantQuery {
     pub office: Option<Uuid>,
     /// Two-digit province code: applications handled by an office of this province.
     pub province: Option<String>,
-    /// Only active grants whose validity ends within this many days (0..=3660).
+    /// Only active grants whose validity ends within this many days (0..=3660), counted from
+    /// today at the caller's office (WIB for the national roles).
     #[param(value_type = Option<u32>)]
     pub ending_within_days: Option<String>,
     /// The `next` of the previous page.
@@ -242,9 +243,16 @@ pub struct GrantQuery {
     pub limit: Option<String>,
 }
 
+/// Today at the viewer's office, the day the "within N days" windows count from (a national
+/// viewer counts in WIB; see `Store::zone_of`).
+pub(crate) async fn viewer_today(state: &AppState, actor: &Actor) -> Result<NaiveDate, ApiError> {
+    let zone = state.store.zone_of(&actor.scope).await?;
+    Ok(sepakat_core::calendar::local_date(state.clock.now(), zone))
+}
+
 /// The grant filter of a query, checked; `status` is forced when given.
 fn grant_filter(
-    state: &AppState,
+    today: NaiveDate,
     status: Option<&str>,
     application: Option<Uuid>,
     agency: Option<Uuid>,
@@ -266,14 +274,11 @@ fn grant_filter(
         None,
         MAX_ENDING_DAYS,
     )? {
-        Some(n) => {
-            let today = state.clock.now().date_naive();
-            Some(
-                today
-                    .checked_add_days(Days::new(n))
-                    .unwrap_or(NaiveDate::MAX),
-            )
-        }
+        Some(n) => Some(
+            today
+                .checked_add_days(Days::new(n))
+                .unwrap_or(NaiveDate::MAX),
+        ),
         None => None,
     };
     Ok(GrantFilter {
@@ -298,8 +303,9 @@ pub async fn grants(
     q: web::Query<GrantQuery>,
 ) -> Result<web::Json<GrantList>, ApiError> {
     let q = q.into_inner();
+    let today = viewer_today(&state, &caller.actor).await?;
     let filter = grant_filter(
-        &state,
+        today,
         q.status.as_deref(),
         q.application,
         q.agency,
@@ -331,7 +337,8 @@ pub struct ExportQuery {
     pub office: Option<Uuid>,
     /// Two-digit province code.
     pub province: Option<String>,
-    /// Only grants whose validity ends within this many days (0..=3660).
+    /// Only grants whose validity ends within this many days (0..=3660), counted from today at
+    /// the caller's office (WIB for the national roles).
     #[param(value_type = Option<u32>)]
     pub ending_within_days: Option<String>,
 }
@@ -429,8 +436,9 @@ pub async fn export(
             ));
         }
     };
+    let today = viewer_today(&state, &caller.actor).await?;
     let filter = grant_filter(
-        &state,
+        today,
         Some("active"),
         q.application,
         q.agency,
@@ -442,7 +450,6 @@ pub async fn export(
         .store
         .grant_rows(&caller.actor, &filter, None, EXPORT_PAGE)
         .await?;
-    let today = state.clock.now().date_naive();
     let walk = ExportWalk {
         store: state.store.clone(),
         actor: caller.actor.clone(),

@@ -53,8 +53,9 @@ pub struct DueList {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DueQuery {
-    /// Include evaluations falling due within this many days (default 30, 0..=366); overdue
-    /// ones are always included.
+    /// Include evaluations falling due within this many days (default 30, 0..=366), counted
+    /// from today at the caller's office (WIB for the national roles); overdue ones are always
+    /// included.
     #[param(value_type = Option<u32>)]
     pub within_days: Option<String>,
     /// `scheduled`, `open` or `overdue`.
@@ -97,7 +98,7 @@ pub async fn evaluations_due(
     }
     let limit = page_limit(q.limit.as_deref())?;
     let after = cursor(q.after.as_deref(), DueCursor::parse)?;
-    let today = state.clock.now().date_naive();
+    let today = super::access::viewer_today(&state, &caller.actor).await?;
     let filter = DueFilter {
         through: today
             .checked_add_days(Days::new(within))

@@ -19,7 +19,9 @@ pub(super) async fn dashboard(
     use sepakat_core::stats::{Measure, attestation_stages, days_bucket, epoch_day, quantile};
     let lang = lang(&req);
     let now = state.clock.now();
-    let today = now.date_naive();
+    // The windows count from today at the viewer's office; the day buckets of the waits are
+    // UTC days, as the counters were written.
+    let today = crate::api::access::viewer_today(&state, &v.actor).await?;
     let today_day = epoch_day(now);
     let store = &state.store;
     let in_stage = store.stage_stats(&v.actor.scope, Measure::Now).await?;

@@ -92,14 +92,15 @@ pub(super) async fn list(
     }
     // Overdue by the core's rule: each workflow's grace period, each office's day.
     filter.evaluation_overdue_at = q.overdue.is_some().then_some(now);
-    if q.due.is_some() {
-        // Due soon (the core's window), or already past.
-        filter.evaluation_due_before = Some(calendar::due_soon_before(now.date_naive()));
+    if q.due.is_some() || q.ending.is_some() {
+        // The windows count from today at the viewer's office, as the dashboard's figures do.
+        let today = crate::api::access::viewer_today(&state, &v.actor).await?;
+        if q.due.is_some() {
+            // Due soon (the core's window), or already past.
+            filter.evaluation_due_before = Some(calendar::due_soon_before(today));
+        }
+        filter.grant_ending_by = q.ending.is_some().then(|| calendar::ending_soon_by(today));
     }
-    filter.grant_ending_by = q
-        .ending
-        .is_some()
-        .then(|| calendar::ending_soon_by(now.date_naive()));
     filter.blocked_on_attestation = q.blocked.is_some();
     // Past target by calendar day, as the dashboard counts it: the target ran out before today.
     filter.past_target_at = q.late.is_some().then(|| start_of_day(now));
