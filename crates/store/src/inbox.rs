@@ -8,6 +8,7 @@
 
 use crate::entity::{application_waits, applications};
 use crate::named::Named;
+use crate::queries::{applications_after, state_of};
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -198,18 +199,12 @@ impl Store {
         let mut after: Option<Uuid> = None;
         let mut seen = 0;
         loop {
-            let mut q = applications::Entity::find().order_by_asc(applications::Column::Id);
-            if let Some(a) = after {
-                q = q.filter(applications::Column::Id.gt(a));
-            }
-            let page = q.limit(500).all(db).await?;
+            let page = applications_after(db, after, 500).await?;
             let Some(last) = page.last() else { break };
             after = Some(last.id);
             for row in &page {
                 seen += 1;
-                let app: Application = serde_json::from_value(row.state.clone()).map_err(|e| {
-                    StoreError::corrupt(format!("state of application {}: {e}", row.id))
-                })?;
+                let app = state_of(row)?;
                 let wf = self
                     .workflow(&row.workflow_name, &row.workflow_hash)
                     .await?;
@@ -226,11 +221,7 @@ impl Store {
         let mut out = Vec::new();
         let mut after: Option<Uuid> = None;
         loop {
-            let mut q = applications::Entity::find().order_by_asc(applications::Column::Id);
-            if let Some(a) = after {
-                q = q.filter(applications::Column::Id.gt(a));
-            }
-            let page = q.limit(500).all(db).await?;
+            let page = applications_after(db, after, 500).await?;
             let Some(last) = page.last() else { break };
             after = Some(last.id);
             let ids: Vec<Uuid> = page.iter().map(|r| r.id).collect();
@@ -246,9 +237,7 @@ impl Store {
                 let wf = self
                     .workflow(&row.workflow_name, &row.workflow_hash)
                     .await?;
-                let app: Application = serde_json::from_value(row.state.clone()).map_err(|e| {
-                    StoreError::corrupt(format!("state of application {}: {e}", row.id))
-                })?;
+                let app = state_of(row)?;
                 let mut expected: Vec<Role> = waiting_on(&wf, &app).into_iter().collect();
                 let mut got = recorded.remove(&row.id).unwrap_or_default();
                 expected.sort();

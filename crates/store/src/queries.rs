@@ -10,8 +10,8 @@ use crate::{Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use sepakat_core::{Actor, Application, Scope};
 use serde::{Deserialize, Serialize};
@@ -102,6 +102,26 @@ pub struct Page<T> {
     pub offset: u64,
 }
 
+/// The application's state as its row holds it.
+pub(crate) fn state_of(row: &applications::Model) -> Result<Application> {
+    Application::deserialize(&row.state)
+        .map_err(|e| StoreError::corrupt(format!("state of application {}: {e}", row.id)))
+}
+
+/// The applications after `after` in id order, `limit` of them: one page of the walks that
+/// rebuild or check a read model over every application.
+pub(crate) async fn applications_after<C: ConnectionTrait>(
+    db: &C,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<applications::Model>> {
+    let mut q = applications::Entity::find().order_by_asc(applications::Column::Id);
+    if let Some(a) = after {
+        q = q.filter(applications::Column::Id.gt(a));
+    }
+    Ok(q.limit(limit).all(db).await?)
+}
+
 impl Store {
     /// One application and its current state.
     pub async fn application(&self, id: Uuid) -> Result<StoredApplication> {
@@ -109,8 +129,7 @@ impl Store {
             .one(&self.inner.db)
             .await?
             .ok_or_else(|| StoreError::not_found("application", id))?;
-        let state = Application::deserialize(&row.state)
-            .map_err(|e| StoreError::corrupt(format!("state of application {id}: {e}")))?;
+        let state = state_of(&row)?;
         Ok(StoredApplication { row, state })
     }
 

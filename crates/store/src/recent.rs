@@ -9,7 +9,6 @@ use crate::{Result, Store, StoreError};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{EntityTrait, JoinType, QueryTrait};
 use sepakat_core::Application;
-use serde::Deserialize;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -29,9 +28,7 @@ impl Recent {
             workflow_name: row.workflow_name.clone(),
             workflow_hash: row.workflow_hash.clone(),
             version: row.version,
-            state: Application::deserialize(&row.state).map_err(|e| {
-                StoreError::corrupt(format!("state of application {}: {e}", row.id))
-            })?,
+            state: crate::queries::state_of(row)?,
             last_event_hash: row.last_event_hash.clone(),
             event_count: row.event_count,
         })

@@ -3,20 +3,16 @@
 
 use super::{StatKey, add_tallies, scopes_of, stays, upsert_stats};
 use crate::entity::{applications, audit_events, stage_stat_deltas, stage_stats, stage_visits};
+use crate::queries::{applications_after, state_of};
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sepakat_core::EventKind;
 use sepakat_core::stats::{Measure, visit_tallies};
 use sepakat_core::workflow::Workflow;
-use sepakat_core::{Application, EventKind};
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
-
-fn state_of(row: &applications::Model) -> Result<Application> {
-    serde_json::from_value(row.state.clone())
-        .map_err(|e| StoreError::corrupt(format!("state of application {}: {e}", row.id)))
-}
 
 /// The stays an application's audit log records, oldest first: (entering event's seq, stage,
 /// entered).
@@ -90,11 +86,7 @@ impl Store {
         let mut after: Option<Uuid> = None;
         let mut seen = 0;
         loop {
-            let mut q = applications::Entity::find().order_by_asc(applications::Column::Id);
-            if let Some(a) = after {
-                q = q.filter(applications::Column::Id.gt(a));
-            }
-            let page = q.limit(500).all(db).await?;
+            let page = applications_after(db, after, 500).await?;
             let Some(last) = page.last() else { break };
             after = Some(last.id);
             let ids: Vec<Uuid> = page.iter().map(|r| r.id).collect();
