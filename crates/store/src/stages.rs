@@ -73,6 +73,18 @@ fn add_tallies(
     }
 }
 
+/// A counter row's key, (scope, measure, workflow, stage, value), as one SQL tuple.
+fn stat_key() -> Expr {
+    use stage_stats::Column as S;
+    Expr::tuple([
+        Expr::col(S::Scope),
+        Expr::col(S::Measure),
+        Expr::col(S::WorkflowName),
+        Expr::col(S::Stage),
+        Expr::col(S::Value),
+    ])
+}
+
 /// Adds the merged deltas to the counters in one statement per 500 rows (an upsert: a new key
 /// starts at its delta). Each key appears once per statement, as PostgreSQL requires.
 async fn upsert_stats<C: ConnectionTrait>(db: &C, deltas: BTreeMap<StatKey, i64>) -> Result<()> {
@@ -237,15 +249,6 @@ impl Store {
         use sepakat_core::stats::{OPEN_BLOCK_DAYS, OPEN_EXACT_DAYS, epoch_day, open_slot};
         use stage_stats::Column as S;
         let today = epoch_day(today);
-        let key = || {
-            Expr::tuple([
-                Expr::col(S::Scope),
-                Expr::col(S::Measure),
-                Expr::col(S::WorkflowName),
-                Expr::col(S::Stage),
-                Expr::col(S::Value),
-            ])
-        };
         let mut rolled = 0;
         // In batches, so the first roll-up of a national database (hundreds of thousands of
         // rows) holds a batch in memory, not the table. A merged row lands on its block's first
@@ -271,7 +274,7 @@ impl Store {
                 .limit(FOLD_BATCH)
                 .into_query();
             let taken = stage_stats::Entity::delete_many()
-                .filter(key().in_subquery(batch))
+                .filter(stat_key().in_subquery(batch))
                 .exec_with_returning(&txn)
                 .await?;
             let n = taken.len() as u64;

@@ -1,7 +1,7 @@
 //! Building the stage projections from the audit log where they are missing, and checking
 //! them against it (`sepakat projections check`).
 
-use super::{StatKey, add_tallies, scopes_of, stays, upsert_stats};
+use super::{StatKey, add_tallies, scopes_of, stat_key, stays, upsert_stats};
 use crate::entity::{applications, audit_events, stage_stat_deltas, stage_stats, stage_visits};
 use crate::queries::{applications_after, state_of};
 use crate::{Result, Store, StoreError};
@@ -209,22 +209,13 @@ impl Store {
                 .order_by_asc(S::Stage)
                 .order_by_asc(S::Value);
             if let Some(a) = &after {
-                q = q.filter(
-                    Expr::tuple([
-                        Expr::col(S::Scope),
-                        Expr::col(S::Measure),
-                        Expr::col(S::WorkflowName),
-                        Expr::col(S::Stage),
-                        Expr::col(S::Value),
-                    ])
-                    .gt(Expr::tuple([
-                        Expr::value(a.scope.clone()),
-                        Expr::value(a.measure.clone()),
-                        Expr::value(a.workflow_name.clone()),
-                        Expr::value(a.stage.clone()),
-                        Expr::value(a.value),
-                    ])),
-                );
+                q = q.filter(stat_key().gt(Expr::tuple([
+                    Expr::value(a.scope.clone()),
+                    Expr::value(a.measure.clone()),
+                    Expr::value(a.workflow_name.clone()),
+                    Expr::value(a.stage.clone()),
+                    Expr::value(a.value),
+                ])));
             }
             let page = q.limit(1000).all(&self.inner.db).await?;
             let Some(last) = page.last().cloned() else {
