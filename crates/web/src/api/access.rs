@@ -268,19 +268,17 @@ fn grant_filter(
             &GRANT_STATUSES.map(GrantState::as_str),
         )?;
     }
-    let ending_by = match days(
+    let ending_by = days(
         "ending_within_days",
         ending_within_days,
         None,
         MAX_ENDING_DAYS,
-    )? {
-        Some(n) => Some(
-            today
-                .checked_add_days(Days::new(n))
-                .unwrap_or(NaiveDate::MAX),
-        ),
-        None => None,
-    };
+    )?
+    .map(|n| {
+        today
+            .checked_add_days(Days::new(n))
+            .unwrap_or(NaiveDate::MAX)
+    });
     Ok(GrantFilter {
         status: status.map(str::to_string),
         application_id: application,
