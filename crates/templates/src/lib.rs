@@ -86,7 +86,10 @@ pub enum TemplateError {
     #[error(transparent)]
     Override(#[from] OverrideError),
     /// A template, embedded or the operator's, is not valid handlebars.
-    #[error("template `{name}` ({}) does not parse: {message}", path.display())]
+    #[error(
+        "template `{name}` ({}) does not parse: {message}; fix the file, or remove it to use the built-in template",
+        path.display()
+    )]
     Parse {
         name: &'static str,
         path: PathBuf,

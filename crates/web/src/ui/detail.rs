@@ -227,15 +227,7 @@ pub(super) async fn render_detail(
             .change
             .element_codes()
             .iter()
-            .map(|c| {
-                let e = c.element();
-                if lang == Lang::En {
-                    e.name_en
-                } else {
-                    e.name_id
-                }
-                .to_string()
-            })
+            .map(|c| super::labels::element_name(*c, lang).to_string())
             .collect();
         json!({
             "elements": names,

@@ -99,6 +99,16 @@ pub fn document_key_title(key: &str, lang: Lang) -> String {
     }
 }
 
+/// A data element's name in the page's language.
+pub fn element_name(code: sepakat_core::ElementCode, lang: Lang) -> &'static str {
+    let e = code.element();
+    if lang == Lang::En {
+        e.name_en
+    } else {
+        e.name_id
+    }
+}
+
 pub fn grant_name(kind: GrantKind, lang: Lang) -> &'static str {
     match (kind, lang == Lang::En) {
         (GrantKind::Test, false) => "User ID uji coba",

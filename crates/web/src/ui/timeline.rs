@@ -16,14 +16,7 @@ fn element_names(
 ) -> String {
     codes
         .iter()
-        .map(|c| {
-            let e = c.element();
-            if lang == Lang::En {
-                e.name_en
-            } else {
-                e.name_id
-            }
-        })
+        .map(|c| element_name(*c, lang))
         .collect::<Vec<_>>()
         .join(", ")
 }
