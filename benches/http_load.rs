@@ -6,107 +6,20 @@
 //! Run: `cargo bench --bench http_load` (PostgreSQL on 127.0.0.1:5432, as for the tests).
 //! `SEPAKAT_BENCH_SECS` sets each phase's length (default 8).
 
+#[path = "support/mod.rs"]
+mod support;
+
 use reqwest::Client;
 use sepakat_store::testing::{Backend, RawApp, TempDb, raw_baseline};
 use serde_json::{Value, json};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+use support::token;
 
 const COORD: (&str, &str) = (
     "koordinator@disdukcapil.kalselprov.go.id",
     "kalsel-koordinator",
 );
 const HEAD: (&str, &str) = ("kepala@dpmptsp.kalselprov.go.id", "dpmptsp-kalsel");
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Server {
-    /// Peak resident memory of the server process (VmHWM), in MiB.
-    fn peak_mib(&self) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .unwrap_or_default();
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-            .map_or(f64::NAN, |kb| kb / 1024.0)
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn start(db: &TempDb, blobs: &std::path::Path) -> Server {
-    let exe = env!("CARGO_BIN_EXE_sepakat");
-    let repo = env!("CARGO_MANIFEST_DIR");
-    let demo = Command::new(exe)
-        .arg("demo")
-        .env("DATABASE_URL", db.url())
-        .env("SEPAKAT_BLOBS", blobs)
-        .env("SEPAKAT_WORKFLOWS", format!("{repo}/workflows"))
-        .output()
-        .expect("sepakat demo");
-    assert!(
-        demo.status.success(),
-        "{}",
-        String::from_utf8_lossy(&demo.stderr)
-    );
-    let port = free_port();
-    let child = Command::new(exe)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .env("DATABASE_URL", db.url())
-        .env("SEPAKAT_BLOBS", blobs)
-        .env("SEPAKAT_WORKFLOWS", format!("{repo}/workflows"))
-        .env("SEPAKAT_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("sepakat serve");
-    let server = Server {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    let client = Client::new();
-    for _ in 0..100 {
-        if client
-            .get(format!("{}/healthz", server.base))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            return server;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the server did not come up");
-}
-
-async fn token(client: &Client, base: &str, (email, password): (&str, &str)) -> String {
-    let r: Value = client
-        .post(format!("{base}/api/v1/auth/token"))
-        .json(&json!({"email": email, "password": password}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    r["token"].as_str().expect("token").to_string()
-}
 
 /// A new provincial application with its signed request letter on file; returns (id, version).
 async fn prepare(client: &Client, base: &str, head: &str) -> (String, i64) {
@@ -237,7 +150,8 @@ fn main() {
         for backend in [Backend::Sqlite, Backend::Postgres] {
             let db = TempDb::new(backend).await.expect("database");
             let blobs = std::env::temp_dir().join(format!("sepakat-bench-{}", uuid::Uuid::new_v4().simple()));
-            let server = start(&db, &blobs).await;
+            support::demo(&db, &blobs);
+            let server = support::serve(&db, &blobs, &blobs.with_extension("log")).await;
             let store = sepakat_store::Store::connect(db.url()).await.unwrap();
             for clients in [8, 64] {
                 let http = load(&server.base, clients, secs).await;
@@ -262,7 +176,8 @@ fn main() {
             drop(server);
             store.close().await.ok();
             db.remove().await.ok();
-            std::fs::remove_dir_all(blobs).ok();
+            std::fs::remove_dir_all(&blobs).ok();
+            std::fs::remove_file(blobs.with_extension("log")).ok();
         }
     });
     println!(
