@@ -27,13 +27,41 @@
 use crate::indonesian;
 use chrono::{Datelike, NaiveDate};
 use handlebars::{
-    Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderError,
+    Context, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext, RenderError,
     RenderErrorReason,
 };
 use serde_json::Value;
 
-type HelperFn =
-    fn(&Helper, &Handlebars, &Context, &mut RenderContext, &mut dyn Output) -> HelperResult;
+/// What a helper writes.
+enum Written {
+    /// Text, escaped before it is written, so a helper never opens a hole.
+    Text(String),
+    /// A tag generated whole by [`crate::qr`] or [`crate::logo`], written as it is.
+    Tag(String),
+}
+
+/// A helper as a function of its parameters; [`Simple`] writes what it returns. Every helper
+/// here reads its first parameter only, so none needs the registry, context or render state.
+type HelperFn = fn(&Helper) -> Result<Written, RenderError>;
+
+struct Simple(HelperFn);
+
+impl HelperDef for Simple {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        match (self.0)(h)? {
+            Written::Text(s) => out.write(&handlebars::html_escape(&s))?,
+            Written::Tag(tag) => out.write(&tag)?,
+        }
+        Ok(())
+    }
+}
 
 /// Registers every helper on `hb`.
 pub fn register(hb: &mut Handlebars<'_>) {
@@ -54,7 +82,7 @@ pub fn register(hb: &mut Handlebars<'_>) {
         ("logo_kop", logo_kop),
     ];
     for (name, f) in helpers {
-        hb.register_helper(name, Box::new(f));
+        hb.register_helper(name, Box::new(Simple(f)));
     }
 }
 
@@ -71,6 +99,15 @@ fn param<'a>(h: &'a Helper, name: &'static str) -> Result<&'a Value, RenderError
         return Err(RenderErrorReason::MissingVariable(p.relative_path().cloned()).into());
     }
     Ok(p.value())
+}
+
+fn text_param<'a>(
+    h: &'a Helper,
+    name: &'static str,
+    expected: &str,
+) -> Result<&'a str, RenderError> {
+    let v = param(h, name)?;
+    v.as_str().ok_or_else(|| wrong(name, expected, v))
 }
 
 fn date_param(h: &Helper, name: &'static str) -> Result<NaiveDate, RenderError> {
@@ -102,181 +139,81 @@ fn month_param(h: &Helper, name: &'static str) -> Result<u32, RenderError> {
     Ok(date_param(h, name)?.month())
 }
 
-fn write(out: &mut dyn Output, s: &str) -> HelperResult {
-    // Helper output is not escaped by handlebars: escape here so a helper never opens a hole.
-    out.write(&handlebars::html_escape(s))?;
-    Ok(())
+fn text(s: impl Into<String>) -> Result<Written, RenderError> {
+    Ok(Written::Text(s.into()))
 }
 
 /// The QR code of a text (the verification address) as an `<img>` tag.
-fn kode_qr(
-    h: &Helper,
-    _: &Handlebars,
-    _: &Context,
-    _: &mut RenderContext,
-    out: &mut dyn Output,
-) -> HelperResult {
-    let v = param(h, "kode_qr")?;
-    let text = v.as_str().ok_or_else(|| wrong("kode_qr", "a text", v))?;
+fn kode_qr(h: &Helper) -> Result<Written, RenderError> {
+    let text = text_param(h, "kode_qr", "a text")?;
     let tag = crate::qr::img_tag(text).map_err(RenderErrorReason::Other)?;
     // Generated whole by `qr::img_tag`: nothing in it comes from a value unencoded.
-    out.write(&tag)?;
-    Ok(())
+    Ok(Written::Tag(tag))
 }
 
 /// An office's logo (an SVG document) as an `<img>` tag for its letterhead.
-fn logo_kop(
-    h: &Helper,
-    _: &Handlebars,
-    _: &Context,
-    _: &mut RenderContext,
-    out: &mut dyn Output,
-) -> HelperResult {
-    let v = param(h, "logo_kop")?;
-    let svg = v
-        .as_str()
-        .ok_or_else(|| wrong("logo_kop", "an SVG document", v))?;
+fn logo_kop(h: &Helper) -> Result<Written, RenderError> {
+    let svg = text_param(h, "logo_kop", "an SVG document")?;
     // Generated whole by `logo::img_tag`: the document reaches it only base64-encoded.
-    out.write(&crate::logo::img_tag(svg))?;
-    Ok(())
+    Ok(Written::Tag(crate::logo::img_tag(svg)))
 }
 
-fn tanggal(
-    h: &Helper,
-    _: &Handlebars,
-    _: &Context,
-    _: &mut RenderContext,
-    out: &mut dyn Output,
-) -> HelperResult {
-    write(out, &indonesian::format_date(date_param(h, "tanggal")?))
+fn tanggal(h: &Helper) -> Result<Written, RenderError> {
+    text(indonesian::format_date(date_param(h, "tanggal")?))
 }
 
-fn hari(
-    h: &Helper,
-    _: &Handlebars,
-    _: &Context,
-    _: &mut RenderContext,
-    out: &mut dyn Output,
-) -> HelperResult {
-    write(out, indonesian::day_name(date_param(h, "hari")?))
+fn hari(h: &Helper) -> Result<Written, RenderError> {
+    text(indonesian::day_name(date_param(h, "hari")?))
 }
 
-fn tanggal_terbilang(
-    h: &Helper,
-    _: &Handlebars,
-    _: &Context,
-    _: &mut RenderContext,
-    out: &mut dyn Output,
-) -> HelperResult {
-    write(
-        out,
-        &indonesian::date_in_words(date_param(h, "tanggal_terbilang")?),
-    )
+fn tanggal_terbilang(h: &Helper) -> Result<Written, RenderError> {
+    text(indonesian::date_in_words(date_param(
+        h,
+        "tanggal_terbilang",
+    )?))
 }
 
-fn bulan(
-    h: &Helper,
-    _: &Handlebars,
-    _: &Context,
-    _: &mut RenderContext,
-    out: &mut dyn Output,
-) -> HelperResult {
-    let m = month_param(h, "bulan")?;
-    write(out, indonesian::month_name(m).unwrap_or_default())
+fn bulan(h: &Helper) -> Result<Written, RenderError> {
+    text(indonesian::month_name(month_param(h, "bulan")?).unwrap_or_default())
 }
 
-fn tahun(
-    h: &Helper,
-    _: &Handlebars,
-    _: &Context,
-    _: &mut RenderContext,
-    out: &mut dyn Output,
-) -> HelperResult {
-    write(out, &date_param(h, "tahun")?.year().to_string())
+fn tahun(h: &Helper) -> Result<Written, RenderError> {
+    text(date_param(h, "tahun")?.year().to_string())
 }
 
-fn bulan_romawi(
-    h: &Helper,
-    _: &Handlebars,
-    _: &Context,
-    _: &mut RenderContext,
-    out: &mut dyn Output,
-) -> HelperResult {
-    let m = month_param(h, "bulan_romawi")?;
-    write(out, indonesian::roman_month(m).unwrap_or_default())
+fn bulan_romawi(h: &Helper) -> Result<Written, RenderError> {
+    text(indonesian::roman_month(month_param(h, "bulan_romawi")?).unwrap_or_default())
 }
 
-fn angka(
-    h: &Helper,
-    _: &Handlebars,
-    _: &Context,
-    _: &mut RenderContext,
-    out: &mut dyn Output,
-) -> HelperResult {
-    write(out, &indonesian::format_number(int_param(h, "angka")?))
+fn angka(h: &Helper) -> Result<Written, RenderError> {
+    text(indonesian::format_number(int_param(h, "angka")?))
 }
 
-fn terbilang(
-    h: &Helper,
-    _: &Handlebars,
-    _: &Context,
-    _: &mut RenderContext,
-    out: &mut dyn Output,
-) -> HelperResult {
-    write(
-        out,
-        &indonesian::terbilang_signed(int_param(h, "terbilang")?),
-    )
+fn terbilang(h: &Helper) -> Result<Written, RenderError> {
+    text(indonesian::terbilang_signed(int_param(h, "terbilang")?))
 }
 
-fn angka_terbilang(
-    h: &Helper,
-    _: &Handlebars,
-    _: &Context,
-    _: &mut RenderContext,
-    out: &mut dyn Output,
-) -> HelperResult {
-    write(
-        out,
-        &indonesian::number_with_words(int_param(h, "angka_terbilang")?),
-    )
+fn angka_terbilang(h: &Helper) -> Result<Written, RenderError> {
+    text(indonesian::number_with_words(int_param(
+        h,
+        "angka_terbilang",
+    )?))
 }
 
-fn huruf_besar(
-    h: &Helper,
-    _: &Handlebars,
-    _: &Context,
-    _: &mut RenderContext,
-    out: &mut dyn Output,
-) -> HelperResult {
-    let v = param(h, "huruf_besar")?;
-    let s = v.as_str().ok_or_else(|| wrong("huruf_besar", "text", v))?;
-    write(out, &s.to_uppercase())
+fn huruf_besar(h: &Helper) -> Result<Written, RenderError> {
+    text(text_param(h, "huruf_besar", "text")?.to_uppercase())
 }
 
-fn dalam_kalimat(
-    h: &Helper,
-    _: &Handlebars,
-    _: &Context,
-    _: &mut RenderContext,
-    out: &mut dyn Output,
-) -> HelperResult {
-    let v = param(h, "dalam_kalimat")?;
-    let s = v
-        .as_str()
-        .ok_or_else(|| wrong("dalam_kalimat", "text", v))?;
-    write(out, &indonesian::mid_sentence(s))
+fn dalam_kalimat(h: &Helper) -> Result<Written, RenderError> {
+    text(indonesian::mid_sentence(text_param(
+        h,
+        "dalam_kalimat",
+        "text",
+    )?))
 }
 
-fn nomor_urut(
-    h: &Helper,
-    _: &Handlebars,
-    _: &Context,
-    _: &mut RenderContext,
-    out: &mut dyn Output,
-) -> HelperResult {
-    let n = int_param(h, "nomor_urut")?;
-    write(out, &n.saturating_add(1).to_string())
+fn nomor_urut(h: &Helper) -> Result<Written, RenderError> {
+    text(int_param(h, "nomor_urut")?.saturating_add(1).to_string())
 }
 
 #[cfg(test)]
