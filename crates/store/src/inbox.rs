@@ -67,7 +67,7 @@ pub struct InboxFilter {
 /// One page of an inbox, oldest in its stage first.
 #[derive(Debug, Clone)]
 pub struct InboxPage {
-    pub items: Vec<applications::Model>,
+    pub items: Vec<applications::ListRow>,
     /// How many wait on the actor in all (counted on the index).
     pub total: u64,
     /// The cursor of the next page; `None` on the last.
@@ -178,8 +178,9 @@ impl Store {
             id: w.application_id,
         });
         let ids: Vec<Uuid> = waits.iter().map(|w| w.application_id).collect();
-        let mut rows: HashMap<Uuid, applications::Model> = applications::Entity::find()
+        let mut rows: HashMap<Uuid, applications::ListRow> = applications::Entity::find()
             .filter(applications::Column::Id.is_in(ids.clone()))
+            .into_partial_model::<applications::ListRow>()
             .all(db)
             .await?
             .into_iter()

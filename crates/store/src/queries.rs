@@ -296,7 +296,7 @@ impl Store {
     pub async fn list_applications(
         &self,
         filter: &ApplicationFilter,
-    ) -> Result<KeysetPage<applications::Model, String>> {
+    ) -> Result<KeysetPage<applications::ListRow, String>> {
         use applications::Column as A;
         let mut q = self.filtered(filter).await?;
         let limit = filter.limit.unwrap_or(50).clamp(1, MAX_PAGE);
@@ -317,6 +317,7 @@ impl Store {
             .order_by_desc(A::UpdatedAt)
             .order_by_desc(A::Id)
             .limit(limit + 1)
+            .into_partial_model::<applications::ListRow>()
             .all(&self.inner.db)
             .await?;
         let more = items.len() as u64 > limit;

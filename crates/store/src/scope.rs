@@ -10,7 +10,7 @@
 use crate::entity::{agencies, applications, offices};
 use crate::{Result, StoreError};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, IntoColumnRef, Query, SelectStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use sepakat_core::Scope;
 use sepakat_core::calendar::OfficeZone;
 use std::collections::HashMap;
@@ -105,13 +105,19 @@ pub(crate) async fn placements_of<C: ConnectionTrait>(
     if application_ids.is_empty() {
         return Ok(HashMap::new());
     }
+    // Only the columns the lists print: a full application row carries its folded state (a few
+    // kilobytes of JSON) and an office row its logo.
     let apps: Vec<(Uuid, Uuid, Uuid)> = applications::Entity::find()
+        .select_only()
+        .columns([
+            applications::Column::Id,
+            applications::Column::AgencyId,
+            applications::Column::OfficeId,
+        ])
         .filter(applications::Column::Id.is_in(application_ids.iter().copied()))
+        .into_tuple()
         .all(db)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a.agency_id, a.office_id))
-        .collect();
+        .await?;
     let mut agency_ids: Vec<Uuid> = apps.iter().map(|a| a.1).collect();
     agency_ids.sort();
     agency_ids.dedup();
@@ -119,18 +125,27 @@ pub(crate) async fn placements_of<C: ConnectionTrait>(
     office_ids.sort();
     office_ids.dedup();
     let agency_names: HashMap<Uuid, String> = agencies::Entity::find()
+        .select_only()
+        .columns([agencies::Column::Id, agencies::Column::Name])
         .filter(agencies::Column::Id.is_in(agency_ids))
+        .into_tuple::<(Uuid, String)>()
         .all(db)
         .await?
         .into_iter()
-        .map(|a| (a.id, a.name))
         .collect();
     let office_names: HashMap<Uuid, (String, i32)> = offices::Entity::find()
+        .select_only()
+        .columns([
+            offices::Column::Id,
+            offices::Column::Name,
+            offices::Column::UtcOffsetMinutes,
+        ])
         .filter(offices::Column::Id.is_in(office_ids))
+        .into_tuple::<(Uuid, String, i32)>()
         .all(db)
         .await?
         .into_iter()
-        .map(|o| (o.id, (o.name, o.utc_offset_minutes)))
+        .map(|(id, name, offset)| (id, (name, offset)))
         .collect();
     Ok(apps
         .into_iter()

@@ -161,7 +161,7 @@ pub(crate) async fn view(
     Ok(ApplicationView {
         next,
         summary: ApplicationSummary::new(
-            &stored.row,
+            &(&stored.row).into(),
             wf.stage(&stored.row.stage).map(|s| s.title.clone()),
         ),
         workflow_hash: stored.row.workflow_hash.clone(),

@@ -158,7 +158,7 @@ pub struct ApplicationSummary {
 }
 
 impl ApplicationSummary {
-    pub fn new(row: &applications::Model, stage_title: Option<String>) -> Self {
+    pub fn new(row: &applications::ListRow, stage_title: Option<String>) -> Self {
         ApplicationSummary {
             id: row.id,
             workflow: row.workflow_name.clone(),

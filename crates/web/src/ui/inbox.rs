@@ -31,7 +31,7 @@ pub(super) async fn names(state: &AppState, ids: &[Uuid]) -> Result<Names, ApiEr
 pub(super) async fn row(
     state: &AppState,
     names: &Names,
-    a: &sepakat_store::entity::applications::Model,
+    a: &sepakat_store::entity::applications::ListRow,
     now: DateTime<Utc>,
 ) -> Result<Value, ApiError> {
     let wf = state
