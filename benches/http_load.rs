@@ -23,17 +23,7 @@ const HEAD: (&str, &str) = ("kepala@dpmptsp.kalselprov.go.id", "dpmptsp-kalsel")
 
 /// A new provincial application with its signed request letter on file; returns (id, version).
 async fn prepare(client: &Client, base: &str, head: &str) -> (String, i64) {
-    let body = json!({
-        "workflow": "pks-provinsi",
-        "purpose": "Uji beban",
-        "purpose_kind": "public_service",
-        "legal_basis": "Permendagri 102/2019",
-        "data_type": "individual",
-        "elements": [{"code": "nik", "justification": "uji"}],
-        "access_method": "web_portal",
-        "data_balikan": ["NIB"],
-        "duration_months": 24
-    });
+    let body = support::request("Uji beban");
     let app: Value = client
         .post(format!("{base}/api/v1/applications"))
         .bearer_auth(head)

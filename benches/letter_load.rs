@@ -21,7 +21,7 @@ mod support;
 
 use reqwest::Client;
 use sepakat_store::testing::{Backend, TempDb};
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -54,21 +54,6 @@ fn letters_in(v: &Value, out: &mut BTreeSet<String>) {
         Value::Array(a) => a.iter().for_each(|v| letters_in(v, out)),
         _ => {}
     }
-}
-
-/// A new provincial request; submitting it issues its request letter (`surat_permohonan`).
-fn request(n: usize) -> Value {
-    json!({
-        "workflow": "pks-provinsi",
-        "purpose": format!("Uji beban surat nomor {n}"),
-        "purpose_kind": "public_service",
-        "legal_basis": "Permendagri 102/2019",
-        "data_type": "individual",
-        "elements": [{"code": "nik", "justification": "uji"}],
-        "access_method": "web_portal",
-        "data_balikan": ["NIB"],
-        "duration_months": 24
-    })
 }
 
 async fn get_json(client: &Client, url: &str, bearer: &str) -> Value {
@@ -183,7 +168,7 @@ fn main() {
                             let res = client
                                 .post(format!("{base}/api/v1/applications"))
                                 .bearer_auth(&head)
-                                .json(&request(i))
+                                .json(&support::request(&format!("Uji beban surat nomor {i}")))
                                 .send()
                                 .await
                                 .unwrap();

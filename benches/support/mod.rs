@@ -156,3 +156,19 @@ pub async fn token(client: &Client, base: &str, (email, password): (&str, &str))
         .unwrap();
     r["token"].as_str().expect("token").to_string()
 }
+
+/// The body of a new provincial request from the Kalimantan Selatan demo agency; submitting it
+/// issues its request letter (`surat_permohonan`).
+pub fn request(purpose: &str) -> Value {
+    json!({
+        "workflow": "pks-provinsi",
+        "purpose": purpose,
+        "purpose_kind": "public_service",
+        "legal_basis": "Permendagri 102/2019",
+        "data_type": "individual",
+        "elements": [{"code": "nik", "justification": "uji"}],
+        "access_method": "web_portal",
+        "data_balikan": ["NIB"],
+        "duration_months": 24
+    })
+}
