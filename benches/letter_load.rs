@@ -160,8 +160,6 @@ fn main() {
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         if i >= end {
-                            // Leave the counter where the round ends for the next one.
-                            next.fetch_sub(1, Ordering::Relaxed);
                             break;
                         }
                         if i % 2 == 0 {
@@ -191,6 +189,7 @@ fn main() {
             for t in tasks {
                 t.await.unwrap();
             }
+            // Each client took one index past the end: the next round starts at the end.
             next.store(end, Ordering::Relaxed);
             println!(
                 "| {round} | {end} | {:.0} | {:.1} | {:.1} |",

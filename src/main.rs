@@ -94,7 +94,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
 /// - **A fixed mmap threshold (128 KiB).** By default glibc raises the threshold each time a
 ///   large block is freed, after which large blocks (a letter's layout, its PDF bytes) come
 ///   from the heap and their pages stay with the process. Fixed, they are mapped and returned
-///   whole: after 800 letters the server held about 104 MiB instead of 114 ("Memory under
+///   whole: after 800 letters the server held about 103 MiB instead of 113 ("Memory under
 ///   letter load").
 fn tune_malloc() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
