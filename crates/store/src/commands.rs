@@ -472,22 +472,29 @@ impl Store {
         let issues_letters = events
             .iter()
             .any(|e| matches!(e.kind, EventKind::LetterProduced { .. }));
+        // The same decision twice: before the transaction when no letter is numbered (the rows
+        // are then prepared outside the write lock), and inside it with the numbered letters.
+        macro_rules! decided {
+            ($letters:expr) => {
+                Decided {
+                    workflow: &workflow,
+                    before: Some(&recent.state),
+                    after: &after,
+                    events: &events,
+                    actor: &actor,
+                    account: Some(account),
+                    now,
+                    document,
+                    letters: $letters,
+                    prev_hash: recent.last_event_hash.clone(),
+                    prev_count: recent.event_count,
+                }
+            };
+        }
         let prepared_early = if issues_letters {
             None
         } else {
-            Some(prepare(&Decided {
-                workflow: &workflow,
-                before: Some(&recent.state),
-                after: &after,
-                events: &events,
-                actor: &actor,
-                account: Some(account),
-                now,
-                document,
-                letters: &[],
-                prev_hash: recent.last_event_hash.clone(),
-                prev_count: recent.event_count,
-            })?)
+            Some(prepare(&decided!(&[]))?)
         };
         let w = self.begin_write().await?;
         let result = async {
@@ -498,19 +505,7 @@ impl Store {
             } else {
                 Vec::new()
             };
-            let decided = Decided {
-                workflow: &workflow,
-                before: Some(&recent.state),
-                after: &after,
-                events: &events,
-                actor: &actor,
-                account: Some(account),
-                now,
-                document,
-                letters: &letters,
-                prev_hash: recent.last_event_hash.clone(),
-                prev_count: recent.event_count,
-            };
+            let decided = decided!(&letters);
             let prepared = match prepared_early {
                 Some(p) => p,
                 None => prepare(&decided)?,

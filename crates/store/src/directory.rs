@@ -269,19 +269,11 @@ impl Store {
             logo_svg: Set(None),
             created_at: Set(micros(now)),
         };
-        match row.insert(&self.inner.db).await {
-            Ok(m) => Ok(m),
-            Err(e) => {
-                let e = StoreError::from(e);
-                if e.is_unique_violation() {
-                    Err(StoreError::Invalid(format!(
-                        "an office for region {region} already exists"
-                    )))
-                } else {
-                    Err(e)
-                }
-            }
-        }
+        row.insert(&self.inner.db).await.map_err(|e| {
+            StoreError::from_insert(e, || {
+                format!("an office for region {region} already exists")
+            })
+        })
     }
 
     /// Creates a user institution handled by an existing office.
@@ -323,20 +315,14 @@ impl Store {
             letter_unit: Set(unit),
             letter_pattern: Set(sepakat_core::numbering::DEFAULT_PATTERN.into()),
         };
-        match row.insert(&self.inner.db).await {
-            Ok(m) => Ok(m),
-            Err(e) => {
-                let e = StoreError::from(e);
-                if e.is_unique_violation() {
-                    Err(StoreError::Invalid(format!(
-                        "the office already has an agency named `{}`",
-                        new.name.trim()
-                    )))
-                } else {
-                    Err(e)
-                }
-            }
-        }
+        row.insert(&self.inner.db).await.map_err(|e| {
+            StoreError::from_insert(e, || {
+                format!(
+                    "the office already has an agency named `{}`",
+                    new.name.trim()
+                )
+            })
+        })
     }
 
     /// Creates an account; the scope fields must be exactly those the role needs.
@@ -402,12 +388,9 @@ impl Store {
         let w = self.begin_write().await?;
         let result = async {
             let m = row.insert(&w.txn).await.map_err(|e| {
-                let e = StoreError::from(e);
-                if e.is_unique_violation() {
-                    StoreError::Invalid(format!("an account with email {email} already exists"))
-                } else {
-                    e
-                }
+                StoreError::from_insert(e, || {
+                    format!("an account with email {email} already exists")
+                })
             })?;
             crate::accounts::record(
                 &w.txn,
@@ -450,19 +433,31 @@ impl Store {
         &self,
         ids: impl IntoIterator<Item = Uuid>,
     ) -> Result<std::collections::HashMap<Uuid, String>> {
+        Ok(self
+            .accounts_by_id(ids)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a.name))
+            .collect())
+    }
+
+    /// These accounts' rows, each once, in bounded `IN` lists (both databases cap the
+    /// parameters of one statement).
+    pub(crate) async fn accounts_by_id(
+        &self,
+        ids: impl IntoIterator<Item = Uuid>,
+    ) -> Result<Vec<accounts::Model>> {
         let mut ids: Vec<Uuid> = ids.into_iter().collect();
         ids.sort();
         ids.dedup();
-        let mut out = std::collections::HashMap::new();
-        // Bounded IN lists: both databases cap the parameters of one statement.
+        let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
-            for a in accounts::Entity::find()
-                .filter(accounts::Column::Id.is_in(chunk.iter().copied()))
-                .all(&self.inner.db)
-                .await?
-            {
-                out.insert(a.id, a.name);
-            }
+            out.extend(
+                accounts::Entity::find()
+                    .filter(accounts::Column::Id.is_in(chunk.iter().copied()))
+                    .all(&self.inner.db)
+                    .await?,
+            );
         }
         Ok(out)
     }

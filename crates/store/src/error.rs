@@ -56,6 +56,17 @@ impl StoreError {
     pub(crate) fn is_unique_violation(&self) -> bool {
         matches!(self, StoreError::Storage(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))))
     }
+
+    /// A failed insert's error, with a unique-constraint violation told as `what` (bad input:
+    /// the row exists already) and anything else passed on.
+    pub(crate) fn from_insert(e: DbErr, what: impl FnOnce() -> String) -> Self {
+        let e = StoreError::from(e);
+        if e.is_unique_violation() {
+            StoreError::Invalid(what())
+        } else {
+            e
+        }
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

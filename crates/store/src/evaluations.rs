@@ -10,15 +10,15 @@
 use crate::entity::{accounts, applications, evaluations};
 use crate::named::Named;
 use crate::scope::{
-    KeysetPage, MAX_PAGE, Placement, after_asc, application_visible, encode_cursor, parse_cursor,
-    placements_of,
+    KeysetPage, MAX_PAGE, Placement, application_visible, encode_cursor, keyset, parse_cursor,
+    placements_of, take_page,
 };
 use crate::{Result, Store, StoreError, micros};
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use sea_orm::DeriveValueType;
 use sea_orm::sea_query::ValueTypeErr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Select, sea_query::OnConflict,
 };
 use sepakat_core::Role;
@@ -239,27 +239,17 @@ impl Store {
         let mut rows: Vec<(Uuid, i64)> = Vec::new();
         let mut after: Option<(NaiveDate, Uuid)> = None;
         loop {
-            let mut q = applications::Entity::find()
+            let q = applications::Entity::find()
                 .select_only()
                 .column(A::Id)
                 .column(A::Version)
                 .column(A::NextEvaluationDue)
                 .filter(A::NextEvaluationDue.lte(horizon));
-            if let Some((due, id)) = after {
-                q = q.filter(crate::scope::after_asc(
-                    A::NextEvaluationDue,
-                    A::Id,
-                    due,
-                    id,
-                ));
-            }
-            let page: Vec<(Uuid, i64, Option<NaiveDate>)> = q
-                .order_by_asc(A::NextEvaluationDue)
-                .order_by_asc(A::Id)
-                .limit(1000)
-                .into_tuple()
-                .all(&self.inner.db)
-                .await?;
+            let page: Vec<(Uuid, i64, Option<NaiveDate>)> =
+                keyset(q, (A::NextEvaluationDue, A::Id), Order::Asc, after, 999)
+                    .into_tuple()
+                    .all(&self.inner.db)
+                    .await?;
             let Some(&(last_id, _, Some(last_due))) = page.last() else {
                 break;
             };
@@ -367,24 +357,19 @@ impl Store {
         use evaluations::Column as E;
         let db = &self.inner.db;
         let limit = limit.clamp(1, MAX_PAGE);
-        let mut q = due_query(scope, filter)?;
-        if let Some(c) = after {
-            q = q.filter(after_asc(
+        let rows = keyset(
+            due_query(scope, filter)?,
+            (
                 (evaluations::Entity, E::DueOn),
                 (evaluations::Entity, E::Id),
-                c.due_on,
-                c.id,
-            ));
-        }
-        let mut rows = q
-            .order_by_asc(E::DueOn)
-            .order_by_asc(E::Id)
-            .limit(limit + 1)
-            .all(db)
-            .await?;
-        let more = rows.len() as u64 > limit;
-        rows.truncate(limit as usize);
-        let next = more.then(|| rows.last()).flatten().map(|e| DueCursor {
+            ),
+            Order::Asc,
+            after.map(|c| (c.due_on, c.id)),
+            limit,
+        )
+        .all(db)
+        .await?;
+        let (rows, next) = take_page(rows, limit, |e| DueCursor {
             due_on: e.due_on,
             id: e.id,
         });

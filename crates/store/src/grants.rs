@@ -3,16 +3,14 @@
 
 use crate::entity::grants;
 use crate::scope::{
-    KeysetPage, MAX_PAGE, Placed, Placement, after_asc, application_visible, encode_cursor,
-    parse_cursor, placements_of,
+    KeysetPage, MAX_PAGE, Placed, Placement, application_visible, encode_cursor, keyset,
+    parse_cursor, placements_of, take_page,
 };
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::DeriveValueType;
 use sea_orm::sea_query::ValueTypeErr;
-use sea_orm::{
-    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
-};
+use sea_orm::{ColumnTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, Select};
 use sepakat_core::{Actor, GrantStatus};
 use uuid::Uuid;
 
@@ -173,24 +171,16 @@ impl Store {
         use grants::Column as G;
         let db = &self.inner.db;
         let limit = limit.clamp(1, MAX_PAGE);
-        let mut q = grants_query(actor, filter)?;
-        if let Some(c) = after {
-            q = q.filter(after_asc(
-                (grants::Entity, G::IssuedAt),
-                (grants::Entity, G::Id),
-                c.issued_at,
-                c.id,
-            ));
-        }
-        let mut rows = q
-            .order_by_asc(G::IssuedAt)
-            .order_by_asc(G::Id)
-            .limit(limit + 1)
-            .all(db)
-            .await?;
-        let more = rows.len() as u64 > limit;
-        rows.truncate(limit as usize);
-        let next = more.then(|| rows.last()).flatten().map(|g| GrantCursor {
+        let rows = keyset(
+            grants_query(actor, filter)?,
+            ((grants::Entity, G::IssuedAt), (grants::Entity, G::Id)),
+            Order::Asc,
+            after.map(|c| (c.issued_at, c.id)),
+            limit,
+        )
+        .all(db)
+        .await?;
+        let (rows, next) = take_page(rows, limit, |g| GrantCursor {
             issued_at: g.issued_at,
             id: g.id,
         });

@@ -166,14 +166,15 @@ pub(crate) async fn record<C: ConnectionTrait>(
     })
     .exec_without_returning(txn)
     .await
-    .map_err(StoreError::from);
-    match inserted {
-        Err(e) if e.is_unique_violation() => Err(StoreError::Invalid(format!(
-            "Idempotency-Key `{}` was already used by a request that took effect",
-            keyed.key
-        ))),
-        other => other.map(|_| ()),
-    }
+    .map_err(|e| {
+        StoreError::from_insert(e, || {
+            format!(
+                "Idempotency-Key `{}` was already used by a request that took effect",
+                keyed.key
+            )
+        })
+    });
+    inserted.map(|_| ())
 }
 
 impl Store {

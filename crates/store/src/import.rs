@@ -466,24 +466,14 @@ pub(crate) async fn project(
             .exec_without_returning(txn)
             .await?;
     }
-    evaluations::Entity::insert(evaluations::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        application_id: Set(app_id),
-        due_on: Set(a.calendar.next_due),
-        kind: Set(Named(EvaluationKind::Periodic)),
-        state: Set(crate::evaluations::EvaluationState::Scheduled),
-        outcome: Set(None),
-        findings: Set(None),
-        report_sha256: Set(None),
-        recorded_by: Set(None),
-        recorded_at: Set(None),
-        created_at: Set(at),
-        reason: Set(None),
-        data_balikan_met: Set(None),
-        reminded_at: Set(None),
-        escalated_at: Set(None),
-        overdue_at: Set(None),
-    })
+    evaluations::Entity::insert(evaluations::ActiveModel::new(
+        app_id,
+        EvaluationKind::Periodic,
+        a.calendar.next_due,
+        crate::evaluations::EvaluationState::Scheduled,
+        None,
+        at,
+    ))
     .exec_without_returning(txn)
     .await?;
     if let Some(scan) = &a.signed_pks {

@@ -8,7 +8,7 @@
 
 use crate::entity::{application_waits, applications};
 use crate::named::Named;
-use crate::queries::{applications_after, state_of};
+use crate::queries::{ApplicationPages, state_of};
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -197,12 +197,9 @@ impl Store {
         if application_waits::Entity::find().count(db).await? > 0 {
             return Ok(0);
         }
-        let mut after: Option<Uuid> = None;
+        let mut pages = ApplicationPages::new(500);
         let mut seen = 0;
-        loop {
-            let page = applications_after(db, after, 500).await?;
-            let Some(last) = page.last() else { break };
-            after = Some(last.id);
+        while let Some(page) = pages.next(db).await? {
             for row in &page {
                 seen += 1;
                 let app = state_of(row)?;
@@ -220,11 +217,8 @@ impl Store {
     pub async fn check_waits(&self) -> Result<Vec<(Uuid, Vec<Role>, Vec<Role>)>> {
         let db = &self.inner.db;
         let mut out = Vec::new();
-        let mut after: Option<Uuid> = None;
-        loop {
-            let page = applications_after(db, after, 500).await?;
-            let Some(last) = page.last() else { break };
-            after = Some(last.id);
+        let mut pages = ApplicationPages::new(500);
+        while let Some(page) = pages.next(db).await? {
             let ids: Vec<Uuid> = page.iter().map(|r| r.id).collect();
             let mut recorded: HashMap<Uuid, Vec<Role>> = HashMap::new();
             for w in application_waits::Entity::find()

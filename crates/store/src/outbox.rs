@@ -8,15 +8,15 @@
 //! claimed again, with the same Message-ID, so a receiver can tell a redelivery.
 
 use crate::entity::outbox;
-use crate::scope::{KeysetPage, MAX_PAGE, after_desc, encode_cursor, parse_cursor};
+use crate::scope::{KeysetPage, MAX_PAGE, encode_cursor, keyset, parse_cursor, take_page};
 use crate::{Result, Store, StoreError, micros};
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::DeriveValueType;
 use sea_orm::sea_query::ValueTypeErr;
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
-    ColumnTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Select,
+    ColumnTrait, DbBackend, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
 };
 use uuid::Uuid;
 
@@ -219,24 +219,16 @@ impl Store {
         let db = &self.inner.db;
         let limit = limit.clamp(1, MAX_PAGE);
         let total = outbox_query(filter)?.count(db).await?;
-        let mut q = outbox_query(filter)?;
-        if let Some(c) = after {
-            q = q.filter(after_desc(
-                (outbox::Entity, O::CreatedAt),
-                (outbox::Entity, O::Id),
-                c.created_at,
-                c.id,
-            ));
-        }
-        let mut items = q
-            .order_by_desc(O::CreatedAt)
-            .order_by_desc(O::Id)
-            .limit(limit + 1)
-            .all(db)
-            .await?;
-        let more = items.len() as u64 > limit;
-        items.truncate(limit as usize);
-        let next = more.then(|| items.last()).flatten().map(|m| OutboxCursor {
+        let rows = keyset(
+            outbox_query(filter)?,
+            ((outbox::Entity, O::CreatedAt), (outbox::Entity, O::Id)),
+            Order::Desc,
+            after.map(|c| (c.created_at, c.id)),
+            limit,
+        )
+        .all(db)
+        .await?;
+        let (items, next) = take_page(rows, limit, |m| OutboxCursor {
             created_at: m.created_at,
             id: m.id,
         });

@@ -57,28 +57,19 @@ impl Store {
         &self,
         ids: impl IntoIterator<Item = uuid::Uuid>,
     ) -> Result<std::collections::HashMap<uuid::Uuid, Person>> {
-        let mut ids: Vec<uuid::Uuid> = ids.into_iter().collect();
-        ids.sort();
-        ids.dedup();
-        let mut out = std::collections::HashMap::new();
-        // Bounded IN lists: both databases cap the parameters of one statement.
-        for chunk in ids.chunks(500) {
-            for a in accounts::Entity::find()
-                .filter(accounts::Column::Id.is_in(chunk.iter().copied()))
-                .all(&self.inner.db)
-                .await?
-            {
-                out.insert(
-                    a.id,
-                    Person {
-                        role: *a.role,
-                        name: a.name,
-                        email: a.email,
-                    },
-                );
-            }
-        }
-        Ok(out)
+        Ok(self
+            .accounts_by_id(ids)
+            .await?
+            .into_iter()
+            .map(|a| {
+                let person = Person {
+                    role: *a.role,
+                    name: a.name,
+                    email: a.email,
+                };
+                (a.id, person)
+            })
+            .collect())
     }
 }
 

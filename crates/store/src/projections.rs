@@ -396,24 +396,14 @@ pub(crate) async fn upsert_evaluation(
     } else {
         conflict.do_nothing();
     }
-    evaluations::Entity::insert(evaluations::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        application_id: Set(application_id),
-        due_on: Set(due_on),
-        kind: Set(Named(kind)),
-        state: Set(state),
-        outcome: Set(None),
-        findings: Set(None),
-        report_sha256: Set(None),
-        recorded_by: Set(None),
-        recorded_at: Set(None),
-        created_at: Set(at),
-        reason: Set(reason),
-        data_balikan_met: Set(None),
-        reminded_at: Set(None),
-        escalated_at: Set(None),
-        overdue_at: Set(None),
-    })
+    evaluations::Entity::insert(evaluations::ActiveModel::new(
+        application_id,
+        kind,
+        due_on,
+        state,
+        reason,
+        at,
+    ))
     .on_conflict(conflict.to_owned())
     .exec_without_returning(txn)
     .await?;

@@ -5,13 +5,13 @@ use crate::entity::{
     documents, evaluations, grants, letters, offices, outbox, pks_comments, pks_versions,
     workflow_versions,
 };
-use crate::scope::{KeysetPage, MAX_PAGE, after_desc, encode_cursor, parse_cursor};
+use crate::scope::{KeysetPage, MAX_PAGE, encode_cursor, keyset, parse_cursor, take_page};
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Order, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use sepakat_core::{Actor, Application, Scope};
 use serde::{Deserialize, Serialize};
@@ -108,18 +108,31 @@ pub(crate) fn state_of(row: &applications::Model) -> Result<Application> {
         .map_err(|e| StoreError::corrupt(format!("state of application {}: {e}", row.id)))
 }
 
-/// The applications after `after` in id order, `limit` of them: one page of the walks that
-/// rebuild or check a read model over every application.
-pub(crate) async fn applications_after<C: ConnectionTrait>(
-    db: &C,
+/// Every application in id order, a page at a time: the walk that rebuilds or checks a read
+/// model over every application without holding them all.
+pub(crate) struct ApplicationPages {
     after: Option<Uuid>,
-    limit: u64,
-) -> Result<Vec<applications::Model>> {
-    let mut q = applications::Entity::find().order_by_asc(applications::Column::Id);
-    if let Some(a) = after {
-        q = q.filter(applications::Column::Id.gt(a));
+    size: u64,
+}
+
+impl ApplicationPages {
+    pub(crate) fn new(size: u64) -> Self {
+        ApplicationPages { after: None, size }
     }
-    Ok(q.limit(limit).all(db).await?)
+
+    /// The next page; `None` once every application was read.
+    pub(crate) async fn next<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+    ) -> Result<Option<Vec<applications::Model>>> {
+        let mut q = applications::Entity::find().order_by_asc(applications::Column::Id);
+        if let Some(a) = self.after {
+            q = q.filter(applications::Column::Id.gt(a));
+        }
+        let page = q.limit(self.size).all(db).await?;
+        self.after = page.last().map(|r| r.id);
+        Ok(self.after.map(|_| page))
+    }
 }
 
 impl Store {
@@ -298,34 +311,31 @@ impl Store {
         filter: &ApplicationFilter,
     ) -> Result<KeysetPage<applications::ListRow, String>> {
         use applications::Column as A;
-        let mut q = self.filtered(filter).await?;
+        let q = self.filtered(filter).await?;
         let limit = filter.limit.unwrap_or(50).clamp(1, MAX_PAGE);
         let total = match self.total_from_counters(filter).await? {
             Some(n) => n,
             None => q.clone().count(&self.inner.db).await?,
         };
-        if let Some(cursor) = &filter.after {
-            let (micros, id) = parse_cursor('a', cursor)?;
-            let at = DateTime::from_timestamp_micros(micros).ok_or_else(|| {
-                StoreError::Invalid(format!(
-                    "`{cursor}` is not a cursor of this list: pass the `next` value of the previous page"
-                ))
-            })?;
-            q = q.filter(after_desc(A::UpdatedAt, A::Id, at, id));
-        }
-        let mut items = q
-            .order_by_desc(A::UpdatedAt)
-            .order_by_desc(A::Id)
-            .limit(limit + 1)
+        let after = match &filter.after {
+            None => None,
+            Some(cursor) => {
+                let (micros, id) = parse_cursor('a', cursor)?;
+                let at = DateTime::from_timestamp_micros(micros).ok_or_else(|| {
+                    StoreError::Invalid(format!(
+                        "`{cursor}` is not a cursor of this list: pass the `next` value of the previous page"
+                    ))
+                })?;
+                Some((at, id))
+            }
+        };
+        let rows = keyset(q, (A::UpdatedAt, A::Id), Order::Desc, after, limit)
             .into_partial_model::<applications::ListRow>()
             .all(&self.inner.db)
             .await?;
-        let more = items.len() as u64 > limit;
-        items.truncate(limit as usize);
-        let next = more
-            .then(|| items.last())
-            .flatten()
-            .map(|r| encode_cursor('a', r.updated_at.timestamp_micros(), r.id));
+        let (items, next) = take_page(rows, limit, |r| {
+            encode_cursor('a', r.updated_at.timestamp_micros(), r.id)
+        });
         Ok(KeysetPage { items, total, next })
     }
 

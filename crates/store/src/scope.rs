@@ -10,7 +10,9 @@
 use crate::entity::{agencies, applications, offices};
 use crate::{Result, StoreError};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, IntoColumnRef, Query, SelectStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, Select,
+};
 use sepakat_core::Scope;
 use sepakat_core::calendar::OfficeZone;
 use std::collections::HashMap;
@@ -215,28 +217,52 @@ pub(crate) fn parse_cursor(tag: char, s: &str) -> Result<(i64, Uuid)> {
     Ok((key, id))
 }
 
-/// Rows strictly after (`key`, `id`) in ascending order.
-pub(crate) fn after_asc<K, I, V>(key_col: K, id_col: I, key: V, id: Uuid) -> Condition
+/// Orders `q` by (`key`, `id`) in `order`, keeps only the rows strictly beyond the cursor
+/// `after` in that order, and reads one row more than `limit` so that [`take_page`] can tell
+/// whether another page follows.
+pub(crate) fn keyset<E, K, I, V>(
+    q: Select<E>,
+    (key, id): (K, I),
+    order: Order,
+    after: Option<(V, Uuid)>,
+    limit: u64,
+) -> Select<E>
 where
+    E: EntityTrait,
     K: IntoColumnRef + Copy,
     I: IntoColumnRef + Copy,
     V: Into<sea_orm::Value> + Clone,
 {
-    Condition::any()
-        .add(Expr::col(key_col).gt(key.clone()))
-        .add(Expr::col(key_col).eq(key).and(Expr::col(id_col).gt(id)))
+    let q = match after {
+        None => q,
+        Some((k, i)) => {
+            let (key_beyond, id_beyond) = match order {
+                Order::Desc => (Expr::col(key).lt(k.clone()), Expr::col(id).lt(i)),
+                _ => (Expr::col(key).gt(k.clone()), Expr::col(id).gt(i)),
+            };
+            q.filter(
+                Condition::any()
+                    .add(key_beyond)
+                    .add(Expr::col(key).eq(k).and(id_beyond)),
+            )
+        }
+    };
+    q.order_by(Expr::col(key), order.clone())
+        .order_by(Expr::col(id), order)
+        .limit(limit + 1)
 }
 
-/// Rows strictly after (`key`, `id`) in descending order.
-pub(crate) fn after_desc<K, I, V>(key_col: K, id_col: I, key: V, id: Uuid) -> Condition
-where
-    K: IntoColumnRef + Copy,
-    I: IntoColumnRef + Copy,
-    V: Into<sea_orm::Value> + Clone,
-{
-    Condition::any()
-        .add(Expr::col(key_col).lt(key.clone()))
-        .add(Expr::col(key_col).eq(key).and(Expr::col(id_col).lt(id)))
+/// The page of the rows [`keyset`] read (at most `limit`), and the cursor of its last row when
+/// another page follows.
+pub(crate) fn take_page<T, C>(
+    mut rows: Vec<T>,
+    limit: u64,
+    cursor: impl FnOnce(&T) -> C,
+) -> (Vec<T>, Option<C>) {
+    let more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    let next = more.then(|| rows.last().map(cursor)).flatten();
+    (rows, next)
 }
 
 #[cfg(test)]

@@ -34,3 +34,35 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl ActiveModel {
+    /// A new evaluation row: due on `due_on`, in `state`, nothing recorded on it yet.
+    pub(crate) fn new(
+        application_id: Uuid,
+        kind: EvaluationKind,
+        due_on: Date,
+        state: EvaluationState,
+        reason: Option<String>,
+        at: ChronoDateTimeUtc,
+    ) -> Self {
+        use sea_orm::ActiveValue::Set;
+        ActiveModel {
+            id: Set(Uuid::now_v7()),
+            application_id: Set(application_id),
+            due_on: Set(due_on),
+            kind: Set(Named(kind)),
+            state: Set(state),
+            outcome: Set(None),
+            findings: Set(None),
+            report_sha256: Set(None),
+            recorded_by: Set(None),
+            recorded_at: Set(None),
+            created_at: Set(at),
+            reason: Set(reason),
+            data_balikan_met: Set(None),
+            reminded_at: Set(None),
+            escalated_at: Set(None),
+            overdue_at: Set(None),
+        }
+    }
+}

@@ -3,7 +3,7 @@
 
 use super::{StatKey, add_tallies, scopes_of, stat_key, stays, upsert_stats};
 use crate::entity::{applications, audit_events, stage_stat_deltas, stage_stats, stage_visits};
-use crate::queries::{applications_after, state_of};
+use crate::queries::{ApplicationPages, state_of};
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -83,12 +83,9 @@ impl Store {
         ) -> Result<()>,
     ) -> Result<u64> {
         let db = &self.inner.db;
-        let mut after: Option<Uuid> = None;
+        let mut pages = ApplicationPages::new(500);
         let mut seen = 0;
-        loop {
-            let page = applications_after(db, after, 500).await?;
-            let Some(last) = page.last() else { break };
-            after = Some(last.id);
+        while let Some(page) = pages.next(db).await? {
             let ids: Vec<Uuid> = page.iter().map(|r| r.id).collect();
             let mut logs: HashMap<Uuid, Vec<audit_events::Model>> = HashMap::new();
             for e in audit_events::Entity::find()
