@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 /// The words of these pages: `(key, Indonesian, English)`.
-const WORDS: &super::i18n::Words = &[
+const WORDS: super::i18n::Words = super::i18n::Words(&[
     ("accounts", "Akun pengguna", "User accounts"),
     ("name", "Nama", "Name"),
     ("unit", "Satuan kerja", "Unit"),
@@ -139,17 +139,7 @@ const WORDS: &super::i18n::Words = &[
         "Hanya administrator yang dapat mengelola akun.",
         "Only an administrator may manage accounts.",
     ),
-];
-
-fn words(lang: Lang) -> Value {
-    Value::Object(super::i18n::all_in(WORDS, lang))
-}
-
-fn word(lang: Lang, key: &str) -> String {
-    super::i18n::word_in(WORDS, lang, key)
-        .unwrap_or(key)
-        .to_string()
-}
+]);
 
 const ROLES: [Role; 6] = [
     Role::AgencyHead,
@@ -164,14 +154,7 @@ fn admin_only(actor_role: Role) -> Result<(), ApiError> {
     if actor_role == Role::Admin {
         return Ok(());
     }
-    Err(ApiError::Forbidden {
-        items: vec![ApiError::field(
-            "role",
-            "role_not_allowed",
-            word(Lang::En, "admin_only"),
-            word(Lang::Id, "admin_only"),
-        )],
-    })
+    Err(WORDS.role_refused("admin_only"))
 }
 
 /// Office and agency names, for the scope column and the role form.
@@ -230,8 +213,8 @@ pub(super) async fn list(
         &req,
         Some(&v),
         "akun",
-        &word(lang, "accounts"),
-        json!({"a": words(lang), "rows": rows}),
+        &WORDS.word(lang, "accounts"),
+        json!({"a": WORDS.all(lang), "rows": rows}),
     )
 }
 
@@ -263,10 +246,12 @@ async fn account_page(
         .map(|e| {
             json!({
                 "at": super::labels::local_time(e.at, v.utc_offset_minutes),
-                "what": word(lang, &format!("ev_{}", e.kind)),
+                "what": WORDS
+                    .get(lang, &format!("ev_{}", e.kind))
+                    .map_or(e.kind.as_str(), |w| w),
                 "by": match e.actor_id {
                     Some(a) => names.get(&a).cloned().unwrap_or_else(|| a.to_string()),
-                    None => word(lang, "command_line"),
+                    None => WORDS.word(lang, "command_line").to_string(),
                 },
             })
         })
@@ -276,7 +261,7 @@ async fn account_page(
     let mut agency_list: Vec<(&Uuid, &String)> = agencies.iter().collect();
     agency_list.sort_by(|a, b| a.1.cmp(b.1));
     let data = json!({
-        "a": words(lang),
+        "a": WORDS.all(lang),
         "account": {
             "id": account.id, "email": account.email, "name": account.name,
             "role_name": role_name(*account.role, lang),
@@ -364,7 +349,7 @@ pub(super) async fn act(
             .await
             .map_err(ApiError::from)
             .map(|_| Shown {
-                notice: Some(word(lang, "saved")),
+                notice: Some(WORDS.word(lang, "saved").to_string()),
                 ..Shown::default()
             }),
         "setel-ulang-sandi" => reset(&state, id, by).await.map(|(password, _)| Shown {
@@ -417,7 +402,7 @@ pub(super) async fn act(
                         .await
                         .map_err(ApiError::from)
                         .map(|_| Shown {
-                            notice: Some(word(lang, "saved")),
+                            notice: Some(WORDS.word(lang, "saved").to_string()),
                             ..Shown::default()
                         })
                 }
@@ -453,9 +438,9 @@ fn password_form(
         req,
         Some(v),
         "akun_sandi",
-        &word(lang, "change_password"),
+        &WORDS.word(lang, "change_password"),
         json!({
-            "a": words(lang),
+            "a": WORDS.all(lang),
             "must_change": v.account.must_change_password,
             "notice": notice,
             "errors": errors,
@@ -488,7 +473,7 @@ pub(super) async fn password_submit(
             &req,
             &v,
             None,
-            json!({"confirm_password": word(lang, "passwords_differ")}),
+            json!({"confirm_password": WORDS.word(lang, "passwords_differ")}),
             true,
         );
     }
@@ -509,7 +494,7 @@ pub(super) async fn password_submit(
             password_form(
                 &req,
                 &v,
-                Some(word(lang, "password_changed")),
+                Some(WORDS.word(lang, "password_changed").to_string()),
                 json!({}),
                 false,
             )
@@ -535,4 +520,12 @@ pub(super) async fn password_submit(
 /// that replaces it (which itself, and signing out, stay reachable).
 pub(super) fn must_change_redirect(path: &str) -> Option<HttpResponse> {
     (path != "/akun/sandi").then(|| redirect("/akun/sandi"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn words_are_unique_and_translated() {
+        super::WORDS.assert_complete();
+    }
 }

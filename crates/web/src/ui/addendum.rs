@@ -108,11 +108,7 @@ pub(super) async fn submit(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let lang = lang(&req);
-    let ElementForm { values, chosen } = ElementForm::parse(&body)?;
-    check_csrf(
-        &v,
-        values.get("csrf").map(String::as_str).unwrap_or_default(),
-    )?;
+    let ElementForm { values, chosen } = ElementForm::parse(&body, &v)?;
     let stored = load_visible(&state, &v, &id).await?;
     let mut form = Refused {
         values,

@@ -11,7 +11,7 @@ pub enum Lang {
 }
 
 /// `(key, Indonesian, English)`.
-const WORDS: &Words = &[
+const WORDS: Words = Words(&[
     ("app_name", "Sepakat", "Sepakat"),
     (
         "tagline",
@@ -473,40 +473,72 @@ const WORDS: &Words = &[
     ),
     ("data_balikan_short", "Data balikan", "Return data"),
     ("valid_until", "berlaku s.d.", "valid until"),
-];
+]);
 
 /// A table of page words: key, formal Indonesian, English. Each page family that has words
-/// of its own keeps its table beside its handlers and reads it with [`word_in`] and [`all_in`].
-pub type Words = [(&'static str, &'static str, &'static str)];
+/// of its own keeps its table beside its handlers.
+pub struct Words(pub &'static [(&'static str, &'static str, &'static str)]);
 
-/// `key` of `table` in `lang` (English for `en`, Indonesian otherwise).
-pub fn word_in(table: &'static Words, lang: Lang, key: &str) -> Option<&'static str> {
-    table
-        .iter()
-        .find(|(k, _, _)| *k == key)
-        .map(|(_, id, en)| if lang == Lang::En { *en } else { *id })
-}
+impl Words {
+    /// `key` in `lang` (English for `en`, Indonesian otherwise), if the table has it.
+    pub fn get(&self, lang: Lang, key: &str) -> Option<&'static str> {
+        self.0
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map(|(_, id, en)| if lang == Lang::En { *en } else { *id })
+    }
 
-/// All words of `table` in `lang`, for a template's `t` object.
-pub fn all_in(table: &'static Words, lang: Lang) -> serde_json::Map<String, serde_json::Value> {
-    table
-        .iter()
-        .map(|(k, id, en)| {
-            (
-                k.to_string(),
-                serde_json::Value::from(if lang == Lang::En { *en } else { *id }),
-            )
-        })
-        .collect()
+    /// `key` in `lang`; `?` for a key the table lacks.
+    pub fn word(&self, lang: Lang, key: &str) -> &'static str {
+        self.get(lang, key).unwrap_or("?")
+    }
+
+    /// All words in `lang`, for a template's `t` object.
+    pub fn all(&self, lang: Lang) -> serde_json::Map<String, serde_json::Value> {
+        self.0
+            .iter()
+            .map(|(k, id, en)| {
+                (
+                    k.to_string(),
+                    serde_json::Value::from(if lang == Lang::En { *en } else { *id }),
+                )
+            })
+            .collect()
+    }
+
+    /// The refusal of a page to the viewer's role (403), worded by `key` in both languages.
+    pub fn role_refused(&self, key: &str) -> crate::problem::ApiError {
+        crate::problem::ApiError::Forbidden {
+            items: vec![crate::problem::ApiError::field(
+                "role",
+                "role_not_allowed",
+                self.word(Lang::En, key),
+                self.word(Lang::Id, key),
+            )],
+        }
+    }
+
+    /// Panics unless every key is unique and has both languages (each table's test).
+    #[cfg(test)]
+    pub fn assert_complete(&self) {
+        let mut keys: Vec<_> = self.0.iter().map(|w| w.0).collect();
+        keys.sort();
+        let n = keys.len();
+        keys.dedup();
+        assert_eq!(keys.len(), n, "a key appears twice");
+        for (k, id, en) in self.0 {
+            assert!(!id.is_empty() && !en.is_empty(), "`{k}` lacks a language");
+        }
+    }
 }
 
 pub fn word(lang: Lang, key: &str) -> &'static str {
-    word_in(WORDS, lang, key).unwrap_or("?")
+    WORDS.word(lang, key)
 }
 
 /// All words of one language, for a template's `t` object.
 pub fn all(lang: Lang) -> serde_json::Map<String, serde_json::Value> {
-    all_in(WORDS, lang)
+    WORDS.all(lang)
 }
 
 #[cfg(test)]
@@ -530,16 +562,7 @@ mod tests {
 
     #[test]
     fn keys_are_unique_and_translated() {
-        let mut keys: Vec<_> = super::WORDS.iter().map(|w| w.0).collect();
-        keys.sort();
-        let n = keys.len();
-        keys.dedup();
-        assert_eq!(keys.len(), n);
-        assert!(
-            super::WORDS
-                .iter()
-                .all(|(_, id, en)| !id.is_empty() && !en.is_empty())
-        );
+        super::WORDS.assert_complete();
         assert_eq!(super::word(Lang::En, "sign_in"), "Sign in");
         assert_eq!(super::word(Lang::Id, "sign_in"), "Masuk");
     }

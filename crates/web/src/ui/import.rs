@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
 /// The words of this page: `(key, Indonesian, English)`.
-const WORDS: &super::i18n::Words = &[
+const WORDS: super::i18n::Words = super::i18n::Words(&[
     (
         "title",
         "Impor PKS yang telah berjalan",
@@ -93,36 +93,19 @@ const WORDS: &super::i18n::Words = &[
         "Hanya administrator dan Ditjen Dukcapil yang dapat mengimpor kerja sama.",
         "Only an administrator or Ditjen Dukcapil may import agreements.",
     ),
-];
-
-fn words(lang: Lang) -> Value {
-    Value::Object(super::i18n::all_in(WORDS, lang))
-}
-
-fn word(lang: Lang, key: &str) -> String {
-    super::i18n::word_in(WORDS, lang, key)
-        .unwrap_or(key)
-        .to_string()
-}
+]);
 
 fn allowed(role: Role) -> Result<(), ApiError> {
     if matches!(role, Role::Admin | Role::Central) {
         return Ok(());
     }
-    Err(ApiError::Forbidden {
-        items: vec![ApiError::field(
-            "role",
-            "role_not_allowed",
-            word(Lang::En, "not_allowed"),
-            word(Lang::Id, "not_allowed"),
-        )],
-    })
+    Err(WORDS.role_refused("not_allowed"))
 }
 
 /// The page's data: every key the template reads (the registry is strict), defaults first.
 fn data(lang: Lang, extra: Value) -> Value {
     let mut out = json!({
-        "w": words(lang),
+        "w": WORDS.all(lang),
         "error": null,
         "report": null,
         "can_confirm": false,
@@ -144,7 +127,7 @@ pub(super) async fn form(req: HttpRequest, v: Viewer) -> Result<HttpResponse, Ap
         &req,
         Some(&v),
         "impor",
-        &word(lang, "title"),
+        &WORDS.word(lang, "title"),
         data(lang, json!({})),
     )
 }
@@ -232,7 +215,7 @@ pub(super) async fn submit(
 ) -> Result<HttpResponse, ApiError> {
     allowed(v.actor.role)?;
     let lang = lang(&req);
-    let title = word(lang, "title");
+    let title = WORDS.word(lang, "title");
     let show = |data: Value| page(&req, Some(&v), "impor", &title, data);
     // The confirmation carries the file back hex-encoded (a textarea would come back with its
     // line endings changed by the browser, and so another SHA-256): twice the upload's size.
@@ -245,7 +228,7 @@ pub(super) async fn submit(
     {
         Ok(p) => p,
         Err(key) => {
-            return show(data(lang, json!({"error": word(lang, key)})));
+            return show(data(lang, json!({"error": WORDS.word(lang, key)})));
         }
     };
     check_csrf(&v, &text(&parts, "csrf"))?;
@@ -260,13 +243,13 @@ pub(super) async fn submit(
         )
     };
     if bytes.len() > limit {
-        return show(data(lang, json!({"error": word(lang, "too_large")})));
+        return show(data(lang, json!({"error": WORDS.word(lang, "too_large")})));
     }
     if bytes.is_empty() {
-        return show(data(lang, json!({"error": word(lang, "no_file")})));
+        return show(data(lang, json!({"error": WORDS.word(lang, "no_file")})));
     }
     if confirming && hex::encode(Sha256::digest(&bytes)) != text(&parts, "sha256") {
-        return show(data(lang, json!({"error": word(lang, "changed")})));
+        return show(data(lang, json!({"error": WORDS.word(lang, "changed")})));
     }
     let name = if name.trim().is_empty() {
         "unggahan.csv".to_string()
@@ -304,4 +287,12 @@ pub(super) async fn submit(
         "file_name": name,
         }),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn words_are_unique_and_translated() {
+        super::WORDS.assert_complete();
+    }
 }

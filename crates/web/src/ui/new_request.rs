@@ -35,7 +35,8 @@ pub(super) struct ElementForm {
 }
 
 impl ElementForm {
-    pub fn parse(body: &[u8]) -> Result<ElementForm, ApiError> {
+    /// Reads the form sent by `v`, refusing it unless it carries `v`'s CSRF token.
+    pub fn parse(body: &[u8], v: &Viewer) -> Result<ElementForm, ApiError> {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
             .map_err(|e| ApiError::bad_request(format!("unreadable form: {e}")))?;
         let mut values = HashMap::new();
@@ -57,6 +58,10 @@ impl ElementForm {
                 (c, reason)
             })
             .collect();
+        check_csrf(
+            v,
+            values.get("csrf").map(String::as_str).unwrap_or_default(),
+        )?;
         Ok(ElementForm { values, chosen })
     }
 }
@@ -173,11 +178,7 @@ pub(super) async fn new_submit(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let lang = lang(&req);
-    let ElementForm { values, chosen } = ElementForm::parse(&body)?;
-    check_csrf(
-        &v,
-        values.get("csrf").map(String::as_str).unwrap_or_default(),
-    )?;
+    let ElementForm { values, chosen } = ElementForm::parse(&body, &v)?;
     let mut form = Refused {
         values,
         errors: HashMap::new(),

@@ -59,7 +59,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// `(key, Indonesian, English)`: the words of these pages only.
-const WORDS: &super::i18n::Words = &[
+const WORDS: super::i18n::Words = super::i18n::Words(&[
     ("title", "Verifikasi surat", "Verify a letter"),
     (
         "intro",
@@ -152,15 +152,7 @@ const WORDS: &super::i18n::Words = &[
         "The file could not be read. Send it again with the form below.",
     ),
     ("another", "Periksa kode lain", "Check another code"),
-];
-
-fn words(lang: Lang) -> serde_json::Map<String, Value> {
-    super::i18n::all_in(WORDS, lang)
-}
-
-fn word(lang: Lang, key: &str) -> &'static str {
-    super::i18n::word_in(WORDS, lang, key).unwrap_or("?")
-}
+]);
 
 /// Unknown codes an address may ask for, and PDFs it may check, per window. Process-wide: the
 /// server's workers share them (as the sign-in limiter is shared through the app state).
@@ -216,7 +208,7 @@ fn render(
     title: &str,
     mut data: Value,
 ) -> Result<HttpResponse, ApiError> {
-    data["w"] = Value::Object(words(lang(req)));
+    data["w"] = Value::Object(WORDS.all(lang(req)));
     let mut res = page(req, None, template, title, data)?;
     *res.status_mut() = status;
     Ok(res)
@@ -233,14 +225,17 @@ fn code_form(
     let lang = lang(req);
     let not_found = status == StatusCode::NOT_FOUND;
     let title = if not_found {
-        word(lang, "not_found_title")
+        WORDS.word(lang, "not_found_title")
     } else {
-        word(lang, "title")
+        WORDS.word(lang, "title")
     };
     // What was typed is shown back (escaped), never more than a code's worth of it.
     let typed: Option<String> = typed.map(|t| t.trim().chars().take(40).collect());
-    let blocked = blocked_secs
-        .map(|s| word(lang, "too_many").replace("{n}", &s.div_ceil(60).max(1).to_string()));
+    let blocked = blocked_secs.map(|s| {
+        WORDS
+            .word(lang, "too_many")
+            .replace("{n}", &s.div_ceil(60).max(1).to_string())
+    });
     render(
         req,
         status,
@@ -348,13 +343,13 @@ fn letter_view(
         req,
         status,
         "verifikasi_surat",
-        word(lang, "letter_title"),
+        WORDS.word(lang, "letter_title"),
         json!({
             "code": code,
             "code_display": display_code(code),
             "letter": printed(letter, lang),
             "sha256": letter.pdf_sha256,
-            "file_label": word(lang, "file_label")
+            "file_label": WORDS.word(lang, "file_label")
                 .replace("{n}", &megabytes(state.config.max_upload_bytes)),
             "result": result,
             "error": error,
@@ -439,7 +434,7 @@ async fn check_pdf(
     let lang = lang(&req);
     let limit = state.config.max_upload_bytes;
     let refuse = |status, key: &str| {
-        let message = word(lang, key).replace("{n}", &megabytes(limit));
+        let message = WORDS.word(lang, key).replace("{n}", &megabytes(limit));
         letter_view(
             &state,
             &req,
@@ -452,7 +447,9 @@ async fn check_pdf(
     };
     let key = address(&req);
     if let Some(secs) = limits().uploads.blocked(&[&key], Instant::now()) {
-        let message = word(lang, "too_many").replace("{n}", &secs.div_ceil(60).to_string());
+        let message = WORDS
+            .word(lang, "too_many")
+            .replace("{n}", &secs.div_ceil(60).to_string());
         let mut res = letter_view(
             &state,
             &req,
@@ -499,8 +496,8 @@ async fn check_pdf(
         &letter,
         json!({
             "matches": matches,
-            "verdict": word(lang, verdict),
-            "explain": word(lang, explain),
+            "verdict": WORDS.word(lang, verdict),
+            "explain": WORDS.word(lang, explain),
             "sha256": uploaded,
         }),
         None,
@@ -513,16 +510,7 @@ mod tests {
 
     #[test]
     fn words_are_unique_and_translated() {
-        let mut keys: Vec<_> = WORDS.iter().map(|w| w.0).collect();
-        keys.sort();
-        let n = keys.len();
-        keys.dedup();
-        assert_eq!(keys.len(), n);
-        assert!(
-            WORDS
-                .iter()
-                .all(|(_, id, en)| !id.is_empty() && !en.is_empty())
-        );
+        WORDS.assert_complete();
     }
 
     #[test]
