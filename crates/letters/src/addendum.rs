@@ -4,7 +4,7 @@
 
 use crate::context::{Article, ElementLine, Paragraph};
 use crate::indonesian::{format_number, terbilang};
-use crate::pks::{PksParties, list_points, method_clause, pts, t};
+use crate::pks::{PksParties, list_points, method_clause, numbered, pts, t};
 use sepakat_core::Application;
 use sepakat_core::addendum::{self, ScopeChange};
 use sepakat_core::request::Request;
@@ -112,16 +112,7 @@ pub fn addendum_articles(
             )),
         ],
     ));
-    articles
-        .into_iter()
-        .zip(1..)
-        .map(|((key, title, paragraphs), number)| Article {
-            number,
-            key: Some(key.into()),
-            title,
-            paragraphs,
-        })
-        .collect()
+    numbered(articles)
 }
 
 /// The PKS a pending addendum of `app` amends: the latest one issued here, or the number of one

@@ -33,6 +33,14 @@ impl Element {
             .is_some_and(|c| c.split_whitespace().any(|c| c == class))
     }
 
+    /// The child elements, text between them left out.
+    fn elements(&self) -> impl Iterator<Item = &Element> {
+        self.children.iter().filter_map(|n| match n {
+            Node::Element(c) => Some(c),
+            Node::Text(_) => None,
+        })
+    }
+
     fn find(&self, tag: &str) -> Option<&Element> {
         self.children.iter().find_map(|n| match n {
             Node::Element(e) if e.tag == tag => Some(e),
@@ -468,12 +476,8 @@ impl Emitter {
     /// left and a column as wide at the right, so they stay centred on the page.
     fn kop(&mut self, e: &Element) -> Result<(), String> {
         let logos: Vec<&Element> = e
-            .children
-            .iter()
-            .filter_map(|n| match n {
-                Node::Element(c) if c.tag == "img" && c.has_class("logo") => Some(c),
-                _ => None,
-            })
+            .elements()
+            .filter(|c| c.tag == "img" && c.has_class("logo"))
             .collect();
         let lines = Element {
             tag: "header".into(),
@@ -531,14 +535,7 @@ impl Emitter {
         } else if e.has_class("signature-qr") {
             // The QR code and its code at the left, level with the foot of the signature at
             // the right (which takes the right half, as a lone signature does).
-            let cells: Vec<&Element> = e
-                .children
-                .iter()
-                .filter_map(|n| match n {
-                    Node::Element(c) => Some(c),
-                    Node::Text(_) => None,
-                })
-                .collect();
+            let cells: Vec<&Element> = e.elements().collect();
             let [qr, sig] = cells[..] else {
                 return Err(
                     "<div class=\"signature-qr\"> holds two <div>: the QR code, then the signature"
@@ -615,14 +612,7 @@ impl Emitter {
     /// position) sits at the bottom of the first row, the name with its rank and NIP at the top
     /// of the second; the signing space is the gap between the rows.
     fn signatures(&mut self, e: &Element) -> Result<(), String> {
-        let sigs: Vec<&Element> = e
-            .children
-            .iter()
-            .filter_map(|n| match n {
-                Node::Element(c) => Some(c),
-                Node::Text(_) => None,
-            })
-            .collect();
+        let sigs: Vec<&Element> = e.elements().collect();
         let mut heads = Vec::with_capacity(sigs.len());
         let mut feet = Vec::with_capacity(sigs.len());
         for sig in &sigs {
@@ -879,10 +869,7 @@ fn collect_rows<'a>(e: &'a Element, rows: &mut Vec<&'a Element>) {
 }
 
 fn cells(row: &Element) -> impl Iterator<Item = &Element> {
-    row.children.iter().filter_map(|n| match n {
-        Node::Element(c) if c.tag == "td" || c.tag == "th" => Some(c),
-        _ => None,
-    })
+    row.elements().filter(|c| c.tag == "td" || c.tag == "th")
 }
 
 #[cfg(test)]

@@ -357,8 +357,13 @@ pub fn default_articles(request: &Request, parties: &PksParties) -> Vec<Article>
                 .retain(|pt| !pt.starts_with("menyampaikan data balikan"));
         }
     }
+    numbered(articles)
+}
+
+/// Articles given as (key, title, paragraphs), numbered 1, 2, 3, … in that order.
+pub(crate) fn numbered(articles: Vec<(&str, String, Vec<Paragraph>)>) -> Vec<Article> {
     articles
-        .drain(..)
+        .into_iter()
         .zip(1..)
         .map(|((key, title, paragraphs), number)| Article {
             number,
