@@ -1,10 +1,20 @@
 //! Sessions, API tokens and idempotent answers: the web edge's small pieces of durable state.
 
+use crate::directory::actor_from_row;
 use crate::entity::{accounts, sessions};
-use crate::{Result, Store, StoreError, micros};
+use crate::{Result, Store, micros};
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, JoinType, QueryFilter, QuerySelect};
+use sepakat_core::{Actor, Role};
 use uuid::Uuid;
+
+/// A live session or API token, its account, and who the account acts as.
+#[derive(Debug, Clone)]
+pub struct LiveSession {
+    pub session: sessions::Model,
+    pub account: accounts::Model,
+    pub actor: Actor,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SessionKind {
@@ -49,13 +59,21 @@ impl Store {
         Ok(())
     }
 
-    /// The live session with this digest and its account; `None` when unknown or expired.
+    /// The live session with this digest, its account and who the account acts as, in one
+    /// query (every signed-in request asks); `None` when unknown or expired. The account may be
+    /// deactivated: the caller decides what that means.
     pub async fn session(
         &self,
         token_digest: &str,
         now: DateTime<Utc>,
-    ) -> Result<Option<(sessions::Model, accounts::Model)>> {
-        let Some(session) = sessions::Entity::find()
+    ) -> Result<Option<LiveSession>> {
+        let by_account = sessions::Entity::belongs_to(accounts::Entity)
+            .from(sessions::Column::AccountId)
+            .to(accounts::Column::Id)
+            .into();
+        let Some((account, Some(session))) = accounts::Entity::find()
+            .select_also(sessions::Entity)
+            .join_rev(JoinType::InnerJoin, by_account)
             .filter(sessions::Column::TokenDigest.eq(token_digest))
             .one(self.connection())
             .await?
@@ -65,11 +83,17 @@ impl Store {
         if session.expires_at.is_some_and(|e| e <= now) {
             return Ok(None);
         }
-        let account = accounts::Entity::find_by_id(session.account_id)
-            .one(self.connection())
-            .await?
-            .ok_or_else(|| StoreError::corrupt(format!("session {} has no account", session.id)))?;
-        Ok(Some((session, account)))
+        // A coordinator's scope names their office's region, which never changes (cached).
+        let region = match (*account.role, account.office_id) {
+            (Role::Coordinator, Some(office)) => Some(self.office_region(office).await?),
+            _ => None,
+        };
+        let actor = actor_from_row(&account, region)?;
+        Ok(Some(LiveSession {
+            session,
+            account,
+            actor,
+        }))
     }
 
     /// Ends a session or revokes a token.

@@ -11,7 +11,7 @@ use actix_web::http::Method;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use sepakat_core::Actor;
 use sepakat_store::entity::accounts;
-use sepakat_store::sessions::SessionKind;
+use sepakat_store::sessions::{LiveSession, SessionKind};
 use serde::{Deserialize, Serialize};
 use std::future::Future;
 use std::net::IpAddr;
@@ -61,7 +61,11 @@ impl FromRequest for Caller {
                 },
             };
             let now = state.clock.now();
-            let Some((session, account)) = state.store.session(&secret_digest(&token), now).await?
+            let Some(LiveSession {
+                session,
+                account,
+                actor,
+            }) = state.store.session(&secret_digest(&token), now).await?
             else {
                 return Err(ApiError::Unauthenticated);
             };
@@ -100,7 +104,6 @@ impl FromRequest for Caller {
                     });
                 }
             }
-            let actor = state.store.actor(account.id).await?;
             Ok(Caller {
                 account,
                 actor,

@@ -12,6 +12,7 @@ use actix_web::error::InternalError;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use futures_util::future::LocalBoxFuture;
 use sepakat_core::{Actor, Scope};
+use sepakat_store::sessions::LiveSession;
 
 /// The signed-in person behind a page request.
 pub(super) struct Viewer {
@@ -64,7 +65,11 @@ pub(super) async fn viewer(
     let Some(cookie) = req.cookie(SESSION_COOKIE) else {
         return Ok(None);
     };
-    let Some((session, account)) = state
+    let Some(LiveSession {
+        session,
+        account,
+        actor,
+    }) = state
         .store
         .session(&secret_digest(cookie.value()), state.clock.now())
         .await?
@@ -74,7 +79,6 @@ pub(super) async fn viewer(
     if !account.active {
         return Ok(None);
     }
-    let actor = state.store.actor(account.id).await?;
     let unit = match &actor.scope {
         Scope::Agency { agency_id } => state
             .store
