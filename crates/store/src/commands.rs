@@ -5,7 +5,7 @@ use crate::directory::{actor_from_row, actor_in, find_office, region_of};
 use crate::entity::{accounts, agencies, applications, audit_events, letters, outbox};
 use crate::idempotency::Keyed;
 use crate::numbering::office_zone;
-use crate::persist::prepare;
+use crate::persist::{prepare, stage_notice};
 use crate::recent::Recent;
 use crate::workflows::workflow_in;
 use crate::{Result, Store, StoreError, micros};
@@ -494,7 +494,15 @@ impl Store {
         let prepared_early = if issues_letters {
             None
         } else {
-            Some(prepare(&decided!(&[]))?)
+            let d = decided!(&[]);
+            let mut p = prepare(&d)?;
+            if let Some(trigger) = stage_notice(&d, &p.event_rows) {
+                p.notifications = Some(
+                    self.stage_notifications(&self.inner.db, &d, trigger)
+                        .await?,
+                );
+            }
+            Some(p)
         };
         let w = self.begin_write().await?;
         let result = async {

@@ -8,7 +8,9 @@ use crate::evaluations::SYSTEM_ACCOUNT_ID;
 use crate::named::Named;
 use crate::{Result, Store};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+};
 use sepakat_core::application::EventKind;
 use sepakat_core::{Actor, Application, EvaluationKind, Ownership, Role};
 use serde_json::{Value, json};
@@ -18,9 +20,9 @@ use uuid::Uuid;
 impl Store {
     /// Active accounts with one of `roles` whose scope covers the application (never the
     /// scheduler's own account), each with the actor it stands for.
-    pub(crate) async fn audience(
+    pub(crate) async fn audience<C: ConnectionTrait>(
         &self,
-        txn: &DatabaseTransaction,
+        db: &C,
         own: &Ownership,
         roles: &BTreeSet<Role>,
     ) -> Result<Vec<(accounts::Model, Actor)>> {
@@ -31,7 +33,7 @@ impl Store {
             .filter(accounts::Column::Role.is_in(roles.iter().map(|r| Named(*r))))
             .filter(in_scope)
             .order_by_asc(accounts::Column::Email)
-            .all(txn)
+            .all(db)
             .await?;
         let mut out = Vec::with_capacity(candidates.len());
         for acc in candidates {
@@ -48,10 +50,12 @@ impl Store {
     }
 
     /// Outbox rows for the accounts that can act from the new stage, within their scope, and
-    /// the agency's heads.
-    pub(crate) async fn queue_notifications(
+    /// the agency's heads; built, not inserted. A command that numbers no letter builds them
+    /// before its write transaction (the audience read and the core's next step then hold no
+    /// lock: SQLite has one writer), the others inside it.
+    pub(crate) async fn stage_notifications<C: ConnectionTrait>(
         &self,
-        txn: &DatabaseTransaction,
+        db: &C,
         d: &Decided<'_>,
         trigger: Option<&audit_events::Model>,
     ) -> Result<Vec<outbox::Model>> {
@@ -88,7 +92,7 @@ impl Store {
             })
             .collect();
         let mut rows = Vec::new();
-        for (acc, recipient) in self.audience(txn, own, &roles).await? {
+        for (acc, recipient) in self.audience(db, own, &roles).await? {
             let actions: Vec<&str> = wf
                 .transitions_from(&app.stage)
                 .filter(|t| t.roles.contains(&recipient.role))
@@ -125,7 +129,6 @@ impl Store {
                 d.now,
             ));
         }
-        insert_outbox(txn, &rows).await?;
         Ok(rows)
     }
 

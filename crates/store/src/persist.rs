@@ -3,7 +3,8 @@
 
 use crate::audit::event_hash;
 use crate::commands::{CommandOutcome, Decided, to_json};
-use crate::entity::{accounts, applications, audit_events};
+use crate::entity::{accounts, applications, audit_events, outbox};
+use crate::notifications::insert_outbox;
 use crate::{FailPoint, Result, Store, StoreError, micros};
 use sea_orm::sea_query::{Expr, Query, SelectStatement};
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
@@ -24,6 +25,7 @@ impl Store {
             event_rows,
             head: prev,
             event_count,
+            notifications,
         } = prepared;
 
         // The state row: inserted, or updated only if nobody got there first.
@@ -128,18 +130,15 @@ impl Store {
             crate::stages::write_stage_move(txn, d.workflow, d.before, app, entering).await?;
         }
 
-        // Notifications for whoever must act next; an agreement imported from before Sepakat
-        // is news to nobody.
-        let imported = event_rows.iter().any(|r| r.kind == "imported");
-        let mut outbox_rows = if stage_changed && !imported {
-            let trigger = event_rows
-                .iter()
-                .rev()
-                .find(|r| r.kind == "transitioned" || r.kind == "submitted");
-            self.queue_notifications(txn, d, trigger).await?
-        } else {
-            Vec::new()
+        // Notifications for whoever must act next, unless built before the transaction.
+        let mut outbox_rows = match notifications {
+            Some(rows) => rows,
+            None => match stage_notice(d, &event_rows) {
+                Some(trigger) => self.stage_notifications(txn, d, trigger).await?,
+                None => Vec::new(),
+            },
         };
+        insert_outbox(txn, &outbox_rows).await?;
         if event_rows.iter().any(|r| r.kind.starts_with("evaluation_")) {
             outbox_rows.extend(
                 self.queue_evaluation_notifications(txn, d, &event_rows)
@@ -170,6 +169,25 @@ pub(crate) struct Prepared {
     /// The chain's new head hash.
     pub(crate) head: String,
     pub(crate) event_count: i64,
+    /// The stage change's notifications, when built before the transaction.
+    pub(crate) notifications: Option<Vec<outbox::Model>>,
+}
+
+/// Whether the command's events tell of a stage change that notifies whoever must act next,
+/// and the event that triggered it. An agreement imported from before Sepakat is news to
+/// nobody.
+pub(crate) fn stage_notice<'r>(
+    d: &Decided<'_>,
+    event_rows: &'r [audit_events::Model],
+) -> Option<Option<&'r audit_events::Model>> {
+    let stage_changed = d.before.is_none_or(|b| b.stage != d.after.stage);
+    let imported = event_rows.iter().any(|r| r.kind == "imported");
+    (stage_changed && !imported).then(|| {
+        event_rows
+            .iter()
+            .rev()
+            .find(|r| r.kind == "transitioned" || r.kind == "submitted")
+    })
 }
 
 /// Serializes the new state and chains the events onto the application's head.
@@ -201,6 +219,7 @@ pub(crate) fn prepare(d: &Decided<'_>) -> Result<Prepared> {
         event_count: d.prev_count + event_rows.len() as i64,
         event_rows,
         head: prev,
+        notifications: None,
     })
 }
 
