@@ -5,7 +5,7 @@ mod common;
 
 use chrono::Duration;
 use common::*;
-use sea_orm::EntityTrait;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use sepakat_store::entity::application_waits;
 use sepakat_store::{InboxCursor, InboxFilter, StoreError};
 use std::collections::BTreeSet;
@@ -101,6 +101,16 @@ async fn inbox_is_paged_by_role_and_scope_and_follows_the_stage(
         store.inbox(&head, &at_stage, None, 50).await.unwrap().total,
         1
     );
+    // Its one wait row was moved in place: the new role, stage and time, nothing left over.
+    let rows = application_waits::Entity::find()
+        .filter(application_waits::Column::ApplicationId.eq(ids[0]))
+        .all(store.connection())
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(*rows[0].role, sepakat_core::Role::AgencyHead);
+    assert_eq!(rows[0].stage, "perbaikan_permohonan");
+    assert_eq!(rows[0].entered_at, t0() + Duration::hours(1));
     let other_agency = InboxFilter {
         agency_id: Some(Uuid::new_v4()),
         ..Default::default()
