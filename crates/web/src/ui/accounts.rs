@@ -213,7 +213,7 @@ pub(super) async fn list(
         &req,
         Some(&v),
         "akun",
-        &WORDS.word(lang, "accounts"),
+        WORDS.word(lang, "accounts"),
         json!({"a": WORDS.all(lang), "rows": rows}),
     )
 }
@@ -438,7 +438,7 @@ fn password_form(
         req,
         Some(v),
         "akun_sandi",
-        &WORDS.word(lang, "change_password"),
+        WORDS.word(lang, "change_password"),
         json!({
             "a": WORDS.all(lang),
             "must_change": v.account.must_change_password,

@@ -127,7 +127,7 @@ pub(super) async fn form(req: HttpRequest, v: Viewer) -> Result<HttpResponse, Ap
         &req,
         Some(&v),
         "impor",
-        &WORDS.word(lang, "title"),
+        WORDS.word(lang, "title"),
         data(lang, json!({})),
     )
 }
@@ -216,7 +216,7 @@ pub(super) async fn submit(
     allowed(v.actor.role)?;
     let lang = lang(&req);
     let title = WORDS.word(lang, "title");
-    let show = |data: Value| page(&req, Some(&v), "impor", &title, data);
+    let show = |data: Value| page(&req, Some(&v), "impor", title, data);
     // The confirmation carries the file back hex-encoded (a textarea would come back with its
     // line endings changed by the browser, and so another SHA-256): twice the upload's size.
     let limit = state.config.max_upload_bytes;
