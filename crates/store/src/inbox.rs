@@ -6,6 +6,7 @@
 //! filters by and the time the stage was entered. An inbox is then one range of an index, paged by a cursor on (entered, id): its cost
 //! does not grow with the number of applications.
 
+use crate::batch::Batch;
 use crate::entity::{application_waits, applications};
 use crate::named::Named;
 use crate::queries::{ApplicationPages, state_of};
@@ -13,8 +14,8 @@ use crate::{Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use sepakat_core::inbox::{stage_due, waiting_on};
 use sepakat_core::workflow::Workflow;
@@ -102,24 +103,16 @@ fn review_province(app: &Application) -> Option<&str> {
     (!region.is_province()).then(|| region.province())
 }
 
-/// Replaces the application's rows with those of its current stage (inside the command's
-/// transaction).
-pub(crate) async fn write_waits<C: ConnectionTrait>(
-    db: &C,
-    workflow: &Workflow,
-    app: &Application,
-) -> Result<()> {
-    application_waits::Entity::delete_many()
-        .filter(application_waits::Column::ApplicationId.eq(app.id))
-        .exec(db)
-        .await?;
+/// Replaces the application's rows with those of its current stage (in the command's batch).
+pub(crate) fn push_waits(batch: &mut Batch, workflow: &Workflow, app: &Application) {
+    batch.push(
+        application_waits::Entity::delete_many()
+            .filter(application_waits::Column::ApplicationId.eq(app.id)),
+    );
     let rows = wait_rows(workflow, app, review_province(app));
     if !rows.is_empty() {
-        application_waits::Entity::insert_many(rows)
-            .exec_without_returning(db)
-            .await?;
+        batch.push(application_waits::Entity::insert_many(rows));
     }
-    Ok(())
 }
 
 impl Store {
@@ -200,14 +193,16 @@ impl Store {
         let mut pages = ApplicationPages::new(500);
         let mut seen = 0;
         while let Some(page) = pages.next(db).await? {
+            let mut batch = Batch::for_db(db);
             for row in &page {
                 seen += 1;
                 let app = state_of(row)?;
                 let wf = self
                     .workflow(&row.workflow_name, &row.workflow_hash)
                     .await?;
-                write_waits(db, &wf, &app).await?;
+                push_waits(&mut batch, &wf, &app);
             }
+            batch.run(db).await?;
         }
         Ok(seen)
     }

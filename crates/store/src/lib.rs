@@ -21,6 +21,7 @@
 
 pub mod accounts;
 pub mod audit;
+mod batch;
 pub mod clock;
 mod commands;
 mod directory;
@@ -105,7 +106,8 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://sepakat.db?mode=rwc";
 /// reach it): set it with [`Store::set_fail_point`]; production code never sets one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailPoint {
-    /// Right after the audit events are inserted, before letters, projections and outbox.
+    /// Once the application row is written and the audit events are queued in the command's
+    /// batch, before letters, projections and outbox.
     AfterEvents,
     /// After everything is written, just before `COMMIT`.
     BeforeCommit,

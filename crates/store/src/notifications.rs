@@ -1,6 +1,7 @@
 //! Who is told: the outbox rows a command queues for whoever must act next, the parties of an
 //! agreement whose term ends, and the evaluation calendar's reminders and escalations.
 
+use crate::batch::Batch;
 use crate::commands::Decided;
 use crate::directory::actor_from_row;
 use crate::entity::{accounts, audit_events, outbox};
@@ -325,10 +326,15 @@ pub(crate) fn outbox_row(
 }
 
 pub(crate) async fn insert_outbox(txn: &DatabaseTransaction, rows: &[outbox::Model]) -> Result<()> {
+    let mut batch = Batch::for_db(txn);
+    push_outbox(&mut batch, rows);
+    batch.run(txn).await
+}
+
+pub(crate) fn push_outbox(batch: &mut Batch, rows: &[outbox::Model]) {
     if !rows.is_empty() {
-        outbox::Entity::insert_many(rows.iter().cloned().map(outbox::ActiveModel::from))
-            .exec_without_returning(txn)
-            .await?;
+        batch.push(outbox::Entity::insert_many(
+            rows.iter().cloned().map(outbox::ActiveModel::from),
+        ));
     }
-    Ok(())
 }

@@ -2,9 +2,10 @@
 //! outbox, all inside the command's transaction.
 
 use crate::audit::event_hash;
+use crate::batch::Batch;
 use crate::commands::{CommandOutcome, Decided, to_json};
 use crate::entity::{accounts, applications, audit_events, outbox};
-use crate::notifications::insert_outbox;
+use crate::notifications::push_outbox;
 use crate::{FailPoint, Result, Store, StoreError, micros};
 use sea_orm::sea_query::{Expr, Query, SelectStatement};
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
@@ -91,25 +92,14 @@ impl Store {
             }
         }
 
-        if !event_rows.is_empty() {
-            audit_events::Entity::insert_many(
-                event_rows
-                    .iter()
-                    .cloned()
-                    .map(audit_events::ActiveModel::from),
-            )
-            .exec_without_returning(txn)
-            .await?;
-        }
-        self.check_fail_point(FailPoint::AfterEvents)?;
-
-        // Letters, documents and the access projections, event by event.
-        for (e, row) in d.events.iter().zip(&event_rows) {
-            self.project(txn, app, e, row, d).await?;
-        }
+        // The events and the read models go in one batch, sent after the projections that
+        // read or write on their own (no table refers to an audit event, and those projections
+        // read none of these rows): on SQLite, one round trip while the write lock is held.
+        let mut batch = Batch::for_db(txn);
 
         // Who the application waits on now: the inboxes' read model. An upload or an opened
-        // evaluation changes it as much as a new stage does.
+        // evaluation changes it as much as a new stage does. First in the batch, so that on
+        // PostgreSQL its delete goes alone and every insert after it in one statement.
         let stage_changed = d.before.is_none_or(|b| b.stage != app.stage);
         // (A new stage rewrites them anyway: the core is asked only when the stage stays.)
         let waits_changed = !stage_changed
@@ -118,8 +108,24 @@ impl Store {
                     != sepakat_core::inbox::waiting_on(d.workflow, app)
             });
         if stage_changed || waits_changed {
-            crate::inbox::write_waits(txn, d.workflow, app).await?;
+            crate::inbox::push_waits(&mut batch, d.workflow, app);
         }
+
+        if !event_rows.is_empty() {
+            batch.push(audit_events::Entity::insert_many(
+                event_rows
+                    .iter()
+                    .cloned()
+                    .map(audit_events::ActiveModel::from),
+            ));
+        }
+        self.check_fail_point(FailPoint::AfterEvents)?;
+
+        // Letters, documents and the access projections, event by event.
+        for (e, row) in d.events.iter().zip(&event_rows) {
+            self.project(txn, app, e, row, d).await?;
+        }
+
         if stage_changed {
             // The stay it began, the one it ended, and every scope's counters (dashboards).
             let entering = event_rows
@@ -127,7 +133,7 @@ impl Store {
                 .rev()
                 .find(|r| matches!(r.kind.as_str(), "transitioned" | "submitted" | "imported"))
                 .map_or(event_count, |r| r.seq);
-            crate::stages::write_stage_move(txn, d.workflow, d.before, app, entering).await?;
+            crate::stages::push_stage_move(&mut batch, d.workflow, d.before, app, entering);
         }
 
         // Notifications for whoever must act next, unless built before the transaction.
@@ -138,7 +144,8 @@ impl Store {
                 None => Vec::new(),
             },
         };
-        insert_outbox(txn, &outbox_rows).await?;
+        push_outbox(&mut batch, &outbox_rows);
+        batch.run(txn).await?;
         if event_rows.iter().any(|r| r.kind.starts_with("evaluation_")) {
             outbox_rows.extend(
                 self.queue_evaluation_notifications(txn, d, &event_rows)

@@ -8,6 +8,7 @@
 //! `Store::fold_stage_stats` moves them into `stage_stats`, and every read adds the deltas not
 //! yet folded.
 
+use crate::batch::Batch;
 use crate::entity::{stage_stat_deltas, stage_stats, stage_visits};
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -118,36 +119,34 @@ async fn upsert_stats<C: ConnectionTrait>(db: &C, deltas: BTreeMap<StatKey, i64>
     Ok(())
 }
 
-/// Records a stage change inside the command's transaction: the previous stay ends, a new one
-/// begins (entered by the audit event `seq`), and every scope's counters follow.
-pub(crate) async fn write_stage_move<C: ConnectionTrait>(
-    db: &C,
+/// Records a stage change in the command's batch: the previous stay ends, a new one begins
+/// (entered by the audit event `seq`), and every scope's counters follow.
+pub(crate) fn push_stage_move(
+    batch: &mut Batch,
     workflow: &Workflow,
     before: Option<&Application>,
     app: &Application,
     seq: i64,
-) -> Result<()> {
+) {
     // As the audit log stores it, so a rebuild from the log gives the same rows.
     let at = crate::micros(app.stage_entered_at);
-    stage_visits::Entity::insert(stage_visits::ActiveModel {
+    batch.push(stage_visits::Entity::insert(stage_visits::ActiveModel {
         application_id: Set(app.id),
         seq: Set(seq),
         workflow_name: Set(app.workflow.name.clone()),
         stage: Set(app.stage.clone()),
         entered_at: Set(at),
-    })
-    .exec_without_returning(db)
-    .await?;
+    }));
     let left = before.map(|b| (b.stage.as_str(), crate::micros(b.stage_entered_at)));
     let tallies = move_tallies(workflow, left, &app.stage, at);
     let mut deltas = BTreeMap::new();
     add_tallies(&mut deltas, &scopes_of(app), &app.workflow.name, &tallies);
-    append_deltas(db, deltas).await
+    push_deltas(batch, deltas);
 }
 
 /// Appends the merged deltas as new rows (one statement): nothing another command writes is
 /// locked, so concurrent stage changes of one office do not wait on each other's commits.
-async fn append_deltas<C: ConnectionTrait>(db: &C, deltas: BTreeMap<StatKey, i64>) -> Result<()> {
+fn push_deltas(batch: &mut Batch, deltas: BTreeMap<StatKey, i64>) {
     let rows: Vec<stage_stat_deltas::ActiveModel> = deltas
         .into_iter()
         .filter(|(_, n)| *n != 0)
@@ -163,13 +162,9 @@ async fn append_deltas<C: ConnectionTrait>(db: &C, deltas: BTreeMap<StatKey, i64
             },
         )
         .collect();
-    if rows.is_empty() {
-        return Ok(());
+    if !rows.is_empty() {
+        batch.push(stage_stat_deltas::Entity::insert_many(rows));
     }
-    stage_stat_deltas::Entity::insert_many(rows)
-        .exec_without_returning(db)
-        .await?;
-    Ok(())
 }
 
 /// How many deltas one fold moves per transaction.
