@@ -197,10 +197,12 @@ impl Store {
     /// from exactly what was deleted, so two folds at once (two servers) never count a delta
     /// twice, and a delta committed meanwhile waits for the next fold.
     pub async fn fold_stage_stats(&self) -> Result<u64> {
-        let db = &self.inner.db;
         let mut folded = 0;
         loop {
-            let txn = sea_orm::TransactionTrait::begin(db).await?;
+            // Through the write gate, as commands write: on SQLite a fold then waits its turn
+            // instead of sleeping in the busy handler while it holds up every command.
+            let w = self.begin_write().await?;
+            let txn = &w.txn;
             use sea_orm::QueryTrait;
             use stage_stat_deltas::Column as D;
             let batch = stage_stat_deltas::Entity::find()
@@ -210,7 +212,7 @@ impl Store {
                 .into_query();
             let taken = stage_stat_deltas::Entity::delete_many()
                 .filter(D::Id.in_subquery(batch))
-                .exec_with_returning(&txn)
+                .exec_with_returning(txn)
                 .await?;
             let n = taken.len() as u64;
             let mut deltas: BTreeMap<StatKey, i64> = BTreeMap::new();
@@ -225,8 +227,8 @@ impl Store {
                     .entry((d.scope, measure.as_str(), d.workflow_name, d.stage, d.value))
                     .or_default() += d.n;
             }
-            upsert_stats(&txn, deltas).await?;
-            txn.commit().await?;
+            upsert_stats(txn, deltas).await?;
+            w.finish(Ok(())).await?;
             folded += n;
             if n < FOLD_BATCH {
                 return Ok(folded);
@@ -250,7 +252,8 @@ impl Store {
         // day, which no longer matches, and a row counting nothing is not written back, so the
         // loop ends.
         loop {
-            let txn = sea_orm::TransactionTrait::begin(&self.inner.db).await?;
+            let w = self.begin_write().await?;
+            let txn = &w.txn;
             let batch = stage_stats::Entity::find()
                 .select_only()
                 .column(S::Scope)
@@ -270,7 +273,7 @@ impl Store {
                 .into_query();
             let taken = stage_stats::Entity::delete_many()
                 .filter(stat_key().in_subquery(batch))
-                .exec_with_returning(&txn)
+                .exec_with_returning(txn)
                 .await?;
             let n = taken.len() as u64;
             let mut merged: BTreeMap<StatKey, i64> = BTreeMap::new();
@@ -286,16 +289,16 @@ impl Store {
                     ))
                     .or_default() += r.n;
             }
-            upsert_stats(&txn, merged).await?;
+            upsert_stats(txn, merged).await?;
             if n < FOLD_BATCH {
                 // A block the merged rows emptied (their waits ended) counts nothing either.
                 stage_stats::Entity::delete_many()
                     .filter(S::Measure.eq(Measure::Open.as_str()))
                     .filter(S::N.eq(0))
-                    .exec(&txn)
+                    .exec(txn)
                     .await?;
             }
-            txn.commit().await?;
+            w.finish(Ok(())).await?;
             rolled += n;
             if n < FOLD_BATCH {
                 return Ok(rolled);
