@@ -23,6 +23,7 @@ mod m20261206_000013_stage_projections;
 mod m20261206_000014_list_indexes;
 mod m20261207_000015_stage_stat_deltas;
 mod m20261207_000016_account_lifecycle;
+mod m20261208_000017_unindexed_stage_deltas;
 
 mod idens;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000014_list_indexes::Migration),
             Box::new(m20261207_000015_stage_stat_deltas::Migration),
             Box::new(m20261207_000016_account_lifecycle::Migration),
+            Box::new(m20261208_000017_unindexed_stage_deltas::Migration),
         ]
     }
 }

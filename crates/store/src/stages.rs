@@ -6,7 +6,8 @@
 //! A command appends its counter changes to `stage_stat_deltas` rather than updating the shared
 //! counter rows, which would stay locked until it commits (see migration 15);
 //! `Store::fold_stage_stats` moves them into `stage_stats`, and every read adds the deltas not
-//! yet folded.
+//! yet folded. The deltas have no index beside their key (migration 17): every stage change
+//! writes a dozen of them, while a read scans the few seconds' worth the fold leaves.
 
 use crate::batch::Batch;
 use crate::entity::{stage_stat_deltas, stage_stats, stage_visits};
