@@ -96,17 +96,9 @@ impl Batch {
 /// The statements in order, each maximal run of inserts together and anything else alone.
 fn insert_runs(statements: &[SubQueryStatement]) -> Vec<&[SubQueryStatement]> {
     let is_insert = |s: &SubQueryStatement| matches!(s, SubQueryStatement::InsertStatement(_));
-    let mut runs = Vec::new();
-    let mut start = 0;
-    for i in 1..=statements.len() {
-        let ends =
-            i == statements.len() || !is_insert(&statements[i]) || !is_insert(&statements[i - 1]);
-        if ends {
-            runs.push(&statements[start..i]);
-            start = i;
-        }
-    }
-    runs
+    statements
+        .chunk_by(|a, b| is_insert(a) && is_insert(b))
+        .collect()
 }
 
 /// Appends SQL text (to a `String`, which cannot fail).

@@ -101,7 +101,7 @@ async fn inbox_is_paged_by_role_and_scope_and_follows_the_stage(
         store.inbox(&head, &at_stage, None, 50).await.unwrap().total,
         1
     );
-    // Its one wait row was moved in place: the new role, stage and time, nothing left over.
+    // Its one wait row was replaced: the new role, stage and time, nothing left over.
     let rows = application_waits::Entity::find()
         .filter(application_waits::Column::ApplicationId.eq(ids[0]))
         .all(store.connection())
