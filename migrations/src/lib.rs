@@ -24,6 +24,7 @@ mod m20261206_000014_list_indexes;
 mod m20261207_000015_stage_stat_deltas;
 mod m20261207_000016_account_lifecycle;
 mod m20261208_000017_unindexed_stage_deltas;
+mod m20261209_000018_stage_deltas_per_tally;
 
 mod idens;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000015_stage_stat_deltas::Migration),
             Box::new(m20261207_000016_account_lifecycle::Migration),
             Box::new(m20261208_000017_unindexed_stage_deltas::Migration),
+            Box::new(m20261209_000018_stage_deltas_per_tally::Migration),
         ]
     }
 }

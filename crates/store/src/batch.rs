@@ -125,12 +125,14 @@ mod tests {
     use sea_orm::ActiveValue::Set;
     use sea_orm::sea_query::SubQueryStatement;
     use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait};
-    use uuid::Uuid;
 
-    fn delta(stage: &str, n: i64) -> deltas::ActiveModel {
+    /// A counter delta keyed `id` (any table would do: this one has few constraints).
+    fn delta(id: i64, stage: &str, n: i64) -> deltas::ActiveModel {
         deltas::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            scope: Set("*".into()),
+            id: Set(id),
+            office_scope: Set("o:x".into()),
+            agency_scope: Set("a:y".into()),
+            province_scope: Set(None),
             measure: Set("entered".into()),
             workflow_name: Set("wf".into()),
             stage: Set(stage.into()),
@@ -147,10 +149,13 @@ mod tests {
         let conn = store.connection();
         let txn = conn.begin().await.unwrap();
         let mut batch = Batch::for_db(&txn);
-        batch.push(deltas::Entity::insert_many([delta("a", 1), delta("b", 2)]));
-        batch.push(deltas::Entity::insert(delta("c", 3)));
+        batch.push(deltas::Entity::insert_many([
+            delta(1, "a", 1),
+            delta(2, "b", 2),
+        ]));
+        batch.push(deltas::Entity::insert(delta(3, "c", 3)));
         batch.push(deltas::Entity::delete_many().filter(deltas::Column::Stage.eq("a")));
-        batch.push(deltas::Entity::insert(delta("d", 4)));
+        batch.push(deltas::Entity::insert(delta(4, "d", 4)));
         batch.run(&txn).await.unwrap();
         txn.commit().await.unwrap();
         let mut left: Vec<(String, i64)> = deltas::Entity::find()
@@ -167,7 +172,8 @@ mod tests {
 
     #[test]
     fn inserts_run_together_and_anything_else_alone() {
-        let insert = || SubQueryStatement::from(deltas::Entity::insert(delta("a", 1)).into_query());
+        let insert =
+            || SubQueryStatement::from(deltas::Entity::insert(delta(1, "a", 1)).into_query());
         let delete = || SubQueryStatement::from(deltas::Entity::delete_many().into_query());
         let lengths = |v: Vec<SubQueryStatement>| -> Vec<usize> {
             insert_runs(&v).iter().map(|r| r.len()).collect()
@@ -188,8 +194,8 @@ mod tests {
         let conn = store.connection();
         let txn = conn.begin().await.unwrap();
         let mut batch = Batch::for_db(&txn);
-        let row = delta("a", 1);
-        batch.push(deltas::Entity::insert(delta("b", 1)));
+        let row = delta(1, "a", 1);
+        batch.push(deltas::Entity::insert(delta(2, "b", 1)));
         batch.push(deltas::Entity::insert(row.clone()));
         // The same id again: the primary key refuses it.
         batch.push(deltas::Entity::insert(row));

@@ -370,7 +370,7 @@ impl Store {
         let mut d = deltas::Entity::find()
             .select_only()
             .column(deltas::Column::N)
-            .filter(deltas::Column::Scope.eq(scope))
+            .filter(crate::stages::deltas_counted_in(&scope))
             .filter(deltas::Column::Measure.eq(now));
         if let Some(wf) = &filter.workflow {
             q = q.filter(stats::Column::WorkflowName.eq(wf.clone()));

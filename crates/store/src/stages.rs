@@ -6,8 +6,10 @@
 //! A command appends its counter changes to `stage_stat_deltas` rather than updating the shared
 //! counter rows, which would stay locked until it commits (see migration 15);
 //! `Store::fold_stage_stats` moves them into `stage_stats`, and every read adds the deltas not
-//! yet folded. The deltas have no index beside their key (migration 17): every stage change
-//! writes a dozen of them, while a read scans the few seconds' worth the fold leaves.
+//! yet folded. A delta row carries the keys of the scopes it counts in (migration 18), so a
+//! stage change writes one row per counter change, not one per change and scope; the rows have
+//! no index beside their integer key (migration 17), as a read scans the few seconds' worth the
+//! fold leaves.
 
 use crate::batch::Batch;
 use crate::entity::{stage_stat_deltas, stage_stats, stage_visits};
@@ -15,8 +17,8 @@ use crate::{Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use sepakat_core::stats::{Measure, Tally, move_tallies};
 use sepakat_core::workflow::Workflow;
@@ -37,19 +39,56 @@ pub fn scope_key(scope: &Scope) -> String {
     }
 }
 
-/// Every scope an application is counted in: national, its office, its agency and, for a kab/kota
-/// office, its province (where the provincial reviewer sees it).
-fn scopes_of(app: &Application) -> Vec<String> {
-    let mut out = vec![
-        "*".to_string(),
-        format!("o:{}", app.ownership.office_id),
-        format!("a:{}", app.ownership.agency_id),
-    ];
-    let region = &app.ownership.office_region;
-    if !region.is_province() {
-        out.push(format!("p:{}", region.province()));
+/// The keys of the scopes an application is counted in beside the national one: its office, its
+/// agency and, for a kab/kota office, its province (where the provincial reviewer sees it). A
+/// counter delta carries them, so one row counts in every scope (see `fold_stage_stats`).
+struct CountedIn {
+    office: String,
+    agency: String,
+    province: Option<String>,
+}
+
+impl CountedIn {
+    fn of(app: &Application) -> Self {
+        let region = &app.ownership.office_region;
+        CountedIn {
+            office: format!("o:{}", app.ownership.office_id),
+            agency: format!("a:{}", app.ownership.agency_id),
+            province: (!region.is_province()).then(|| format!("p:{}", region.province())),
+        }
     }
-    out
+
+    fn of_delta(d: &stage_stat_deltas::Model) -> Self {
+        CountedIn {
+            office: d.office_scope.clone(),
+            agency: d.agency_scope.clone(),
+            province: d.province_scope.clone(),
+        }
+    }
+
+    /// Every scope key, the national one first.
+    fn keys(self) -> Vec<String> {
+        let mut out = vec!["*".to_string(), self.office, self.agency];
+        out.extend(self.province);
+        out
+    }
+}
+
+/// Every scope an application is counted in.
+fn scopes_of(app: &Application) -> Vec<String> {
+    CountedIn::of(app).keys()
+}
+
+/// The deltas not yet folded that count in the scope with this key.
+pub(crate) fn deltas_counted_in(scope_key: &str) -> Condition {
+    use stage_stat_deltas::Column as D;
+    if scope_key == "*" {
+        return Condition::all();
+    }
+    Condition::any()
+        .add(D::OfficeScope.eq(scope_key))
+        .add(D::AgencyScope.eq(scope_key))
+        .add(D::ProvinceScope.eq(scope_key))
 }
 
 type StatKey = (String, &'static str, String, String, i64);
@@ -140,24 +179,32 @@ pub(crate) fn push_stage_move(
     }));
     let left = before.map(|b| (b.stage.as_str(), crate::micros(b.stage_entered_at)));
     let tallies = move_tallies(workflow, left, &app.stage, at);
-    let mut deltas = BTreeMap::new();
-    add_tallies(&mut deltas, &scopes_of(app), &app.workflow.name, &tallies);
-    push_deltas(batch, deltas);
+    push_deltas(batch, app, &tallies);
 }
 
-/// Appends the merged deltas as new rows (one statement): nothing another command writes is
-/// locked, so concurrent stage changes of one office do not wait on each other's commits.
-fn push_deltas(batch: &mut Batch, deltas: BTreeMap<StatKey, i64>) {
-    let rows: Vec<stage_stat_deltas::ActiveModel> = deltas
+/// Appends the tallies as new rows (one statement), each carrying the application's scope keys:
+/// nothing another command writes is locked, so concurrent stage changes of one office do not
+/// wait on each other's commits.
+fn push_deltas(batch: &mut Batch, app: &Application, tallies: &[Tally]) {
+    let mut merged: BTreeMap<(&'static str, &str, i64), i64> = BTreeMap::new();
+    for t in tallies {
+        *merged
+            .entry((t.measure.as_str(), t.stage.as_str(), t.value))
+            .or_default() += t.delta;
+    }
+    let counted = CountedIn::of(app);
+    let rows: Vec<stage_stat_deltas::ActiveModel> = merged
         .into_iter()
         .filter(|(_, n)| *n != 0)
         .map(
-            |((scope, measure, workflow_name, stage, value), n)| stage_stat_deltas::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                scope: Set(scope),
+            |((measure, stage, value), n)| stage_stat_deltas::ActiveModel {
+                id: NotSet,
+                office_scope: Set(counted.office.clone()),
+                agency_scope: Set(counted.agency.clone()),
+                province_scope: Set(counted.province.clone()),
                 measure: Set(measure.to_string()),
-                workflow_name: Set(workflow_name),
-                stage: Set(stage),
+                workflow_name: Set(app.workflow.name.clone()),
+                stage: Set(stage.to_string()),
                 value: Set(value),
                 n: Set(n),
             },
@@ -224,9 +271,12 @@ impl Store {
                         d.id, d.measure
                     )));
                 };
-                *deltas
-                    .entry((d.scope, measure.as_str(), d.workflow_name, d.stage, d.value))
-                    .or_default() += d.n;
+                for scope in CountedIn::of_delta(&d).keys() {
+                    let (workflow, stage) = (d.workflow_name.clone(), d.stage.clone());
+                    *deltas
+                        .entry((scope, measure.as_str(), workflow, stage, d.value))
+                        .or_default() += d.n;
+                }
             }
             upsert_stats(txn, deltas).await?;
             w.finish(Ok(())).await?;
@@ -357,7 +407,7 @@ impl Store {
             .column(D::Stage)
             .column(D::Value)
             .column(D::N)
-            .filter(D::Scope.eq(key))
+            .filter(deltas_counted_in(&key))
             .filter(D::Measure.eq(measure.as_str()))
             .into_tuple()
             .all(&self.inner.db)

@@ -19,6 +19,7 @@ on_both_databases!(
     folds_racing_commands_keep_every_counter_exact,
     old_waits_merge_into_blocks_and_every_figure_stays_exact,
     the_list_pages_by_cursor_and_filters_in_the_database,
+    pending_deltas_are_folded_when_their_table_changes_shape,
 );
 
 fn get(rows: &[(String, String, i64, i64)], wf: &str, stage: &str, value: i64) -> i64 {
@@ -152,21 +153,30 @@ async fn stays_and_counters_follow_every_stage_change(backend: sepakat_store::te
         .await
         .unwrap();
     assert!(!pending.is_empty(), "commands append deltas");
-    let before_fold = [
-        store.stage_stats(&national, Measure::Now).await.unwrap(),
-        store.stage_stats(&national, Measure::Open).await.unwrap(),
-        store.stage_stats(&national, Measure::Spent).await.unwrap(),
+    // Every scope's figures: a delta row counts in each scope whose key it carries.
+    let scopes = [
+        national.clone(),
+        coordinator.scope.clone(),
+        head.scope.clone(),
+        reviewer.scope.clone(),
+        other.clone(),
     ];
+    let figures = || async {
+        let mut all = Vec::new();
+        for scope in &scopes {
+            for measure in Measure::ALL {
+                all.push(store.stage_stats(scope, measure).await.unwrap());
+            }
+        }
+        all
+    };
+    let before_fold = figures().await;
     assert_eq!(
         store.fold_stage_stats().await.unwrap(),
         pending.len() as u64
     );
     assert_eq!(store.fold_stage_stats().await.unwrap(), 0);
-    let after_fold = [
-        store.stage_stats(&national, Measure::Now).await.unwrap(),
-        store.stage_stats(&national, Measure::Open).await.unwrap(),
-        store.stage_stats(&national, Measure::Spent).await.unwrap(),
-    ];
+    let after_fold = figures().await;
     assert_eq!(before_fold, after_fold);
     assert!(
         store
@@ -572,4 +582,77 @@ async fn old_waits_merge_into_blocks_and_every_figure_stays_exact(
     );
     // Within half a year nothing is merged.
     const { assert!(OPEN_EXACT_DAYS >= 180) };
+}
+
+/// Migration 18 replaces the delta table, one row per change and scope, with one row per change
+/// carrying its scopes' keys. Either way, the deltas not yet folded are first added to the
+/// counters, so no figure changes.
+async fn pending_deltas_are_folded_when_their_table_changes_shape(
+    backend: sepakat_store::testing::Backend,
+) {
+    use migration::{Migrator, MigratorTrait};
+    use sea_orm::ConnectionTrait;
+    let db = sepakat_store::testing::TempDb::new(backend).await.unwrap();
+    let store = db.store().await.unwrap();
+    let conn = store.connection();
+    let counters = || async {
+        let mut rows: Vec<(String, String, i64)> = stage_stats::Entity::find()
+            .all(conn)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| (s.scope, s.stage, s.n))
+            .collect();
+        rows.sort();
+        rows
+    };
+    let run = |sql: &'static str| async move { conn.execute_unprepared(sql).await.unwrap() };
+    run(
+        "INSERT INTO stage_stats (scope, measure, workflow_name, stage, value, n) \
+         VALUES ('o:1', 'now', 'wf', 'a', 0, 5)",
+    )
+    .await;
+
+    // Down to migration 17's table, holding two deltas of one counter and one of another.
+    Migrator::down(conn, Some(1)).await.unwrap();
+    run(
+        "INSERT INTO stage_stat_deltas (id, scope, measure, workflow_name, stage, value, n) \
+         VALUES ('00000000-0000-0000-0000-000000000001', 'o:1', 'now', 'wf', 'a', 0, 2), \
+                ('00000000-0000-0000-0000-000000000002', 'o:1', 'now', 'wf', 'a', 0, -1), \
+                ('00000000-0000-0000-0000-000000000003', '*', 'now', 'wf', 'b', 0, 1)",
+    )
+    .await;
+    Migrator::up(conn, None).await.unwrap();
+    let expected = [("*", "b", 1), ("o:1", "a", 6)].map(|(s, st, n)| (s.into(), st.into(), n));
+    assert_eq!(counters().await, expected);
+    assert!(
+        stage_stat_deltas::Entity::find()
+            .all(conn)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // And back: a delta of a kab/kota application counts in four scopes, a provincial one in
+    // three.
+    run("INSERT INTO stage_stat_deltas \
+         (office_scope, agency_scope, province_scope, measure, workflow_name, stage, value, n) \
+         VALUES ('o:1', 'a:2', 'p:63', 'now', 'wf', 'a', 0, 1), \
+                ('o:3', 'a:4', NULL, 'now', 'wf', 'b', 0, 1)")
+    .await;
+    Migrator::down(conn, Some(1)).await.unwrap();
+    let expected = [
+        ("*", "a", 1),
+        ("*", "b", 2),
+        ("a:2", "a", 1),
+        ("a:4", "b", 1),
+        ("o:1", "a", 7),
+        ("o:3", "b", 1),
+        ("p:63", "a", 1),
+    ]
+    .map(|(s, st, n)| (s.into(), st.into(), n));
+    assert_eq!(counters().await, expected);
+    Migrator::up(conn, None).await.unwrap();
+    store.close().await.unwrap();
+    db.remove().await.ok();
 }

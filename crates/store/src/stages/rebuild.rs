@@ -1,7 +1,7 @@
 //! Building the stage projections from the audit log where they are missing, and checking
 //! them against it (`sepakat projections check`).
 
-use super::{StatKey, add_tallies, scopes_of, stat_key, stays, upsert_stats};
+use super::{CountedIn, StatKey, add_tallies, scopes_of, stat_key, stays, upsert_stats};
 use crate::entity::{applications, audit_events, stage_stat_deltas, stage_stats, stage_visits};
 use crate::queries::{ApplicationPages, state_of};
 use crate::{Result, Store, StoreError};
@@ -231,8 +231,13 @@ impl Store {
             .await?
         {
             let value = slot(&d.measure, d.value);
-            let key = (d.scope, d.measure, d.workflow_name, d.stage, value);
-            *recorded.entry(key).or_default() += d.n;
+            for scope in CountedIn::of_delta(&d).keys() {
+                let (measure, workflow, stage) =
+                    (d.measure.clone(), d.workflow_name.clone(), d.stage.clone());
+                *recorded
+                    .entry((scope, measure, workflow, stage, value))
+                    .or_default() += d.n;
+            }
         }
         recorded.retain(|_, n| *n != 0);
         let mut slotted: BTreeMap<(String, String, String, String, i64), i64> = BTreeMap::new();
