@@ -142,6 +142,15 @@ impl Store {
         d: &Decided<'_>,
         event_rows: &[audit_events::Model],
     ) -> Result<Vec<outbox::Model>> {
+        let concerned = d.events.iter().any(|e| {
+            matches!(
+                e.kind,
+                EventKind::TermReminded { .. } | EventKind::GrantExpired { .. }
+            )
+        });
+        if !concerned {
+            return Ok(Vec::new());
+        }
         let app = d.after;
         let own = &app.ownership;
         let mut rows = Vec::new();

@@ -9,6 +9,7 @@ use crate::notifications::push_outbox;
 use crate::{FailPoint, Result, Store, StoreError, micros};
 use sea_orm::sea_query::{Expr, Query, SelectStatement};
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+use sepakat_core::EventKind;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -128,11 +129,20 @@ impl Store {
 
         if stage_changed {
             // The stay it began, the one it ended, and every scope's counters (dashboards).
-            let entering = event_rows
+            let entering = d
+                .events
                 .iter()
+                .zip(&event_rows)
                 .rev()
-                .find(|r| matches!(r.kind.as_str(), "transitioned" | "submitted" | "imported"))
-                .map_or(event_count, |r| r.seq);
+                .find(|(e, _)| {
+                    matches!(
+                        e.kind,
+                        EventKind::Transitioned { .. }
+                            | EventKind::Submitted { .. }
+                            | EventKind::Imported { .. }
+                    )
+                })
+                .map_or(event_count, |(_, r)| r.seq);
             crate::stages::push_stage_move(&mut batch, d.workflow, d.before, app, entering);
         }
 
@@ -146,18 +156,12 @@ impl Store {
         };
         push_outbox(&mut batch, &outbox_rows);
         batch.run(txn).await?;
-        if event_rows.iter().any(|r| r.kind.starts_with("evaluation_")) {
-            outbox_rows.extend(
-                self.queue_evaluation_notifications(txn, d, &event_rows)
-                    .await?,
-            );
-        }
-        if event_rows
-            .iter()
-            .any(|r| r.kind == "term_reminded" || r.kind == "grant_expired")
-        {
-            outbox_rows.extend(self.queue_term_notifications(txn, d, &event_rows).await?);
-        }
+        // Each answers nothing, without a query, when no event of the command concerns it.
+        outbox_rows.extend(
+            self.queue_evaluation_notifications(txn, d, &event_rows)
+                .await?,
+        );
+        outbox_rows.extend(self.queue_term_notifications(txn, d, &event_rows).await?);
 
         self.check_fail_point(FailPoint::BeforeCommit)?;
         Ok(CommandOutcome {
@@ -188,12 +192,22 @@ pub(crate) fn stage_notice<'r>(
     event_rows: &'r [audit_events::Model],
 ) -> Option<Option<&'r audit_events::Model>> {
     let stage_changed = d.before.is_none_or(|b| b.stage != d.after.stage);
-    let imported = event_rows.iter().any(|r| r.kind == "imported");
+    let imported = d
+        .events
+        .iter()
+        .any(|e| matches!(e.kind, EventKind::Imported { .. }));
     (stage_changed && !imported).then(|| {
-        event_rows
+        d.events
             .iter()
+            .zip(event_rows)
             .rev()
-            .find(|r| r.kind == "transitioned" || r.kind == "submitted")
+            .find(|(e, _)| {
+                matches!(
+                    e.kind,
+                    EventKind::Transitioned { .. } | EventKind::Submitted { .. }
+                )
+            })
+            .map(|(_, r)| r)
     })
 }
 
