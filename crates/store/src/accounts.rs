@@ -9,7 +9,7 @@
 use crate::directory::{check_scope, no_nul};
 use crate::entity::{account_events, accounts, sessions};
 use crate::evaluations::SYSTEM_ACCOUNT_ID;
-use crate::named::Named;
+use crate::named::{ColumnName, Named};
 use crate::{Result, Store, StoreError, micros};
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -39,11 +39,67 @@ impl ChangedBy {
         }
     }
 
-    fn via(self) -> &'static str {
+    fn via(self) -> Via {
         match self {
-            ChangedBy::CommandLine => "cli",
-            ChangedBy::Api(_) => "api",
-            ChangedBy::Page(_) => "page",
+            ChangedBy::CommandLine => Via::CommandLine,
+            ChangedBy::Api(_) => Via::Api,
+            ChangedBy::Page(_) => Via::Page,
+        }
+    }
+}
+
+/// Through what an account was changed, as `account_events.via` holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    CommandLine,
+    Api,
+    Page,
+}
+
+impl ColumnName for Via {
+    const ALL: &'static [Self] = &[Via::CommandLine, Via::Api, Via::Page];
+    const TYPE: &'static str = "Via";
+    fn column_name(self) -> &'static str {
+        match self {
+            Via::CommandLine => "cli",
+            Via::Api => "api",
+            Via::Page => "page",
+        }
+    }
+}
+
+/// What changed, as `account_events.kind` holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountChange {
+    Created,
+    Enabled,
+    Disabled,
+    PasswordReset,
+    PasswordChanged,
+    RoleChanged,
+    TokenRevoked,
+}
+
+impl ColumnName for AccountChange {
+    const ALL: &'static [Self] = &[
+        AccountChange::Created,
+        AccountChange::Enabled,
+        AccountChange::Disabled,
+        AccountChange::PasswordReset,
+        AccountChange::PasswordChanged,
+        AccountChange::RoleChanged,
+        AccountChange::TokenRevoked,
+    ];
+    const TYPE: &'static str = "AccountChange";
+    fn column_name(self) -> &'static str {
+        match self {
+            AccountChange::Created => "created",
+            AccountChange::Enabled => "enabled",
+            AccountChange::Disabled => "disabled",
+            AccountChange::PasswordReset => "password_reset",
+            AccountChange::PasswordChanged => "password_changed",
+            AccountChange::RoleChanged => "role_changed",
+            AccountChange::TokenRevoked => "token_revoked",
         }
     }
 }
@@ -62,7 +118,7 @@ pub(crate) async fn record<C: ConnectionTrait>(
     db: &C,
     account_id: Uuid,
     by: ChangedBy,
-    kind: &str,
+    kind: AccountChange,
     payload: Value,
     now: DateTime<Utc>,
 ) -> Result<()> {
@@ -70,8 +126,8 @@ pub(crate) async fn record<C: ConnectionTrait>(
         id: Set(Uuid::now_v7()),
         account_id: Set(account_id),
         actor_id: Set(by.actor()),
-        via: Set(by.via().to_string()),
-        kind: Set(kind.to_string()),
+        via: Set(by.via().into()),
+        kind: Set(kind.into()),
         payload: Set(payload),
         at: Set(micros(now)),
     })
@@ -175,9 +231,9 @@ impl Store {
             row.updated_at = Set(micros(now));
             let account = row.update(txn).await?;
             let (kind, payload) = if enabled {
-                ("enabled", json!({}))
+                (AccountChange::Enabled, json!({}))
             } else {
-                ("disabled", json!({"sessions_ended": ended}))
+                (AccountChange::Disabled, json!({"sessions_ended": ended}))
             };
             record(txn, account_id, by, kind, payload, now).await?;
             Ok(account)
@@ -222,10 +278,13 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<accounts::Model> {
         let (keep, must_change, kind, ended_key) = match change {
-            PasswordChange::Reset => (None, true, "password_reset", "sessions_ended"),
-            PasswordChange::Own { keep } => {
-                (keep, false, "password_changed", "other_sessions_ended")
-            }
+            PasswordChange::Reset => (None, true, AccountChange::PasswordReset, "sessions_ended"),
+            PasswordChange::Own { keep } => (
+                keep,
+                false,
+                AccountChange::PasswordChanged,
+                "other_sessions_ended",
+            ),
         };
         self.change_account(account_id, async |txn, account| {
             let ended = end_sessions(txn, account_id, keep).await?;
@@ -286,7 +345,7 @@ impl Store {
                     txn,
                     account_id,
                     by,
-                    "role_changed",
+                    AccountChange::RoleChanged,
                     json!({"from": before, "to": after}),
                     now,
                 )
@@ -340,7 +399,7 @@ impl Store {
                 &w.txn,
                 account_id,
                 by,
-                "token_revoked",
+                AccountChange::TokenRevoked,
                 json!({"token_id": token_id}),
                 now,
             )

@@ -396,7 +396,7 @@ impl Store {
                 &w.txn,
                 m.id,
                 crate::accounts::ChangedBy::CommandLine,
-                "created",
+                crate::accounts::AccountChange::Created,
                 serde_json::json!({"email": m.email, "role": m.role, "office_id": m.office_id,
                     "agency_id": m.agency_id, "province": m.province}),
                 now,

@@ -2,6 +2,7 @@
 
 use crate::directory::actor_from_row;
 use crate::entity::{accounts, sessions};
+use crate::named::ColumnName;
 use crate::{Result, Store, micros};
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, JoinType, QueryFilter, QuerySelect};
@@ -16,6 +17,7 @@ pub struct LiveSession {
     pub actor: Actor,
 }
 
+/// What a session row is, as `sessions.kind` holds it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SessionKind {
     /// A signed-in browser: cookie, expiry, CSRF token.
@@ -24,8 +26,10 @@ pub enum SessionKind {
     ApiToken,
 }
 
-impl SessionKind {
-    fn as_str(self) -> &'static str {
+impl ColumnName for SessionKind {
+    const ALL: &'static [Self] = &[SessionKind::Browser, SessionKind::ApiToken];
+    const TYPE: &'static str = "SessionKind";
+    fn column_name(self) -> &'static str {
         match self {
             SessionKind::Browser => "browser",
             SessionKind::ApiToken => "api_token",
@@ -48,7 +52,7 @@ impl Store {
             id: Set(Uuid::now_v7()),
             token_digest: Set(token_digest.to_string()),
             account_id: Set(account_id),
-            kind: Set(kind.as_str().to_string()),
+            kind: Set(kind.into()),
             csrf_token: Set(csrf_token.map(str::to_string)),
             created_at: Set(micros(now)),
             expires_at: Set(expires_at.map(micros)),

@@ -2278,8 +2278,10 @@ async fn expired_sessions_are_purged_and_live_ones_kept(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(s.purge_expired_sessions(t0()).await.unwrap(), 1);
-    assert!(s.session("live", t0()).await.unwrap().is_some());
-    assert!(s.session("token", t0()).await.unwrap().is_some());
+    let live = s.session("live", t0()).await.unwrap().unwrap();
+    assert_eq!(live.session.kind, SessionKind::Browser);
+    let token = s.session("token", t0()).await.unwrap().unwrap();
+    assert_eq!(token.session.kind, SessionKind::ApiToken);
     assert_eq!(s.purge_expired_sessions(t0()).await.unwrap(), 0);
     assert_eq!(s.purge_expired_sessions(t0() + day * 2).await.unwrap(), 1);
     assert!(s.session("token", t0() + day * 2).await.unwrap().is_some());

@@ -1,5 +1,7 @@
 //! The `account_events` table: every change made to an account, by whom and through what.
 
+use crate::accounts::{AccountChange, Via};
+use crate::named::Named;
 use sea_orm::entity::prelude::*;
 use serde::Serialize;
 
@@ -12,8 +14,8 @@ pub struct Model {
     /// Who made the change; `None` for the command line.
     pub actor_id: Option<Uuid>,
     /// `cli`, `api` or `page`.
-    pub via: String,
-    pub kind: String,
+    pub via: Named<Via>,
+    pub kind: Named<AccountChange>,
     #[sea_orm(column_type = "JsonBinary")]
     pub payload: Json,
     pub at: ChronoDateTimeUtc,

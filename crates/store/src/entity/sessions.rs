@@ -1,5 +1,7 @@
 //! The `sessions` table: browser sessions and API tokens, by the digest of their secret.
 
+use crate::named::Named;
+use crate::sessions::SessionKind;
 use sea_orm::entity::prelude::*;
 use serde::Serialize;
 
@@ -11,7 +13,7 @@ pub struct Model {
     #[sea_orm(unique)]
     pub token_digest: String,
     pub account_id: Uuid,
-    pub kind: String,
+    pub kind: Named<SessionKind>,
     pub csrf_token: Option<String>,
     pub created_at: ChronoDateTimeUtc,
     pub expires_at: Option<ChronoDateTimeUtc>,

@@ -86,9 +86,9 @@ impl From<&account_events::Model> for AccountEvent {
     fn from(e: &account_events::Model) -> Self {
         AccountEvent {
             id: e.id,
-            kind: e.kind.clone(),
+            kind: e.kind.to_string(),
             actor_id: e.actor_id,
-            via: e.via.clone(),
+            via: e.via.to_string(),
             payload: e.payload.clone(),
             at: e.at,
         }
