@@ -45,18 +45,39 @@ fn fold_into_stats(deltas: &str) -> String {
 
 const TALLY: &str = "measure, workflow_name, stage, value, n FROM stage_stat_deltas";
 
+/// Folds the pending deltas (`fold`, a query of the current shape's rows per scope) into the
+/// counters, then replaces the table by one keyed by `keys` followed by what is counted.
+async fn replace_table(
+    manager: &SchemaManager<'_>,
+    fold: &str,
+    keys: Vec<ColumnDef>,
+) -> Result<(), DbErr> {
+    manager
+        .get_connection()
+        .execute_unprepared(&fold_into_stats(fold))
+        .await?;
+    manager
+        .drop_table(Table::drop().table(StageStatDeltas::Table).to_owned())
+        .await?;
+    let mut table = Table::create().table(StageStatDeltas::Table).take();
+    for key in keys {
+        table.col(key);
+    }
+    table
+        .col(string(StageStatDeltas::Measure))
+        .col(string(StageStatDeltas::WorkflowName))
+        .col(string(StageStatDeltas::Stage))
+        .col(big_integer(StageStatDeltas::Value))
+        .col(big_integer(StageStatDeltas::N));
+    manager.create_table(table).await
+}
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        db.execute_unprepared(&fold_into_stats(&format!("SELECT scope, {TALLY}")))
-            .await?;
-        manager
-            .drop_table(Table::drop().table(StageStatDeltas::Table).to_owned())
-            .await?;
         let id = match manager.get_database_backend() {
             // Without AUTOINCREMENT: the row id itself.
             sea_orm::DatabaseBackend::Sqlite => {
@@ -64,50 +85,27 @@ impl MigrationTrait for Migration {
             }
             _ => big_pk_auto(StageStatDeltas::Id),
         };
-        manager
-            .create_table(
-                Table::create()
-                    .table(StageStatDeltas::Table)
-                    .col(id)
-                    .col(string(StageStatDeltas::OfficeScope))
-                    .col(string(StageStatDeltas::AgencyScope))
-                    .col(string_null(StageStatDeltas::ProvinceScope))
-                    .col(string(StageStatDeltas::Measure))
-                    .col(string(StageStatDeltas::WorkflowName))
-                    .col(string(StageStatDeltas::Stage))
-                    .col(big_integer(StageStatDeltas::Value))
-                    .col(big_integer(StageStatDeltas::N))
-                    .take(),
-            )
-            .await
+        let keys = vec![
+            id,
+            string(StageStatDeltas::OfficeScope),
+            string(StageStatDeltas::AgencyScope),
+            string_null(StageStatDeltas::ProvinceScope),
+        ];
+        replace_table(manager, &format!("SELECT scope, {TALLY}"), keys).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
         let expanded = format!(
             "SELECT '*' AS scope, {TALLY} \
              UNION ALL SELECT office_scope, {TALLY} \
              UNION ALL SELECT agency_scope, {TALLY} \
              UNION ALL SELECT province_scope, {TALLY} WHERE province_scope IS NOT NULL"
         );
-        db.execute_unprepared(&fold_into_stats(&expanded)).await?;
-        manager
-            .drop_table(Table::drop().table(StageStatDeltas::Table).to_owned())
-            .await?;
         // As migrations 15 and 17 left it.
-        manager
-            .create_table(
-                Table::create()
-                    .table(StageStatDeltas::Table)
-                    .col(uuid(StageStatDeltas::Id).primary_key())
-                    .col(string(StageStatDeltas::Scope))
-                    .col(string(StageStatDeltas::Measure))
-                    .col(string(StageStatDeltas::WorkflowName))
-                    .col(string(StageStatDeltas::Stage))
-                    .col(big_integer(StageStatDeltas::Value))
-                    .col(big_integer(StageStatDeltas::N))
-                    .take(),
-            )
-            .await
+        let keys = vec![
+            uuid(StageStatDeltas::Id).primary_key().take(),
+            string(StageStatDeltas::Scope),
+        ];
+        replace_table(manager, &expanded, keys).await
     }
 }
