@@ -386,10 +386,10 @@ impl Store {
         Ok(Some(Ord::max(total, 0) as u64))
     }
 
-    /// Applications whose next evaluation is overdue at `now`: for each workflow version and
-    /// each office time zone, the due date before the core's `overdue_if_due_before` of that
-    /// version's policy and that zone's day. A few versions times three zones: a handful of
-    /// comparisons on the indexed due date.
+    /// Applications whose next evaluation is overdue at `now`: for each workflow version, the
+    /// due date before the core's `overdue_if_due_before` of that version's policy on the
+    /// earliest of the office zones' days, or, in a zone whose day has already turned, before
+    /// that zone's cutoff. A handful of ranges of the indexed due date.
     async fn overdue_condition(&self, now: DateTime<Utc>) -> Result<Condition> {
         use applications::Column as A;
         use sepakat_core::calendar::{OfficeZone, local_date, overdue_if_due_before};
@@ -407,16 +407,36 @@ impl Store {
             .into_tuple()
             .all(&self.inner.db)
             .await?;
-        // No version or no office: nothing can be overdue (the id is never null).
-        let mut any = Condition::any().add(A::Id.is_null());
+        let mut any = Condition::any();
+        let mut latest = None;
         for (name, hash) in versions {
             let policy = self.workflow(&name, &hash).await?.evaluation.clone();
-            for &offset in &offsets {
-                let today = local_date(now, OfficeZone(offset));
+            let cutoffs: Vec<(i32, NaiveDate)> = offsets
+                .iter()
+                .map(|&o| {
+                    (
+                        o,
+                        overdue_if_due_before(local_date(now, OfficeZone(o)), &policy),
+                    )
+                })
+                .collect();
+            let Some(earliest) = cutoffs.iter().map(|c| c.1).min() else {
+                continue;
+            };
+            let version = || {
+                Condition::all()
+                    .add(A::WorkflowName.eq(name.clone()))
+                    .add(A::WorkflowHash.eq(hash.clone()))
+            };
+            // Overdue whatever the office's zone.
+            any = any.add(version().add(A::NextEvaluationDue.lt(earliest)));
+            // Overdue also where the day has already turned (an hour or two a day): the one
+            // day's range, in that zone's offices.
+            for &(offset, cutoff) in cutoffs.iter().filter(|c| c.1 > earliest) {
                 any = any.add(
-                    Condition::all()
-                        .add(A::WorkflowName.eq(name.clone()))
-                        .add(A::WorkflowHash.eq(hash.clone()))
+                    version()
+                        .add(A::NextEvaluationDue.gte(earliest))
+                        .add(A::NextEvaluationDue.lt(cutoff))
                         .add(
                             A::OfficeId.in_subquery(
                                 Query::select()
@@ -425,12 +445,20 @@ impl Store {
                                     .and_where(offices::Column::UtcOffsetMinutes.eq(offset))
                                     .to_owned(),
                             ),
-                        )
-                        .add(A::NextEvaluationDue.lt(overdue_if_due_before(today, &policy))),
+                        ),
                 );
             }
+            latest = Ord::max(latest, cutoffs.iter().map(|c| c.1).max());
         }
-        Ok(any)
+        // One range of the indexed due date around the branches: the database reads the few
+        // applications due before the latest cutoff instead of testing every row (SQLite
+        // scanned the table for the branches alone). No version or no office: none is overdue.
+        Ok(match latest {
+            Some(latest) => Condition::all()
+                .add(A::NextEvaluationDue.lt(latest))
+                .add(any),
+            None => Condition::all().add(Expr::value(false)),
+        })
     }
 
     /// How many applications the filter finds: the figure a dashboard links to the list.

@@ -15,7 +15,7 @@ use sepakat_core::letter::{IssuedLetter, LetterInputs};
 use sepakat_core::{Command, Role, Unmet};
 use sepakat_store::entity::{
     agency_letter_counters, applications, attestations, audit_events, documents, grants,
-    letter_counters, letters, outbox, register_counters,
+    letter_counters, letters, offices, outbox, register_counters,
 };
 use sepakat_store::testing::{Backend, FactsSealer};
 use sepakat_store::{
@@ -415,6 +415,24 @@ async fn full_walk_to_production_and_evaluation(backend: Backend) {
         "the last evening of grace in Pontianak"
     );
     assert_eq!(page(overdue_at(wib_midnight)).await.total, 1);
+    // Moved to WITA (UTC+8), the office's day turns an hour earlier, and so does the overdue,
+    // while the other offices stay on WIB.
+    let zone = |minutes: i32| {
+        offices::Entity::update_many()
+            .col_expr(offices::Column::UtcOffsetMinutes, Expr::value(minutes))
+            .filter(offices::Column::Id.eq(app.row.office_id))
+            .exec(w.store.connection())
+    };
+    zone(480).await.unwrap();
+    let wita_midnight = wib_midnight - Duration::hours(1);
+    for (at, total) in [
+        (wita_midnight - Duration::seconds(1), 0),
+        (wita_midnight, 1),
+        (wib_midnight, 1),
+    ] {
+        assert_eq!(page(overdue_at(at)).await.total, total, "{at}");
+    }
+    zone(420).await.unwrap();
 
     // Withdrawing the attestation suspends the live grant, in the same transaction.
     walk.run(
