@@ -140,6 +140,35 @@ async fn authorization_matrix(db: Db) {
                 }
                 (true, _) => assert_eq!(status, StatusCode::OK, "{email} uploading to {id}"),
             }
+            // Every other route under one application answers an invisible one exactly as one
+            // that does not exist, and never as missing for a caller who may see it.
+            let routes = [
+                ("GET", "pks".to_string()),
+                ("GET", "pks/diff?from=1&to=2".to_string()),
+                ("GET", "letters/surat_permohonan".to_string()),
+                ("GET", "letters/surat_permohonan/archive".to_string()),
+                ("POST", "letters/surat_permohonan/archive".to_string()),
+                ("POST", "commands".to_string()),
+            ];
+            for (method, route) in routes {
+                let path = format!("/api/v1/applications/{id}/{route}");
+                let res = if method == "GET" {
+                    app.get(&token, &path).await
+                } else {
+                    let body = json!({"expected_version": version, "command": {"command": "check_evaluations"}});
+                    app.post(&token, &path, body).await
+                };
+                let status = res.status();
+                let problem: Value = res.json().await.unwrap_or(Value::Null);
+                let no_such_application = status == StatusCode::NOT_FOUND
+                    && problem["detail"]
+                        .as_str()
+                        .is_some_and(|d| d.starts_with("No application "));
+                assert_eq!(
+                    no_such_application, !sees,
+                    "{email}: {method} {path} answered {status} {problem}"
+                );
+            }
         }
         // Lists never leak: every listed application is readable by the caller.
         let list: Value = app

@@ -18,7 +18,8 @@ use crate::problem::{ApiError, ProblemItem};
 use crate::views::*;
 use actix_multipart::Multipart;
 use actix_web::error::JsonPayloadError;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
 use sepakat_core::addendum::ScopeChange;
 use sepakat_core::diagram;
@@ -26,11 +27,13 @@ use sepakat_core::elements::{CATALOGUE, Category};
 use sepakat_core::machine::available_actions;
 use sepakat_core::pks::{Article, ArticleComment, PksInput};
 use sepakat_core::request::{AccessMethod, DataType, PurposeKind, RequestedElement};
-use sepakat_core::{Command, Request};
+use sepakat_core::{Actor, Command, Request};
 use sepakat_store::{ApplicationFilter, StoredApplication};
 use sepakat_store::{CommandOutcome, KeptAnswer, Keyed, NewApplication, NewDocument};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
+use std::future::Future;
+use std::pin::Pin;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -197,14 +200,46 @@ pub(crate) async fn view(
     })
 }
 
-/// The application, if the caller may see it; otherwise "not found" (no existence leak).
-pub(crate) async fn visible(
+/// The application named by the path's `{id}`, loaded for a caller who may see it: the
+/// prologue every `/applications/{id}/…` handler shares. The caller is authenticated first
+/// (401); an id that is not a UUID is a 400; an application outside the caller's scope is
+/// "not found", exactly like one that does not exist, so its existence does not leak.
+pub struct VisibleApplication {
+    pub caller: Caller,
+    pub stored: StoredApplication,
+}
+
+impl VisibleApplication {
+    pub fn id(&self) -> Uuid {
+        self.stored.row.id
+    }
+}
+
+impl FromRequest for VisibleApplication {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let caller = Caller::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move {
+            let caller = caller.await?;
+            let id = parse_id(req.match_info().query("id"))?;
+            let state = auth::app_state(&req)?;
+            let stored = visible_to(&state, &caller.actor, id).await?;
+            Ok(VisibleApplication { caller, stored })
+        })
+    }
+}
+
+/// The application, if `actor` may see it; otherwise "not found" (no existence leak).
+pub(crate) async fn visible_to(
     state: &AppState,
-    caller: &Caller,
+    actor: &Actor,
     id: Uuid,
 ) -> Result<StoredApplication, ApiError> {
     let stored = state.store.application(id).await?;
-    if caller.actor.can_see(&stored.state.ownership) {
+    if actor.can_see(&stored.state.ownership) {
         Ok(stored)
     } else {
         Err(ApiError::NotFound {

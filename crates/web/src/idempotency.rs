@@ -176,7 +176,7 @@ async fn replay(
                 }
                 // The first request died between its commit and keeping its answer: answer
                 // with the application as the command left it (and as it is now), and keep that.
-                let stored = crate::api::visible(state, caller, application_id).await?;
+                let stored = crate::api::visible_to(state, &caller.actor, application_id).await?;
                 let view = crate::api::view(state, caller, stored).await?;
                 let body =
                     serde_json::to_string(&view).map_err(|e| ApiError::Internal(e.to_string()))?;

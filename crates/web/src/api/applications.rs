@@ -283,10 +283,8 @@ pub async fn list(
     responses((status = 200, body = ApplicationView), (status = 404, body = crate::problem::Problem)))]
 pub async fn detail(
     state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<String>,
+    VisibleApplication { caller, stored }: VisibleApplication,
 ) -> Result<web::Json<ApplicationView>, ApiError> {
-    let stored = visible(&state, &caller, parse_id(&id)?).await?;
     Ok(web::Json(view(&state, &caller, stored).await?))
 }
 
@@ -324,12 +322,9 @@ pub struct TransitionBody {
 pub async fn transition(
     state: web::Data<AppState>,
     req: HttpRequest,
-    caller: Caller,
-    id: web::Path<String>,
+    VisibleApplication { caller, stored }: VisibleApplication,
     body: web::Json<TransitionBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&id)?;
-    let stored = visible(&state, &caller, id).await?;
     // An addendum's scope joins the fingerprint only when given, so keys kept for other
     // transitions keep their meaning.
     let fingerprint = match &body.addendum {
@@ -405,12 +400,9 @@ pub struct CommandBody {
 pub async fn command(
     state: web::Data<AppState>,
     req: HttpRequest,
-    caller: Caller,
-    id: web::Path<String>,
+    VisibleApplication { caller, stored }: VisibleApplication,
     body: web::Json<CommandBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&id)?;
-    let stored = visible(&state, &caller, id).await?;
     if matches!(body.command, Command::AttachDocument { .. }) {
         return Err(ApiError::bad_request(
             "Documents are uploaded with POST /api/v1/applications/{id}/documents (multipart).",

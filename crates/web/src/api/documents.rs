@@ -27,12 +27,10 @@ async fn read_field(field: &mut actix_multipart::Field, limit: usize) -> Result<
 pub async fn upload(
     state: web::Data<AppState>,
     req: HttpRequest,
-    caller: Caller,
-    id: web::Path<String>,
+    VisibleApplication { caller, stored }: VisibleApplication,
     mut form: Multipart,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&id)?;
-    let stored = visible(&state, &caller, id).await?;
+    let id = stored.row.id;
     let limit = state.config.max_upload_bytes;
     let (mut key, mut version, mut file) = (None, None, None);
     while let Some(field) = form.next().await {
@@ -183,21 +181,25 @@ async fn may_file(
     }
 }
 
+/// The `{document_id}` of a document's path; its `{id}` is read by [`VisibleApplication`].
+#[derive(Deserialize)]
+pub struct DocumentPath {
+    document_id: String,
+}
+
 /// Download a document on file.
 #[utoipa::path(get, path = "/api/v1/applications/{id}/documents/{document_id}", tag = "documents",
     params(("id" = Uuid, Path), ("document_id" = Uuid, Path)),
     responses((status = 200, description = "The file"), (status = 404, body = crate::problem::Problem)))]
 pub async fn download(
     state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<(String, String)>,
+    app: VisibleApplication,
+    path: web::Path<DocumentPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, doc) = path.into_inner();
-    let id = parse_id(&id)?;
+    let (id, doc) = (app.id(), path.into_inner().document_id);
     let doc = Uuid::parse_str(&doc).map_err(|_| {
         ApiError::bad_request(format!("`{doc}` is not a valid document id (a UUID)"))
     })?;
-    visible(&state, &caller, id).await?;
     let docs = state.store.application_documents(id).await?;
     let d = docs
         .into_iter()

@@ -8,8 +8,7 @@
 //! prints a placeholder.
 
 use crate::AppState;
-use crate::api::{parse_id, visible};
-use crate::auth::Caller;
+use crate::api::VisibleApplication;
 use crate::blobs::BlobStore;
 use crate::problem::{ApiError, ProblemItem};
 use crate::views::LetterView;
@@ -25,6 +24,12 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 pub use sepakat_letters::Format;
+
+/// The `{letter}` of a letter's path; its `{id}` is read by [`VisibleApplication`].
+#[derive(Deserialize)]
+pub struct LetterPath {
+    letter: String,
+}
 
 /// Mounted in `/api/v1` by `api::scope`.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -258,19 +263,17 @@ pub struct FormatQuery {
         (status = 422, body = crate::problem::Problem, description = "The letter cannot be prepared yet: every missing fact is listed")))]
 pub async fn preview(
     state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<(String, String)>,
+    app: VisibleApplication,
+    path: web::Path<LetterPath>,
     query: web::Query<FormatQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, letter) = path.into_inner();
-    let id = parse_id(&id)?;
+    let (id, letter) = (app.id(), path.into_inner().letter);
     let format: Format = query
         .format
         .as_deref()
         .unwrap_or("html")
         .parse()
         .map_err(ApiError::bad_request)?;
-    visible(&state, &caller, id).await?;
     let now = state.clock.now();
     let rendered = render(
         &state.store,
@@ -315,14 +318,12 @@ pub struct IssueQuery {
         (status = 422, body = crate::problem::Problem, description = "The letter has no number yet, or needs a fact Sepakat does not hold")))]
 pub async fn archive(
     state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<(String, String)>,
+    app: VisibleApplication,
+    path: web::Path<LetterPath>,
     query: web::Query<IssueQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, letter) = path.into_inner();
-    let id = parse_id(&id)?;
-    visible(&state, &caller, id).await?;
-    if let Some(unmet) = sepakat_core::letter::archive_unmet(&caller.actor) {
+    let (id, letter) = (app.id(), path.into_inner().letter);
+    if let Some(unmet) = sepakat_core::letter::archive_unmet(&app.caller.actor) {
         return Err(ApiError::Forbidden {
             items: vec![ProblemItem::from_unmet(&unmet)],
         });
@@ -373,13 +374,11 @@ pub async fn archive(
         (status = 404, body = crate::problem::Problem, description = "No such application in scope, or the letter is not archived")))]
 pub async fn archived(
     state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<(String, String)>,
+    app: VisibleApplication,
+    path: web::Path<LetterPath>,
     query: web::Query<IssueQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, letter) = path.into_inner();
-    let id = parse_id(&id)?;
-    visible(&state, &caller, id).await?;
+    let (id, letter) = (app.id(), path.into_inner().letter);
     let rows = state.store.application_letters(id).await?;
     let sha = rows
         .iter()

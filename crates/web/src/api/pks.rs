@@ -6,8 +6,7 @@
 //! sent none: the current draft, so "submit the draft" works from a plain button.
 
 use crate::AppState;
-use crate::api::{parse_id, visible};
-use crate::auth::Caller;
+use crate::api::VisibleApplication;
 use crate::problem::ApiError;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
@@ -126,10 +125,9 @@ struct CommentView {
         (status = 404, body = crate::problem::Problem, description = "No such application in the caller's scope")))]
 pub async fn overview(
     state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<String>,
+    app: VisibleApplication,
 ) -> Result<HttpResponse, ApiError> {
-    let stored = visible(&state, &caller, parse_id(&id)?).await?;
+    let stored = app.stored;
     let versions = state.store.pks_versions(stored.row.id).await?;
     let comments = state.store.pks_comments(stored.row.id).await?;
     // The versions are loaded already: only the default draft needs building.
@@ -221,11 +219,10 @@ pub fn comparison(
         (status = 404, body = crate::problem::Problem, description = "No such application in scope, or no such version, or fewer than two versions")))]
 pub async fn compare(
     state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<String>,
+    app: VisibleApplication,
     query: web::Query<DiffQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let stored = visible(&state, &caller, parse_id(&id)?).await?;
+    let stored = app.stored;
     let versions = state.store.pks_versions(stored.row.id).await?;
     match comparison(&versions, query.from, query.to) {
         Ok(Some(c)) => Ok(HttpResponse::Ok().json(serde_json::json!({

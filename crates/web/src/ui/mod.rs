@@ -304,6 +304,8 @@ struct DetailQuery {
     done: Option<String>,
 }
 
+/// The application of a page's path, if the viewer may see it. On the pages an id that is not a
+/// UUID is simply a page that does not exist.
 async fn load_visible(
     state: &AppState,
     v: &Viewer,
@@ -312,14 +314,7 @@ async fn load_visible(
     let id = Uuid::parse_str(id).map_err(|_| ApiError::NotFound {
         what: "application",
     })?;
-    let stored = state.store.application(id).await?;
-    if v.actor.can_see(&stored.state.ownership) {
-        Ok(stored)
-    } else {
-        Err(ApiError::NotFound {
-            what: "application",
-        })
-    }
+    crate::api::visible_to(state, &v.actor, id).await
 }
 
 /// A refused form shown again: what was typed, and each problem beside its field (`form` for

@@ -9,7 +9,7 @@ use crate::problem::ApiError;
 use crate::security::secret_digest;
 use actix_web::dev::Payload;
 use actix_web::error::InternalError;
-use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use futures_util::future::LocalBoxFuture;
 use sepakat_core::{Actor, Scope};
 use sepakat_store::sessions::LiveSession;
@@ -31,10 +31,8 @@ impl FromRequest for Viewer {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let state = req
-                .app_data::<web::Data<AppState>>()
-                .ok_or_else(|| ApiError::Internal("the pages run without their state".into()))?;
-            match viewer(state, &req).await? {
+            let state = crate::auth::app_state(&req)?;
+            match viewer(&state, &req).await? {
                 Some(v) if v.account.must_change_password => {
                     match super::accounts::must_change_redirect(req.path()) {
                         Some(to) => Err(elsewhere(to)),
