@@ -82,7 +82,7 @@ pub use entity::grants::Model as GrantRow;
 pub use entity::letters::Model as Letter;
 pub use entity::offices::Model as Office;
 pub use entity::outbox::Model as OutboxMessage;
-pub use entity::pks_comments::Model as PksComment;
+pub use entity::pks_comments::{Model as PksComment, PksReview};
 pub use entity::workflow_versions::Model as WorkflowVersion;
 
 use chrono::{DateTime, Timelike, Utc};

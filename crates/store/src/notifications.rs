@@ -255,7 +255,7 @@ impl Store {
             let mut audience = self
                 .audience(txn, own, &roles.iter().copied().collect::<BTreeSet<Role>>())
                 .await?;
-            if template == "evaluation_escalated" {
+            if matches!(e.kind, EventKind::EvaluationEscalated { .. }) {
                 // To the head of office; to every coordinator when no head is on record.
                 if audience.iter().any(|(a, _)| a.heads_office) {
                     audience.retain(|(a, _)| a.heads_office);

@@ -9,6 +9,7 @@ use crate::entity::{
 };
 use crate::evaluations::EvaluationState;
 use crate::grants::GrantState;
+use crate::entity::pks_comments::PksReview;
 use crate::named::Named;
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -329,9 +330,9 @@ impl Store {
             EventKind::PksReturned { version, comments }
             | EventKind::PksApproved { version, comments } => {
                 let review = if matches!(e.kind, EventKind::PksReturned { .. }) {
-                    "returned"
+                    PksReview::Returned
                 } else {
-                    "approved"
+                    PksReview::Approved
                 };
                 let rows: Vec<_> = comments
                     .iter()
@@ -341,7 +342,7 @@ impl Store {
                         version: Set(*version as i32),
                         article: Set(c.article as i32),
                         text: Set(c.text.trim().to_string()),
-                        review: Set(review.into()),
+                        review: Set(Named(review)),
                         author: Set(e.actor),
                         at: Set(at),
                         event_seq: Set(row.seq),

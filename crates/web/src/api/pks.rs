@@ -153,7 +153,7 @@ pub async fn overview(
             version: c.version,
             article: c.article,
             text: c.text,
-            review: c.review,
+            review: c.review.to_string(),
             author: c.author,
             at: c.at,
         })

@@ -17,7 +17,7 @@ use sepakat_core::pks::{
 };
 use sepakat_core::workflow::{Effect, Workflow};
 use sepakat_core::{Command, Role};
-use sepakat_store::{StoreError, StoredApplication};
+use sepakat_store::{PksReview, StoreError, StoredApplication};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
@@ -121,7 +121,7 @@ async fn render_review(
             "text": c.text,
             "who": names.get(&c.author).cloned().unwrap_or_default(),
             "date": labels::local_time(c.at, office.utc_offset_minutes),
-            "returned": c.review == "returned",
+            "returned": c.review == PksReview::Returned,
         }));
     }
     let article_rows: Vec<Value> = articles
