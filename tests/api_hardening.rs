@@ -585,11 +585,13 @@ async fn spawn_with(tweak: impl FnOnce(&mut sepakat_web::config::ServeConfig)) -
         String::from_utf8_lossy(&out.stderr)
     );
     let store = sepakat_store::Store::connect(db.url()).await.unwrap();
-    let mut config = sepakat_web::config::ServeConfig::defaults();
-    config.listen = "127.0.0.1:0".parse().unwrap();
-    config.database_url = db.url().to_string();
-    config.blobs = blobs.clone();
-    config.workers = 1;
+    let mut config = sepakat_web::config::ServeConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database_url: db.url().to_string(),
+        blobs: blobs.clone(),
+        workers: 1,
+        ..Default::default()
+    };
     tweak(&mut config);
     let app =
         sepakat_web::Application::build(config, store.clone(), Arc::new(sepakat_web::SystemClock))

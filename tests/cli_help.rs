@@ -97,3 +97,38 @@ fn the_architecture_map_names_every_command() {
         }
     }
 }
+
+/// The defaults `--help` shows are the ones the server runs with: the library's `Default`,
+/// which tests and embedders use, is the one place they are written.
+#[test]
+fn serve_help_shows_the_library_defaults() {
+    let serve = help(&["serve"]);
+    let d = sepakat_web::config::ServeConfig::default();
+    for shown in [
+        d.listen.to_string(),
+        d.workflows.display().to_string(),
+        d.templates.display().to_string(),
+        d.blobs.display().to_string(),
+        d.max_upload_bytes.to_string(),
+        d.max_json_bytes.to_string(),
+        d.session_hours.to_string(),
+        d.login_max_delay_secs.to_string(),
+        d.trusted_proxies.to_string(),
+        d.metrics_peers.to_string(),
+        d.notify.mail_from.clone(),
+        d.notify.public_url.clone(),
+        d.notify.outbox_max_attempts.to_string(),
+        d.notify.calendar_interval_secs.to_string(),
+    ] {
+        // clap quotes a default that holds a space.
+        let needle = if shown.contains(' ') {
+            format!("[default: \"{shown}\"]")
+        } else {
+            format!("[default: {shown}]")
+        };
+        assert!(
+            serve.contains(&needle),
+            "serve --help lacks {needle}:\n{serve}"
+        );
+    }
+}

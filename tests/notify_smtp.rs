@@ -22,12 +22,14 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 fn dispatcher(app: &TestApp, smtp_url: &str) -> Dispatcher {
-    let mut settings = NotifySettings::defaults();
-    settings.smtp_url = Some(smtp_url.to_string());
-    settings.public_url = "https://sepakat.example.go.id".into();
-    settings.outbox_backoff_secs = 60;
-    settings.outbox_max_attempts = 8;
-    settings.smtp_timeout_secs = 5;
+    let settings = NotifySettings {
+        smtp_url: Some(smtp_url.to_string()),
+        public_url: "https://sepakat.example.go.id".into(),
+        outbox_backoff_secs: 60,
+        outbox_max_attempts: 8,
+        smtp_timeout_secs: 5,
+        ..NotifySettings::default()
+    };
     Dispatcher::new(
         app.store.clone(),
         Mailer::from_settings(&settings).unwrap(),

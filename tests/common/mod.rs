@@ -56,12 +56,14 @@ pub async fn spawn_app_with_clock(backend: Backend, clock: Arc<dyn sepakat_web::
         .register_workflow_dir(&repo().join("workflows"), chrono::Utc::now())
         .await
         .unwrap();
-    let mut config = sepakat_web::config::ServeConfig::defaults();
-    config.listen = "127.0.0.1:0".parse().unwrap();
-    config.database_url = db.url().to_string();
-    config.blobs = blobs.clone();
-    config.workers = 2;
-    config.max_upload_bytes = 64 * 1024;
+    let config = sepakat_web::config::ServeConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database_url: db.url().to_string(),
+        blobs: blobs.clone(),
+        workers: 2,
+        max_upload_bytes: 64 * 1024,
+        ..Default::default()
+    };
     let app = sepakat_web::Application::build(config, store.clone(), clock).expect("bind");
     let handle = app.server.handle();
     actix_rt::spawn(app.server);

@@ -112,16 +112,20 @@ mod tests {
 
     #[test]
     fn a_bad_smtp_url_or_sender_is_a_clear_error() {
-        let mut s = NotifySettings::defaults();
-        s.smtp_url = Some("mailto:nobody".into());
+        let s = NotifySettings {
+            smtp_url: Some("mailto:nobody".into()),
+            ..NotifySettings::default()
+        };
         let e = Mailer::from_settings(&s)
             .err()
             .expect("refused")
             .to_string();
         assert!(e.contains("SMTP_URL `mailto:nobody`"), "{e}");
         assert!(e.contains("smtp://HOST:PORT"), "{e}");
-        let mut s = NotifySettings::defaults();
-        s.mail_from = "not a mailbox".into();
+        let s = NotifySettings {
+            mail_from: "not a mailbox".into(),
+            ..NotifySettings::default()
+        };
         let e = Mailer::from_settings(&s)
             .err()
             .expect("refused")
@@ -131,8 +135,8 @@ mod tests {
 
     #[test]
     fn no_smtp_url_logs() {
-        let mut s = NotifySettings::defaults();
-        s.smtp_url = None;
+        let mut s = NotifySettings::default();
+        assert_eq!(s.smtp_url, None, "mail is logged unless told otherwise");
         assert!(!Mailer::from_settings(&s).unwrap().is_smtp());
         s.smtp_url = Some("smtp://127.0.0.1:2525".into());
         assert!(Mailer::from_settings(&s).unwrap().is_smtp());

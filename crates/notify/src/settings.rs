@@ -1,59 +1,128 @@
 //! The background work's settings, flattened into `sepakat serve`'s (`sepakat serve --help`).
+//!
+//! The defaults are written once, in `Default`. The flags and environment variables are the
+//! binary's business: their attributes apply only with the `cli` feature, which the binary
+//! turns on, so this crate does not need clap.
 
 use chrono::TimeDelta;
-use clap::Args;
 use sepakat_store::RetryPolicy;
 
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 pub struct NotifySettings {
     /// Where mail goes: smtp://HOST:PORT (plain, a local relay), smtp://USER:PASSWORD@HOST:587?tls=required
     /// (STARTTLS) or smtps://USER:PASSWORD@HOST:465. Unset: each message is written to the log
     /// and marked delivered. Its value is never printed by --help: it may hold a password.
-    #[arg(long, env = "SMTP_URL", hide_env_values = true)]
+    #[cfg_attr(feature = "cli", arg(long, env = "SMTP_URL", hide_env_values = true))]
     pub smtp_url: Option<String>,
 
     /// The sender of every message.
-    #[arg(
-        long,
-        env = "SEPAKAT_MAIL_FROM",
-        default_value = "Sepakat <sepakat@localhost>"
+    #[cfg_attr(
+        feature = "cli",
+        arg(
+            long,
+            env = "SEPAKAT_MAIL_FROM",
+            default_value_t = NotifySettings::default().mail_from,
+        )
     )]
     pub mail_from: String,
 
     /// The address people open the pages at, for the links in messages.
-    #[arg(
-        long,
-        env = "SEPAKAT_PUBLIC_URL",
-        default_value = "http://127.0.0.1:8080"
+    #[cfg_attr(
+        feature = "cli",
+        arg(
+            long,
+            env = "SEPAKAT_PUBLIC_URL",
+            default_value_t = NotifySettings::default().public_url,
+        )
     )]
     pub public_url: String,
 
     /// Seconds between two looks at the outbox.
-    #[arg(long, env = "SEPAKAT_OUTBOX_INTERVAL_SECS", default_value_t = 5)]
+    #[cfg_attr(
+        feature = "cli",
+        arg(
+            long,
+            env = "SEPAKAT_OUTBOX_INTERVAL_SECS",
+            default_value_t = NotifySettings::default().outbox_interval_secs,
+        )
+    )]
     pub outbox_interval_secs: u64,
 
     /// Delivery attempts before a message is dead (listed for admins, retried only by hand).
     /// With the default waits, 80 attempts keep a message alive through about three days of
     /// SMTP outage: 30 s, 1, 2, 4, 8, 16 and 32 min, then every hour.
-    #[arg(long, env = "SEPAKAT_OUTBOX_MAX_ATTEMPTS", default_value_t = 80)]
+    #[cfg_attr(
+        feature = "cli",
+        arg(
+            long,
+            env = "SEPAKAT_OUTBOX_MAX_ATTEMPTS",
+            default_value_t = NotifySettings::default().outbox_max_attempts,
+        )
+    )]
     pub outbox_max_attempts: i32,
 
     /// Wait before the first retry, in seconds; it doubles with each failure up to
     /// --outbox-max-backoff-secs.
-    #[arg(long, env = "SEPAKAT_OUTBOX_BACKOFF_SECS", default_value_t = 30)]
+    #[cfg_attr(
+        feature = "cli",
+        arg(
+            long,
+            env = "SEPAKAT_OUTBOX_BACKOFF_SECS",
+            default_value_t = NotifySettings::default().outbox_backoff_secs,
+        )
+    )]
     pub outbox_backoff_secs: i64,
 
     /// The longest wait between two delivery attempts, in seconds (default: one hour).
-    #[arg(long, env = "SEPAKAT_OUTBOX_MAX_BACKOFF_SECS", default_value_t = 3600)]
+    #[cfg_attr(
+        feature = "cli",
+        arg(
+            long,
+            env = "SEPAKAT_OUTBOX_MAX_BACKOFF_SECS",
+            default_value_t = NotifySettings::default().outbox_max_backoff_secs,
+        )
+    )]
     pub outbox_max_backoff_secs: i64,
 
     /// How long one SMTP delivery may take, in seconds.
-    #[arg(long, env = "SEPAKAT_SMTP_TIMEOUT_SECS", default_value_t = 20)]
+    #[cfg_attr(
+        feature = "cli",
+        arg(
+            long,
+            env = "SEPAKAT_SMTP_TIMEOUT_SECS",
+            default_value_t = NotifySettings::default().smtp_timeout_secs,
+        )
+    )]
     pub smtp_timeout_secs: u64,
 
     /// Seconds between two runs of the evaluation calendar (reminders, escalations, suspensions).
-    #[arg(long, env = "SEPAKAT_CALENDAR_INTERVAL_SECS", default_value_t = 3600)]
+    #[cfg_attr(
+        feature = "cli",
+        arg(
+            long,
+            env = "SEPAKAT_CALENDAR_INTERVAL_SECS",
+            default_value_t = NotifySettings::default().calendar_interval_secs,
+        )
+    )]
     pub calendar_interval_secs: u64,
+}
+
+impl Default for NotifySettings {
+    /// What `sepakat serve` uses where no flag or environment variable says otherwise.
+    fn default() -> Self {
+        NotifySettings {
+            smtp_url: None,
+            mail_from: "Sepakat <sepakat@localhost>".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            outbox_interval_secs: 5,
+            outbox_max_attempts: 80,
+            outbox_backoff_secs: 30,
+            outbox_max_backoff_secs: 3600,
+            smtp_timeout_secs: 20,
+            calendar_interval_secs: 3600,
+        }
+    }
 }
 
 impl NotifySettings {
@@ -65,15 +134,6 @@ impl NotifySettings {
             max_wait: TimeDelta::seconds(self.outbox_max_backoff_secs.clamp(1, 86_400 * 7)),
         }
     }
-
-    /// The settings as `sepakat serve` would read them with no flags (environment included).
-    pub fn defaults() -> Self {
-        use clap::{Command, FromArgMatches};
-        let cmd = NotifySettings::augment_args(Command::new("notify").no_binary_name(true));
-        cmd.try_get_matches_from(Vec::<String>::new())
-            .and_then(|m| NotifySettings::from_arg_matches(&m))
-            .unwrap_or_else(|e| panic!("the built-in notification defaults do not parse: {e}"))
-    }
 }
 
 #[cfg(test)]
@@ -82,7 +142,7 @@ mod tests {
 
     #[test]
     fn by_default_mail_is_retried_for_about_three_days_at_most_hourly() {
-        let p = NotifySettings::defaults().retry_policy();
+        let p = NotifySettings::default().retry_policy();
         let waits: Vec<i64> = (1..=10).map(|n| p.wait_after(n).num_seconds()).collect();
         assert_eq!(
             waits,
@@ -104,10 +164,12 @@ mod tests {
 
     #[test]
     fn the_schedule_follows_the_settings() {
-        let mut s = NotifySettings::defaults();
-        s.outbox_backoff_secs = 60;
-        s.outbox_max_backoff_secs = 600;
-        s.outbox_max_attempts = 4;
+        let mut s = NotifySettings {
+            outbox_backoff_secs: 60,
+            outbox_max_backoff_secs: 600,
+            outbox_max_attempts: 4,
+            ..NotifySettings::default()
+        };
         let p = s.retry_policy();
         assert_eq!(p.span(), TimeDelta::seconds(60 + 120 + 240));
         s.outbox_backoff_secs = 0;

@@ -5,7 +5,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::fmt;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -154,6 +154,27 @@ impl fmt::Display for TrustedProxy {
 /// or `none`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TrustedProxies(pub Vec<TrustedProxy>);
+
+/// This machine, by either protocol: the default trusted proxy and metrics peer.
+pub const LOOPBACK: [IpAddr; 2] = [
+    IpAddr::V4(Ipv4Addr::LOCALHOST),
+    IpAddr::V6(Ipv6Addr::LOCALHOST),
+];
+
+impl TrustedProxies {
+    /// A proxy on this machine only.
+    pub fn loopback() -> Self {
+        TrustedProxies(
+            LOOPBACK
+                .iter()
+                .map(|&net| TrustedProxy {
+                    net,
+                    prefix: if net.is_ipv4() { 32 } else { 128 },
+                })
+                .collect(),
+        )
+    }
+}
 
 impl FromStr for TrustedProxies {
     type Err = String;
