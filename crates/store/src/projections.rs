@@ -3,13 +3,13 @@
 //! by event (`Store::project`).
 
 use crate::commands::{Decided, to_json};
+use crate::entity::pks_comments::PksReview;
 use crate::entity::{
     application_elements, attestations, audit_events, documents, evaluations, grants, letters,
     pks_comments, pks_versions,
 };
 use crate::evaluations::EvaluationState;
 use crate::grants::GrantState;
-use crate::entity::pks_comments::PksReview;
 use crate::named::Named;
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
