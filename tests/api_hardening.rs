@@ -28,6 +28,19 @@ async fn answer(res: reqwest::Response) -> (u16, String, Value, reqwest::header:
     )
 }
 
+/// One bad request and its answer: (token, method, path, content type, body, status, problem
+/// type, field named).
+type Case<'a> = (
+    &'a str,
+    Method,
+    String,
+    &'a str,
+    String,
+    u16,
+    &'a str,
+    &'a str,
+);
+
 /// Every bad input is a 4xx problem+json naming what is wrong, on routes with and without
 /// sign-in, on both databases (PostgreSQL refuses NUL in text: that was a 500).
 async fn bad_characters_and_huge_numbers_are_4xx_problems(db: Db) {
@@ -40,11 +53,10 @@ async fn bad_characters_and_huge_numbers_are_4xx_problems(db: Db) {
     nul_request["workflow"] = json!("pks-kabkota\u{0}");
     let mut escape_request = ordinary_request("pks-kabkota");
     escape_request["elements"][1]["justification"] = json!("merah \u{1b}[31m");
-    // (token, method, path, content type, body, status, problem type, field named)
     let none = "";
     let json_ct = "application/json";
     let form_ct = "application/x-www-form-urlencoded";
-    let corpus: Vec<(&str, Method, String, &str, String, u16, &str, &str)> = vec![
+    let corpus: Vec<Case> = vec![
         // NUL in the sign-in e-mail: API and page, no sign-in needed.
         (
             none,

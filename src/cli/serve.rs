@@ -112,10 +112,7 @@ pub(crate) fn demo(args: DemoArgs) -> Result<ExitCode> {
         )
         .await?;
         println!("Demo data created in {}. Sign in with:\n", db.database_url);
-        println!(
-            "{:<44} {:<24} {:<20} {}",
-            "e-mail", "password", "role", "who"
-        );
+        println!("{:<44} {:<24} {:<20} who", "e-mail", "password", "role");
         for a in accounts {
             println!(
                 "{:<44} {:<24} {:<20} {}",

@@ -45,13 +45,12 @@ impl Driver {
             http: Client::new(),
         };
         for _ in 0..100 {
-            if let Ok(r) = d.http.get(format!("{}/status", d.base)).send().await {
-                if r.json::<Value>()
+            if let Ok(r) = d.http.get(format!("{}/status", d.base)).send().await
+                && r.json::<Value>()
                     .await
                     .is_ok_and(|v| v["value"]["ready"] == true)
-                {
-                    return d;
-                }
+            {
+                return d;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

@@ -288,11 +288,11 @@ macro_rules! on_both_databases {
         mod $name {
             #[actix_rt::test]
             async fn sqlite() {
-                super::$name(crate::common::Db::Sqlite).await
+                super::$name($crate::common::Db::Sqlite).await
             }
             #[actix_rt::test]
             async fn postgres() {
-                super::$name(crate::common::Db::Postgres).await
+                super::$name($crate::common::Db::Postgres).await
             }
         }
     };
