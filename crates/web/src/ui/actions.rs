@@ -32,7 +32,7 @@ pub(super) async fn run_form_command(
 }
 
 /// Runs `command` as the viewer, now.
-async fn execute(
+pub(super) async fn execute(
     state: &AppState,
     v: &Viewer,
     application: Uuid,

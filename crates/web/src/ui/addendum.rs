@@ -166,17 +166,7 @@ pub(super) async fn submit(
                 daily_quota: quota,
             }),
         };
-        match state
-            .store
-            .execute(
-                stored.row.id,
-                version,
-                command,
-                v.account.id,
-                state.clock.now(),
-            )
-            .await
-        {
+        match super::actions::execute(&state, &v, stored.row.id, version, command).await {
             Ok(_) => return Ok(redirect(&format!("/permohonan/{}?done=1", stored.row.id))),
             Err(StoreError::Rejected(r)) => {
                 for u in &r.unmet {

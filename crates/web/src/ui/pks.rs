@@ -279,17 +279,7 @@ async fn review_submit(
         addendum: None,
     };
     let expected = field("expected_version").parse().unwrap_or(-1);
-    let result = state
-        .store
-        .execute(
-            stored.row.id,
-            expected,
-            command,
-            v.account.id,
-            state.clock.now(),
-        )
-        .await;
-    match result {
+    match super::actions::execute(&state, &v, stored.row.id, expected, command).await {
         Ok(_) => Ok(redirect(&format!("/permohonan/{}?done=1", stored.row.id))),
         Err(e) => {
             let (message, status) = refusal(e, lang)?;
@@ -516,17 +506,7 @@ async fn edit_submit(
         addendum: None,
     };
     let expected = field("expected_version").parse().unwrap_or(-1);
-    match state
-        .store
-        .execute(
-            stored.row.id,
-            expected,
-            command,
-            v.account.id,
-            state.clock.now(),
-        )
-        .await
-    {
+    match super::actions::execute(&state, &v, stored.row.id, expected, command).await {
         Ok(_) => Ok(redirect(&format!(
             "/permohonan/{}/pks?done=1",
             stored.row.id
