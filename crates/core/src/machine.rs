@@ -7,20 +7,23 @@ use crate::actor::{Actor, Ownership, Role};
 use crate::addendum::{self, AddendumProblem, ScopeChange};
 use crate::application::{
     Application, AttestationDetails, EvaluationKind, EvaluationOutcome, Event, EventKind,
-    GrantKind, GrantStatus, WorkflowRef,
+    GrantStatus, WorkflowRef,
 };
-use crate::calendar;
-use crate::evaluation::{self, HoldReason};
-use crate::letter::{self, LetterInputs, LetterProblem};
-use crate::pks::{self, PksInput, PksProblem};
-use crate::request::{Request, RequestProblem, check_request};
-use crate::workflow::{
-    Effect, FilingRefusal, Level, Requirement, Transition, Workflow, document_title, letter_title,
-};
+use crate::evaluation::{self};
+use crate::letter::{self, LetterInputs};
+use crate::pks::PksInput;
+use crate::request::{Request, check_request};
+use crate::workflow::{Effect, Level, Workflow, document_title, letter_title};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use uuid::Uuid;
+
+mod transition;
+mod unmet;
+pub use transition::{AvailableAction, available_actions, transition_unmet};
+use transition::{StepInput, pks_unmet, transition_events};
+pub use unmet::{Rejection, Unmet};
 
 /// What someone asks the application to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,446 +80,6 @@ pub enum Command {
     },
 }
 
-/// One reason a command cannot be carried out.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "code", rename_all = "snake_case")]
-pub enum Unmet {
-    UnknownAction {
-        action: String,
-        available: Vec<String>,
-    },
-    WrongStage {
-        current: String,
-        expected: Vec<String>,
-    },
-    RoleNotAllowed {
-        role: Role,
-        allowed: Vec<Role>,
-    },
-    ReadOnlyRole {
-        role: Role,
-    },
-    OutOfJurisdiction,
-    /// A renewal is signed after the agreement's user IDs have all ended: nothing to extend.
-    NothingToExtend,
-    /// A renewal starts only once the calendar has announced the PKS's end (180 days ahead).
-    RenewalNotOpen {
-        ends_on: Option<NaiveDate>,
-    },
-    /// An addendum is already proposed and not yet signed or dropped.
-    AddendumPending,
-    /// No addendum is proposed: there is nothing to sign.
-    NoAddendum,
-    /// What is wrong with the proposed scope, or a scope given to a step that proposes none.
-    Addendum {
-        problem: AddendumProblem,
-    },
-    WrongOfficeLevel {
-        expected: Level,
-    },
-    FourEyes {
-        version: u32,
-    },
-    MissingSignedLetter {
-        letter: String,
-    },
-    /// The letter is not one the current stage issues.
-    LetterNotDue {
-        letter: String,
-        due: Vec<String>,
-    },
-    /// The letter was already issued in this stage: its number stands.
-    LetterAlreadyIssued {
-        letter: String,
-        number: String,
-    },
-    /// The letter must be issued (numbered) before it is signed or its step recorded.
-    LetterNotIssued {
-        letter: String,
-    },
-    /// A fact the letter needs is missing or unusable.
-    Letter {
-        problem: LetterProblem,
-    },
-    MissingDocument {
-        kind: String,
-    },
-    UnknownDocumentKind {
-        key: String,
-    },
-    MissingAttestation,
-    AttestationWithdrawn,
-    /// A new attestation needs a closed-network statement filed after the last withdrawal.
-    StatementBeforeWithdrawal {
-        withdrawn_on: NaiveDate,
-    },
-    AttestationAlreadyRecorded,
-    MissingMinisterApproval,
-    MinisterApprovalNotNeeded,
-    PksNotDrafted,
-    PksNotApproved,
-    CommentRequired,
-    MissingField {
-        field: String,
-    },
-    NoAccessMethod,
-    Request {
-        problem: RequestProblem,
-    },
-    Pks {
-        problem: PksProblem,
-    },
-    /// Evaluations need a live production user ID.
-    NoLiveAccess,
-    NoOpenEvaluation {
-        kind: EvaluationKind,
-        due_on: NaiveDate,
-    },
-    EvaluationAlreadyOpen {
-        due_on: NaiveDate,
-    },
-    DueDateInPast {
-        due_on: NaiveDate,
-    },
-    /// A pass needs the agency's semester report uploaded since the evaluation opened.
-    MissingSemesterReport,
-    /// A plain pass is impossible while data balikan is owed.
-    DataBalikanNotMet,
-    /// The workflow lets other roles file this document kind (`[documents]`).
-    NotDocumentFiler {
-        kind: String,
-        role: Role,
-        filers: Vec<Role>,
-    },
-    /// The workflow takes no document of this kind.
-    DocumentNotInWorkflow {
-        kind: String,
-        accepted: Vec<String>,
-    },
-    /// A manual restore while an evaluation holds the access (overdue, or failed): only a
-    /// passing evaluation with the agency's semester report lifts it.
-    HeldByEvaluation {
-        kind: EvaluationKind,
-        due_on: NaiveDate,
-        reason: HoldReason,
-    },
-}
-
-impl From<FilingRefusal> for Unmet {
-    fn from(r: FilingRefusal) -> Self {
-        match r {
-            FilingRefusal::NotFiler { kind, role, filers } => {
-                Unmet::NotDocumentFiler { kind, role, filers }
-            }
-            FilingRefusal::NotInWorkflow { kind, accepted } => {
-                Unmet::DocumentNotInWorkflow { kind, accepted }
-            }
-            FilingRefusal::UnknownKind { kind } => Unmet::UnknownDocumentKind { key: kind },
-        }
-    }
-}
-
-impl Unmet {
-    /// The refusal of [`Workflow::may_file`] this is, if it is one.
-    fn filing(&self) -> Option<FilingRefusal> {
-        match self {
-            Unmet::NotDocumentFiler { kind, role, filers } => Some(FilingRefusal::NotFiler {
-                kind: kind.clone(),
-                role: *role,
-                filers: filers.clone(),
-            }),
-            Unmet::DocumentNotInWorkflow { kind, accepted } => Some(FilingRefusal::NotInWorkflow {
-                kind: kind.clone(),
-                accepted: accepted.clone(),
-            }),
-            _ => None,
-        }
-    }
-
-    pub fn message_id(&self) -> String {
-        match self {
-            Unmet::UnknownAction { action, available } => format!(
-                "Tindakan `{action}` tidak dikenal pada alur ini. Tindakan yang tersedia: {}.",
-                available.join(", ")
-            ),
-            Unmet::WrongStage { current, expected } => format!(
-                "Permohonan sedang berada pada tahap `{current}`; tindakan ini hanya dapat dilakukan pada tahap {}.",
-                expected.join(", ")
-            ),
-            Unmet::RoleNotAllowed { role, allowed } => format!(
-                "Peran {} tidak berwenang melakukan tindakan ini; yang berwenang: {}.",
-                role.name_id(),
-                allowed.iter().map(|r| r.name_id()).collect::<Vec<_>>().join(", ")
-            ),
-            Unmet::ReadOnlyRole { role } => format!("Peran {} hanya dapat membaca.", role.name_id()),
-            Unmet::OutOfJurisdiction => "Permohonan ini berada di luar wilayah kewenangan Anda.".into(),
-            Unmet::RenewalNotOpen { ends_on: Some(end) } => format!(
-                "Perpanjangan dapat dimulai sejak 180 hari sebelum PKS berakhir pada {end}, \
-                 saat pengingat masa berlaku PKS dikirim.",
-                end = crate::calendar::date_id(*end)
-            ),
-            Unmet::RenewalNotOpen { ends_on: None } => {
-                "Tidak ada PKS yang masih berlaku untuk diperpanjang.".into()
-            }
-            Unmet::AddendumPending => "Adendum yang diusulkan sebelumnya belum ditandatangani atau dibatalkan; \
-                 selesaikan atau batalkan adendum tersebut terlebih dahulu.".into(),
-            Unmet::NoAddendum => "Tidak ada usulan adendum yang dapat ditandatangani.".into(),
-            Unmet::Addendum { problem } => problem.message_id(),
-            Unmet::NothingToExtend => "Tidak ada user ID yang masih berlaku untuk diperpanjang: PKS telah berakhir. \
-                 Akhiri kerja sama ini dan ajukan permohonan kerja sama yang baru.".into(),
-            Unmet::WrongOfficeLevel { expected } => format!(
-                "Alur ini untuk Disdukcapil {}; pilih Disdukcapil yang sesuai.",
-                match expected {
-                    Level::Provinsi => "provinsi",
-                    Level::Kabkota | Level::Any => "kabupaten/kota",
-                }
-            ),
-            Unmet::FourEyes { version } => format!(
-                "Anda menyusun draf PKS versi {version}; persetujuan harus diberikan oleh orang lain (prinsip empat mata)."
-            ),
-            Unmet::MissingSignedLetter { letter } => format!(
-                "Pindaian {} yang telah ditandatangani belum diunggah.",
-                letter_title(letter).unwrap_or(letter)
-            ),
-            Unmet::LetterNotDue { letter, due } => format!(
-                "{} tidak diterbitkan pada tahap ini; surat yang dapat diterbitkan sekarang: {}.",
-                letter::title(letter),
-                if due.is_empty() { "tidak ada".to_string() } else { due.join(", ") }
-            ),
-            Unmet::LetterAlreadyIssued { letter, number } => format!(
-                "{} sudah diterbitkan dengan nomor {number}; nomor tersebut tetap berlaku.",
-                letter::title(letter)
-            ),
-            Unmet::LetterNotIssued { letter } => format!(
-                "{} belum diterbitkan (diberi nomor); terbitkan surat tersebut beserta isiannya sebelum ditandatangani dan dicatat.",
-                letter::title(letter)
-            ),
-            Unmet::Letter { problem } => problem.message_id.clone(),
-            Unmet::MissingDocument { kind } => {
-                format!("Dokumen {} belum diunggah.", document_title(kind).unwrap_or(kind))
-            }
-            Unmet::UnknownDocumentKind { key } => format!("Jenis dokumen `{key}` tidak dikenal."),
-            Unmet::MissingAttestation => {
-                "Surat pernyataan jaringan tertutup dan aman belum dicatat; user ID dan hak akses tidak dapat diterbitkan sebelumnya.".into()
-            }
-            Unmet::AttestationWithdrawn => {
-                "Pernyataan jaringan tertutup telah dicabut; catat pernyataan baru terlebih dahulu.".into()
-            }
-            Unmet::AttestationAlreadyRecorded => "Pernyataan jaringan tertutup yang berlaku sudah tercatat.".into(),
-            Unmet::StatementBeforeWithdrawal { withdrawn_on } => format!(
-                "Pernyataan jaringan tertutup dicabut pada {}; unggah surat pernyataan baru yang ditandatangani setelah pencabutan itu, \
-                 bukan pernyataan lama.",
-                crate::calendar::date_id(*withdrawn_on)
-            ),
-            Unmet::MissingMinisterApproval => {
-                "Permohonan memuat elemen data yang dilindungi; persetujuan Menteri belum tercatat.".into()
-            }
-            Unmet::MinisterApprovalNotNeeded => {
-                "Permohonan tidak memuat elemen data yang dilindungi; persetujuan Menteri tidak diperlukan.".into()
-            }
-            Unmet::PksNotDrafted => "Draf PKS belum disusun.".into(),
-            Unmet::PksNotApproved => "Draf PKS versi terakhir belum disetujui.".into(),
-            Unmet::CommentRequired => "Tindakan ini wajib disertai catatan/alasan.".into(),
-            Unmet::MissingField { field } => format!("Isian `{field}` wajib diisi."),
-            Unmet::NoAccessMethod => "Permohonan tidak menyebutkan metode akses.".into(),
-            Unmet::Request { problem } => problem.message_id(),
-            Unmet::Pks { problem } => problem.message_id(),
-            Unmet::NoLiveAccess => {
-                "Evaluasi hanya dapat dilakukan atas akses yang berjalan (user ID produksi telah diterbitkan dan belum dicabut).".into()
-            }
-            Unmet::NoOpenEvaluation { kind, due_on } => format!(
-                "Tidak ada evaluasi {} yang terbuka dengan tanggal jatuh tempo {due_on}.",
-                evaluation::kind_id(*kind),
-                due_on = crate::calendar::date_id(*due_on)
-            ),
-            Unmet::EvaluationAlreadyOpen { due_on } => format!(
-                "Evaluasi insidental dengan tanggal jatuh tempo {due_on} sudah dibuka.",
-                due_on = crate::calendar::date_id(*due_on)
-            ),
-            Unmet::DueDateInPast { due_on } => format!(
-                "Tanggal jatuh tempo {due_on} sudah lewat; pilih hari ini atau tanggal sesudahnya.",
-                due_on = crate::calendar::date_id(*due_on)
-            ),
-            Unmet::MissingSemesterReport => {
-                "Laporan semester lembaga pengguna untuk periode ini belum diunggah; unggah laporan tersebut sebelum mencatat hasil lulus.".into()
-            }
-            Unmet::NotDocumentFiler { .. } | Unmet::DocumentNotInWorkflow { .. } => {
-                self.filing().map(|r| r.message_id()).unwrap_or_default()
-            }
-            Unmet::DataBalikanNotMet => {
-                "Kewajiban data balikan belum dipenuhi: hasil evaluasi paling tinggi \"lulus dengan temuan\".".into()
-            }
-            Unmet::HeldByEvaluation { kind, due_on, reason: HoldReason::Overdue } => format!(
-                "Akses tidak dapat dipulihkan secara manual karena evaluasi {} yang jatuh tempo {due_on} telah melewati masa tenggang tanpa hasil. \
-                 Lembaga pengguna harus terlebih dahulu mengunggah laporan semester (laporan_semester), kemudian Disdukcapil mencatat hasil evaluasi tersebut \
-                 dengan hasil \"lulus\" atau \"lulus dengan temuan\"; setelah itu akses dapat dipulihkan.",
-                evaluation::kind_id(*kind),
-                due_on = crate::calendar::date_id(*due_on)
-            ),
-            Unmet::HeldByEvaluation { kind, due_on, reason: HoldReason::Failed } => format!(
-                "Akses tidak dapat dipulihkan secara manual karena hasil evaluasi {} yang jatuh tempo {due_on} tidak memenuhi. \
-                 Disdukcapil harus terlebih dahulu membuka evaluasi ulang (evaluasi insidental), lembaga pengguna mengunggah laporan semester (laporan_semester) \
-                 setelah evaluasi tersebut dibuka, dan hasilnya dicatat \"lulus\" atau \"lulus dengan temuan\"; setelah itu akses dapat dipulihkan.",
-                evaluation::kind_id(*kind),
-                due_on = crate::calendar::date_id(*due_on)
-            ),
-        }
-    }
-
-    pub fn message_en(&self) -> String {
-        match self {
-            Unmet::UnknownAction { action, available } => {
-                format!("Unknown action `{action}` in this workflow; available: {}.", available.join(", "))
-            }
-            Unmet::WrongStage { current, expected } => format!(
-                "The application is at stage `{current}`; this action is only possible at {}.",
-                expected.join(", ")
-            ),
-            Unmet::RoleNotAllowed { role, allowed } => format!(
-                "Role {role} may not do this; allowed: {}.",
-                allowed.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
-            ),
-            Unmet::ReadOnlyRole { role } => format!("Role {role} is read-only."),
-            Unmet::OutOfJurisdiction => "This application is outside your jurisdiction.".into(),
-            Unmet::RenewalNotOpen { ends_on: Some(end) } => format!(
-                "A renewal can start from 180 days before the PKS ends on {end}, when the \
-                 reminder of its end is sent."
-            ),
-            Unmet::RenewalNotOpen { ends_on: None } => {
-                "There is no PKS still in force to renew.".into()
-            }
-            Unmet::AddendumPending => "An addendum proposed earlier is neither signed nor dropped: \
-                 finish or drop it first.".into(),
-            Unmet::NoAddendum => "No addendum is proposed: there is nothing to sign.".into(),
-            Unmet::Addendum { problem } => problem.message_en(),
-            Unmet::NothingToExtend => "No user ID is still valid to extend: the PKS has ended. \
-                 End this agreement and submit a new request.".into(),
-            Unmet::WrongOfficeLevel { expected } => {
-                format!("This workflow is for a {expected:?} Disdukcapil; choose the matching office.")
-            }
-            Unmet::FourEyes { version } => format!(
-                "You drafted PKS version {version}; someone else must approve it (four-eyes rule)."
-            ),
-            Unmet::MissingSignedLetter { letter } => format!("Upload the signed scan of letter `{letter}` first."),
-            Unmet::LetterNotDue { letter, due } => format!(
-                "Letter `{letter}` is not issued at this stage; letters that can be issued now: {}.",
-                if due.is_empty() { "none".to_string() } else { due.join(", ") }
-            ),
-            Unmet::LetterAlreadyIssued { letter, number } => {
-                format!("Letter `{letter}` was already issued as {number}; that number stands.")
-            }
-            Unmet::LetterNotIssued { letter } => format!(
-                "Issue letter `{letter}` (with its facts) first: it is numbered before it is signed and recorded."
-            ),
-            Unmet::Letter { problem } => problem.message_en.clone(),
-            Unmet::MissingDocument { kind } => format!("Upload the document `{kind}` first."),
-            Unmet::UnknownDocumentKind { key } => {
-                format!("Unknown document kind `{key}`: use signed:<letter> or a kind from GET /api/v1/workflows.")
-            }
-            Unmet::MissingAttestation => {
-                "No closed-network attestation is recorded: no user ID or access grant before it.".into()
-            }
-            Unmet::AttestationWithdrawn => {
-                "The closed-network attestation was withdrawn: record a new one first.".into()
-            }
-            Unmet::AttestationAlreadyRecorded => "An active closed-network attestation is already recorded.".into(),
-            Unmet::StatementBeforeWithdrawal { withdrawn_on } => format!(
-                "The closed-network attestation was withdrawn on {withdrawn_on}: upload a new statement signed since, not the old one."
-            ),
-            Unmet::MissingMinisterApproval => {
-                "The request includes protected data elements: record the Minister's approval first.".into()
-            }
-            Unmet::MinisterApprovalNotNeeded => {
-                "The request has no protected data element: no Minister's approval is needed.".into()
-            }
-            Unmet::PksNotDrafted => "No PKS draft exists yet.".into(),
-            Unmet::PksNotApproved => "The latest PKS draft is not approved yet.".into(),
-            Unmet::CommentRequired => "This action needs a comment giving the reason.".into(),
-            Unmet::MissingField { field } => format!("Field `{field}` is required."),
-            Unmet::NoAccessMethod => "The request names no access method.".into(),
-            Unmet::Request { problem } => problem.message_en(),
-            Unmet::Pks { problem } => problem.message_en(),
-            Unmet::NoLiveAccess => {
-                "Evaluations apply to live access only (a production user ID issued and not revoked).".into()
-            }
-            Unmet::NoOpenEvaluation { kind, due_on } => format!(
-                "No open {} evaluation is due on {due_on}.",
-                kind.as_str()
-            ),
-            Unmet::EvaluationAlreadyOpen { due_on } => {
-                format!("An incidental evaluation due on {due_on} is already open.")
-            }
-            Unmet::DueDateInPast { due_on } => {
-                format!("The due date {due_on} has passed: choose today or a later date.")
-            }
-            Unmet::MissingSemesterReport => {
-                "Upload the agency's semester report (laporan_semester) for this period before recording a pass.".into()
-            }
-            Unmet::NotDocumentFiler { .. } | Unmet::DocumentNotInWorkflow { .. } => {
-                self.filing().map(|r| r.message_en()).unwrap_or_default()
-            }
-            Unmet::DataBalikanNotMet => {
-                "The data balikan obligations are not met: the best possible outcome is pass_with_findings.".into()
-            }
-            Unmet::HeldByEvaluation { kind, due_on, reason: HoldReason::Overdue } => format!(
-                "Access cannot be restored by hand: the {} evaluation due on {due_on} is past its grace period with no outcome. \
-                 First the agency uploads its semester report (laporan_semester), then Disdukcapil records that evaluation \
-                 as pass or pass_with_findings; access can be restored after that.",
-                kind.as_str()
-            ),
-            Unmet::HeldByEvaluation { kind, due_on, reason: HoldReason::Failed } => format!(
-                "Access cannot be restored by hand: the {} evaluation due on {due_on} failed. \
-                 First Disdukcapil opens a re-evaluation (an incidental evaluation), the agency uploads its semester report \
-                 (laporan_semester) after it opens, and its outcome is recorded as pass or pass_with_findings; access can be restored after that.",
-                kind.as_str()
-            ),
-        }
-    }
-
-    /// True when the actor can do nothing about it by fixing data (a 403 rather than a 422).
-    pub fn is_permission(&self) -> bool {
-        matches!(
-            self,
-            Unmet::RoleNotAllowed { .. }
-                | Unmet::ReadOnlyRole { .. }
-                | Unmet::OutOfJurisdiction
-                | Unmet::NotDocumentFiler { .. }
-        )
-    }
-}
-
-/// A refused command, with every reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
-#[error("command refused: {}", .unmet.iter().map(Unmet::message_en).collect::<Vec<_>>().join(" "))]
-pub struct Rejection {
-    pub unmet: Vec<Unmet>,
-}
-
-impl Rejection {
-    fn from(mut unmet: Vec<Unmet>) -> Result<(), Rejection> {
-        let mut seen = Vec::new();
-        unmet.retain(|u| {
-            if seen.contains(u) {
-                false
-            } else {
-                seen.push(u.clone());
-                true
-            }
-        });
-        if unmet.is_empty() {
-            Ok(())
-        } else {
-            Err(Rejection { unmet })
-        }
-    }
-
-    /// The actor may not do this at all (role, jurisdiction, read-only): a 403 whatever else
-    /// is unmet; the other reasons are still listed.
-    pub fn is_forbidden(&self) -> bool {
-        self.unmet.iter().any(Unmet::is_permission)
-    }
-}
-
 fn blank(s: &str) -> bool {
     s.trim().is_empty()
 }
@@ -567,7 +130,7 @@ pub fn submit(
                 .map(|problem| Unmet::Request { problem }),
         );
     }
-    Rejection::from(unmet)?;
+    Rejection::check(unmet)?;
 
     let wf = WorkflowRef {
         name: workflow.name.clone(),
@@ -683,7 +246,7 @@ pub fn apply(
                 }),
                 (None, false) => {}
             }
-            Rejection::from(unmet)?;
+            Rejection::check(unmet)?;
             let input = StepInput {
                 comment: comment.clone(),
                 pks: pks_input,
@@ -745,7 +308,7 @@ pub fn apply(
                     expected: vec!["(tahap yang belum selesai)".into()],
                 });
             }
-            Rejection::from(unmet)?;
+            Rejection::check(unmet)?;
             Ok(vec![ev(EventKind::DocumentAttached {
                 key: key.clone(),
                 sha256: sha256.clone(),
@@ -776,7 +339,7 @@ pub fn apply(
                     .into_iter()
                     .map(|problem| Unmet::Letter { problem }),
             );
-            Rejection::from(unmet)?;
+            Rejection::check(unmet)?;
             Ok(vec![ev(EventKind::LetterProduced {
                 letter: letter.clone(),
                 stage: app.stage.clone(),
@@ -835,7 +398,7 @@ pub fn apply(
                     expected: vec!["(tahap yang belum selesai)".into()],
                 });
             }
-            Rejection::from(unmet)?;
+            Rejection::check(unmet)?;
             let statement_sha256 = statement.map(|d| d.sha256.clone()).unwrap_or_default();
             Ok(vec![ev(EventKind::AttestationRecorded {
                 details: details.clone(),
@@ -851,7 +414,7 @@ pub fn apply(
             if blank(reason) {
                 unmet.push(Unmet::CommentRequired);
             }
-            Rejection::from(unmet)?;
+            Rejection::check(unmet)?;
             let mut events = vec![ev(EventKind::AttestationWithdrawn {
                 reason: reason.clone(),
             })];
@@ -891,7 +454,7 @@ pub fn apply(
                     field: "reference".into(),
                 });
             }
-            Rejection::from(unmet)?;
+            Rejection::check(unmet)?;
             Ok(vec![ev(EventKind::MinisterApprovalRecorded {
                 reference: reference.clone(),
             })])
@@ -899,7 +462,7 @@ pub fn apply(
         Command::CheckEvaluations => {
             role_check(actor, &Role::CONTROLLERS, &mut unmet);
             scope_checks(actor, &app.ownership, &mut unmet);
-            Rejection::from(unmet)?;
+            Rejection::check(unmet)?;
             let today = app.local_date(now);
             Ok(evaluation::calendar_events(workflow, app, today)
                 .into_iter()
@@ -924,7 +487,7 @@ pub fn apply(
             if blank(reason) {
                 unmet.push(Unmet::CommentRequired);
             }
-            Rejection::from(unmet)?;
+            Rejection::check(unmet)?;
             Ok(vec![ev(EventKind::EvaluationOpened {
                 kind: EvaluationKind::Incidental,
                 due_on: *due_on,
@@ -967,7 +530,7 @@ pub fn apply(
             if *outcome == EvaluationOutcome::Pass && !data_balikan_met {
                 unmet.push(Unmet::DataBalikanNotMet);
             }
-            Rejection::from(unmet)?;
+            Rejection::check(unmet)?;
             let mut events = vec![EventKind::EvaluationRecorded {
                 kind: *kind,
                 due_on: *due_on,
@@ -1010,410 +573,4 @@ pub fn execute(
     }
     next.version += 1;
     Ok((next, events))
-}
-
-/// Every reason `t` cannot fire now for `actor` (empty when it can).
-pub fn transition_unmet(
-    app: &Application,
-    t: &Transition,
-    actor: &Actor,
-    comment: Option<&str>,
-) -> Vec<Unmet> {
-    let mut unmet = Vec::new();
-    if !t.from.contains(&app.stage) {
-        unmet.push(Unmet::WrongStage {
-            current: app.stage.clone(),
-            expected: t.from.clone(),
-        });
-    }
-    role_check(actor, &t.roles, &mut unmet);
-    scope_checks(actor, &app.ownership, &mut unmet);
-
-    let needs_minister = app.request.needs_minister_approval();
-    let require = |r: &Requirement, unmet: &mut Vec<Unmet>| match r {
-        // The signed copy of the issued letter; a letter never issued must be issued first
-        // (a signed scan filed before letters were issued ahead of signing still counts).
-        Requirement::Signed(letter) => {
-            // The step's own letter is signed in this stage: the scan of an earlier issue (the
-            // first PKS, when its renewal is signed) does not sign the one this step records.
-            let earlier_issue =
-                t.letter.as_deref() == Some(letter.as_str()) && !app.issued_in_stage(letter);
-            if earlier_issue && app.letters.contains_key(letter) {
-                unmet.push(Unmet::LetterNotIssued {
-                    letter: letter.clone(),
-                });
-            } else if !app.has_signed(letter) {
-                unmet.push(if app.letters.contains_key(letter) {
-                    Unmet::MissingSignedLetter {
-                        letter: letter.clone(),
-                    }
-                } else {
-                    Unmet::LetterNotIssued {
-                        letter: letter.clone(),
-                    }
-                });
-            }
-        }
-        Requirement::Document(kind) => {
-            if !app.has_document(kind) {
-                unmet.push(Unmet::MissingDocument { kind: kind.clone() });
-            }
-        }
-        Requirement::Attestation => match &app.attestation {
-            None => unmet.push(Unmet::MissingAttestation),
-            Some(a) if !a.is_active() => unmet.push(Unmet::AttestationWithdrawn),
-            Some(_) => {}
-        },
-        Requirement::PksApproved => {
-            if app.pks.version == 0 {
-                unmet.push(Unmet::PksNotDrafted);
-            } else if !app.pks.current_is_approved() {
-                unmet.push(Unmet::PksNotApproved);
-            }
-        }
-        Requirement::MinisterApproval => {
-            if needs_minister && app.minister_approval.is_none() {
-                unmet.push(Unmet::MissingMinisterApproval);
-            }
-        }
-        Requirement::Comment => {
-            if comment.is_none_or(blank) {
-                unmet.push(Unmet::CommentRequired);
-            }
-        }
-        Requirement::TermEnding => {
-            if !app.renewal_open() {
-                unmet.push(Unmet::RenewalNotOpen {
-                    ends_on: app.term_ends_on(),
-                });
-            }
-        }
-    };
-    for r in &t.requires {
-        require(r, &mut unmet);
-    }
-    // A letter that needs facts only a person can give is issued on its own, before the step.
-    if let Some(l) = &t.letter
-        && !letter::needs(l).is_empty()
-        && !app.issued_in_stage(l)
-    {
-        let issued = Unmet::LetterNotIssued { letter: l.clone() };
-        if !unmet.contains(&issued) {
-            unmet.push(issued);
-        }
-    }
-    // Gates the core holds whatever the workflow file says.
-    for e in &t.effects {
-        match e {
-            Effect::IssueTestGrant | Effect::IssueProductionGrant | Effect::RestoreGrants => {
-                require(&Requirement::Attestation, &mut unmet);
-                require(&Requirement::MinisterApproval, &mut unmet);
-                if app.request.access_method.is_none() && e.issues_grant() {
-                    unmet.push(Unmet::NoAccessMethod);
-                }
-                // The six-monthly control: a grant held by an overdue or failed evaluation
-                // comes back only through a recorded passing evaluation, never by hand.
-                if *e == Effect::RestoreGrants
-                    && let Some(h) = evaluation::hold(app)
-                {
-                    unmet.push(Unmet::HeldByEvaluation {
-                        kind: h.kind,
-                        due_on: h.due_on,
-                        reason: h.reason,
-                    });
-                }
-            }
-            Effect::SignPks => {
-                require(&Requirement::PksApproved, &mut unmet);
-                require(&Requirement::MinisterApproval, &mut unmet);
-            }
-            Effect::ApprovePks | Effect::ReturnPks => {
-                if app.pks.version == 0 {
-                    unmet.push(Unmet::PksNotDrafted);
-                } else if *e == Effect::ApprovePks && app.pks.drafted_by == Some(actor.id) {
-                    unmet.push(Unmet::FourEyes {
-                        version: app.pks.version,
-                    });
-                }
-            }
-            Effect::ExtendGrants => {
-                if app.term_ends_on().is_none() {
-                    unmet.push(Unmet::NothingToExtend);
-                }
-            }
-            Effect::ProposeAddendum => {
-                if !app.access_live() {
-                    unmet.push(Unmet::NoLiveAccess);
-                }
-                if app.addendum.is_some() {
-                    unmet.push(Unmet::AddendumPending);
-                }
-            }
-            Effect::SignAddendum => match &app.addendum {
-                None => unmet.push(Unmet::NoAddendum),
-                Some(a) => {
-                    // The addendum's own text: a version drafted since it was proposed.
-                    if app.pks.version <= a.base_version {
-                        unmet.push(Unmet::PksNotDrafted);
-                    } else {
-                        require(&Requirement::PksApproved, &mut unmet);
-                    }
-                    if app.addendum_needs_minister() {
-                        unmet.push(Unmet::MissingMinisterApproval);
-                    }
-                }
-            },
-            Effect::DraftPks
-            | Effect::SuspendGrants
-            | Effect::RevokeGrants
-            | Effect::DropAddendum => {}
-        }
-    }
-    let mut deduped: Vec<Unmet> = Vec::new();
-    for u in unmet {
-        if !deduped.contains(&u) {
-            deduped.push(u);
-        }
-    }
-    deduped
-}
-
-/// What is wrong with the PKS part of a transition: a draft needs its articles, checked; a
-/// review may comment on the current draft's articles; nothing else carries either.
-fn pks_unmet(app: &Application, t: &Transition, input: &PksInput) -> Vec<PksProblem> {
-    let mut out = Vec::new();
-    match &input.articles {
-        Some(articles) if t.has(Effect::DraftPks) => out.extend(pks::check_articles(articles)),
-        None if t.has(Effect::DraftPks) => out.push(PksProblem::NoArticles),
-        Some(_) => out.push(PksProblem::NotADraft),
-        None => {}
-    }
-    if !input.comments.is_empty() {
-        if t.has(Effect::ReturnPks) || t.has(Effect::ApprovePks) {
-            out.extend(pks::check_comments(&input.comments, app.pks.articles));
-        } else {
-            out.push(PksProblem::NotAReview);
-        }
-    }
-    out
-}
-
-/// What a person gave with a transition.
-struct StepInput<'a> {
-    comment: Option<String>,
-    pks: &'a PksInput,
-    addendum: Option<&'a ScopeChange>,
-}
-
-fn transition_events(
-    workflow: &Workflow,
-    app: &Application,
-    t: &Transition,
-    input: StepInput<'_>,
-    now: DateTime<Utc>,
-) -> Vec<EventKind> {
-    let StepInput {
-        comment,
-        pks: pks_input,
-        addendum,
-    } = input;
-    let today = app.local_date(now);
-    let mut out = vec![EventKind::Transitioned {
-        action: t.action.clone(),
-        from: app.stage.clone(),
-        to: t.to.clone(),
-        comment: comment.clone(),
-    }];
-    // The step's letter, unless it was issued ahead of signing in this stage.
-    if let Some(letter) = t.letter.as_ref().filter(|l| !app.issued_in_stage(l)) {
-        out.push(EventKind::LetterProduced {
-            letter: letter.clone(),
-            stage: app.stage.clone(),
-            inputs: LetterInputs::default(),
-        });
-    }
-    let reason = comment.filter(|c| !blank(c));
-    for e in &t.effects {
-        match e {
-            Effect::DraftPks => out.push(EventKind::PksDrafted {
-                version: app.pks.version + 1,
-                articles: pks_input.articles.clone().unwrap_or_default(),
-            }),
-            Effect::ReturnPks => out.push(EventKind::PksReturned {
-                version: app.pks.version,
-                comments: pks_input.comments.clone(),
-            }),
-            Effect::ApprovePks => out.push(EventKind::PksApproved {
-                version: app.pks.version,
-                comments: pks_input.comments.clone(),
-            }),
-            Effect::SignPks => out.push(EventKind::PksSigned {
-                version: app.pks.version,
-                on: today,
-            }),
-            Effect::IssueTestGrant | Effect::IssueProductionGrant => {
-                let kind = if *e == Effect::IssueTestGrant {
-                    GrantKind::Test
-                } else {
-                    GrantKind::Production
-                };
-                let duration = app.request.duration_months;
-                let valid_until = app
-                    .pks
-                    .ends_on(duration)
-                    .unwrap_or_else(|| calendar::add_months_clamped(today, duration.into()));
-                if kind == GrantKind::Production
-                    && let Some(test) = app.grant(GrantKind::Test)
-                    && !matches!(test.status, GrantStatus::Revoked { .. })
-                {
-                    out.push(EventKind::GrantRevoked {
-                        kind: GrantKind::Test,
-                        reason: "Diganti oleh user ID produksi".into(),
-                    });
-                }
-                out.push(EventKind::GrantIssued {
-                    kind,
-                    elements: app.request.element_codes(),
-                    // transition_unmet refused a grant without a method.
-                    method: app
-                        .request
-                        .access_method
-                        .unwrap_or(crate::request::AccessMethod::WebPortal),
-                    valid_until,
-                });
-                if kind == GrantKind::Production {
-                    let interval = workflow.evaluation.interval_months;
-                    out.push(EventKind::EvaluationsScheduled {
-                        anchor: today,
-                        first_due: calendar::nth_due(today, interval, 1),
-                    });
-                }
-            }
-            Effect::SuspendGrants => {
-                // The active grants, and those the calendar holds: suspended by hand as well,
-                // they are the office's to restore, after the evaluation has passed.
-                for g in app.grants.iter().filter(|g| {
-                    g.status == GrantStatus::Active
-                        || (g.held_by_evaluation
-                            && matches!(g.status, GrantStatus::Suspended { .. }))
-                }) {
-                    out.push(EventKind::GrantSuspended {
-                        kind: g.kind,
-                        reason: reason.clone().unwrap_or_else(|| t.title.clone()),
-                        evaluation: false,
-                    });
-                }
-            }
-            Effect::RestoreGrants => {
-                for g in app
-                    .grants
-                    .iter()
-                    .filter(|g| matches!(g.status, GrantStatus::Suspended { .. }))
-                {
-                    out.push(EventKind::GrantRestored { kind: g.kind });
-                }
-            }
-            Effect::RevokeGrants => {
-                for g in app.grants.iter().filter(|g| {
-                    matches!(
-                        g.status,
-                        GrantStatus::Active | GrantStatus::Suspended { .. }
-                    )
-                }) {
-                    out.push(EventKind::GrantRevoked {
-                        kind: g.kind,
-                        reason: reason.clone().unwrap_or_else(|| t.title.clone()),
-                    });
-                }
-            }
-            Effect::ExtendGrants => {
-                // The renewal's PKS is signed today (`sign_pks` comes first): its term runs
-                // from today for the agreed duration, so the user IDs go on without a gap.
-                let valid_until =
-                    calendar::add_months_clamped(today, app.request.duration_months.into());
-                for g in app.grants.iter().filter(|g| {
-                    matches!(
-                        g.status,
-                        GrantStatus::Active | GrantStatus::Suspended { .. }
-                    ) && g.valid_until < valid_until
-                }) {
-                    out.push(EventKind::GrantExtended {
-                        kind: g.kind,
-                        valid_until,
-                    });
-                }
-            }
-            Effect::ProposeAddendum => {
-                if let Some(change) = addendum {
-                    out.push(EventKind::AddendumProposed {
-                        change: change.clone(),
-                    });
-                }
-            }
-            Effect::SignAddendum => {
-                if let Some(a) = &app.addendum {
-                    out.push(EventKind::AddendumSigned {
-                        version: app.pks.version,
-                        on: today,
-                        change: a.change.clone(),
-                    });
-                    // Every live user ID now carries the signed scope; suspended ones stay so.
-                    for g in app.grants.iter().filter(|g| {
-                        matches!(
-                            g.status,
-                            GrantStatus::Active | GrantStatus::Suspended { .. }
-                        )
-                    }) {
-                        out.push(EventKind::GrantRescoped {
-                            kind: g.kind,
-                            elements: a.change.element_codes(),
-                            method: a.change.access_method,
-                        });
-                    }
-                }
-            }
-            Effect::DropAddendum => {
-                if app.addendum.is_some() {
-                    out.push(EventKind::AddendumDropped {
-                        reason: reason.clone(),
-                    });
-                }
-            }
-        }
-    }
-    out
-}
-
-/// An action the actor could take from the application's current stage, with what still blocks it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AvailableAction {
-    pub action: String,
-    pub title: String,
-    pub to: String,
-    pub unmet: Vec<Unmet>,
-}
-
-/// The transitions leaving the current stage that this actor's role may fire, each with the
-/// requirements still unmet (a comment is not counted: it is given when acting).
-pub fn available_actions(
-    workflow: &Workflow,
-    app: &Application,
-    actor: &Actor,
-) -> Vec<AvailableAction> {
-    if !actor.may_write() || !actor.can_see(&app.ownership) {
-        return Vec::new();
-    }
-    workflow
-        .transitions_from(&app.stage)
-        .filter(|t| t.roles.contains(&actor.role))
-        .map(|t| AvailableAction {
-            action: t.action.clone(),
-            title: t.title.clone(),
-            to: t.to.clone(),
-            unmet: transition_unmet(app, t, actor, Some("-"))
-                .into_iter()
-                .filter(|u| *u != Unmet::CommentRequired)
-                .collect(),
-        })
-        .collect()
 }
