@@ -132,3 +132,33 @@ fn serve_help_shows_the_library_defaults() {
         );
     }
 }
+
+/// Every command that reads the blob store, the workflow files or the templates looks where the
+/// server does by default, so `sepakat demo` or `sepakat import` never fills a folder that
+/// `sepakat serve` does not read.
+#[test]
+fn every_command_defaults_to_the_servers_folders() {
+    let d = sepakat_web::config::ServeConfig::default();
+    let blobs = format!("[default: {}]", d.blobs.display());
+    let workflows = format!("[default: {}]", d.workflows.display());
+    let templates = format!("[default: {}]", d.templates.display());
+    let public_url = format!("[default: {}]", d.notify.public_url);
+    for (args, needles) in [
+        (
+            &["demo"][..],
+            vec![&blobs, &workflows, &templates, &public_url],
+        ),
+        (&["letters", "render"], vec![&blobs, &templates]),
+        (&["audit", "verify"], vec![&blobs]),
+        (&["evaluations", "run"], vec![&workflows]),
+        (&["import", "agreements"], vec![&workflows, &blobs]),
+    ] {
+        let text = help(args);
+        for needle in needles {
+            assert!(
+                text.contains(needle.as_str()),
+                "{args:?} --help lacks {needle}:\n{text}"
+            );
+        }
+    }
+}

@@ -4,6 +4,7 @@
 use super::{DbArgs, block_on, open_store};
 use anyhow::{Context, Result};
 use clap::Subcommand;
+use sepakat_web::config::ServeConfig;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -16,7 +17,7 @@ pub(crate) enum AuditCommand {
         db: DbArgs,
         /// The server's blob store, where issued letters' files are kept; when the folder does
         /// not exist, the files are not checked (and the output says so).
-        #[arg(long, env = "SEPAKAT_BLOBS", default_value = "blobs")]
+        #[arg(long, env = "SEPAKAT_BLOBS", default_value_os_t = ServeConfig::default().blobs)]
         blobs: PathBuf,
     },
 }

@@ -4,6 +4,7 @@
 use super::{DbArgs, block_on, open_store, prepare_store};
 use anyhow::{Result, bail};
 use clap::Subcommand;
+use sepakat_web::config::ServeConfig;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -31,7 +32,7 @@ pub(crate) enum EvaluationsCommand {
     Run {
         #[command(flatten)]
         db: DbArgs,
-        #[arg(long, env = "SEPAKAT_WORKFLOWS", default_value = "workflows")]
+        #[arg(long, env = "SEPAKAT_WORKFLOWS", default_value_os_t = ServeConfig::default().workflows)]
         workflows: PathBuf,
         /// Decide the sweep as of this day. With --dry-run any day is accepted, since nothing is
         /// written: an office sees what next month's sweep will do. Without --dry-run only today

@@ -6,6 +6,7 @@ use super::{DbArgs, block_on, open_store, prepare_store};
 use anyhow::{Context, Result};
 use sepakat_core::import::{RowProblem, ScanLookup};
 use sepakat_store::{ImportFile, ImportReport};
+use sepakat_web::config::ServeConfig;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -33,10 +34,10 @@ pub enum ImportCommand {
         #[arg(long, value_name = "ACCOUNT")]
         by: Option<String>,
         /// Folder of workflow files to register before importing.
-        #[arg(long, env = "SEPAKAT_WORKFLOWS", default_value = "workflows")]
+        #[arg(long, env = "SEPAKAT_WORKFLOWS", default_value_os_t = ServeConfig::default().workflows)]
         workflows: PathBuf,
         /// The server's blob store, where the scanned signed PKS files are copied.
-        #[arg(long, env = "SEPAKAT_BLOBS", default_value = "blobs")]
+        #[arg(long, env = "SEPAKAT_BLOBS", default_value_os_t = ServeConfig::default().blobs)]
         blobs: PathBuf,
     },
 }

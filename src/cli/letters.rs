@@ -3,6 +3,7 @@
 use super::{DbArgs, block_on, open_store};
 use anyhow::{Context, Result};
 use clap::{Subcommand, ValueEnum};
+use sepakat_web::config::ServeConfig;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -14,10 +15,10 @@ pub(crate) enum LettersCommand {
         #[command(flatten)]
         db: DbArgs,
         /// The server's blob store, where issued letters are kept.
-        #[arg(long, env = "SEPAKAT_BLOBS", default_value = "blobs")]
+        #[arg(long, env = "SEPAKAT_BLOBS", default_value_os_t = ServeConfig::default().blobs)]
         blobs: PathBuf,
         /// The server's folder of templates: a draft renders with its letter overrides.
-        #[arg(long, env = "SEPAKAT_TEMPLATES", default_value = "templates")]
+        #[arg(long, env = "SEPAKAT_TEMPLATES", default_value_os_t = ServeConfig::default().templates)]
         templates: PathBuf,
         /// One issued letter of that kind, by id (default: the latest).
         #[arg(long)]

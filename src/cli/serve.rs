@@ -4,6 +4,7 @@
 use super::{DbArgs, block_on, prepare_store};
 use crate::demo;
 use anyhow::{Context, Result};
+use sepakat_web::config::ServeConfig;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -13,19 +14,19 @@ pub(crate) struct DemoArgs {
     #[command(flatten)]
     pub db: DbArgs,
     /// Folder for the demo's documents (the server's blob store).
-    #[arg(long, env = "SEPAKAT_BLOBS", default_value = "blobs")]
+    #[arg(long, env = "SEPAKAT_BLOBS", default_value_os_t = ServeConfig::default().blobs)]
     pub blobs: PathBuf,
     /// Folder of workflow files to register.
-    #[arg(long, env = "SEPAKAT_WORKFLOWS", default_value = "workflows")]
+    #[arg(long, env = "SEPAKAT_WORKFLOWS", default_value_os_t = ServeConfig::default().workflows)]
     pub workflows: PathBuf,
     /// Folder of templates; files here override the ones built into the binary.
-    #[arg(long, env = "SEPAKAT_TEMPLATES", default_value = "templates")]
+    #[arg(long, env = "SEPAKAT_TEMPLATES", default_value_os_t = ServeConfig::default().templates)]
     pub templates: PathBuf,
     /// The server's public address, printed in the verification line of issued letters.
     #[arg(
         long,
         env = "SEPAKAT_PUBLIC_URL",
-        default_value = "http://127.0.0.1:8080"
+        default_value_t = ServeConfig::default().notify.public_url
     )]
     pub public_url: String,
 }
