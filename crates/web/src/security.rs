@@ -92,6 +92,21 @@ pub struct TrustedProxy {
     prefix: u8,
 }
 
+/// The prefix length of a single address: 32 bits for IPv4, 128 for IPv6.
+fn host_prefix(net: IpAddr) -> u8 {
+    if net.is_ipv4() { 32 } else { 128 }
+}
+
+impl From<IpAddr> for TrustedProxy {
+    /// One address, not a network.
+    fn from(net: IpAddr) -> Self {
+        TrustedProxy {
+            net,
+            prefix: host_prefix(net),
+        }
+    }
+}
+
 impl TrustedProxy {
     pub fn contains(&self, ip: IpAddr) -> bool {
         fn bits(ip: IpAddr) -> (u128, u8) {
@@ -126,7 +141,7 @@ impl FromStr for TrustedProxy {
         let net: IpAddr = addr.parse().map_err(|_| {
             format!("`{s}` is not an IP address or network such as 127.0.0.1, ::1 or 10.0.0.0/8")
         })?;
-        let width = if net.is_ipv4() { 32 } else { 128 };
+        let width = host_prefix(net);
         let prefix = match prefix {
             None => width,
             Some(p) => p
@@ -141,8 +156,7 @@ impl FromStr for TrustedProxy {
 
 impl fmt::Display for TrustedProxy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let width = if self.net.is_ipv4() { 32 } else { 128 };
-        if self.prefix == width {
+        if self.prefix == host_prefix(self.net) {
             write!(f, "{}", self.net)
         } else {
             write!(f, "{}/{}", self.net, self.prefix)
@@ -164,15 +178,7 @@ pub const LOOPBACK: [IpAddr; 2] = [
 impl TrustedProxies {
     /// A proxy on this machine only.
     pub fn loopback() -> Self {
-        TrustedProxies(
-            LOOPBACK
-                .iter()
-                .map(|&net| TrustedProxy {
-                    net,
-                    prefix: if net.is_ipv4() { 32 } else { 128 },
-                })
-                .collect(),
-        )
+        TrustedProxies(LOOPBACK.into_iter().map(TrustedProxy::from).collect())
     }
 }
 
